@@ -1,0 +1,294 @@
+"""Frozen dataclasses passed between stages, and the knowledge core they add up to.
+
+Every stage is a function from these types to these types. ``Core`` is the whole
+compiled knowledge core; ``core.json`` is ``Core.to_json()`` and every consumer
+(index, tutor, MCP server, site) reads it back with ``Core.from_json()`` through
+``compiler.corpus.open_corpus``.
+
+Conventions used everywhere:
+
+* ``path`` is relative to the compiled repository's root, ``/``-separated.
+* Line numbers are 1-based and ranges are inclusive: ``(start, end)``.
+* A symbol's ``id`` is its dotted qualified name: ``package.module.Class.method``
+  for Python, ``dir.file.Name.method`` for JavaScript/TypeScript (the path without
+  extension, ``/`` replaced by ``.``), ``dir.Name`` / ``dir.Type.Method`` for Go
+  (the package directory, since Go symbols belong to packages).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Literal
+
+SCHEMA_VERSION = "kc-core/1"
+
+SymbolKind = Literal["module", "class", "function", "method", "variable", "interface", "type"]
+EdgeKind = Literal["imports", "calls", "inherits", "contains"]
+SummarySource = Literal["author", "docstring", "readme", "llm", "generated"]
+Severity = Literal["error", "warning", "info"]
+
+Lines = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One file the scanner kept: where it is, what language, its content hash."""
+
+    path: str
+    language: str  # python, javascript, typescript, tsx, go, markdown, text, ...
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    """A file the scanner left out, and why (``vendored``, ``binary``, ``too-large``, ...)."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A problem found in the source. Never fatal: the build goes on."""
+
+    path: str
+    line: int | None
+    severity: Severity
+    code: str  # syntax-error, encoding-error, recursion-limit, unreadable, ...
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.severity}: {self.message} [{self.code}]"
+
+
+@dataclass(frozen=True)
+class Redaction:
+    """A secret that was kept out of the corpus: where and which rule, never the value."""
+
+    path: str
+    line: int
+    rule: str
+    action: Literal["redacted", "file-excluded"] = "redacted"
+
+
+@dataclass(frozen=True)
+class Symbol:
+    """A definition: module, class, function, method, variable, interface or type."""
+
+    id: str  # dotted qualified name, unique in the core
+    name: str
+    kind: str  # one of SymbolKind
+    path: str
+    lines: Lines
+    signature: str = ""  # e.g. "def get(url: str, *, timeout: float = 5.0) -> Response"
+    doc: str = ""  # docstring / doc comment, cleaned, may be empty
+    parent: str | None = None  # id of the containing symbol (module for top-level defs)
+    public: bool = True
+    decorators: tuple[str, ...] = ()
+    bases: tuple[str, ...] = ()  # base classes / embedded types as written
+    excerpt: str = ""  # the first lines of the source (secrets redacted); filled by the build
+    importance: float = 0.0  # PageRank, normalised so the top symbol is 1.0; filled by analysis
+    concept: str | None = None  # id of the concept it belongs to; filled by analysis
+
+
+@dataclass(frozen=True)
+class Import:
+    """An import statement: ``module`` as written (``..utils``, ``./router``, ``net/http``)."""
+
+    path: str
+    module: str
+    names: tuple[str, ...] = ()  # imported names, () for ``import x``
+    line: int = 0
+    alias: str | None = None  # ``import numpy as np`` -> "np"
+    scope: str | None = None  # id of the symbol the import sits in (None: module level)
+
+
+@dataclass(frozen=True)
+class Call:
+    """A call site: the caller's id and the callee as written (``self.send``, ``os.path.join``)."""
+
+    caller: str
+    callee: str
+    path: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Section:
+    """A markdown section (README, docs/): heading, level, text, line range."""
+
+    path: str
+    title: str
+    level: int
+    lines: Lines
+    text: str
+    anchor: str = ""  # slug of the heading
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """Everything the front end learned from one file."""
+
+    path: str
+    language: str
+    module: str  # dotted module id ("" for non-code files)
+    lines: int
+    sha256: str
+    symbols: tuple[Symbol, ...] = ()
+    imports: tuple[Import, ...] = ()
+    calls: tuple[Call, ...] = ()
+    sections: tuple[Section, ...] = ()
+    exports: tuple[str, ...] | None = None  # __all__ / export list when declared
+    diagnostics: tuple[Diagnostic, ...] = ()
+    redactions: tuple[Redaction, ...] = ()
+    is_entry_point: bool = False  # CLI main, package __init__, index.js, main.go
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A link in the code graph between two symbol ids (modules are symbols too)."""
+
+    source: str
+    target: str
+    kind: str  # one of EdgeKind
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """A citation target: a line range in a source file, optionally naming a symbol."""
+
+    path: str
+    lines: Lines
+    symbol: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.lines[0]}-{self.lines[1]}"
+
+
+@dataclass(frozen=True)
+class Concept:
+    """A coherent idea a newcomer must learn, made of symbols."""
+
+    id: str  # slug, [a-z0-9-]+, unique; also the page name concepts/<id>.md
+    title: str
+    summary: str
+    summary_source: str  # one of SummarySource
+    members: tuple[str, ...]  # symbol ids, most important first
+    files: tuple[str, ...]  # paths, most important first
+    importance: float  # 0..1, the top concept is 1.0
+    prerequisites: tuple[str, ...] = ()  # concept ids this builds on
+    related: tuple[str, ...] = ()  # concept ids
+    sources: tuple[SourceRef, ...] = ()  # key line ranges to read
+    entry_points: tuple[str, ...] = ()  # member symbol ids that are entry points
+    body: str = ""  # the author's longer explanation (markdown), if any
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    """A compiled file as recorded in the core."""
+
+    path: str
+    language: str
+    module: str
+    lines: int
+    sha256: str
+    importance: float = 0.0
+    doc: str = ""  # module docstring / file header comment
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """What was compiled: repository name, commit, and the hash of every input file."""
+
+    name: str
+    commit: str | None
+    files: dict[str, str] = field(default_factory=dict)  # path -> sha256 of every scanned input
+    description: str = ""  # one paragraph: what the codebase is
+    config_hash: str = ""  # hash of the build settings that shape the output
+
+
+@dataclass(frozen=True)
+class Core:
+    """The knowledge core: what ``core.json`` holds."""
+
+    source: SourceInfo
+    files: tuple[FileInfo, ...]
+    symbols: tuple[Symbol, ...]
+    edges: tuple[Edge, ...]
+    concepts: tuple[Concept, ...]
+    learning_path: tuple[str, ...]  # concept ids in teaching order
+    entry_points: tuple[str, ...]  # symbol ids
+    sections: tuple[Section, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
+    skipped: tuple[SkippedFile, ...] = ()
+    redactions: tuple[Redaction, ...] = ()
+    schema: str = SCHEMA_VERSION
+
+    # ---- serialisation -------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return _plain(asdict(self))
+
+    def to_json(self) -> str:
+        """Deterministic JSON: sorted keys, fixed indentation, trailing newline."""
+        return json.dumps(self.to_dict(), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Core:
+        schema = data.get("schema")
+        if schema != SCHEMA_VERSION:
+            from compiler.errors import CorpusError
+
+            raise CorpusError(
+                f"core.json has schema {schema!r}, this kc reads {SCHEMA_VERSION!r}: rebuild the corpus with 'kc build'"
+            )
+        return cls(
+            source=_build(SourceInfo, data["source"]),
+            files=tuple(_build(FileInfo, f) for f in data["files"]),
+            symbols=tuple(_build(Symbol, s) for s in data["symbols"]),
+            edges=tuple(_build(Edge, e) for e in data["edges"]),
+            concepts=tuple(_build(Concept, c) for c in data["concepts"]),
+            learning_path=tuple(data["learning_path"]),
+            entry_points=tuple(data["entry_points"]),
+            sections=tuple(_build(Section, s) for s in data.get("sections", ())),
+            diagnostics=tuple(_build(Diagnostic, d) for d in data.get("diagnostics", ())),
+            skipped=tuple(_build(SkippedFile, s) for s in data.get("skipped", ())),
+            redactions=tuple(_build(Redaction, r) for r in data.get("redactions", ())),
+            schema=schema,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Core:
+        return cls.from_dict(json.loads(text))
+
+
+def _plain(value: Any) -> Any:
+    """Tuples to lists, recursively, so JSON output is stable."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, float):
+        return round(value, 6)
+    return value
+
+
+_NESTED = {"sources": SourceRef}
+
+
+def _build(cls: type, data: dict[str, Any]) -> Any:
+    """Rebuild a frozen dataclass from its JSON dict: lists become tuples again."""
+    kwargs: dict[str, Any] = {}
+    names = {f.name for f in fields(cls)}
+    for key, value in data.items():
+        if key not in names:
+            continue  # forward compatible: ignore fields a newer kc added
+        if key in _NESTED and isinstance(value, list):
+            value = tuple(_build(_NESTED[key], v) for v in value)
+        elif isinstance(value, list):
+            value = tuple(tuple(v) if isinstance(v, list) else v for v in value)
+        kwargs[key] = value
+    return cls(**kwargs)
