@@ -29,6 +29,7 @@ class Settings:
     """Every knob kc has. Fields that shape the corpus feed ``output_hash()``."""
 
     exclude: tuple[str, ...] = ()  # extra gitignore-style patterns to leave out
+    default_excludes: bool = True  # also leave out DEFAULT_EXCLUDES (vendored and built folders)
     max_file_bytes: int = 1_000_000
     llm: str = "none"  # none | anthropic | openai  (summaries at build time)
     llm_model: str = ""
@@ -48,7 +49,7 @@ class Settings:
 
     def output_hash(self) -> str:
         """Hash of the settings that change the corpus, so a changed setting makes it stale."""
-        shaping = {k: getattr(self, k) for k in ("exclude", "max_file_bytes", "llm", "llm_model", "max_concepts", "excerpt_lines")}
+        shaping = {k: getattr(self, k) for k in ("exclude", "default_excludes", "max_file_bytes", "llm", "llm_model", "max_concepts", "excerpt_lines")}
         return hashlib.sha256(json.dumps(shaping, sort_keys=True, default=list).encode()).hexdigest()[:16]
 
 

@@ -1,0 +1,189 @@
+"""Compile throughput: `kc build --no-index` against bare `ast.parse`, on this machine's Python library.
+
+Prints one table: for about 1 %, 10 % and 100 % of the tree, the Python lines of code per second of a
+cold `kc build --no-index` beside bare `ast.parse` over the same files (the floor any Python front end
+pays), the ratio, the build's peak memory, and, on the full tree, an incremental rebuild after touching
+one file as a fraction of the cold build.
+
+    .venv/bin/python bench/compile.py [--tree DIR] [--fractions 0.01,0.1,1]
+
+Each build runs in its own process (`/usr/bin/time`-style peak RSS from `resource.getrusage` of the
+child) with a fresh cache, so runs do not warm each other.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import sysconfig
+import time
+import warnings
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+WORK = HERE / "work" / "compile"
+
+CHILD = r"""
+import json, sys, time, resource
+from pathlib import Path
+from compiler.build import build
+from compiler.config import load_settings
+source, out, cache = sys.argv[1], sys.argv[2], sys.argv[3]
+settings = load_settings(None, default_excludes=False, cache_dir=cache, max_file_bytes=5_000_000)
+started = time.perf_counter()
+result = build(source, out, settings=settings, index=False, force=sys.argv[4] == "force")
+seconds = time.perf_counter() - started
+peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"seconds": seconds, "peak_mb": peak_kb / 1024, "files": result.files, "parsed": result.parsed,
+                  "timings": result.timings, "symbols": len(result.core.symbols) if result.core else None,
+                  "concepts": len(result.core.concepts) if result.core else None}))
+"""
+
+
+def python_files(tree: Path) -> list[Path]:
+    files = []
+    for path in sorted(tree.rglob("*.py")):
+        if "__pycache__" in path.parts or path.is_symlink() or not path.is_file():
+            continue
+        files.append(path)
+    return files
+
+
+def sample_tree(tree: Path, files: list[Path], fraction: float) -> Path:
+    """A copy (hard links) of every n-th Python file, keeping the folder layout."""
+    if fraction >= 1:
+        return tree
+    target = WORK / f"tree-{fraction:g}"
+    if target.is_dir():
+        return target
+    step = max(1, round(1 / fraction))
+    for path in files[::step]:
+        dest = target / path.relative_to(tree)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(path, dest)
+        except OSError:
+            shutil.copy2(path, dest)
+    return target
+
+
+def bare_parse(files: list[Path]) -> tuple[float, int]:
+    """Seconds for read + ast.parse of every file, and the lines they hold."""
+    lines = 0
+    started = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for path in files:
+            data = path.read_bytes()
+            lines += data.count(b"\n")
+            try:
+                ast.parse(data)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                pass
+    return time.perf_counter() - started, lines
+
+
+def run_build(source: Path, label: str, force: bool, fresh_cache: bool) -> dict:
+    out = WORK / f"corpus-{label}"
+    cache = WORK / f"cache-{label}"
+    if fresh_cache:
+        shutil.rmtree(cache, ignore_errors=True)
+        shutil.rmtree(out, ignore_errors=True)
+    env = {**os.environ, "PYTHONPATH": str(HERE.parent)}
+    proc = subprocess.run(
+        [sys.executable, "-c", CHILD, str(source), str(out), str(cache), "force" if force else "incremental"],
+        capture_output=True, text=True, env=env,
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"build of {source} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tree", default=sysconfig.get_paths()["stdlib"], help="tree to compile (default: this Python's library)")
+    parser.add_argument("--fractions", default="0.01,0.1,1")
+    args = parser.parse_args()
+    tree = Path(args.tree).resolve()
+    WORK.mkdir(parents=True, exist_ok=True)
+    files = python_files(tree)
+    print(f"tree: {tree} ({len(files)} Python files)\n")
+    rows = []
+    for fraction in (float(f) for f in args.fractions.split(",")):
+        sample = sample_tree(tree, files, fraction)
+        sample_files = python_files(sample)
+        parse_seconds, lines = bare_parse(sample_files)
+        cold = run_build(sample, f"{fraction:g}", force=True, fresh_cache=True)
+        row = {
+            "fraction": fraction, "files": len(sample_files), "lines": lines,
+            "parse_loc_s": lines / parse_seconds, "build_loc_s": lines / cold["seconds"],
+            "build_s": cold["seconds"], "peak_mb": cold["peak_mb"], "timings": cold["timings"],
+            "symbols": cold["symbols"], "concepts": cold["concepts"],
+        }
+        if fraction >= 1:
+            touched = sorted(files, key=lambda p: p.stat().st_size)[len(files) // 2]
+            scratch = WORK / "touched"
+            # Touch a copy of the tree? No: touching the real library is unsafe; append to a file in a copy.
+            incremental_source = _touchable_copy(tree, touched)
+            run_build(incremental_source, "incr", force=True, fresh_cache=True)
+            _touch(incremental_source / touched.relative_to(tree))
+            incremental = run_build(incremental_source, "incr", force=False, fresh_cache=False)
+            row["incremental_s"] = incremental["seconds"]
+            row["incremental_parsed"] = incremental["parsed"]
+            row["incremental_timings"] = incremental["timings"]
+            shutil.rmtree(scratch, ignore_errors=True)
+        rows.append(row)
+        print(f"  {fraction:>5.0%}: {len(sample_files)} files, build {cold['seconds']:.1f}s, parse {parse_seconds:.1f}s", flush=True)
+    print()
+    print("| tree | files | Python lines | bare ast.parse LOC/s | kc build --no-index LOC/s | ratio | build s | peak MB |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for row in rows:
+        print(
+            f"| {row['fraction']:.0%} | {row['files']} | {row['lines']:,} | {row['parse_loc_s']:,.0f} | {row['build_loc_s']:,.0f} "
+            f"| {row['build_loc_s'] / row['parse_loc_s']:.0%} | {row['build_s']:.1f} | {row['peak_mb']:,.0f} |"
+        )
+    full = rows[-1]
+    if "incremental_s" in full:
+        print()
+        print("| incremental rebuild (one file touched) | seconds | files parsed | fraction of cold |")
+        print("| --- | ---: | ---: | ---: |")
+        print(f"| full tree | {full['incremental_s']:.1f} | {full['incremental_parsed']} | {full['incremental_s'] / full['build_s']:.1%} |")
+    print()
+    print("stage seconds (cold, full):", json.dumps({k: round(v, 1) for k, v in full["timings"].items()}))
+    if "incremental_timings" in full:
+        print("stage seconds (incremental):", json.dumps({k: round(v, 1) for k, v in full["incremental_timings"].items()}))
+
+
+def _touchable_copy(tree: Path, touched: Path) -> Path:
+    """A hard-linked copy of the tree in which the one file we change is a real copy."""
+    target = WORK / "tree-incremental"
+    if not target.is_dir():
+        shutil.copytree(tree, target, copy_function=_link_or_copy, symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
+    dest = target / touched.relative_to(tree)
+    if dest.stat().st_nlink > 1:
+        data = dest.read_bytes()
+        dest.unlink()
+        dest.write_bytes(data)
+    return target
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def _touch(path: Path) -> None:
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("\n# touched by bench/compile.py\n")
+
+
+if __name__ == "__main__":
+    main()

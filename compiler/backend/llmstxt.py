@@ -1,0 +1,66 @@
+"""``llms.txt`` and ``llms-full.txt`` per the llms.txt spec: H1, blockquote, H2 link lists, ``## Optional``."""
+
+from __future__ import annotations
+
+import re
+
+from compiler.model import Core
+
+
+def render_llms_txt(core: Core, pages) -> str:
+    """The short index an agent reads first: what this is, then links to every page."""
+    from compiler.backend.docs import first_sentence
+
+    name = core.source.name
+    description = first_sentence(core.source.description, 300) if core.source.description else f"The compiled knowledge core of {name}."
+    out = [f"# {name}\n\n> {description}\n\n"]
+    out.append(
+        f"Compiled by kc from {len(core.files)} files: {len(core.concepts)} concepts in learning order, "
+        "then the module reference. Each concept page has YAML front matter (id, prerequisites, sources "
+        "with line ranges); core.json holds the whole graph.\n\n"
+    )
+    out.append("## Concepts\n\n")
+    concepts = {c.id: c for c in core.concepts}
+    for concept_id in core.learning_path:
+        concept = concepts[concept_id]
+        out.append(f"- [{_text(concept.title)}](concepts/{concept.id}.md): {_text(first_sentence(concept.summary, 200))}\n")
+    out.append("\n## Reference\n\n")
+    for page, symbols in pages.reference_groups().items():
+        info = pages.files.get(symbols[0].path)
+        module = info.module if info and info.module else symbols[0].path
+        doc = first_sentence(info.doc, 160) if info and info.doc else f"{len(symbols)} symbols in {symbols[0].path}"
+        out.append(f"- [{_text(module)}](reference/{page}.md): {_text(doc)}\n")
+    out.append("\n## Optional\n\n")
+    out.append("- [Learning path](path.md): the concepts in teaching order\n")
+    out.append("- [Build report](build-report.md): diagnostics, skipped files, redactions\n")
+    out.append("- [Full text](llms-full.txt): every page in one file\n")
+    out.append("- [Knowledge core](core.json): symbols, edges, concepts as JSON\n")
+    return "".join(out)
+
+
+def render_llms_full(core: Core, files: dict[str, str]) -> str:
+    """Every page in reading order, front matter stripped, in one file."""
+    order = ["index.md", "path.md"]
+    order += [f"concepts/{cid}.md" for cid in core.learning_path]
+    order += sorted(p for p in files if p.startswith("reference/") and p != "reference/index.md")
+    parts = []
+    for relpath in order:
+        if relpath in files:
+            parts.append(f"<!-- {relpath} -->\n\n" + _strip_front_matter(_strip_svg(files[relpath])).strip() + "\n")
+    return "\n\n".join(parts)
+
+
+def _strip_front_matter(text: str) -> str:
+    if text.startswith("---\n"):
+        end = text.find("\n---\n", 4)
+        if end != -1:
+            return text[end + 5 :]
+    return text
+
+
+def _strip_svg(text: str) -> str:
+    return re.sub(r"<svg\b.*?</svg>\s*", "", text, flags=re.S)
+
+
+def _text(value: str) -> str:
+    return value.replace("\n", " ").replace("[", "(").replace("]", ")")
