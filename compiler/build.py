@@ -1,4 +1,4 @@
-"""The compiler pipeline, top to bottom: scan, parse, analyze, summarize, emit, swap, index.
+"""The compiler pipeline, top to bottom: scan, parse, analyze (and summarize), link, emit, swap, index.
 
 ``build()`` reads like a recipe: each stage is a plain function from typed data to
 typed data, timed under its name. The parse stage is incremental (a content-hash
@@ -83,8 +83,7 @@ def build(
         return result
 
     facts, parsed = timed("parse", lambda: parse_stage(root, scanned.files, out_dir, settings, report))
-    analysis = timed("analyze", lambda: analyze_stage(root, facts, settings))
-    analysis = timed("summarize", lambda: summarize_stage(analysis, out_dir, settings))
+    analysis = timed("analyze", lambda: analyze_stage(root, facts, out_dir, settings))
     core = timed("link", lambda: assemble_core(root, scanned, facts, analysis, settings, out_dir))
     staging = timed("emit", lambda: emit_stage(core, out_dir, report))
     timed("swap", lambda: swap_into_place(staging, out_dir))
@@ -113,6 +112,7 @@ def parse_stage(
     """Facts for every file; unchanged files come from the content-hash cache."""
     from compiler.frontend import parse_file
 
+    repo_paths = frozenset(f.path for f in files)
     cache_path = cache_dir(out_dir, settings) / FACTS_CACHE
     cached = _load_pickle(cache_path)
     fresh: dict[str, FileFacts] = {}
@@ -130,7 +130,7 @@ def parse_stage(
                     diagnostics=(Diagnostic(source.path, None, "error", "unreadable", str(exc)),),
                 )
             else:
-                hit = with_excerpts(parse_file(source, data), settings.excerpt_lines)
+                hit = with_excerpts(parse_file(source, data, repo_paths=repo_paths), settings.excerpt_lines)
             parsed += 1
         fresh[key] = hit
         facts.append(hit)
@@ -144,37 +144,64 @@ def parse_stage(
 def with_excerpts(facts: FileFacts, max_lines: int) -> FileFacts:
     """Attach a short code excerpt to each symbol, cut from the redacted text the parser saw."""
     text = getattr(facts, "_clean_text", None)
-    if text is None:
-        return facts
-    return facts
+    if text is None or not facts.symbols:
+        return replace(facts)  # a plain copy: drops the parser's private text before caching
+    lines = text.splitlines()
+    children: dict[str, int] = {}
+    for symbol in facts.symbols:
+        if symbol.parent and symbol.kind in ("method", "function"):
+            start = children.get(symbol.parent)
+            children[symbol.parent] = symbol.lines[0] if start is None else min(start, symbol.lines[0])
+    symbols = []
+    for symbol in facts.symbols:
+        if symbol.kind == "module":
+            symbols.append(symbol)
+            continue
+        start, end = symbol.lines
+        if symbol.id in children:  # a class: its header, docstring and fields, not its methods again
+            end = min(end, children[symbol.id] - 1)
+        end = min(end, start + max_lines - 1)
+        excerpt = "\n".join(lines[start - 1 : end]).rstrip()
+        symbols.append(replace(symbol, excerpt=_dedent(excerpt)))
+    return replace(facts, symbols=tuple(symbols))
 
 
-def analyze_stage(root: Path, facts: list[FileFacts], settings: Settings):
-    """Code graph, ranks, concepts and learning path, with the author's CONCEPTS.md on top."""
+def _dedent(code: str) -> str:
+    import textwrap
+
+    return textwrap.dedent(code)
+
+
+def analyze_stage(root: Path, facts: list[FileFacts], out_dir: Path, settings: Settings):
+    """Code graph, ranks, concepts and learning path, with the author's CONCEPTS.md on top.
+
+    With ``--llm``, concept summaries come from the model, cached by prompt hash in the build
+    cache so an unchanged concept is never summarized twice.
+    """
     from compiler.analysis import analyze
 
-    notes_path = root / "CONCEPTS.md"
     notes_text = None
-    if notes_path.is_file():
-        from compiler.frontend.secrets import scan_text
+    for fact in facts:
+        if fact.path == "CONCEPTS.md":  # read through the scanner, so a secret in it is already redacted
+            notes_text = _redacted_text(root, fact)
+    summarizer, cache, cache_path = None, None, cache_dir(out_dir, settings) / SUMMARY_CACHE
+    if settings.llm not in ("", "none"):
+        from compiler.tutor.llm import make_backend
 
-        notes_text = scan_text("CONCEPTS.md", notes_path.read_text(encoding="utf-8", errors="replace")).clean_text
-    return analyze(facts, notes_text=notes_text, settings=settings)
+        summarizer = make_backend(settings.llm, settings, model=settings.llm_model, base_url=settings.llm_base_url)
+        cache = json.loads(cache_path.read_text(encoding="utf-8")) if cache_path.is_file() else {}
+    analysis = analyze(facts, notes_text=notes_text, settings=settings, summarizer=summarizer, summary_cache=cache)
+    if summarizer is not None:
+        _atomic_write(cache_path, json.dumps(cache, indent=1, sort_keys=True))
+    return analysis
 
 
-def summarize_stage(analysis, out_dir: Path, settings: Settings):
-    """Optional LLM summaries (``--llm``), cached by content hash so unchanged concepts cost nothing."""
-    if settings.llm in ("", "none"):
-        return analysis
-    from compiler.analysis.summarize import summarize_concepts
-    from compiler.tutor.llm import summarizer_for
+def _redacted_text(root: Path, fact: FileFacts) -> str | None:
+    from compiler.frontend import decode_source
+    from compiler.frontend.secrets import scan_text
 
-    cache_path = cache_dir(out_dir, settings) / SUMMARY_CACHE
-    cache = json.loads(cache_path.read_text()) if cache_path.is_file() else {}
-    symbols = {s.id: s for s in analysis.symbols}
-    concepts, cache = summarize_concepts(analysis.concepts, symbols, summarizer_for(settings), cache)
-    _atomic_write(cache_path, json.dumps(cache, indent=1, sort_keys=True))
-    return replace(analysis, concepts=tuple(concepts))
+    text, _ = decode_source((root / fact.path).read_bytes(), fact.path)
+    return scan_text(fact.path, text).clean_text if text is not None else None
 
 
 def assemble_core(root: Path, scanned, facts: list[FileFacts], analysis, settings: Settings, out_dir: Path) -> Core:

@@ -1,0 +1,182 @@
+"""Analysis: the facts of every file -> code graph -> ranks -> concept map -> learning path.
+
+Stages, in order (each a plain function over frozen dataclasses):
+
+* ``graph.link(facts) -> CodeGraph``: resolve imports, calls, bases, containment into weighted edges.
+* ``rank.rank(graph) -> Ranking``: PageRank over the reference graph; symbol and file importance.
+* ``notes.parse_notes(text)`` / ``notes.resolve_notes(...)``: the author's CONCEPTS.md.
+* ``path.find_entry_points(graph, importance)``: where a reader starts.
+* ``concepts.distill(...) -> ConceptMap``: concepts, their members, prerequisites, related.
+* ``summarize.summarize_concepts(...)``: optional LLM summaries, cached by prompt hash.
+* ``path.learning_path(concepts)``: the teaching order.
+
+``analyze()`` runs them all. Its output is deterministic: the same facts, in any order,
+give an equal ``Analysis`` (sorted iteration, stable tie-breaks, rounded floats).
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field, replace
+
+from compiler.analysis.concepts import distill
+from compiler.analysis.graph import CodeGraph, file_role, link
+from compiler.analysis.notes import first_paragraph, parse_notes, plain_text, resolve_notes
+from compiler.analysis.path import find_entry_points, learning_path
+from compiler.analysis.rank import Ranking, rank
+from compiler.config import Settings
+from compiler.model import Concept, Diagnostic, Edge, FileFacts, FileInfo, Section, Symbol
+
+__all__ = ["Analysis", "analyze"]
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What the analysis learned about a repository; the build turns it into the core."""
+
+    symbols: tuple[Symbol, ...]  # importance and concept filled; sorted by (path, start line, id)
+    edges: tuple[Edge, ...]  # sorted by (source, target, kind)
+    files: tuple[FileInfo, ...]  # every input file, sorted by path
+    concepts: tuple[Concept, ...]  # most important first
+    learning_path: tuple[str, ...]  # concept ids in teaching order
+    entry_points: tuple[str, ...]  # symbol ids, most important first
+    description: str  # one paragraph: what the codebase is
+    diagnostics: tuple[Diagnostic, ...] = ()  # problems the analysis found (CONCEPTS.md ...)
+    summary_cache: dict[str, str] = field(default_factory=dict, compare=False)  # prompt hash -> LLM summary
+
+
+def analyze(
+    facts: list[FileFacts],
+    *,
+    notes_text: str | None = None,
+    settings: Settings | None = None,
+    summarizer=None,
+    summary_cache: dict[str, str] | None = None,
+) -> Analysis:
+    """Link, rank and distill ``facts`` (plus the author's CONCEPTS.md text) into a concept map.
+
+    Args:
+        facts: one ``FileFacts`` per compiled file, in any order.
+        notes_text: the text of the repository's CONCEPTS.md, if it has one.
+        settings: build settings (``max_concepts``); defaults when None.
+        summarizer: an object with ``complete(system, prompt) -> str`` for LLM summaries, or None.
+        summary_cache: prompt hash -> summary from an earlier build; updated in place when a
+            summarizer runs, so the caller can save it.
+    """
+    settings = settings or Settings()
+    ordered = sorted(facts, key=lambda f: f.path)
+    graph = link(ordered)
+    ranking = rank(graph)
+
+    diagnostics: list[Diagnostic] = []
+    notes, note_diagnostics = parse_notes(notes_text) if notes_text else ([], [])
+    diagnostics += note_diagnostics
+    resolved, resolve_diagnostics = resolve_notes(notes, [f.path for f in ordered], graph.symbols)
+    diagnostics += resolve_diagnostics
+
+    entry_points = find_entry_points(graph, ranking.symbols)
+    sections = [s for f in ordered for s in sorted(f.sections, key=lambda s: (s.lines, s.title))]
+    concept_map = distill(graph, ranking, resolved, entry_points, sections, settings.max_concepts)
+    diagnostics += concept_map.diagnostics
+    concepts = concept_map.concepts
+
+    cache: dict[str, str] = {}
+    if summarizer is not None:
+        from compiler.analysis.summarize import summarize_concepts
+
+        concepts, cache = summarize_concepts(concepts, graph.symbols, summarizer, dict(summary_cache or {}))
+        if summary_cache is not None:
+            summary_cache.clear()
+            summary_cache.update(cache)
+
+    symbols = tuple(
+        sorted(
+            (
+                replace(sym, importance=ranking.symbols.get(sid, 0.0), concept=concept_map.membership.get(sid))
+                for sid, sym in graph.symbols.items()
+            ),
+            key=lambda s: (s.path, s.lines[0], s.id),
+        )
+    )
+    return Analysis(
+        symbols=symbols,
+        edges=graph.edges,
+        files=_file_infos(ordered, graph, ranking),
+        concepts=concepts,
+        learning_path=learning_path(concepts),
+        entry_points=entry_points,
+        description=describe(ordered, graph, ranking),
+        diagnostics=tuple(sorted(diagnostics, key=lambda d: (d.path, d.line or 0, d.code, d.message))),
+        summary_cache=cache,
+    )
+
+
+def _file_infos(files: list[FileFacts], graph: CodeGraph, ranking: Ranking) -> tuple[FileInfo, ...]:
+    infos = []
+    for facts in files:
+        module_symbol = next((s for s in facts.symbols if s.kind == "module"), None)
+        doc = module_symbol.doc if module_symbol is not None else ""
+        infos.append(
+            FileInfo(
+                path=facts.path,
+                language=facts.language,
+                module=facts.module,
+                lines=facts.lines,
+                sha256=facts.sha256,
+                importance=ranking.files.get(facts.path, 0.0),
+                doc=doc,
+            )
+        )
+    return tuple(infos)
+
+
+def describe(files: list[FileFacts], graph: CodeGraph, ranking: Ranking) -> str:
+    """One paragraph saying what the codebase is: the README's first paragraph, else the top package docstring."""
+    readmes = sorted(
+        (
+            f
+            for f in files
+            if posixpath.basename(f.path).lower().startswith("readme")
+            and f.sections
+            and f.path.count("/") <= 1
+            and file_role(f.path) == "code"
+        ),
+        key=lambda f: (f.path.count("/"), f.path),
+    )
+    for readme in readmes[:1]:
+        for section in sorted(readme.sections, key=lambda s: s.lines):
+            paragraph = _prose(section)
+            if paragraph:
+                return paragraph
+    modules = sorted(
+        (sym for sym in graph.symbols.values() if sym.kind == "module" and sym.doc and file_role(sym.path) == "code"),
+        key=lambda s: (
+            not posixpath.basename(s.path).startswith(("__init__.", "index.", "main.", "doc.")),
+            s.path.count("/"),
+            -ranking.files.get(s.path, 0.0),
+            s.path,
+        ),
+    )
+    for module in modules:
+        paragraph = first_paragraph(module.doc)
+        if paragraph:
+            return paragraph
+    languages = sorted({f.language for f in files if f.module})
+    code_files = sum(1 for f in files if f.module)
+    if not code_files:
+        return "A repository with no source code that kc understands."
+    noun = "source file" if code_files == 1 else "source files"
+    return f"A {' and '.join(languages)} codebase of {code_files} {noun}."
+
+
+def _prose(section: Section) -> str:
+    """The first paragraph of a section that is prose (not badges, images, code or HTML)."""
+    paragraph = first_paragraph(section.text)
+    if not paragraph or paragraph.startswith(("[!", "![", "<", "|")):
+        return ""
+    paragraph = plain_text(paragraph)
+    if len(paragraph.split()) < 4:
+        return ""
+    return paragraph
+
+

@@ -43,7 +43,11 @@ def render_corpus(core: Core) -> dict[str, str]:
 
 def front_matter(data: dict) -> str:
     """A YAML front matter block with keys in the given order."""
-    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=None, width=1000)
+    # One key at a time: block style at the top, short lists inline ([a, b]) as people write them.
+    body = "".join(
+        yaml.safe_dump({key: value}, sort_keys=False, allow_unicode=True, default_flow_style=None, width=1000)
+        for key, value in data.items()
+    )
     return f"---\n{body}---\n\n"
 
 

@@ -1,0 +1,762 @@
+"""Link the facts of every file into one code graph: symbols by id, and weighted edges.
+
+Edges point from the user to the used definition, so PageRank over them makes heavily
+used definitions important. Edge weights (what one link is worth):
+
+* ``inherits`` 2.0 — a subclass depends on everything its base does.
+* ``calls`` 1.0 when resolved through scope, imports, ``self``/``this`` or base classes;
+  0.7 when resolved by a heuristic (the receiver's name matches a class, or the name is
+  unique in the caller's module); 0.4 when only the method name is unique in the
+  repository. Ambiguous calls are dropped: a wrong edge is worse than a missing one.
+  Repeated calls between the same pair count ``weight * sqrt(count)``.
+* ``imports`` 0.5 — a module to what it imports (a symbol when the name resolves, else
+  the module).
+* ``contains`` 0.3 — module to top-level definition, class to method.
+"""
+
+from __future__ import annotations
+
+import math
+import posixpath
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+
+from compiler.model import Edge, FileFacts, Symbol
+
+INHERITS_WEIGHT = 2.0
+CALL_WEIGHT = 1.0
+HEURISTIC_CALL_WEIGHT = 0.7
+UNIQUE_NAME_CALL_WEIGHT = 0.4
+IMPORT_WEIGHT = 0.5
+CONTAINS_WEIGHT = 0.3
+
+PYTHON = frozenset({"python"})
+JAVASCRIPT = frozenset({"javascript", "typescript", "tsx", "jsx"})
+GO = frozenset({"go"})
+
+_CLASS_KINDS = ("class", "interface", "type")
+_JS_EXTENSIONS = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts")
+
+# Method names so common on built-in types that a unique repository definition with the
+# same name is far more likely a coincidence (``headers.get``) than the callee.
+_COMMON_METHODS = frozenset(
+    """
+    get set add pop put append extend insert remove clear copy update keys values items
+    join split strip lstrip rstrip format replace lower upper startswith endswith encode
+    decode read write close open flush seek send recv find index count sort reverse
+    push shift unshift slice splice concat includes indexOf map filter reduce forEach some
+    every then catch finally call apply bind toString valueOf length has delete emit on
+    once off next run start stop wait match search sub group exists load dump dumps loads
+    log debug info warn warning error exception critical print fetch test exec parse
+    setdefault readline readlines lock unlock Lock Unlock String Error Close Read Write
+    Get Set Add Len Less Swap Done Err Value Next
+    """.split()
+)
+
+_ROLE_DIRS = {
+    "tests": "test", "test": "test", "__tests__": "test", "spec": "test", "specs": "test", "testdata": "test",
+    "examples": "example", "example": "example", "samples": "example", "sample": "example",
+    "demo": "example", "demos": "example", "tutorial": "example",
+    "benchmarks": "bench", "benchmark": "bench", "bench": "bench",
+    "docs": "docs", "doc": "docs", "documentation": "docs",
+    "scripts": "tooling", "tools": "tooling", ".github": "tooling",
+}
+
+
+def file_role(path: str) -> str:
+    """What a file is for: ``code``, ``test``, ``example``, ``bench``, ``docs`` or ``tooling``."""
+    parts = path.split("/")
+    name = parts[-1]
+    stem = name.split(".", 1)[0]
+    if (
+        name.startswith("test_")
+        or stem.endswith("_test")
+        or name in {"conftest.py", "noxfile.py", "tox.ini"}
+        or re.search(r"\.(test|spec)\.[cm]?[jt]sx?$", name)
+    ):
+        return "test"
+    for part in parts[:-1]:
+        role = _ROLE_DIRS.get(part.lower())
+        if role == "docs" and name.endswith(".go"):
+            continue  # a Go package named doc (cobra/doc) is code
+        if role:
+            return role
+    if name in {"setup.py", "conftest.py", "Makefile", "gulpfile.js", "Gruntfile.js"} or name.endswith(
+        (".config.js", ".config.ts", ".config.mjs")
+    ):
+        return "tooling"
+    return "code"
+
+
+def language_family(language: str) -> str:
+    """``python``, ``javascript`` (JS and TS), ``go``, or the language itself."""
+    if language in PYTHON:
+        return "python"
+    if language in JAVASCRIPT:
+        return "javascript"
+    if language in GO:
+        return "go"
+    return language
+
+
+@dataclass(frozen=True)
+class CodeGraph:
+    """All symbols of the repository (modules included) and the edges between them."""
+
+    files: tuple[FileFacts, ...]  # sorted by path
+    symbols: dict[str, Symbol]  # id -> symbol, in a stable order (file path, then line)
+    edges: tuple[Edge, ...]  # sorted by (source, target, kind)
+    path_module: dict[str, str] = field(default_factory=dict)  # code file path -> module id
+    module_paths: dict[str, tuple[str, ...]] = field(default_factory=dict)  # module id -> its files
+    exported: frozenset[str] = frozenset()  # definitions named in an export list (__all__, module.exports)
+    error_classes: frozenset[str] = frozenset()  # exception classes (by name or by ancestry)
+
+    def edges_from(self, symbol_id: str) -> tuple[Edge, ...]:
+        """Edges leaving ``symbol_id`` (indexed on first use)."""
+        index = self.__dict__.get("_out_index")
+        if index is None:
+            built: dict[str, list[Edge]] = defaultdict(list)
+            for edge in self.edges:
+                built[edge.source].append(edge)
+            index = {k: tuple(v) for k, v in built.items()}
+            object.__setattr__(self, "_out_index", index)
+        return index.get(symbol_id, ())
+
+
+# ---------------------------------------------------------------------------
+# symbols
+
+
+def _better_module(candidate: Symbol, current: Symbol) -> bool:
+    def score(sym: Symbol) -> tuple:
+        return (not sym.doc, file_role(sym.path) != "code", sym.path)
+
+    return score(candidate) < score(current)
+
+
+def collect_symbols(files: list[FileFacts]) -> dict[str, Symbol]:
+    """Every symbol by id; a module symbol is made for code files whose facts lack one.
+
+    When two definitions share an id (``@overload``, a property setter) the first one, by
+    path then line, is kept. A Go package is one module over many files: its module symbol
+    comes from the file with the package doc (``doc.go``), else the first non-test file.
+    """
+    symbols: dict[str, Symbol] = {}
+    for facts in files:
+        for sym in facts.symbols:
+            if sym.kind == "module" and sym.id in symbols and _better_module(sym, symbols[sym.id]):
+                symbols[sym.id] = sym
+        has_module_symbol = any(s.id == facts.module for s in facts.symbols)
+        if facts.module and not has_module_symbol and facts.module not in symbols:
+            symbols[facts.module] = Symbol(
+                id=facts.module,
+                name=facts.module.rsplit(".", 1)[-1],
+                kind="module",
+                path=facts.path,
+                lines=(1, max(1, facts.lines)),
+            )
+        for sym in sorted(facts.symbols, key=lambda s: (s.lines[0], s.lines[1], s.id)):
+            if sym.id in symbols:
+                continue
+            if sym.parent is None and sym.kind != "module" and facts.module and sym.id != facts.module:
+                sym = replace(sym, parent=facts.module)
+            symbols[sym.id] = sym
+    return symbols
+
+
+# ---------------------------------------------------------------------------
+# import resolution
+
+
+@dataclass
+class _Binding:
+    """A name bound in a module by an import: a whole module, or a member of one."""
+
+    module: str
+    member: str | None = None
+
+
+class _Resolver:
+    """Resolves imports, names, base classes and calls against the repository's symbols."""
+
+    def __init__(self, files: list[FileFacts], symbols: dict[str, Symbol]):
+        self.files = files
+        self.symbols = symbols
+        self.modules = sorted({f.module for f in files if f.module and f.module in symbols})
+        self.module_set = set(self.modules)
+        self.path_module = {f.path: f.module for f in files if f.module}
+        self.module_family = {f.module: language_family(f.language) for f in files if f.module}
+        self.children: dict[str, dict[str, str]] = defaultdict(dict)
+        for sym in symbols.values():
+            if sym.parent and sym.id != sym.parent:
+                self.children[sym.parent].setdefault(sym.name, sym.id)
+        self.by_name: dict[str, list[str]] = defaultdict(list)
+        for sym in symbols.values():
+            if sym.kind != "module" and file_role(sym.path) == "code":
+                self.by_name[sym.name].append(sym.id)
+        # JavaScript constructor functions and prototype objects hold methods too: they act as classes
+        self.containers = {sid for sid, sym in symbols.items() if sym.kind in _CLASS_KINDS} | {
+            sym.parent for sym in symbols.values() if sym.kind == "method" and sym.parent in symbols
+        }
+        self.classes_by_lower_name: dict[str, list[str]] = defaultdict(list)
+        for sid in sorted(self.containers):
+            if symbols[sid].kind != "module":
+                self.classes_by_lower_name[symbols[sid].name.lower()].append(sid)
+        self.bindings: dict[str, dict[str, _Binding]] = defaultdict(dict)
+        self.star_imports: dict[str, list[str]] = defaultdict(list)
+        self.import_targets: dict[str, dict[str, str]] = defaultdict(dict)  # module -> target -> kind
+        self.bases_cache: dict[str, list[str]] = {}
+        self.by_module_name: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for sym in symbols.values():
+            if sym.kind != "module":
+                self.by_module_name[(self.path_module.get(sym.path, ""), sym.name)].append(sym.id)
+        self.receiver_cache: dict[str, list[str]] = {}
+        self._go_dirs = self._go_package_dirs()
+
+    # ---- modules -------------------------------------------------------
+    def _go_package_dirs(self) -> list[tuple[str, str]]:
+        dirs: dict[str, str] = {}
+        for f in self.files:
+            if language_family(f.language) == "go" and f.module:
+                dirs.setdefault(posixpath.dirname(f.path), f.module)
+        # longest directory first so the most specific suffix wins
+        return sorted(dirs.items(), key=lambda item: (-len(item[0]), item[0]))
+
+    def resolve_module(self, facts: FileFacts, spec: str) -> str | None:
+        """The module id an import string refers to, or None when it is outside the repository."""
+        family = language_family(facts.language)
+        spec = spec.strip()
+        if not spec:
+            return None
+        if family == "python":
+            return self._resolve_python_module(facts, spec)
+        if family == "javascript":
+            return self._resolve_js_module(facts, spec)
+        if family == "go":
+            return self._resolve_go_module(spec)
+        return self._suffix_module(spec.replace("/", "."))
+
+    def _resolve_python_module(self, facts: FileFacts, spec: str) -> str | None:
+        dots = len(spec) - len(spec.lstrip("."))
+        rest = spec[dots:]
+        if dots:
+            package = facts.module.split(".")
+            if not facts.path.endswith("__init__.py"):
+                package = package[:-1]
+            if dots - 1 > len(package):
+                return None
+            package = package[: len(package) - (dots - 1)]
+            target = ".".join([*package, *([rest] if rest else [])])
+            return target if target in self.module_set else None
+        if rest in self.module_set:
+            return rest
+        # ``pkg.mod`` for a module the front end called ``src.pkg.mod``; never a single name,
+        # or ``import json`` would land on ``flask.json``
+        return self._suffix_module(rest) if "." in rest else None
+
+    def _suffix_module(self, dotted: str) -> str | None:
+        """A unique module whose id ends with ``.dotted`` (e.g. ``src.pkg.mod`` for ``pkg.mod``)."""
+        suffix = "." + dotted
+        found = [m for m in self.modules if m.endswith(suffix)]
+        return found[0] if len(found) == 1 else None
+
+    def _resolve_js_module(self, facts: FileFacts, spec: str) -> str | None:
+        if spec.startswith("."):
+            base = posixpath.normpath(posixpath.join(posixpath.dirname(facts.path), spec))
+            return self._js_path_module(base)
+        for prefix in ("@/", "~/", "/"):
+            if spec.startswith(prefix):
+                tail = spec[len(prefix):]
+                found = sorted(
+                    {
+                        self.path_module[p]
+                        for p in self.path_module
+                        if any(
+                            p == cand or p.endswith("/" + cand)
+                            for cand in _js_candidates(tail)
+                        )
+                    }
+                )
+                return found[0] if len(found) == 1 else None
+        return None
+
+    def _js_path_module(self, base: str) -> str | None:
+        for candidate in _js_candidates(base):
+            module = self.path_module.get(candidate)
+            if module:
+                return module
+        return None
+
+    def _resolve_go_module(self, spec: str) -> str | None:
+        for directory, module in self._go_dirs:
+            if directory and (spec == directory or spec.endswith("/" + directory)):
+                return module
+        # the repository's root package: its import path is the go.mod module path, which
+        # ends with the root package's name more often than not
+        root = dict(self._go_dirs).get("")
+        if root and "/" in spec and spec.rsplit("/", 1)[-1] == root.rsplit(".", 1)[-1]:
+            return root
+        return None
+
+    # ---- bindings ------------------------------------------------------
+    def bind_imports(self, facts: FileFacts) -> None:
+        """Record the names each import binds in the importing module."""
+        family = language_family(facts.language)
+        module = facts.module
+        if not module:
+            return
+        for imp in sorted(facts.imports, key=lambda i: (i.line, i.module, i.names, i.alias or "")):
+            target = self.resolve_module(facts, imp.module)
+            if family == "python" and target is None and not imp.names:
+                continue
+            if target is None:
+                # ``from pkg import submodule`` where pkg has no __init__ module of its own
+                if family == "python" and imp.names:
+                    self._bind_python_submodules(facts, imp)
+                continue
+            bound = self.bindings[module]
+            names = [n for n in imp.names if n]
+            if not names:
+                if family == "python" and not imp.alias:
+                    # ``import a.b.c`` binds ``a`` and makes ``a.b.c`` reachable
+                    top = imp.module.split(".")[0]
+                    if top in self.module_set:
+                        bound.setdefault(top, _Binding(top))
+                    bound.setdefault(imp.module, _Binding(target))
+                else:
+                    local = imp.alias or _default_local_name(imp.module, family)
+                    bound[local] = _Binding(target)
+                self.import_targets[module].setdefault(target, "module")
+                continue
+            if imp.alias and len(names) == 1 and names[0] in ("*", "default"):
+                bound[imp.alias] = _Binding(target)
+                self.import_targets[module].setdefault(target, "module")
+                continue
+            for raw in names:
+                original, local = _split_alias(raw)
+                if original == "*":
+                    self.star_imports[module].append(target)
+                    self.import_targets[module].setdefault(target, "module")
+                    continue
+                if original == "default":
+                    bound[local if local != "default" else (imp.alias or "default")] = _Binding(target)
+                    self.import_targets[module].setdefault(target, "module")
+                    continue
+                if len(names) == 1 and imp.alias:
+                    local = imp.alias
+                bound[local] = _Binding(target, original)
+            # a member import's edge target is decided in link(), once every binding is known
+
+    def _bind_python_submodules(self, facts: FileFacts, imp) -> None:
+        dots = len(imp.module) - len(imp.module.lstrip("."))
+        for raw in imp.names:
+            original, local = _split_alias(raw)
+            spec = imp.module + ("" if imp.module.endswith(".") else ".") + original if dots else f"{imp.module}.{original}"
+            target = self._resolve_python_module(facts, spec)
+            if target:
+                self.bindings[facts.module][local] = _Binding(target)
+                self.import_targets[facts.module].setdefault(target, "module")
+
+    def member(self, container: str, name: str, depth: int = 0) -> str | None:
+        """The id ``name`` means inside ``container`` (a module or class), following re-exports."""
+        if depth > 6:
+            return None
+        child = self.children.get(container, {}).get(name)
+        if child:
+            return child
+        candidate = f"{container}.{name}"
+        if candidate in self.symbols:
+            return candidate
+        if container in self.module_set:
+            if name in self.bindings.get(container, {}):
+                return self.binding_target(container, name, depth + 1)
+            for star in self.star_imports.get(container, []):
+                found = self.member(star, name, depth + 1)
+                if found:
+                    return found
+        else:
+            sym = self.symbols.get(container)
+            if sym is not None and sym.kind in _CLASS_KINDS:
+                for base in self.bases(container):
+                    found = self.member(base, name, depth + 1)
+                    if found:
+                        return found
+        return None
+
+    def binding_target(self, module: str, local: str, depth: int = 0) -> str | None:
+        binding = self.bindings.get(module, {}).get(local)
+        if binding is None:
+            return None
+        if binding.member is None:
+            return binding.module
+        found = self.member(binding.module, binding.member, depth)
+        if found:
+            return found
+        submodule = f"{binding.module}.{binding.member}"
+        return submodule if submodule in self.module_set else None
+
+    def lookup(self, module: str, name: str) -> str | None:
+        """What a bare ``name`` means at module level: a definition, an import, a star import.
+
+        In JavaScript an import wins: ``exports.Router = ...`` defines ``module.Router`` without
+        binding the name ``Router``, which still means the imported one.
+        """
+        if self.module_family.get(module) == "javascript" and name in self.bindings.get(module, {}):
+            found = self.binding_target(module, name)
+            if found:
+                return found
+        child = self.children.get(module, {}).get(name)
+        if child:
+            return child
+        if name in self.bindings.get(module, {}):
+            return self.binding_target(module, name)
+        for star in self.star_imports.get(module, []):
+            found = self.member(star, name)
+            if found:
+                return found
+        return None
+
+    def default_export(self, module: str, local_name: str) -> str:
+        """What calling a whole module means: the definition named like the binding, or its only one."""
+        children = self.children.get(module, {})
+        if local_name in children:
+            return children[local_name]
+        for name, child in sorted(children.items()):
+            if name.lower() == local_name.lower():
+                return child
+        callables = sorted(
+            child for child in children.values() if self.symbols[child].kind in ("function", "class")
+        )
+        return callables[0] if len(callables) == 1 else module
+
+    # ---- classes -------------------------------------------------------
+    def resolve_base(self, sym: Symbol, written: str) -> str | None:
+        expr = re.sub(r"\[.*$|<.*$|\(.*$", "", written).strip().lstrip("*")
+        if not expr or "=" in expr:
+            return None
+        module = self.module_of(sym)
+        found = self.resolve_dotted(module, expr.split("."), scope=sym.parent)
+        if found and found != sym.id and self.symbols.get(found, sym).kind in _CLASS_KINDS:
+            return found
+        return None
+
+    def bases(self, class_id: str) -> list[str]:
+        """Resolved base classes of ``class_id``, in declaration order."""
+        if class_id in self.bases_cache:
+            return self.bases_cache[class_id]
+        self.bases_cache[class_id] = []  # guards against inheritance cycles
+        sym = self.symbols.get(class_id)
+        resolved: list[str] = []
+        if sym is not None:
+            for written in sym.bases:
+                base = self.resolve_base(sym, written)
+                if base and base not in resolved:
+                    resolved.append(base)
+        self.bases_cache[class_id] = resolved
+        return resolved
+
+    def mro_lookup(self, class_id: str, name: str) -> str | None:
+        """``name`` defined on ``class_id`` or one of its bases (breadth first)."""
+        seen: set[str] = set()
+        queue = [class_id]
+        while queue:
+            current = queue.pop(0)
+            if current in seen:
+                continue
+            seen.add(current)
+            child = self.children.get(current, {}).get(name)
+            if child:
+                return child
+            queue.extend(self.bases(current))
+        return None
+
+    def module_of(self, sym: Symbol) -> str:
+        return self.path_module.get(sym.path, "")
+
+    def enclosing_class(self, symbol_id: str) -> str | None:
+        current = self.symbols.get(symbol_id)
+        for _ in range(20):
+            if current is None:
+                return None
+            if current.id in self.containers and current.kind != "module" and current.id != symbol_id:
+                return current.id
+            if current.kind in _CLASS_KINDS:
+                return current.id
+            if current.kind == "module" or not current.parent:
+                return None
+            current = self.symbols.get(current.parent)
+        return None
+
+    # ---- names and calls -------------------------------------------------
+    def resolve_dotted(self, module: str, parts: list[str], scope: str | None = None) -> str | None:
+        """Resolve ``a.b.c`` as written in ``module`` (optionally inside ``scope``)."""
+        if not parts or not module:
+            return None
+        current = None
+        consumed = 0
+        bound = self.bindings.get(module, {})
+        # the longest dotted prefix bound by an import (``import a.b.c``)
+        for i in range(len(parts), 1, -1):
+            prefix = ".".join(parts[:i])
+            if prefix in bound:
+                current = self.binding_target(module, prefix)
+                consumed = i
+                break
+        if current is None:
+            head = parts[0]
+            scope_id = scope
+            while scope_id and scope_id != module and current is None:
+                current = self.children.get(scope_id, {}).get(head)
+                parent = self.symbols.get(scope_id)
+                scope_id = parent.parent if parent else None
+            if current is None:
+                current = self.lookup(module, head)
+            consumed = 1
+        if current is None:
+            return None
+        for name in parts[consumed:]:
+            current = self.member(current, name)
+            if current is None:
+                return None
+        return current
+
+    def resolve_call(self, caller: str, callee: str, module: str, family: str) -> tuple[str, float] | None:
+        """The definition a call refers to and how sure we are, or None."""
+        text = _clean_callee(callee)
+        if not text:
+            return None
+        caller_sym = self.symbols.get(caller)
+        scope = caller if caller_sym is not None else None
+        klass = self.enclosing_class(caller) if caller_sym is not None else None
+        chained = "(" in text or "[" in text
+        if text.startswith("super()."):
+            name = text[len("super()."):].split(".")[0]
+            if klass:
+                for base in self.bases(klass):
+                    found = self.mro_lookup(base, name)
+                    if found:
+                        return found, CALL_WEIGHT
+            return None
+        if chained:
+            # ``make().send`` — the receiver's type is unknown: only the name is left
+            return self._by_unique_name(text.rsplit(".", 1)[-1], family, module)
+        parts = [p for p in text.split(".") if p]
+        if not parts:
+            return None
+        if parts[0] in ("self", "this", "cls") and len(parts) >= 2:
+            if len(parts) == 2:
+                if klass:
+                    found = self.mro_lookup(klass, parts[1])
+                    return (found, CALL_WEIGHT) if found else None
+                if family == "javascript":
+                    # prototype-style code: a function of the same module with that name
+                    return self._same_module_name(parts[1], module)
+                return None
+            # ``self.transport.send``: the attribute's type is unknown
+            return self._by_receiver_name(parts[-2], parts[-1], family, module)
+        found = self.resolve_dotted(module, parts, scope=scope)
+        if found and found in self.module_set:
+            # calling a module (``const Router = require('./router'); new Router()``): its default export
+            found = self.default_export(found, parts[-1])
+        if found:
+            if found == caller:
+                return None
+            return found, CALL_WEIGHT
+        if len(parts) == 1:
+            if family == "javascript":
+                return self._same_module_name(parts[0], module)
+            return None
+        if family == "go" and klass and len(parts) == 2 and parts[0] not in self.bindings.get(module, {}):
+            # Go receivers have arbitrary names (``s.lock()``): try the caller's own type first
+            found = self.mro_lookup(klass, parts[1])
+            if found:
+                return found, HEURISTIC_CALL_WEIGHT
+        if parts[0] in self.bindings.get(module, {}) or self.lookup(module, parts[0]):
+            # a known module or class without that member: probably dynamic, leave it
+            return None
+        return self._by_receiver_name(parts[-2], parts[-1], family, module)
+
+    def _same_module_name(self, name: str, module: str) -> tuple[str, float] | None:
+        found = self.by_module_name.get((module, name), [])
+        if len(found) == 1:
+            return found[0], HEURISTIC_CALL_WEIGHT
+        return None
+
+    def _by_receiver_name(self, receiver: str, name: str, family: str, module: str) -> tuple[str, float] | None:
+        receiver = receiver.lstrip("_").lower()
+        if len(receiver) >= 3:
+            if receiver not in self.receiver_cache:
+                self.receiver_cache[receiver] = sorted(
+                    sid for cls_name, ids in self.classes_by_lower_name.items() if cls_name.endswith(receiver) for sid in ids
+                )
+            owners = self.receiver_cache[receiver]
+            hits = sorted({m for m in (self.mro_lookup(c, name) for c in sorted(owners)) if m})
+            if len(hits) == 1:
+                return hits[0], HEURISTIC_CALL_WEIGHT
+        return self._by_unique_name(name, family, module)
+
+    def _by_unique_name(self, name: str, family: str, module: str) -> tuple[str, float] | None:
+        if not name or name in _COMMON_METHODS or name.startswith("__") or len(name) < 3:
+            return None
+        candidates = [
+            sid
+            for sid in self.by_name.get(name, [])
+            if self.symbols[sid].kind in ("method", "function")
+            and self.module_family.get(self.module_of(self.symbols[sid])) == family
+        ]
+        if len(candidates) == 1:
+            return candidates[0], UNIQUE_NAME_CALL_WEIGHT
+        return None
+
+
+def _js_candidates(base: str) -> list[str]:
+    base = base.rstrip("/")
+    candidates = [base]
+    candidates += [base + ext for ext in _JS_EXTENSIONS]
+    candidates += [f"{base}/index{ext}" for ext in _JS_EXTENSIONS]
+    return candidates
+
+
+def _split_alias(raw: str) -> tuple[str, str]:
+    """``a as b`` / ``a: b`` -> (a, b); ``a`` -> (a, a)."""
+    raw = raw.strip()
+    for sep in (" as ", ":"):
+        if sep in raw:
+            original, local = raw.split(sep, 1)
+            return original.strip(), local.strip()
+    return raw, raw
+
+
+def _default_local_name(spec: str, family: str) -> str:
+    """The name an un-aliased import binds: Go's last path element, JS's file stem."""
+    tail = spec.rstrip("/").rsplit("/", 1)[-1]
+    if family == "go" and re.fullmatch(r"v\d+", tail) and "/" in spec.rstrip("/"):
+        tail = spec.rstrip("/").rsplit("/", 2)[-2]
+    tail = tail.split(".")[0]
+    return tail.replace("-", "_")
+
+
+def _clean_callee(callee: str) -> str:
+    text = callee.strip()
+    for prefix in ("new ", "await ", "yield ", "go ", "defer "):
+        if text.startswith(prefix):
+            text = text[len(prefix):].strip()
+    text = text.replace("?.", ".").replace("!.", ".")
+    text = re.sub(r"<[^<>()]*>", "", text)  # generic arguments
+    if text.startswith("super(") and ")." in text:
+        text = "super()." + text.split(").", 1)[1]
+    elif text.startswith("super."):
+        text = "super()." + text[len("super."):]
+    text = text.rstrip("()")
+    return text.strip(".")
+
+
+# ---------------------------------------------------------------------------
+# the graph
+
+
+def link(facts: list[FileFacts]) -> CodeGraph:
+    """Build the code graph: resolve imports, calls, bases and containment into edges."""
+    files = sorted(facts, key=lambda f: f.path)
+    symbols = collect_symbols(files)
+    resolver = _Resolver(files, symbols)
+    for f in files:
+        resolver.bind_imports(f)
+
+    weights: dict[tuple[str, str, str], float] = {}
+    call_counts: dict[tuple[str, str], list[float]] = defaultdict(list)
+
+    def add(source: str, target: str, kind: str, weight: float) -> None:
+        if source == target or source not in symbols or target not in symbols:
+            return
+        key = (source, target, kind)
+        weights[key] = max(weights.get(key, 0.0), weight)
+
+    # contains
+    for sym in symbols.values():
+        if sym.parent and sym.parent in symbols and sym.kind != "module":
+            add(sym.parent, sym.id, "contains", CONTAINS_WEIGHT)
+
+    # imports
+    for f in files:
+        if not f.module or f.module not in symbols:
+            continue
+        targets: set[str] = set(resolver.import_targets.get(f.module, {}))
+        for local, binding in sorted(resolver.bindings.get(f.module, {}).items()):
+            if binding.member is None:
+                targets.add(binding.module)
+            else:
+                targets.add(resolver.binding_target(f.module, local) or binding.module)
+        for target in sorted(targets):
+            if target in symbols and resolver.module_of(symbols[target]) != f.module:
+                add(f.module, target, "imports", IMPORT_WEIGHT)
+
+    # inherits
+    for sym in symbols.values():
+        if sym.bases:
+            for base in resolver.bases(sym.id):
+                add(sym.id, base, "inherits", INHERITS_WEIGHT)
+
+    # calls
+    for f in files:
+        family = language_family(f.language)
+        for call in sorted(f.calls, key=lambda c: (c.line, c.caller, c.callee)):
+            caller = call.caller if call.caller in symbols else f.module
+            if not caller or caller not in symbols:
+                continue
+            resolved = resolver.resolve_call(caller, call.callee, f.module, family)
+            if resolved is None:
+                continue
+            target, weight = resolved
+            if target == caller or target not in symbols:
+                continue
+            call_counts[(caller, target)].append(weight)
+    for (source, target), found in sorted(call_counts.items()):
+        add(source, target, "calls", max(found) * math.sqrt(len(found)))
+
+    exported: set[str] = set()
+    for f in files:
+        for name in f.exports or ():
+            target = resolver.lookup(f.module, name) if f.module else None
+            if target and target in symbols:
+                exported.add(target)
+
+    edges = tuple(
+        Edge(source=s, target=t, kind=k, weight=round(w, 6)) for (s, t, k), w in sorted(weights.items())
+    )
+    module_paths: dict[str, list[str]] = defaultdict(list)
+    for f in files:
+        if f.module:
+            module_paths[f.module].append(f.path)
+    return CodeGraph(
+        files=tuple(files),
+        symbols=symbols,
+        edges=edges,
+        path_module={f.path: f.module for f in files if f.module},
+        module_paths={m: tuple(p) for m, p in sorted(module_paths.items())},
+        exported=frozenset(exported),
+        error_classes=_error_classes(symbols, edges),
+    )
+
+
+_ERROR_SUFFIXES = ("Error", "Exception", "Warning", "Exit", "Abort", "Failure", "Fault")
+
+
+def _error_classes(symbols: dict[str, Symbol], edges: tuple[Edge, ...]) -> frozenset[str]:
+    """Classes named like exceptions, deriving from one as written, or from one in the repository."""
+    found = {
+        sid
+        for sid, sym in symbols.items()
+        if sym.kind == "class"
+        and (sym.name.endswith(_ERROR_SUFFIXES) or any(b.rsplit(".", 1)[-1].endswith(_ERROR_SUFFIXES) for b in sym.bases))
+    }
+    inherits = [(e.source, e.target) for e in edges if e.kind == "inherits"]
+    changed = True
+    while changed:
+        changed = False
+        for child, base in inherits:
+            if base in found and child not in found:
+                found.add(child)
+                changed = True
+    return frozenset(found)

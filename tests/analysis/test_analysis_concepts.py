@@ -1,0 +1,198 @@
+"""Distilling concepts: grouping, naming, summaries, prerequisites."""
+
+from __future__ import annotations
+
+from factkit import FileBuilder, markdown, minihttp
+
+from compiler.analysis import analyze
+from compiler.analysis.concepts import humanize, segment_word
+from compiler.config import Settings
+
+
+def by_id(analysis):
+    return {c.id: c for c in analysis.concepts}
+
+
+def concept_of(analysis, symbol_id):
+    return next(s.concept for s in analysis.symbols if s.id == symbol_id)
+
+
+def is_acyclic(concepts) -> bool:
+    graph = {c.id: set(c.prerequisites) for c in concepts}
+    state: dict[str, int] = {}
+
+    def visit(node: str) -> bool:
+        if state.get(node) == 1:
+            return False
+        if state.get(node) == 2:
+            return True
+        state[node] = 1
+        ok = all(visit(n) for n in graph.get(node, ()))
+        state[node] = 2
+        return ok
+
+    return all(visit(n) for n in graph)
+
+
+def test_minihttp_concepts_follow_the_design():
+    analysis = analyze(minihttp())
+    concepts = by_id(analysis)
+    retry = concept_of(analysis, "minihttp.transport.should_retry")
+    assert concept_of(analysis, "minihttp.transport.backoff_delay") == retry
+    assert concept_of(analysis, "minihttp.transport.Transport.send") == retry
+    assert concepts[retry].title == "Transport"
+    auth = concept_of(analysis, "minihttp.auth.BasicAuth")
+    assert concepts[auth].title == "Authentication"
+    client = concept_of(analysis, "minihttp.client.Client")
+    assert retry in concepts[client].prerequisites  # the client builds on the transport
+    assert auth in concepts[client].prerequisites
+    assert client not in concepts[retry].prerequisites
+    # errors are used everywhere but are never a prerequisite
+    errors = concept_of(analysis, "minihttp.exceptions.MiniHTTPError")
+    assert all(errors not in c.prerequisites for c in analysis.concepts)
+    # tests form their own concept, the least important
+    assert set(concepts["tests"].members) == {"tests.test_client", "tests.test_client.test_get", "tests.test_client.test_retry"}
+    assert analysis.concepts[-1].id == "tests"
+    assert analysis.concepts[0].importance == 1.0
+    assert all(0.0 <= c.importance <= 1.0 for c in analysis.concepts)
+
+
+def test_concept_summaries_come_from_docstrings_and_members_are_ordered():
+    analysis = analyze(minihttp())
+    transport = by_id(analysis)[concept_of(analysis, "minihttp.transport.Transport")]
+    assert transport.summary == "Sends requests and retries failed connections with backoff."
+    assert transport.summary_source == "docstring"
+    importance = {s.id: s.importance for s in analysis.symbols}
+    ranks = [importance[m] for m in transport.members]
+    assert ranks == sorted(ranks, reverse=True)
+    assert transport.files == ("minihttp/transport.py",)
+    assert transport.sources and all(src.path == "minihttp/transport.py" for src in transport.sources)
+    assert all(src.symbol in transport.members for src in transport.sources)
+
+
+def test_readme_section_and_generated_summaries_when_there_is_no_docstring():
+    retry = FileBuilder("pkg/retry.py", "pkg.retry")
+    retry.func("backoff_delay")
+    retry.func("jitter")
+    retry.func("should_retry", "backoff_delay", "jitter")
+    shapes = FileBuilder("pkg/shapes.py", "pkg.shapes")
+    shapes.func("draw_square")
+    shapes.func("draw_circle", "draw_square")
+    shapes.func("use", "pkg.retry.should_retry")
+    shapes.imp("pkg.retry")
+    readme = markdown("README.md", ("pkg", 1, "A package."), ("Retry", 2, "Retries wait `backoff_delay()` seconds.\n\nMore."))
+    changelog = markdown("CHANGELOG.md", ("Shapes", 2, "Shapes now draw faster."))
+    analysis = analyze([retry.facts(), shapes.facts(), readme, changelog])
+    concepts = by_id(analysis)
+    assert concepts["retry"].summary == "Retries wait `backoff_delay()` seconds."
+    assert concepts["retry"].summary_source == "readme"
+    assert concepts["shapes"].summary_source == "generated"  # the changelog does not describe code
+    assert concepts["shapes"].summary.startswith("Defines draw_square, ")
+
+
+def test_a_folder_is_one_concept_named_after_it_and_twin_files_merge():
+    files = []
+    for name in ("base", "default", "mock"):
+        transport = FileBuilder(f"lib/transports/{name}.py", f"lib.transports.{name}")
+        transport.cls(f"{name.title()}Transport", bases=("BaseTransport",) if name != "base" else (),
+                      methods={"handle": [], "close": []})
+        if name != "base":
+            transport.imp(".base", "BaseTransport")
+        files.append(transport)
+    app = FileBuilder("lib/app.py", "lib.app")
+    app.imp("lib.sansio.app", "App")
+    app.cls("Flask", bases=("App",), methods={"run": ["self.dispatch"], "wsgi": ["self.dispatch"]})
+    sansio = FileBuilder("lib/sansio/app.py", "lib.sansio.app")
+    sansio.cls("App", methods={"dispatch": [], "route": [], "config": []})
+    client = FileBuilder("lib/client.py", "lib.client")
+    client.imp("lib.transports.default", "DefaultTransport")
+    client.cls("Client", methods={"send": ["DefaultTransport", "self.close"], "close": [], "get": ["self.send"]})
+    files += [app, sansio, client]
+    analysis = analyze([f.facts() for f in files])
+    concepts = by_id(analysis)
+    transports = concept_of(analysis, "lib.transports.mock.MockTransport")
+    assert concept_of(analysis, "lib.transports.base.BaseTransport") == transports
+    assert concepts[transports].title == "Transports"
+    application = concept_of(analysis, "lib.app.Flask")
+    assert concept_of(analysis, "lib.sansio.app.App") == application  # app.py and sansio/app.py
+    assert concepts[application].title == "Application"
+
+
+def test_huge_files_with_independent_clusters_are_split():
+    big = FileBuilder("pkg/everything.py", "pkg.everything", lines=900)
+    big.cls("Parser", methods={f"parse_{i}": ["self.parse_0"] for i in range(24)})
+    big.cls("Renderer", methods={f"render_{i}": ["self.render_0"] for i in range(24)})
+    other = FileBuilder("pkg/other.py", "pkg.other")
+    other.func("go", "pkg.everything.Parser", "pkg.everything.Renderer")
+    other.imp("pkg.everything")
+    analysis = analyze([big.facts(), other.facts()])
+    assert concept_of(analysis, "pkg.everything.Parser") != concept_of(analysis, "pkg.everything.Renderer")
+    assert concept_of(analysis, "pkg.everything.Parser.parse_3") == concept_of(analysis, "pkg.everything.Parser")
+
+
+def test_tiny_files_fold_into_their_neighbour_and_max_concepts_is_a_cap():
+    files = []
+    for i in range(30):
+        module = FileBuilder(f"chain/step{i:02d}.py", f"chain.step{i:02d}")
+        for j in range(4):
+            module.func(f"work{i}_{j}", *([f"chain.step{i + 1:02d}.work{i + 1}_0"] if i < 29 else []))
+        if i < 29:
+            module.imp(f"chain.step{i + 1:02d}")
+        files.append(module)
+    tiny = FileBuilder("chain/const.py", "chain.const", lines=3)
+    tiny.func("one")
+    user = files[0]
+    user.func("use_const", "chain.const.one")
+    user.imp("chain.const")
+    analysis = analyze([f.facts() for f in files] + [tiny.facts()], settings=Settings(max_concepts=6))
+    assert len(analysis.concepts) <= 6
+    assert concept_of(analysis, "chain.const.one") == concept_of(analysis, "chain.step00.use_const")
+    # every code symbol belongs to a concept
+    assert all(s.concept for s in analysis.symbols)
+    assert is_acyclic(analysis.concepts)
+
+
+def test_mutual_dependencies_become_an_acyclic_prerequisite_graph():
+    names = ["alpha", "beta", "gamma", "delta"]
+    files = []
+    for i, name in enumerate(names):
+        nxt = names[(i + 1) % len(names)]
+        module = FileBuilder(f"ring/{name}.py", f"ring.{name}")
+        module.imp(f"ring.{nxt}")
+        for j in range(4):
+            module.func(f"{name}_{j}", f"ring.{nxt}.{nxt}_{j}", f"ring.{nxt}.{nxt}_0")
+        files.append(module)
+    analysis = analyze([f.facts() for f in files])
+    assert len(analysis.concepts) >= 2
+    assert is_acyclic(analysis.concepts)
+    position = {cid: i for i, cid in enumerate(analysis.learning_path)}
+    for concept in analysis.concepts:
+        for prerequisite in concept.prerequisites:
+            assert position[prerequisite] < position[concept.id]
+
+
+def test_titles():
+    assert humanize("status_codes") == "Status codes"
+    assert humanize("cli") == "CLI"
+    assert humanize("ctx") == "Context"
+    assert humanize("urls") == "URLs"
+    assert humanize("HTTPTransport") == "HTTP transport"
+    assert humanize("debughelpers", vocabulary=frozenset({"debug"})) == "Debug helpers"
+    assert segment_word("blueprints", frozenset({"blueprint"})) == ["blueprints"]
+    ctx = FileBuilder("web/ctx.py", "web.ctx")
+    ctx.cls("RequestContext", methods={"push": [], "pop": [], "copy": [], "match_request": []})
+    ctx.cls("AppContext", methods={"push": [], "pop": [], "copy": []})
+    user = FileBuilder("web/app.py", "web.app")
+    user.imp("web.ctx", "AppContext", "RequestContext")
+    user.cls("Web", methods={"app_context": ["AppContext"], "request_context": ["RequestContext"], "run": []})
+    main = FileBuilder("web/__main__.py", "web.__main__")
+    main.imp("web.app", "Web")
+    main.func("main", "Web", "Web.run", "argparse.ArgumentParser", "print", "sys.exit")
+    main.func("parse_args", "argparse.ArgumentParser")
+    main.func("report", "print")
+    analysis = analyze([ctx.facts(), user.facts(), main.facts()])
+    titles = {c.title for c in analysis.concepts}
+    assert "App and request contexts" in titles or "Request and app contexts" in titles
+    assert "CLI" in titles
+    ids = [c.id for c in analysis.concepts]
+    assert len(ids) == len(set(ids)) and all(cid.replace("-", "").isalnum() and cid == cid.lower() for cid in ids)
