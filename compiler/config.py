@@ -17,10 +17,10 @@ from typing import Any
 from compiler.errors import ConfigError
 
 DEFAULT_EXCLUDES = (
-    "node_modules/**", ".venv/**", "venv/**", "env/**", "dist/**", "build/**", "__pycache__/**",
+    "node_modules/**", ".venv/**", "venv/**", "/env/**", "dist/**", "/build/**", "__pycache__/**",
     ".git/**", ".hg/**", ".svn/**", ".tox/**", ".nox/**", ".mypy_cache/**", ".pytest_cache/**",
     ".ruff_cache/**", "site-packages/**", "vendor/**", "third_party/**", "bower_components/**",
-    ".next/**", "coverage/**", "target/**", "*.egg-info/**", ".kc/**", "site/**",
+    ".next/**", "coverage/**", "/target/**", "*.egg-info/**", ".kc/**", "/site/**",
 )
 
 

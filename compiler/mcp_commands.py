@@ -1,0 +1,43 @@
+"""``kc mcp``: argument wiring over ``compiler.mcp_server`` (imported only when the command runs)."""
+
+from __future__ import annotations
+
+import argparse
+
+DEFAULT_PORT = 8765  # mirrors compiler.mcp_server.DEFAULT_HTTP_PORT without importing it
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    mcp = sub.add_parser(
+        "mcp",
+        help="serve a corpus to coding agents over MCP (stdio by default)",
+        description=(
+            "Serve a compiled corpus to coding agents (Claude Code, Cursor, VS Code, Claude Desktop) over the "
+            "Model Context Protocol. Read-only; reads nothing outside the corpus directory. With --http it "
+            "listens on 127.0.0.1 only; set KC_MCP_TOKEN to require 'Authorization: Bearer <token>'."
+        ),
+    )
+    mcp.add_argument("--corpus", default="corpus", help="corpus directory (default: ./corpus)")
+    mcp.add_argument("--http", action="store_true", help="streamable HTTP on 127.0.0.1 instead of stdio")
+    mcp.add_argument("--port", type=_port, default=DEFAULT_PORT, help=f"HTTP port (default: {DEFAULT_PORT})")
+    mcp.add_argument("--source", help="source tree, so corpus_status can say whether the corpus is stale")
+    mcp.set_defaults(func=run_mcp)
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port {port} is out of range; pass 1-65535")
+    return port
+
+
+def run_mcp(args: argparse.Namespace) -> int:
+    from compiler.config import load_settings
+    from compiler.mcp_server import serve
+
+    settings = load_settings(args.source) if args.source else load_settings()
+    serve(args.corpus, http=args.http, port=args.port, source=args.source, settings=settings)
+    return 0

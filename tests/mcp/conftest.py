@@ -1,0 +1,36 @@
+"""Fixtures for the MCP server tests: a hand-built corpus, the server, a tool caller."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from mcp_corpus import write_corpus  # noqa: E402
+from mcp_helpers import run_with_client  # noqa: E402
+
+
+@pytest.fixture
+def corpus_dir(tmp_path: Path) -> Path:
+    return write_corpus(tmp_path / "corpus")
+
+
+@pytest.fixture
+def server(corpus_dir: Path):
+    from compiler.mcp_server import create_server
+
+    return create_server(corpus_dir)
+
+
+@pytest.fixture
+def call(server):
+    """call(tool, **arguments) -> CallToolResult, one in-memory session per call."""
+
+    def _call(tool: str, **arguments: Any):
+        return run_with_client(server, lambda client: client.call_tool(tool, arguments))
+
+    return _call
