@@ -45,7 +45,10 @@ def front_matter(data: dict) -> str:
     """A YAML front matter block with keys in the given order."""
     # One key at a time: block style at the top, short lists inline ([a, b]) as people write them.
     body = "".join(
-        yaml.safe_dump({key: value}, sort_keys=False, allow_unicode=True, default_flow_style=None, width=1000)
+        yaml.safe_dump(
+            {key: value}, sort_keys=False, allow_unicode=True, width=1000,
+            default_flow_style=None if isinstance(value, (list, dict)) else False,
+        )
         for key, value in data.items()
     )
     return f"---\n{body}---\n\n"
@@ -54,14 +57,20 @@ def front_matter(data: dict) -> str:
 def first_sentence(text: str, limit: int = 200) -> str:
     """The first sentence (or line) of a docstring, trimmed to ``limit`` characters."""
     text = " ".join(text.strip().split("\n\n", 1)[0].split())
-    match = re.match(r"(.+?[.!?])(\s|$)", text)
+    # A sentence ends at . ! ? before a capital, a quote or the end, and not after e.g./i.e./etc.
+    match = re.match(r"(.+?(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bvs)[.!?])(\s+(?=[A-Z`\"'(*_\[])|$)", text)
     sentence = match.group(1) if match else text
     return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
 
 
 def md_escape(text: str) -> str:
-    """Escape the characters that would break a table cell or link text."""
-    return text.replace("|", "\\|").replace("[", "\\[").replace("]", "\\]").replace("\n", " ")
+    """Keep prose on one line and from breaking a table cell (``\\|`` is the one escape GFM honours in code spans)."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def link_text(text: str) -> str:
+    """Text that is safe between the brackets of a link."""
+    return md_escape(text).replace("[", "(").replace("]", ")")
 
 
 def fence(code: str, language: str = "") -> str:
@@ -105,7 +114,13 @@ class CorpusPages:
         """Relative link to a symbol's entry on its reference page."""
         symbol = self.symbols[symbol_id]
         prefix = "../" if from_dir else ""
-        return f"{prefix}reference/{self.module_page(symbol.path)}.md#{anchor(symbol_id)}"
+        page = f"{prefix}reference/{self.module_page(symbol.path)}.md"
+        return page if symbol.kind == "module" else f"{page}#{anchor(symbol_id)}"
+
+    def path_link(self, path: str, from_dir: str) -> str | None:
+        """Relative link to the reference page of a source file, if it has one."""
+        page = self.module_page(path)
+        return f"{'../' if from_dir else ''}reference/{page}.md" if page else None
 
     def concept_link(self, concept_id: str, from_dir: str) -> str:
         return f"{concept_id}.md" if from_dir == "concepts" else f"{'../' if from_dir else ''}concepts/{concept_id}.md"
@@ -134,7 +149,7 @@ class CorpusPages:
             first = core.learning_path[0]
             out.append(
                 f"Read the concepts in the order of the [learning path](path.md), starting with "
-                f"[{md_escape(self.concept_title(first))}]({self.concept_link(first, '')}).\n\n"
+                f"[{link_text(self.concept_title(first))}]({self.concept_link(first, '')}).\n\n"
             )
         if core.entry_points:
             out.append("Entry points (where execution or the public API begins):\n\n")
@@ -151,9 +166,9 @@ class CorpusPages:
             out.append(svg.strip() + "\n\n")
         out.append("| Concept | Importance | Builds on | What it is |\n| --- | --- | --- | --- |\n")
         for concept in sorted(core.concepts, key=lambda c: (-c.importance, c.id)):
-            prereqs = ", ".join(f"[{md_escape(self.concept_title(p))}]({self.concept_link(p, '')})" for p in concept.prerequisites) or "—"
+            prereqs = ", ".join(f"[{link_text(self.concept_title(p))}]({self.concept_link(p, '')})" for p in concept.prerequisites) or "—"
             out.append(
-                f"| [{md_escape(concept.title)}]({self.concept_link(concept.id, '')}) | {concept.importance:.2f} | "
+                f"| [{link_text(concept.title)}]({self.concept_link(concept.id, '')}) | {concept.importance:.2f} | "
                 f"{prereqs} | {md_escape(first_sentence(concept.summary, 160))} |\n"
             )
         out.append("\n## More\n\n")
@@ -171,7 +186,7 @@ class CorpusPages:
         )
         for step, concept_id in enumerate(self.core.learning_path, 1):
             concept = self.concepts[concept_id]
-            out.append(f"{step}. [{md_escape(concept.title)}]({self.concept_link(concept_id, '')}) — {md_escape(first_sentence(concept.summary, 200))}")
+            out.append(f"{step}. [{link_text(concept.title)}]({self.concept_link(concept_id, '')}) — {md_escape(first_sentence(concept.summary, 200))}")
             if concept.prerequisites:
                 names = ", ".join(md_escape(self.concept_title(p)) for p in concept.prerequisites)
                 out.append(f" *Builds on: {names}.*")
@@ -199,15 +214,16 @@ class CorpusPages:
             for prereq in concept.prerequisites:
                 other = self.concepts.get(prereq)
                 summary = f" — {md_escape(first_sentence(other.summary, 160))}" if other else ""
-                out.append(f"- [{md_escape(self.concept_title(prereq))}]({self.concept_link(prereq, 'concepts')}){summary}\n")
+                out.append(f"- [{link_text(self.concept_title(prereq))}]({self.concept_link(prereq, 'concepts')}){summary}\n")
             out.append("\n")
-        if concept.body.strip():
-            out.append("## Key ideas\n\n" + _demote_headings(concept.body.strip()) + "\n\n")
+        body = _without_summary(concept.body, concept.summary)
+        if body:
+            out.append("## Key ideas\n\n" + _demote_headings(body) + "\n\n")
         if concept.sources:
             out.append("## Where to read\n\n")
             for ref in concept.sources:
                 label = f"`{ref.symbol}`" if ref.symbol else f"`{ref.path}`"
-                target = self.symbol_link(ref.symbol, "concepts") if ref.symbol in self.symbols else None
+                target = self.symbol_link(ref.symbol, "concepts") if ref.symbol in self.symbols else self.path_link(ref.path, "concepts")
                 link = f"[{label}]({target})" if target else label
                 out.append(f"- {link} — `{ref}`\n")
             out.append("\n")
@@ -233,12 +249,12 @@ class CorpusPages:
 
     def _concept_neighbours(self, concept: Concept) -> list[str]:
         lines = []
+        dependents = [c.id for c in self.core.concepts if concept.id in c.prerequisites]
+        for other_id in dependents:
+            lines.append(f"- [{link_text(self.concept_title(other_id))}]({self.concept_link(other_id, 'concepts')}) builds on this\n")
         for other_id in concept.related:
-            if other_id in self.concepts:
-                lines.append(f"- [{md_escape(self.concept_title(other_id))}]({self.concept_link(other_id, 'concepts')})\n")
-        dependents = [c for c in self.core.concepts if concept.id in c.prerequisites]
-        for other in dependents:
-            lines.append(f"- [{md_escape(other.title)}]({self.concept_link(other.id, 'concepts')}) builds on this\n")
+            if other_id in self.concepts and other_id not in dependents:
+                lines.append(f"- [{link_text(self.concept_title(other_id))}]({self.concept_link(other_id, 'concepts')})\n")
         return lines
 
     def reference_groups(self) -> dict[str, list[Symbol]]:
@@ -257,7 +273,7 @@ class CorpusPages:
             info = self.files.get(path)
             module = info.module if info and info.module else path
             concept_ids = sorted({s.concept for s in symbols if s.concept})
-            concept_cell = ", ".join(f"[{md_escape(self.concept_title(c))}](../concepts/{c}.md)" for c in concept_ids) or "—"
+            concept_cell = ", ".join(f"[{link_text(self.concept_title(c))}](../concepts/{c}.md)" for c in concept_ids) or "—"
             doc = first_sentence(info.doc, 140) if info and info.doc else ""
             out.append(f"| [`{module}`]({page}.md) | `{path}` | {concept_cell} | {md_escape(doc)} |\n")
         return "".join(out)
@@ -289,7 +305,7 @@ class CorpusPages:
                 out.append(fence(symbol.signature, language) + "\n")
             tags = [symbol.kind] + ([] if symbol.public else ["private"])
             if symbol.concept and symbol.concept in self.concepts:
-                tags.append(f"concept: [{md_escape(self.concept_title(symbol.concept))}](../concepts/{symbol.concept}.md)")
+                tags.append(f"concept: [{link_text(self.concept_title(symbol.concept))}](../concepts/{symbol.concept}.md)")
             out.append(" · ".join(tags) + "\n\n")
             if symbol.doc:
                 out.append(md_escape_block(symbol.doc.strip()) + "\n\n")
@@ -316,6 +332,15 @@ def md_escape_block(text: str) -> str:
     """Docstrings are prose, not markdown we control: keep headings and raw HTML from taking effect."""
     text = re.sub(r"^(\s{0,3})(#{1,6}\s)", r"\1\\\2", text, flags=re.M)
     return re.sub(r"<(?=[A-Za-z/!?])", "&lt;", text)
+
+
+def _without_summary(body: str, summary: str) -> str:
+    """The author's body minus its first paragraph when that paragraph is the summary shown above it."""
+    body = body.strip()
+    first, _, rest = body.partition("\n\n")
+    if " ".join(first.split()) == " ".join(summary.split()):
+        return rest.strip()
+    return body
 
 
 def _demote_headings(text: str) -> str:
