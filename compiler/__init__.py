@@ -21,7 +21,9 @@ The public API, importable without loading anything heavy::
     from compiler import build, check, open_corpus, search, Tutor
     build("path/to/repo", "corpus")                 # compile (and index)
     hits = search("corpus", "where are retries decided?", k=5)
-    tutor = Tutor.open("corpus")                     # see compiler.tutor.session
+    from compiler.tutor import make_backend
+    tutor = Tutor(open_corpus("corpus"), backend=make_backend("offline"))
+    print(tutor.ask("how are retries decided?").result().text)
 """
 
 from __future__ import annotations
