@@ -1,0 +1,141 @@
+"""Search over a corpus: chunk it, embed it, index it, query it.
+
+Stages (each a module):
+
+* ``chunk``    corpus pages + core.json -> ``Chunk`` list (ids are content hashes)
+* ``embed``    texts -> unit vectors (sentence-transformers at index time, its ONNX copy at query time)
+* ``lexical``  identifier-aware tokens -> BM25 (bm25s)
+* ``store``    Chroma (vectors of record) + published snapshots (numpy mirror, BM25, chunks)
+* ``search``   dense + lexical -> reciprocal rank fusion -> concept-map boosts -> diversified hits
+
+``index_corpus`` is the writer (``kc index``, and ``kc build`` unless ``--no-index``);
+``search.Searcher`` is the reader (``kc search``, the tutor, the MCP server).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable
+
+from compiler.config import Settings, index_dir, load_settings
+from compiler.errors import SearchIndexError
+
+Progress = Callable[[str, int, int], None]
+EMBED_BLOCK = 512  # chunks per progress report; each block is one batched encode call
+LOCK_TIMEOUT_S = 600.0
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    """What one ``index_corpus`` run did."""
+
+    chunks: int  # chunks in the published index
+    embedded: int  # chunks embedded this run (new or changed)
+    deleted: int  # stale chunks removed from the vector store
+    seconds: float
+
+
+def index_corpus(corpus_dir, settings: Settings | None = None, progress: Progress | None = None, *, embedder=None) -> IndexStats:
+    """Bring the search index of ``corpus_dir`` up to date; embed only new or changed chunks.
+
+    Args:
+        corpus_dir: a corpus written by ``kc build``.
+        settings: model path, Chroma server URL, index folder; environment defaults when None.
+        progress: called as ``progress(stage, done, total)``.
+        embedder: an ``Embedder`` to use instead of sentence-transformers (tests, benchmarks).
+    """
+    from filelock import FileLock, Timeout
+
+    from compiler.corpus import open_corpus
+    from compiler.index import store
+    from compiler.index.chunk import chunk_corpus
+    from compiler.index.lexical import LexicalIndex
+
+    started = time.perf_counter()
+    settings = settings or load_settings()
+    report = progress or (lambda stage, done, total: None)
+    corpus_dir = Path(corpus_dir)
+    corpus = open_corpus(corpus_dir)
+    folder = index_dir(corpus_dir, settings)
+    folder.mkdir(parents=True, exist_ok=True)
+
+    lock = FileLock(str(folder / store.LOCK_FILE))
+    try:
+        lock.acquire(timeout=float((settings.extra or {}).get("index_lock_timeout", LOCK_TIMEOUT_S)))
+    except Timeout:
+        raise SearchIndexError(f"{folder}: another 'kc index' holds the lock; wait for it to finish") from None
+    try:
+        fingerprint = store.corpus_hash(corpus_dir)
+        chunks = chunk_corpus(corpus)
+        report("chunk", len(chunks), len(chunks))
+
+        if embedder is None:
+            from compiler.index.embed import SentenceTransformerEmbedder
+
+            embedder = SentenceTransformerEmbedder(settings.model_path)
+        client = store.chroma_client(settings, folder)
+        name = store.collection_name(corpus_dir, corpus.core.source.name, settings)
+        vectors_store = store.ChromaVectors(client, name, embedder, url=settings.chroma_url)
+        if not vectors_store.model_matches():
+            vectors_store.reset()  # vectors of another model are useless: start over
+
+        stored = vectors_store.ids()
+        current = {c.id for c in chunks}
+        # Longest first, so each encode call pads its batches to similar lengths, as one
+        # sentence-transformers call over everything would.
+        fresh = sorted((c for c in chunks if c.id not in stored), key=lambda c: -len(c.embed_text))
+        for start in range(0, len(fresh), EMBED_BLOCK):
+            block = fresh[start : start + EMBED_BLOCK]
+            vectors_store.add(block, embedder.embed_batch([c.embed_text for c in block]))
+            report("embed", min(start + EMBED_BLOCK, len(fresh)), len(fresh))
+        vectors = vectors_store.vectors([c.id for c in chunks])
+
+        lexical = LexicalIndex.build([c.lexical_text for c in chunks])
+        report("lexical", len(chunks), len(chunks))
+
+        query_model = _query_model(embedder, folder, report)
+        manifest = store.Manifest(
+            format=store.INDEX_FORMAT,
+            generation=store.new_generation(),
+            model_id=embedder.model_id,
+            dim=int(embedder.dim),
+            chunks=len(chunks),
+            corpus_hash=fingerprint,
+            store="server" if settings.chroma_url else "embedded",
+            collection=name,
+            chroma_url=settings.chroma_url,
+            query_model=query_model,
+        )
+        store.publish_snapshot(folder, manifest, chunks, vectors, lexical)
+        stale = sorted(stored - current)
+        vectors_store.delete(stale)  # only now: readers of the old generation had them until the switch
+        store.prune_snapshots(folder)
+        report("publish", len(chunks), len(chunks))
+    finally:
+        lock.release()
+    return IndexStats(chunks=len(chunks), embedded=len(fresh), deleted=len(stale), seconds=time.perf_counter() - started)
+
+
+def _query_model(embedder, folder: Path, report: Progress) -> str:
+    """Export (or reuse) the ONNX copy queries are embedded with; "" when not possible."""
+    from compiler.index.embed import SentenceTransformerEmbedder, export_onnx
+    from compiler.index.store import MODELS
+
+    if not isinstance(embedder, SentenceTransformerEmbedder):
+        return ""
+    slug = embedder.model_id.replace("@", "-").replace("/", "-")
+    target = folder / MODELS / slug
+    exported = export_onnx(embedder, target)
+    report("export", 1, 1)
+    return f"{MODELS}/{slug}" if exported else ""
+
+
+def with_overrides(settings: Settings | None, **overrides) -> Settings:
+    """``settings`` (or environment defaults) with the non-empty ``overrides`` applied."""
+    base = settings or load_settings()
+    return replace(base, **{k: v for k, v in overrides.items() if v})
+
+
+__all__ = ["IndexStats", "index_corpus", "with_overrides"]

@@ -1,0 +1,446 @@
+"""Cut a corpus into search chunks that follow its structure.
+
+* ``reference/<module>.md``: one chunk for the module (heading + module doc + what it
+  defines) and one per ``## `symbol.id` `` entry (signature, docstring, short excerpt).
+* ``concepts/<id>.md``: the concept's summary and the author's explanation, in windows
+  short enough for the embedding model to read whole.
+* README / docs sections recorded in ``core.json``: one chunk each.
+
+Pages are parsed with markdown-it-py; every heading is mapped back to ``core.json``
+through ``Corpus`` lookups, so each chunk carries the source path, symbol id, line range,
+concept and kind a search hit reports. A chunk's id is a hash of what gets embedded, so
+an unchanged chunk keeps its vector across rebuilds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import yaml
+
+from compiler.corpus import Corpus
+from compiler.index.lexical import without_keywords
+from compiler.model import Concept, Section, Symbol
+
+EMBED_EXCERPT_LINES = 12  # code lines the dense model reads when the docstring is short
+DOC_WORDS_WITHOUT_CODE = 8  # a docstring at least this long speaks for the code
+TEXT_EXCERPT_LINES = 20  # code lines kept for readers and for BM25
+WINDOW_WORDS = 160  # MiniLM reads 256 word pieces; ~160 words fit with room to spare
+SNIPPET_CHARS = 200
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One retrievable unit with everything a search hit reports about it."""
+
+    id: str
+    kind: str  # symbol kind (function, class, method, module, ...), "concept" or "doc"
+    page: str  # corpus page it came from, relative to the corpus root
+    path: str | None  # source file relative to the compiled repository root
+    symbol: str | None
+    lines: tuple[int, int] | None
+    concept: str | None
+    title: str
+    snippet: str
+    text: str  # markdown for readers (Hit.text)
+    embed_text: str  # what the dense model reads
+    lexical_text: str  # what BM25 reads
+    importance: float = 0.0
+    members: tuple[str, ...] = field(default=())  # concept chunks: member symbol ids, best first
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id, "kind": self.kind, "page": self.page, "path": self.path, "symbol": self.symbol,
+            "lines": list(self.lines) if self.lines else None, "concept": self.concept, "title": self.title,
+            "snippet": self.snippet, "text": self.text, "lexical_text": self.lexical_text,
+            "importance": self.importance, "members": list(self.members),
+        }  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Chunk:
+        lines = data.get("lines")
+        return cls(
+            id=data["id"], kind=data["kind"], page=data["page"], path=data.get("path"), symbol=data.get("symbol"),
+            lines=(int(lines[0]), int(lines[1])) if lines else None, concept=data.get("concept"),
+            title=data["title"], snippet=data.get("snippet", ""), text=data.get("text", ""), embed_text="",
+            lexical_text=data.get("lexical_text", ""), importance=float(data.get("importance", 0.0)),
+            members=tuple(data.get("members", ())),
+        )  # fmt: skip
+
+
+# ---- the whole corpus ---------------------------------------------------------------
+
+
+def chunk_corpus(corpus: Corpus) -> list[Chunk]:
+    """Every chunk of ``corpus``, in a stable order (pages sorted, sections in page order)."""
+    chunks: list[Chunk] = []
+    for page in sorted(corpus.page_paths()):
+        if not page.endswith(".md") or not page.startswith(("reference/", "concepts/")):
+            continue
+        text = corpus.page(page)
+        kind = split_front_matter(text)[0].get("kind")
+        if kind == "reference" or (kind is None and page.startswith("reference/") and page != "reference/index.md"):
+            chunks.extend(chunk_reference_page(corpus, page, text))
+        elif kind == "concept" or (kind is None and page.startswith("concepts/")):
+            chunks.extend(chunk_concept_page(corpus, page, text))
+    chunks.extend(chunk_sections(corpus.core.sections))
+    return _unique(chunks)
+
+
+def _unique(chunks: Iterable[Chunk]) -> list[Chunk]:
+    """Drop exact duplicates (same id): one vector and one hit per distinct chunk."""
+    seen: set[str] = set()
+    kept = []
+    for chunk in chunks:
+        if chunk.id not in seen:
+            seen.add(chunk.id)
+            kept.append(chunk)
+    return kept
+
+
+# ---- markdown helpers -------------------------------------------------------------
+
+
+def split_front_matter(text: str) -> tuple[dict, str, int]:
+    """(front matter, body, number of lines the front matter took)."""
+    if not text.startswith("---\n"):
+        return {}, text, 0
+    end = text.find("\n---\n", 4)
+    if end < 0:
+        return {}, text, 0
+    try:
+        meta = yaml.safe_load(text[4:end]) or {}
+    except yaml.YAMLError:
+        meta = {}
+    consumed = text[: end + 5].count("\n")
+    return (meta if isinstance(meta, dict) else {}), text[end + 5 :], consumed
+
+
+@dataclass(frozen=True)
+class _Block:
+    level: int  # heading level; 0 for the text before the first heading
+    heading: str  # heading text (inline source, backticks kept)
+    body: str  # markdown between this heading and the next heading of level <= split level
+
+
+def _blocks(body: str, split_level: int) -> list[_Block]:
+    """Split markdown at headings of ``split_level`` or higher, using markdown-it's token map.
+
+    markdown-it knows which ``#`` lines are real headings (not comments inside fenced code),
+    which a regular expression does not.
+    """
+    from markdown_it import MarkdownIt
+
+    lines = body.splitlines()
+    tokens = MarkdownIt("commonmark").parse(body)
+    cuts: list[tuple[int, int, int, str]] = []  # (start line, body start, level, heading)
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open" and token.map and int(token.tag[1]) <= split_level:
+            inline = tokens[i + 1].content if i + 1 < len(tokens) else ""
+            cuts.append((token.map[0], token.map[1], int(token.tag[1]), inline))
+    blocks = []
+    first = cuts[0][0] if cuts else len(lines)
+    if first > 0:
+        blocks.append(_Block(0, "", "\n".join(lines[:first]).strip()))
+    for n, (start, body_start, level, heading) in enumerate(cuts):
+        end = cuts[n + 1][0] if n + 1 < len(cuts) else len(lines)
+        blocks.append(_Block(level, heading.strip(), "\n".join(lines[body_start:end]).strip()))
+    return blocks
+
+
+_CODE_HEADING = re.compile(r"^`([^`]+)`")
+_FENCE = re.compile(r"^(```|~~~)")
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_SOURCE_LINE = re.compile(r"^\s*\**Source\**:?\**\s.*$", re.MULTILINE)
+
+
+def heading_id(heading: str) -> str | None:
+    """The symbol id in a ``## `id` `` heading, or None."""
+    match = _CODE_HEADING.match(heading.strip())
+    return match.group(1).strip() if match else None
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown prose without fences, link targets and emphasis: what a reader reads."""
+    out, in_fence = [], False
+    for line in markdown.splitlines():
+        if _FENCE.match(line.strip()):
+            in_fence = not in_fence
+            continue
+        if not in_fence:
+            out.append(line)
+    text = _LINK.sub(r"\1", "\n".join(out))
+    return re.sub(r"[*_`>#]+", "", text).strip()
+
+
+def humanize(identifier: str) -> str:
+    """``Transport.should_retry`` -> ``transport should retry`` (what a reader would say)."""
+    words = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", identifier))
+    return re.sub(r"[\W_]+", " ", words).strip().lower()
+
+
+def first_sentence(text: str, limit: int = SNIPPET_CHARS) -> str:
+    text = " ".join(text.split())
+    match = re.search(r"(.+?[.!?])(\s|$)", text)
+    sentence = match.group(1) if match else text
+    return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
+
+
+def code_lines(excerpt: str, limit: int) -> list[str]:
+    """Up to ``limit`` lines of code from an excerpt, leaving out doc comments/docstrings.
+
+    The docstring is already in the chunk; repeating it would waste the model's window.
+    """
+    kept, in_doc, quote = [], False, ""
+    for line in excerpt.splitlines():
+        stripped = line.strip()
+        if in_doc:
+            if quote in stripped:
+                in_doc = False
+            continue
+        if stripped.startswith(('"""', "'''", 'r"""')):
+            quote = '"""' if '"""' in stripped else "'''"
+            if stripped.count(quote) == 1:
+                in_doc = True
+            continue
+        if stripped.startswith("/**") or (stripped.startswith("/*") and not stripped.startswith("/*!")):
+            quote = "*/"
+            if "*/" not in stripped:
+                in_doc = True
+            continue
+        if not stripped or stripped.startswith(("//", "#")):
+            continue
+        kept.append(line.rstrip())
+        if len(kept) >= limit:
+            break
+    return kept
+
+
+def chunk_id(*parts: object) -> str:
+    digest = hashlib.sha256("\x1f".join("" if p is None else str(p) for p in parts).encode("utf-8"))
+    return digest.hexdigest()[:32]
+
+
+def _path_words(path: str | None) -> str:
+    return humanize(path.rsplit(".", 1)[0]) if path else ""
+
+
+# ---- reference pages -----------------------------------------------------------------
+
+
+def chunk_reference_page(corpus: Corpus, page: str, text: str) -> list[Chunk]:
+    """The module chunk and one chunk per ``## `symbol.id` `` entry of a reference page."""
+    meta, body, _ = split_front_matter(text)
+    page_path = meta.get("path") if isinstance(meta.get("path"), str) else None
+    module_id = meta.get("module") if isinstance(meta.get("module"), str) else None
+    blocks = _blocks(body, split_level=2)
+    symbol_blocks = [(heading_id(b.heading), b) for b in blocks if b.level == 2 and heading_id(b.heading)]
+    intro = "\n\n".join(b.body for b in blocks if b.level in (0, 1)).strip()
+    if module_id is None:
+        h1 = next((b for b in blocks if b.level == 1), None)
+        module_id = heading_id(h1.heading) if h1 else None
+
+    chunks = []
+    defined = [sid for sid, _ in symbol_blocks]
+    module_symbol = corpus.symbols.get(module_id) if module_id else None
+    module_path = page_path or (module_symbol.path if module_symbol else None)
+    file_info = corpus.files.get(module_path) if module_path else None
+    module_doc = (module_symbol.doc if module_symbol and module_symbol.doc else "") or (file_info.doc if file_info else "")
+    doc = module_doc or plain_text(intro)
+    names = ", ".join(humanize(sid.rsplit(".", 1)[-1]) for sid in defined[:40])
+    if module_id:
+        title = module_id
+        embed = f"{humanize(module_id)} module ({module_path}). {doc}\nDefines: {names}".strip()
+        lexical = f"{module_id} {module_path} {doc} {' '.join(defined)}"
+        lines = module_symbol.lines if module_symbol else ((1, file_info.lines) if file_info and file_info.lines else None)
+        chunks.append(
+            Chunk(
+                id=chunk_id("module", module_path, module_id, embed),
+                kind="module",
+                page=page,
+                path=module_path,
+                symbol=module_id,
+                lines=tuple(lines) if lines else None,
+                concept=module_symbol.concept if module_symbol else None,
+                title=title,
+                snippet=first_sentence(doc) if doc else f"module {module_id}",
+                text=(f"# `{module_id}`\n\n{intro}").strip(),
+                embed_text=embed,
+                lexical_text=lexical,
+                importance=(module_symbol.importance if module_symbol else (file_info.importance if file_info else 0.0)),
+            )
+        )
+    for sid, block in symbol_blocks:
+        symbol = corpus.symbols.get(sid)
+        chunks.append(_symbol_chunk(page, sid, block.body, symbol, module_path))
+    return chunks
+
+
+def _symbol_chunk(page: str, sid: str, section: str, symbol: Symbol | None, module_path: str | None) -> Chunk:
+    if symbol is not None:
+        signature, doc, excerpt = symbol.signature, symbol.doc, symbol.excerpt
+        path, lines, kind, concept, importance = symbol.path, symbol.lines, symbol.kind, symbol.concept, symbol.importance
+    else:  # a heading core.json does not know: read what the page itself says
+        fences = re.findall(r"```[^\n]*\n(.*?)```", section, flags=re.DOTALL)
+        signature = fences[0].strip() if fences else ""
+        excerpt = fences[1] if len(fences) > 1 else ""
+        doc = plain_text(_SOURCE_LINE.sub("", section))
+        path, lines, kind, concept, importance = module_path, None, "symbol", None, 0.0
+    name = sid.rsplit(".", 1)[-1]
+    owner = sid.rsplit(".", 2)[-2] if kind == "method" and sid.count(".") >= 1 else ""
+    spoken = f"{humanize(owner)} {humanize(name)}".strip()
+    doc_text = " ".join(doc.split())
+    code = code_lines(excerpt, EMBED_EXCERPT_LINES)
+    if code and signature and code[0].strip().startswith(signature.strip()[:40]):
+        code = code[1:]  # the signature is already there
+    # The dense model reads prose best: name in words, docstring, signature. Code only when
+    # the docstring says too little to go on (BM25 reads all of it either way).
+    embed = "\n".join(
+        part
+        for part in (
+            f"{spoken}: {doc_text}" if doc_text else spoken,
+            f"{kind} {sid} in {path}",
+            signature.strip(),
+            "\n".join(code) if len(doc_text.split()) < DOC_WORDS_WITHOUT_CODE else "",
+        )
+        if part
+    )
+    full_code = without_keywords("\n".join(code_lines(excerpt, TEXT_EXCERPT_LINES)))
+    # The name twice: a match on what a thing is called says more than one in its body.
+    lexical = f"{sid} {humanize(name)} {path} {signature} {doc} {full_code}"
+    snippet = first_sentence(doc_text) if doc_text else (signature.strip().splitlines()[0][:SNIPPET_CHARS] if signature.strip() else sid)
+    return Chunk(
+        id=chunk_id(kind, path, sid, embed),
+        kind=kind,
+        page=page,
+        path=path,
+        symbol=sid,
+        lines=tuple(lines) if lines else None,
+        concept=concept,
+        title=sid,
+        snippet=snippet,
+        text=f"## `{sid}`\n\n{section}".strip(),
+        embed_text=embed,
+        lexical_text=lexical,
+        importance=float(importance or 0.0),
+    )
+
+
+# ---- concept pages -------------------------------------------------------------------
+
+
+def chunk_concept_page(corpus: Corpus, page: str, text: str) -> list[Chunk]:
+    """The concept's summary and explanation, in windows the embedding model reads whole."""
+    meta, body, _ = split_front_matter(text)
+    concept_id = meta.get("id") if isinstance(meta.get("id"), str) else page.rsplit("/", 1)[-1].removesuffix(".md")
+    concept = corpus.concepts.get(concept_id)
+    blocks = _blocks(body, split_level=2)
+    title = (concept.title if concept else None) or next((b.heading for b in blocks if b.level == 1), concept_id)
+    # Members and Related sections repeat what reference pages and other concepts say.
+    skip = {"members", "related", "prerequisites", "where to read"}
+    prose = "\n\n".join(b.body for b in blocks if b.level < 2 or b.heading.strip().lower() not in skip)
+    summary = concept.summary if concept else ""
+    explanation = plain_text(prose)
+    if concept and concept.body:
+        explanation = plain_text(concept.body) if plain_text(concept.body) not in explanation else explanation
+    if summary and summary.strip() and " ".join(summary.split()) not in " ".join(explanation.split()):
+        explanation = f"{summary}\n\n{explanation}"
+    members = concept.members if concept else tuple(meta.get("members") or ())
+    member_names = " ".join(members)
+    path, lines, symbol = _concept_anchor(corpus, concept)
+    chunks = []
+    for n, window in enumerate(_windows(explanation, WINDOW_WORDS)):
+        embed = f"{title}: {window}"
+        chunks.append(
+            Chunk(
+                id=chunk_id("concept", concept_id, n, embed),
+                kind="concept",
+                page=page,
+                path=path,
+                symbol=symbol,
+                lines=lines,
+                concept=concept_id,
+                title=title,
+                snippet=first_sentence(summary or window),
+                text=window if n else f"# {title}\n\n{window}",
+                embed_text=embed,
+                lexical_text=f"{title} {concept_id} {window} {member_names}",
+                importance=float(concept.importance) if concept else 0.0,
+                members=tuple(members),
+            )
+        )
+    return chunks
+
+
+def _concept_anchor(corpus: Corpus, concept: Concept | None) -> tuple[str | None, tuple[int, int] | None, str | None]:
+    """Where a concept hit points before the query picks a better member: its first key source."""
+    if concept is None:
+        return None, None, None
+    for ref in concept.sources:
+        return ref.path, tuple(ref.lines), ref.symbol
+    for member in concept.entry_points + concept.members:
+        symbol = corpus.symbols.get(member)
+        if symbol:
+            return symbol.path, tuple(symbol.lines), symbol.id
+    return (concept.files[0] if concept.files else None), None, None
+
+
+def _windows(text: str, size: int) -> list[str]:
+    """Paragraph-aligned windows of at most ~``size`` words (a long paragraph is cut by words)."""
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip()]
+    windows, current = [], []
+    for paragraph in paragraphs:
+        words = paragraph.split()
+        while len(words) > size:
+            if current:
+                windows.append(" ".join(current))
+                current = []
+            windows.append(" ".join(words[:size]))
+            words = words[size - 20 :]  # a little overlap so a sentence cut in two is still found
+        if len(current) + len(words) > size and current:
+            windows.append(" ".join(current))
+            current = []
+        current.extend(words)
+    if current:
+        windows.append(" ".join(current))
+    return windows or [""]
+
+
+# ---- README / docs sections ------------------------------------------------------------
+
+_RELEASE_NOTES = re.compile(r"(^|/)(change_?log|changes|history|news|releases?|license|licence|copying)(\.[a-z]+)?$", re.IGNORECASE)
+
+
+
+def chunk_sections(sections: Iterable[Section]) -> list[Chunk]:
+    """One chunk per README/docs section window (long sections cut into windows)."""
+    chunks = []
+    for section in sections:
+        if _RELEASE_NOTES.search(section.path):
+            continue  # release notes describe past changes, not where things are now
+        body = plain_text(section.text)
+        if len(body.split()) < 5:
+            continue  # a bare heading or a badge line: nothing to find there
+        for n, window in enumerate(_windows(body, WINDOW_WORDS)):
+            embed = f"{section.title}: {window}"
+            chunks.append(
+                Chunk(
+                    id=chunk_id("doc", section.path, section.title, n, embed),
+                    kind="doc",
+                    page=section.path,
+                    path=section.path,
+                    symbol=None,
+                    lines=tuple(section.lines) if section.lines else None,
+                    concept=None,
+                    title=section.title,
+                    snippet=first_sentence(window),
+                    text=window,
+                    embed_text=embed,
+                    lexical_text=f"{section.title} {section.path} {window}",
+                    importance=0.0,
+                )
+            )
+    return chunks

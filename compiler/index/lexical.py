@@ -1,0 +1,131 @@
+"""Lexical retrieval: BM25 (bm25s) over identifier-aware tokens.
+
+Code names glue words together (``should_retry``, ``RetryExhausted``), questions do not
+(``retry``, ``retries``). ``tokenize`` splits snake_case and camelCase, keeps the whole
+identifier too (so an exact name still wins), lowercases, drops a small stoplist of
+question words and code keywords, and strips common English suffixes so ``retries``,
+``retrying`` and ``retry`` meet.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+STOPWORDS = frozenset(
+    """
+    a an and are as at be been but by can could do does did for from how i if in into is it its
+    me my of on or so that the their them then there these they this those to was were what when
+    where which who whom why will with would you your we our us should shall may might must
+    has have had not no yes also just about any all some each there here very
+    self cls def return function const var let new this true false none null undefined
+    """.split()
+)
+
+# Keywords of the languages kc compiles. In code they carry syntax, not meaning; left in, a
+# question's "raises" or "returns" would match every function body equally.
+CODE_KEYWORDS = frozenset(
+    """
+    and as assert async await break class continue def del elif else except finally for from global
+    if import in is lambda nonlocal not or pass raise return try while with yield None True False self cls
+    catch const debugger extends function instanceof let new switch this throw typeof var void null undefined
+    chan defer fallthrough func goto struct
+    """.split()
+)
+
+_WORD = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*|[0-9]+")
+_PART = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
+_SUFFIXES = (("ies", "i"), ("sses", "ss"), ("ions", ""), ("ion", ""), ("ings", ""), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""))
+_NO_S_STRIP = ("ss", "us", "is")
+
+
+def stem(word: str) -> str:
+    """A deliberately small suffix stripper: ``retries``/``retrying``/``retry`` -> ``retri``."""
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    for suffix, replacement in _SUFFIXES:
+        if word.endswith(suffix):
+            if suffix == "s" and word.endswith(_NO_S_STRIP):
+                break
+            base = word[: -len(suffix)] + replacement
+            if len(base) >= (4 if suffix == "ed" else 3):  # "embed" is not "emb" + "ed"
+                word = base
+                if suffix in ("ing", "ings", "ed") and len(word) > 3 and word[-1] == word[-2] and word[-1] not in "lsz":
+                    word = word[:-1]  # stopped -> stop, embedded -> embed
+            break
+    if len(word) > 3 and word.endswith("e"):
+        word = word[:-1]  # encode / encoding / encoded -> encod
+    if len(word) > 3 and word.endswith("y"):
+        word = word[:-1] + "i"  # retry / retries -> retri
+    return word
+
+
+def tokenize(text: str) -> list[str]:
+    """Identifier-aware tokens: whole identifiers plus their stemmed parts, lowercased."""
+    tokens: list[str] = []
+    for match in _WORD.finditer(text):
+        word = match.group().strip("_$")
+        if not word:
+            continue
+        parts = [p.lower() for piece in re.split(r"[_$]+", word) for p in _PART.findall(piece)]
+        whole = word.lower()
+        if len(parts) > 1 and whole not in STOPWORDS:
+            tokens.append(whole)
+        for part in parts:
+            if part in STOPWORDS or (len(part) == 1 and not part.isdigit()):
+                continue
+            tokens.append(stem(part))
+    return tokens
+
+
+def without_keywords(code: str) -> str:
+    """Code with its language keywords removed (identifiers, strings and comments stay)."""
+    return _KEYWORD.sub(" ", code)
+
+
+_KEYWORD = re.compile(r"\b(?:" + "|".join(sorted(CODE_KEYWORDS, key=len, reverse=True)) + r")\b")
+
+
+class LexicalIndex:
+    """BM25 over a list of token lists; scores every document for a query."""
+
+    def __init__(self, retriever, size: int):
+        self.retriever = retriever
+        self.size = size
+
+    @classmethod
+    def build(cls, texts: list[str]) -> LexicalIndex:
+        import bm25s
+
+        documents = [tokenize(t) or ["∅"] for t in texts]  # bm25s wants no empty documents
+        retriever = bm25s.BM25(k1=1.2, b=0.75)
+        if documents:
+            retriever.index(documents, show_progress=False)
+        return cls(retriever, len(documents))
+
+    def scores(self, query: str) -> np.ndarray:
+        """A BM25 score for every document (zeros when no query word is indexed)."""
+        if self.size == 0:
+            return np.zeros(0, dtype=np.float32)
+        ids = self.retriever.get_tokens_ids(tokenize(query))
+        if not ids:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self.retriever.get_scores_from_ids(ids), dtype=np.float32)
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        if self.size:
+            self.retriever.save(str(folder), show_progress=False)
+        (folder / "size").write_text(str(self.size))
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex:
+        import bm25s
+
+        size = int((folder / "size").read_text())
+        if size == 0:
+            return cls(None, 0)
+        retriever = bm25s.BM25.load(str(folder), mmap=False, show_progress=False)
+        return cls(retriever, size)

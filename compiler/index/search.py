@@ -1,0 +1,392 @@
+"""Answer a plain-words question with ranked places in the code.
+
+    dense (cosine over the numpy mirror, or the Chroma server)  ┐
+                                                                 ├─ reciprocal rank fusion
+    lexical (BM25 over identifier-aware tokens)                 ┘
+        -> concept-map boosts (importance, concept members, graph neighbours of strong hits)
+        -> concept hits name their best-matching member
+        -> diversify (one symbol, or one file, cannot fill the top 10)
+
+Importable without torch, sentence-transformers or chromadb: queries are embedded with the
+ONNX copy of the model stored in the index (onnxruntime + tokenizers).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sys
+import threading
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from compiler.config import Settings, index_dir, load_settings
+from compiler.errors import SearchIndexError
+
+# Ranking knobs. They were set on the retrieval benchmark as a whole (bench/retrieval.py),
+# never for single questions; DESIGN_NOTES.md says why each exists.
+CANDIDATES = 100  # from each retriever before fusion
+RRF_K = 20  # smaller than the classic 60: the first few ranks of each retriever carry the signal
+DENSE_WEIGHT = 1.0
+LEXICAL_WEIGHT = 0.7
+IMPORTANCE_BOOST = 0.15  # PageRank prior: central code is what newcomers ask about
+# Questions ask how or where something happens: that is a function, method or class. A whole
+# module or a constant is a coarser answer, so it yields when the evidence is otherwise equal.
+KIND_PRIOR = {"module": 0.7, "variable": 0.7}
+CONCEPT_MEMBER_BOOST = 0.35  # a matching concept lends its score to its members
+CONCEPT_SPECIFIC_SIZE = 5  # concepts up to this many members lend their full score
+NEIGHBOUR_BOOST = 0.15  # callers/callees/containers of the strongest hits
+STRONG_HITS = 5
+PER_FILE_TOP = 3  # at most this many hits from one file in the top 10
+TOP = 10
+TEST_PENALTY = 0.5  # BM25 score factor for tests and fixtures, unless the question asks about tests
+TEST_DENSE_MARGIN = 0.1  # cosine taken off tests and fixtures, likewise
+STALE_EMBED_LIMIT = 256  # chunks a stale index embeds on the fly at load time
+
+_TEST_PATH = re.compile(r"(^|/)(tests?|testing|__tests__|spec|specs|fixtures?)/|(^|/)(test_[^/]*|[^/]*_test\.[a-z]+|[^/]*\.(test|spec)\.[a-z]+|conftest\.py)$")
+_TEST_WORDS = re.compile(r"\b(tests?|testing|tested|spec|specs|fixtures?)\b", re.IGNORECASE)
+_NOTED: set[str] = set()  # corpora we already told about a missing/stale index
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result: where to look, and why."""
+
+    rank: int
+    score: float
+    path: str
+    symbol: str | None
+    lines: tuple[int, int] | None
+    concept: str | None
+    title: str
+    snippet: str
+    kind: str
+    text: str
+
+
+def hit_to_json(hit: Hit) -> dict:
+    """The ``kc search --json`` contract: rank, score, path, symbol, lines, concept, title, snippet (+ kind)."""
+    return {
+        "rank": hit.rank,
+        "score": round(float(hit.score), 6),
+        "path": hit.path,
+        "symbol": hit.symbol,
+        "lines": [int(hit.lines[0]), int(hit.lines[1])] if hit.lines else None,
+        "concept": hit.concept,
+        "title": hit.title,
+        "snippet": hit.snippet,
+        "kind": hit.kind,
+    }
+
+
+@dataclass
+class _State:
+    """What a query runs against: chunks, their vectors (maybe partial), BM25, the core graph."""
+
+    chunks: list
+    vectors: np.ndarray | None  # row i = chunk i; None when there is no dense index
+    has_vector: np.ndarray | None  # bool per chunk (a stale index lacks vectors for new chunks)
+    lexical: object
+    embedder: object | None
+    server: object | None  # ChromaVectors when dense search goes to a Chroma server
+    position: dict  # chunk id -> row
+    by_symbol: dict  # symbol id -> rows of chunks about that symbol
+    corpus: object
+    test_rows: np.ndarray | None = None  # 1.0 for chunks from tests/fixtures, else 0.0
+
+
+class Searcher:
+    """Keeps the model and index warm for many queries (MCP server, tutor)."""
+
+    def __init__(self, corpus_dir, settings: Settings | None = None, *, embedder=None):
+        self.corpus_dir = Path(corpus_dir)
+        self.settings = settings or load_settings()
+        self._embedder = embedder
+        self._state: _State | None = None
+        self._lock = threading.Lock()
+
+    # ---- loading -------------------------------------------------------------------
+    def load(self) -> None:
+        """Open the corpus and index now (otherwise done by the first search)."""
+        with self._lock:
+            if self._state is None:
+                self._state = self._open()
+
+    def _open(self) -> _State:
+        from compiler.corpus import open_corpus
+        from compiler.index import store
+
+        corpus = open_corpus(self.corpus_dir)
+        folder = index_dir(self.corpus_dir, self.settings)
+        snapshot = store.load_snapshot(folder)
+        if snapshot is None:
+            self._note(f"no search index for {self.corpus_dir} yet; searching by words only. Run 'kc index' for search by meaning.")
+            return self._lexical_only(corpus)
+        embedder = self._query_embedder(snapshot.manifest, folder)
+        server = None
+        if self.settings.chroma_url:
+            server = store.open_for_query(self.settings, folder, snapshot.manifest, embedder)
+        if snapshot.manifest.corpus_hash != store.corpus_hash(self.corpus_dir):
+            self._note(f"the search index of {self.corpus_dir} is older than the corpus; run 'kc index' to refresh it.")
+            return self._refreshed(corpus, snapshot, embedder, server)
+        return _make_state(corpus, snapshot.chunks, snapshot.vectors, None, snapshot.lexical, embedder, server)
+
+    def _query_embedder(self, manifest, folder: Path):
+        """The embedder for queries; it must be the model the index was built with."""
+        from compiler.index import embed
+
+        wanted = None
+        if self._embedder is not None:
+            wanted = self._embedder
+        elif self.settings.model_path:
+            wanted_id = embed.model_identity(embed.resolve_model_path(self.settings.model_path))
+            if wanted_id != manifest.model_id:
+                raise _mismatch(manifest, wanted_id, None, folder)
+        if wanted is not None:
+            if wanted.model_id != manifest.model_id or int(wanted.dim) != int(manifest.dim):
+                raise _mismatch(manifest, wanted.model_id, wanted.dim, folder)
+            return wanted
+        if manifest.query_model:
+            onnx = embed.OnnxEmbedder(folder / manifest.query_model)
+            if onnx.model_id != manifest.model_id or onnx.dim != manifest.dim:
+                raise _mismatch(manifest, onnx.model_id, onnx.dim, folder)
+            return onnx
+        # No ONNX copy (a model whose pooling we could not export): the slow, exact path.
+        bundled = embed.resolve_model_path(self.settings.model_path)
+        if embed.model_identity(bundled) != manifest.model_id:
+            raise _mismatch(manifest, embed.model_identity(bundled), None, folder)
+        return embed.SentenceTransformerEmbedder(self.settings.model_path)
+
+    def _lexical_only(self, corpus) -> _State:
+        from compiler.index.chunk import chunk_corpus
+        from compiler.index.lexical import LexicalIndex
+
+        chunks = chunk_corpus(corpus)
+        return _make_state(corpus, chunks, None, None, LexicalIndex.build([c.lexical_text for c in chunks]), None, None)
+
+    def _refreshed(self, corpus, snapshot, embedder, server) -> _State:
+        """A stale index: search the current corpus, with vectors for the chunks that did not change."""
+        from compiler.index.chunk import chunk_corpus
+        from compiler.index.lexical import LexicalIndex
+
+        chunks = chunk_corpus(corpus)
+        known = {c.id: i for i, c in enumerate(snapshot.chunks)}
+        vectors = np.zeros((len(chunks), snapshot.manifest.dim), dtype=np.float32)
+        has_vector = np.zeros(len(chunks), dtype=bool)
+        for row, chunk in enumerate(chunks):
+            if chunk.id in known:
+                vectors[row] = snapshot.vectors[known[chunk.id]]
+                has_vector[row] = True
+        missing = np.flatnonzero(~has_vector)
+        if 0 < len(missing) <= STALE_EMBED_LIMIT and server is None:
+            # A few changed chunks: embed them now rather than leave them to words alone.
+            vectors[missing] = embedder.embed_batch([chunks[row].embed_text for row in missing])
+            has_vector[missing] = True
+        lexical = LexicalIndex.build([c.lexical_text for c in chunks])
+        return _make_state(corpus, chunks, vectors, has_vector, lexical, embedder, server)
+
+    def _note(self, message: str) -> None:
+        key = f"{self.corpus_dir.resolve()}:{message}"
+        if key not in _NOTED:
+            _NOTED.add(key)
+            print(f"kc: note: {message}", file=sys.stderr)
+
+    # ---- querying ------------------------------------------------------------------
+    def search(self, query: str, k: int = 10) -> list[Hit]:
+        """The ``k`` best places for ``query``, best first."""
+        if self._state is None:
+            self.load()
+        state = self._state
+        query = (query or "").strip()
+        if not query or k <= 0 or not state.chunks:
+            return []
+        # "Where does it ...?" means the code that does it, not the tests that check it.
+        fused = _fuse(state, query, demote_tests=not _TEST_WORDS.search(query))
+        if not fused:
+            return []
+        scores = _boost(state, fused)
+        ranked = sorted(scores, key=lambda row: (-scores[row], row))
+        hits = _diversify(state, ranked, scores, k)
+        return hits
+
+
+def search(corpus_dir, query: str, k: int = 10, settings: Settings | None = None) -> list[Hit]:
+    """One-shot search (loads the index each call; keep a ``Searcher`` for many queries)."""
+    return Searcher(corpus_dir, settings).search(query, k)
+
+
+# ---- stages ----------------------------------------------------------------------------
+
+
+def _make_state(corpus, chunks, vectors, has_vector, lexical, embedder, server) -> _State:
+    by_symbol: dict[str, list[int]] = defaultdict(list)
+    for row, chunk in enumerate(chunks):
+        if chunk.symbol and chunk.kind != "concept":
+            by_symbol[chunk.symbol].append(row)
+    return _State(
+        chunks=chunks, vectors=vectors, has_vector=has_vector, lexical=lexical, embedder=embedder, server=server,
+        position={c.id: i for i, c in enumerate(chunks)}, by_symbol=dict(by_symbol), corpus=corpus,
+        test_rows=np.array([1.0 if is_test_path(c.path) else 0.0 for c in chunks], dtype=np.float32),
+    )  # fmt: skip
+
+
+def _dense_ranking(state: _State, query: str, demote_tests: bool = True) -> list[int]:
+    if state.embedder is None:
+        return []
+    vector = state.embedder.embed_batch([query])[0]
+    if state.server is not None:
+        rows = []
+        for chunk_id, _similarity in state.server.query(vector, CANDIDATES * 2):
+            row = state.position.get(chunk_id)
+            if row is not None:  # ignore vectors a concurrent writer added but has not published
+                rows.append(row)
+        return rows[:CANDIDATES]
+    if state.vectors is None or not len(state.vectors):
+        return []
+    similarity = state.vectors @ vector
+    if demote_tests and state.test_rows is not None:
+        similarity = similarity - TEST_DENSE_MARGIN * state.test_rows
+    if state.has_vector is not None:
+        similarity = np.where(state.has_vector, similarity, -np.inf)
+    top = _top(similarity, CANDIDATES)
+    return [int(row) for row in top if np.isfinite(similarity[row])]
+
+
+def _lexical_ranking(state: _State, query: str, demote_tests: bool = True) -> list[int]:
+    scores = state.lexical.scores(query)
+    if not len(scores):
+        return []
+    if demote_tests and state.test_rows is not None:
+        scores = scores * np.where(state.test_rows, TEST_PENALTY, 1.0)
+    top = _top(scores, CANDIDATES)
+    return [int(row) for row in top if scores[row] > 0]
+
+
+def _top(values: np.ndarray, n: int) -> np.ndarray:
+    if len(values) <= n:
+        return np.argsort(-values, kind="stable")
+    part = np.argpartition(-values, n)[:n]
+    return part[np.argsort(-values[part], kind="stable")]
+
+
+def _fuse(state: _State, query: str, demote_tests: bool = True) -> dict[int, float]:
+    """Reciprocal rank fusion: each retriever votes 1/(K + rank) for its candidates."""
+    fused: dict[int, float] = defaultdict(float)
+    rankings = ((DENSE_WEIGHT, _dense_ranking(state, query, demote_tests)), (LEXICAL_WEIGHT, _lexical_ranking(state, query, demote_tests)))
+    for weight, ranking in rankings:
+        for rank, row in enumerate(ranking, start=1):
+            fused[row] += weight / (RRF_K + rank)
+    return dict(fused)
+
+
+def _boost(state: _State, fused: dict[int, float]) -> dict[int, float]:
+    """Lift what the concept map says matters: important code, members of matching concepts,
+    and the graph neighbours of the strongest hits. Only candidates are lifted: the map
+    reorders what the retrievers found, it does not invent hits."""
+    chunks = state.chunks
+    scores = {
+        row: score * KIND_PRIOR.get(chunks[row].kind, 1.0) * (1.0 + IMPORTANCE_BOOST * max(0.0, min(1.0, chunks[row].importance)))
+        for row, score in fused.items()
+    }
+    lifts: dict[int, float] = defaultdict(float)
+
+    for row, score in fused.items():
+        chunk = chunks[row]
+        if chunk.kind == "concept" and chunk.members:
+            # A concept of three members says which code it means; one of ninety barely does.
+            specificity = 1.0 / math.sqrt(max(1, len(chunk.members) / CONCEPT_SPECIFIC_SIZE))
+            for position, member in enumerate(chunk.members):
+                for member_row in state.by_symbol.get(member, ()):
+                    if member_row in fused:
+                        lift = CONCEPT_MEMBER_BOOST * specificity * score / (1 + 0.25 * position)
+                        lifts[member_row] = max(lifts[member_row], lift)
+
+    strong = sorted((r for r in fused if chunks[r].symbol and chunks[r].kind != "concept"), key=lambda r: -fused[r])[:STRONG_HITS]
+    corpus = state.corpus
+    for row in strong:
+        symbol = chunks[row].symbol
+        neighbours = {e.target for e in corpus.edges_from(symbol)} | {e.source for e in corpus.edges_to(symbol)}
+        for neighbour in neighbours:
+            for other in state.by_symbol.get(neighbour, ()):
+                if other in fused and other != row:
+                    lifts[other] = max(lifts[other], NEIGHBOUR_BOOST * fused[row])
+
+    for row, lift in lifts.items():
+        scores[row] += lift
+
+    return scores
+
+
+def _best_member(state: _State, chunk, scores: dict[int, float], taken: set[str] | frozenset = frozenset()) -> tuple[str | None, str | None, tuple[int, int] | None]:
+    """The member of a concept that matched this query best and is not shown yet (else the concept's anchor)."""
+    best, best_score = None, 0.0
+    for member in chunk.members:
+        if f"symbol:{member}" in taken:
+            continue
+        for row in state.by_symbol.get(member, ()):
+            if scores.get(row, 0.0) > best_score:
+                best, best_score = state.chunks[row], scores[row]
+    if best is not None:
+        return best.symbol, best.path, best.lines
+    return chunk.symbol, chunk.path, chunk.lines
+
+
+def _diversify(state: _State, ranked: list[int], scores: dict[int, float], k: int) -> list[Hit]:
+    """Best first, but within the top 10 a symbol shows once, a concept once, a file at most
+    three times: extras move down below the top 10, they are not dropped."""
+    top: list[tuple] = []
+    rest: list[tuple] = []
+    per_file: dict[str, int] = defaultdict(int)
+    shown: set[str] = set()  # symbols and concepts already in the top
+    for row in ranked:
+        chunk = state.chunks[row]
+        symbol, path, lines = chunk.symbol, chunk.path, chunk.lines
+        if chunk.kind == "concept":
+            symbol, path, lines = _best_member(state, chunk, scores, taken=shown)
+        keys = {f"symbol:{symbol}"} if symbol else set()
+        if chunk.kind == "concept":
+            keys.add(f"concept:{chunk.concept}")
+        entry = (row, symbol, path, lines)
+        crowded = bool(keys & shown) or (path is not None and per_file[path] >= PER_FILE_TOP)
+        if len(top) < TOP and not crowded:
+            top.append(entry)
+            per_file[path] += 1
+            shown |= keys
+        else:
+            rest.append(entry)
+        if len(top) >= min(k, TOP) and len(top) + len(rest) >= k:
+            break
+    hits = []
+    for rank, (row, symbol, path, lines) in enumerate((top + rest)[:k], start=1):
+        chunk = state.chunks[row]
+        hits.append(
+            Hit(
+                rank=rank,
+                score=float(scores[row]),
+                path=path or chunk.page,
+                symbol=symbol,
+                lines=tuple(lines) if lines else None,
+                concept=chunk.concept,
+                title=chunk.title,
+                snippet=chunk.snippet,
+                kind=chunk.kind,
+                text=chunk.text,
+            )
+        )
+    return hits
+
+
+def is_test_path(path: str | None) -> bool:
+    """True for test files and fixtures (``tests/``, ``test_x.py``, ``x.spec.js``, ...)."""
+    return bool(path) and bool(_TEST_PATH.search(path))
+
+
+def _mismatch(manifest, model_id: str, dim: int | None, folder: Path) -> SearchIndexError:
+    have = f"{model_id!r}" + (f" ({dim} dims)" if dim else "")
+    return SearchIndexError(
+        f"{folder}: the search index was built with {manifest.model_id!r} ({manifest.dim} dims) but the query model is "
+        f"{have}; run 'kc index' (with the same --model) to rebuild it"
+    )

@@ -1,0 +1,89 @@
+"""Chunking follows the corpus structure and maps every heading back to core.json."""
+
+from __future__ import annotations
+
+from compiler.corpus import open_corpus
+from compiler.index.chunk import chunk_corpus, code_lines, humanize, split_front_matter
+from index_helpers import core_from_package, write_corpus
+
+
+def test_one_chunk_per_symbol_entry_with_core_metadata(corpus_dir):
+    corpus = open_corpus(corpus_dir)
+    chunks = chunk_corpus(corpus)
+    by_symbol = {c.symbol: c for c in chunks if c.kind not in {"concept", "module", "doc"}}
+    documented = {s.id for s in corpus.core.symbols if s.kind != "module"}
+    assert set(by_symbol) == documented
+
+    retry = by_symbol["minihttp.transport.should_retry"]
+    symbol = corpus.symbol("minihttp.transport.should_retry")
+    assert (retry.path, retry.lines, retry.kind, retry.concept) == (symbol.path, symbol.lines, "function", "retries")
+    assert retry.page == "reference/minihttp.transport.md"
+    # signature + docstring + a short code excerpt, and the name spelled as words
+    assert "def should_retry(" in retry.embed_text
+    assert "worth retrying" in retry.embed_text
+    assert retry.embed_text.startswith("should retry: Decide whether")
+    assert "isinstance(error, (ConnectError, TimeoutError))" in retry.lexical_text  # BM25 reads the code
+    # an undocumented function: the dense model reads its code instead
+    serialize = by_symbol["minihttp.transport._serialize"]
+    assert "request.method" in serialize.embed_text
+    assert retry.snippet == "Decide whether a failed attempt is worth retrying."
+
+
+def test_module_and_concept_chunks(corpus_dir):
+    chunks = chunk_corpus(open_corpus(corpus_dir))
+    module = next(c for c in chunks if c.kind == "module" and c.symbol == "minihttp.transport")
+    assert module.path == "minihttp/transport.py"
+    assert "should retry" in module.embed_text  # what the module defines, as words
+
+    concept = next(c for c in chunks if c.kind == "concept" and c.concept == "retries")
+    assert concept.title == "Retries and backoff"
+    assert "may heal" in concept.embed_text
+    assert concept.members and concept.members[0].startswith("minihttp.transport.")
+    assert concept.path == "minihttp/transport.py"
+    # Members/Related sections repeat other pages: they are not part of the concept's text
+    assert "### `" not in concept.text
+
+
+def test_pages_that_are_not_reference_or_concepts_are_not_chunked(corpus_dir):
+    pages = {c.page for c in chunk_corpus(open_corpus(corpus_dir))}
+    assert "reference/index.md" not in pages
+    assert "index.md" not in pages and "path.md" not in pages
+    assert all(p.startswith(("reference/", "concepts/")) for p in pages)
+
+
+def test_headings_inside_code_fences_do_not_split_entries(source_repo, tmp_path):
+    transport = source_repo / "minihttp" / "transport.py"
+    text = transport.read_text().replace(
+        "    if attempt >= max_retries:\n",
+        "    # ## `not.a.symbol`\n    if attempt >= max_retries:\n",
+    )
+    transport.write_text(text)
+    corpus = open_corpus(write_corpus(core_from_package(source_repo, "minihttp"), tmp_path / "c2"))
+    symbols = {c.symbol for c in chunk_corpus(corpus)}
+    assert "not.a.symbol" not in symbols
+    assert "minihttp.transport.should_retry" in symbols
+
+
+def test_chunk_ids_are_content_hashes(source_repo, tmp_path):
+    first = chunk_corpus(open_corpus(write_corpus(core_from_package(source_repo, "minihttp"), tmp_path / "a")))
+    again = chunk_corpus(open_corpus(write_corpus(core_from_package(source_repo, "minihttp"), tmp_path / "b")))
+    assert [c.id for c in first] == [c.id for c in again]
+    assert len({c.id for c in first}) == len(first)
+
+    auth = source_repo / "minihttp" / "auth.py"
+    auth.write_text(auth.read_text().replace("Return the request with credentials added.", "Return a copy carrying the credentials."))
+    changed = chunk_corpus(open_corpus(write_corpus(core_from_package(source_repo, "minihttp"), tmp_path / "c")))
+    differing = {c.symbol for c in changed if c.id not in {x.id for x in first}}
+    assert differing == {"minihttp.auth.Auth.apply"}
+
+
+def test_helpers():
+    assert humanize("RetryExhausted") == "retry exhausted"
+    assert humanize("minihttp.transport.should_retry") == "minihttp transport should retry"
+    assert humanize("parseHTTPResponse") == "parse http response"
+    code = 'def f(x):\n    """Doc.\n\n    More doc.\n    """\n    # why\n    return x + 1\n'
+    assert code_lines(code, 5) == ["def f(x):", "    return x + 1"]
+    js = "/**\n * Doc comment.\n */\nfunction g() {\n  return 1;\n}\n"
+    assert code_lines(js, 2) == ["function g() {", "  return 1;"]
+    meta, body, consumed = split_front_matter("---\nid: x\n---\n# T\n")
+    assert meta == {"id": "x"} and body == "# T\n" and consumed == 3

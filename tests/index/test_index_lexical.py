@@ -1,0 +1,53 @@
+"""Identifier-aware BM25 tokens: questions in words meet names glued together."""
+
+from __future__ import annotations
+
+from compiler.index.lexical import LexicalIndex, stem, tokenize
+
+
+def test_tokens_split_identifiers_and_keep_the_whole_name():
+    assert tokenize("should_retry") == ["should_retry", "retri"]
+    assert tokenize("RetryExhausted") == ["retryexhausted", "retri", "exhaust"]
+    assert tokenize("parseHTTPResponse") == ["parsehttpresponse", "pars", "http", "respons"]
+    assert tokenize("MAX_BACKOFF") == ["max_backoff", "max", "backoff"]
+
+
+def test_tokens_are_lowercased_and_drop_question_words():
+    assert tokenize("Where does it decide whether to retry a failed connection?") == ["decid", "whether", "retri", "fail", "connect"]
+    assert "the" not in tokenize("the client") and "self" not in tokenize("self.client")
+
+
+def test_stemming_meets_inflections():
+    assert stem("retries") == stem("retry") == stem("retrying")
+    assert stem("connection") == stem("connect")
+    assert stem("encoding") == stem("encode") == stem("encoded")
+    assert stem("status") == "status"
+    assert stem("embedded") == stem("embed")
+
+
+def test_bm25_finds_a_glued_name_from_plain_words(tmp_path):
+    docs = ["def should_retry(attempt): decide if worth repeating", "def backoff_delay(attempt): seconds to wait", "class Headers: case-insensitive mapping"]
+    index = LexicalIndex.build(docs)
+    scores = index.scores("should we retry?")
+    assert scores.argmax() == 0 and scores[1] == 0
+    assert index.scores("HEADERS").argmax() == 2 and index.scores("header").argmax() == 2
+    assert not index.scores("the of and").any()
+
+    index.save(tmp_path / "lex")
+    loaded = LexicalIndex.load(tmp_path / "lex")
+    assert list(loaded.scores("wait seconds")) == list(index.scores("wait seconds"))
+
+
+def test_empty_lexical_index(tmp_path):
+    index = LexicalIndex.build([])
+    assert len(index.scores("anything")) == 0
+    index.save(tmp_path / "empty")
+    assert LexicalIndex.load(tmp_path / "empty").size == 0
+
+
+def test_code_keywords_do_not_count_as_words():
+    from compiler.index.lexical import without_keywords
+
+    code = "if attempt >= max_retries:\n    return False\nraise RetryExhausted(self.client.get(url))"
+    assert tokenize(without_keywords(code)) == ["attempt", "max_retries", "max", "retri", "retryexhausted", "retri", "exhaust", "client", "get", "url"]
+    assert "function" not in without_keywords("const f = function () { return this.x }")

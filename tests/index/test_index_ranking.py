@@ -1,0 +1,167 @@
+"""Fusion, concept-map boosts and diversification, on a hand-made state."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from compiler.index import search as S
+from compiler.index.chunk import Chunk
+from compiler.model import Edge
+
+
+def chunk(n, *, path="a.py", symbol=None, kind="function", concept=None, members=(), importance=0.0):
+    return Chunk(
+        id=f"c{n}", kind=kind, page="reference/a.md", path=path, symbol=symbol if symbol is not None else f"m.s{n}",
+        lines=(n, n + 1), concept=concept, title=f"t{n}", snippet=f"snippet {n}", text=f"text {n}", embed_text="",
+        lexical_text="", importance=importance, members=tuple(members),
+    )  # fmt: skip
+
+
+class FakeCorpus:
+    def __init__(self, edges=()):
+        self.edges = list(edges)
+
+    def edges_from(self, symbol):
+        return [e for e in self.edges if e.source == symbol]
+
+    def edges_to(self, symbol):
+        return [e for e in self.edges if e.target == symbol]
+
+
+def state(chunks, edges=()):
+    return S._make_state(FakeCorpus(edges), chunks, None, None, None, None, None)
+
+
+def rankings(monkeypatch, dense, lexical):
+    monkeypatch.setattr(S, "_dense_ranking", lambda st, q, demote_tests=True: list(dense))
+    monkeypatch.setattr(S, "_lexical_ranking", lambda st, q, demote_tests=True: list(lexical))
+
+
+def test_reciprocal_rank_fusion(monkeypatch):
+    st = state([chunk(i) for i in range(4)])
+    rankings(monkeypatch, dense=[0, 1, 2], lexical=[1, 3])
+    fused = S._fuse(st, "q")
+    k, wd, wl = S.RRF_K, S.DENSE_WEIGHT, S.LEXICAL_WEIGHT
+    assert fused[1] == pytest.approx(wd / (k + 2) + wl / (k + 1))
+    assert fused[0] == pytest.approx(wd / (k + 1))
+    assert fused[3] == pytest.approx(wl / (k + 2))
+    assert max(fused, key=fused.get) == 1  # found by both beats first place in one
+    assert 2 in fused and len(fused) == 4
+
+
+def test_lexical_only_when_there_is_no_dense_index(monkeypatch):
+    st = state([chunk(i) for i in range(3)])
+    monkeypatch.setattr(S, "_lexical_ranking", lambda st, q, demote_tests=True: [2, 0])
+    assert S._dense_ranking(st, "q") == []  # no embedder: no dense votes
+    assert list(S._fuse(st, "q")) == [2, 0]
+
+
+def test_importance_lifts_central_code():
+    st = state([chunk(0, importance=0.0), chunk(1, importance=1.0)])
+    scores = S._boost(st, {0: 0.10, 1: 0.095})
+    assert scores[1] > scores[0]
+
+
+def test_matching_concept_lifts_its_members_and_names_the_best_one():
+    members = ("m.s1", "m.s2")
+    chunks = [chunk(0, kind="concept", concept="retries", symbol="m.s1", members=members), chunk(1), chunk(2), chunk(3)]
+    st = state(chunks)
+    fused = {0: 0.09, 1: 0.02, 2: 0.03, 3: 0.035}
+    scores = S._boost(st, fused)
+    assert scores[2] > scores[3]  # the lift overtakes a slightly better non-member
+    assert scores[2] - fused[2] > 0 and scores[3] == pytest.approx(fused[3])  # non-members get nothing
+    symbol, path, lines = S._best_member(st, chunks[0], scores)
+    assert symbol == "m.s2" and lines == (2, 3)
+
+
+def test_graph_neighbours_of_strong_hits_are_lifted():
+    chunks = [chunk(i) for i in range(4)]
+    st = state(chunks, edges=[Edge("m.s0", "m.s3", "calls")])
+    fused = {0: 0.1, 1: 0.02, 3: 0.02}
+    scores = S._boost(st, fused)
+    assert scores[3] > scores[1]
+    assert 2 not in scores  # the map reorders what retrievers found; it does not invent hits
+
+
+def test_one_file_cannot_fill_the_top_ten():
+    chunks = [chunk(i, path="big.py") for i in range(8)] + [chunk(10 + i, path=f"f{i}.py") for i in range(8)]
+    st = state(chunks)
+    ranked = list(range(len(chunks)))
+    scores = {row: 1.0 - row / 100 for row in ranked}
+    hits = S._diversify(st, ranked, scores, 10)
+    assert sum(h.path == "big.py" for h in hits) == S.PER_FILE_TOP
+    assert [h.rank for h in hits] == list(range(1, 11))
+    more = S._diversify(st, ranked, scores, 16)
+    assert sum(h.path == "big.py" for h in more[:10]) == S.PER_FILE_TOP
+    assert len(more) == 16  # pushed down, not dropped
+    assert [h.path for h in more[:3]] == ["big.py"] * 3
+
+
+def test_one_symbol_or_concept_appears_once_in_the_top_ten():
+    chunks = [
+        chunk(0, symbol="m.x", path="a.py"),
+        chunk(1, symbol="m.x", path="a.py", kind="module"),
+        chunk(2, kind="concept", concept="c", symbol="m.x", members=("m.x", "m.z"), path="b.py"),
+        chunk(3, kind="concept", concept="c", symbol="m.x", members=("m.x", "m.z"), path="b.py"),
+        chunk(4, symbol="m.y", path="c.py"),
+        chunk(5, symbol="m.z", path="d.py"),
+    ]
+    st = state(chunks)
+    ranked = [0, 1, 2, 3, 4, 5]
+    scores = {r: 1.0 - r / 10 for r in ranked}
+    hits = S._diversify(st, ranked, scores, 6)
+    assert [(h.kind, h.symbol) for h in hits] == [
+        ("function", "m.x"),
+        ("concept", "m.z"),  # the concept names its best member not shown yet
+        ("function", "m.y"),
+        ("module", "m.x"),  # moved down, not dropped
+        ("concept", "m.x"),  # every member shown: the concept's own anchor
+        ("function", "m.z"),
+    ]
+
+
+def test_hit_json_contract():
+    hit = S.Hit(1, 0.5, "a/b.py", "a.b.f", (3, 9), "c", "a.b.f", "Does f.", "function", "full text")
+    data = S.hit_to_json(hit)
+    assert data == {
+        "rank": 1, "score": 0.5, "path": "a/b.py", "symbol": "a.b.f", "lines": [3, 9], "concept": "c",
+        "title": "a.b.f", "snippet": "Does f.", "kind": "function",
+    }  # fmt: skip
+    assert S.hit_to_json(S.Hit(2, 0.1, "README.md", None, None, None, "Intro", "", "doc", ""))["lines"] is None
+
+
+def test_empty_query_and_empty_index(corpus_dir, settings):
+    searcher = S.Searcher(corpus_dir, settings)
+    assert searcher.search("   ") == []
+    assert searcher.search("retry", k=0) == []
+    assert searcher.search("zzzqqq nothing matches this") == []
+
+
+def test_tests_rank_below_the_code_they_check_unless_asked_for():
+    from compiler.index.embed import HashEmbedder
+    from compiler.index.lexical import LexicalIndex
+
+    chunks = [chunk(0, path="tests/test_client.py"), chunk(1, path="pkg/client.py")]
+    texts = ["retry failed connection", "retry failed connection"]  # equally good: only the path differs
+    embedder = HashEmbedder()
+    st = S._make_state(FakeCorpus(), chunks, embedder.embed_batch(texts), None, LexicalIndex.build(texts), embedder, None)
+    assert S._lexical_ranking(st, "retry", demote_tests=False) == [0, 1]  # a tie, in chunk order
+    assert S._lexical_ranking(st, "retry") == [1, 0]
+    assert S._dense_ranking(st, "retry failed connection")[0] == 1
+    searcher = S.Searcher.__new__(S.Searcher)
+    searcher._state = st
+    assert [h.path for h in searcher.search("retry")] == ["pkg/client.py", "tests/test_client.py"]
+    assert [h.path for h in searcher.search("which tests retry")][0] == "tests/test_client.py"
+    assert S.is_test_path("src/router.spec.ts") and not S.is_test_path("src/contest.py")
+
+
+def test_release_notes_are_not_chunked():
+    from compiler.index.chunk import chunk_sections
+    from compiler.model import Section
+
+    body = "Fixed the retry loop so that failed connections are retried with backoff again."
+    sections = [Section("CHANGELOG.md", "0.2.0", 2, (1, 3), body), Section("README.md", "Retries", 2, (1, 3), body),
+                Section("docs/History.md", "1.0", 2, (1, 3), body)]  # fmt: skip
+    assert [c.path for c in chunk_sections(sections)] == ["README.md"]
