@@ -9,6 +9,7 @@ corpus in one atomic step, so a build killed half-way leaves the previous corpus
 from __future__ import annotations
 
 import ctypes
+import functools
 import ctypes.util
 import hashlib
 import json
@@ -27,7 +28,9 @@ from compiler.errors import CorpusError, SourceError
 from compiler.model import Core, Diagnostic, FileFacts, SourceFile, SourceInfo
 
 # Bump when the front end's output for the same bytes changes, so cached facts are re-parsed.
-PARSER_VERSION = "1"
+# The cache key also hashes the front end's own source (see _parser_fingerprint), so an edited
+# parser never serves stale facts even when nobody remembers to bump this.
+PARSER_VERSION = "2"
 FACTS_CACHE = "facts.pickle"
 SUMMARY_CACHE = "summaries.json"
 
@@ -342,8 +345,18 @@ def _source_root(source: str | Path) -> Path:
 
 
 def _facts_key(source: SourceFile, settings: Settings) -> str:
-    raw = f"{PARSER_VERSION}\0{source.path}\0{source.sha256}\0{settings.excerpt_lines}"
+    raw = f"{_parser_fingerprint()}\0{source.path}\0{source.sha256}\0{settings.excerpt_lines}"
     return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@functools.cache
+def _parser_fingerprint() -> str:
+    """PARSER_VERSION plus a hash of the code that makes facts: the front end and this module."""
+    digest = hashlib.sha256(PARSER_VERSION.encode())
+    package = Path(__file__).resolve().parent
+    for path in [*sorted((package / "frontend").glob("*.py")), package / "build.py", package / "model.py"]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _project_name(root: Path) -> str:
