@@ -103,10 +103,38 @@ def build(
 
 
 def scan_stage(root: Path, settings: Settings, out_dir: Path):
-    """Every file worth compiling, and every skipped one with its reason."""
-    from compiler.frontend.scan import scan
+    """Every file worth compiling, and every skipped one with its reason.
 
-    return scan(root, settings, out_dir=out_dir)
+    Other kc corpora inside the tree (a folder whose ``core.json`` has our schema) are compiled
+    output, not source: they are left out, so building with ``--out`` elsewhere never compiles
+    an old corpus into the new one.
+    """
+    from compiler.frontend.scan import scan
+    from compiler.model import SkippedFile
+
+    result = scan(root, settings, out_dir=out_dir)
+    folders = {f.path.rpartition("/")[0] for f in result.files}
+    corpora = tuple(sorted(
+        f"{folder}/" for folder in folders if folder and _is_corpus_file(root / folder / "core.json")
+    ))
+    if corpora:
+        result.files = [f for f in result.files if not f.path.startswith(corpora)]
+        result.skipped = sorted(
+            [*(s for s in result.skipped if not s.path.startswith(corpora)),
+             *(SkippedFile(prefix, "kc-corpus") for prefix in corpora)],
+            key=lambda s: s.path,
+        )
+    return result
+
+
+def _is_corpus_file(path: Path) -> bool:
+    if not path.is_file():
+        return False
+    try:
+        with path.open("rb") as handle:
+            return b'"schema": "kc-core/' in handle.read(1 << 20)
+    except OSError:
+        return False
 
 
 def parse_stage(
