@@ -197,3 +197,13 @@ def test_build_killed_half_way_leaves_the_old_corpus_whole(tmp_path):
     assert not list(tmp_path.glob(".corpus.new-*")), "the next build cleans up the killed build's staging dir"
     assert "bigpkg.mod_0.changed" in open_corpus(out).symbols
     assert result.core is not None
+
+
+def test_an_old_corpus_inside_the_source_is_not_compiled_again(copy_repo, tmp_path):
+    source = copy_repo("pyapp")
+    build(source, source / "corpus", index=False)  # the default layout: SOURCE/corpus
+    elsewhere = tmp_path / "elsewhere"
+    build(source, elsewhere, index=False)
+    core = open_corpus(elsewhere).core
+    assert not any(path.startswith("corpus/") for path in core.source.files)
+    assert any(s.path == "corpus/" and s.reason == "kc-corpus" for s in core.skipped)
