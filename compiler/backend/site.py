@@ -238,7 +238,12 @@ def rewrite_md_links(html: str, page_src: str, resolve: Callable[[str], str | No
             return match.group(0)
         return f"{match.group(1)}{url}{'#' + fragment if fragment else ''}{match.group(3)}"
 
-    return _HREF.sub(replace, html)
+    # Code blocks show HTML as text (Python-Markdown escapes < > & but not quotes): leave them be.
+    parts = _CODE_ELEMENT.split(html)
+    return "".join(part if index % 2 else _HREF.sub(replace, part) for index, part in enumerate(parts))
+
+
+_CODE_ELEMENT = re.compile(r"(<pre\b.*?</pre>|<code\b.*?</code>)", re.S | re.I)
 
 
 # Elements that fetch what their attributes name as soon as the page loads.

@@ -192,3 +192,11 @@ def test_a_corpus_with_only_build_report_json_still_gets_the_report_page(small_c
     report = _html(tmp_path / "site", "build-report/index.html")
     assert "syntax-error" in report and "aws-access-key" in report
     assert (tmp_path / "site" / "build-report.md").is_file()
+
+
+def test_rewrite_md_links_leaves_html_shown_in_code_blocks_alone():
+    html = '<pre><code>&lt;a href="concepts/none.md"&gt;</code></pre><p><code>href="x.md"</code></p><a href="concepts/a.md">a</a>'
+    missing = []
+    out = rewrite_md_links(html, "index.md", lambda target: {"concepts/a.md": "concepts/a/"}.get(target), missing.append)
+    assert missing == []
+    assert 'href="concepts/none.md"' in out and 'href="concepts/a/"' in out
