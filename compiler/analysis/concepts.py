@@ -42,6 +42,7 @@ import posixpath
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import islice
 
 from compiler.analysis.graph import CodeGraph, file_role
 from compiler.analysis.notes import NOTES_FILE, ResolvedNote, first_paragraph, plain_text, slugify
@@ -216,7 +217,7 @@ def distill(
     title_of = dict(zip(ids, titles))
     concepts: list[Concept] = []
     for i, cluster in enumerate(all_clusters):
-        members = sorted(cluster.symbols, key=lambda sid: (-ranking.symbols.get(sid, 0.0), sid))
+        members = _by_importance(cluster.symbols, ranking.symbols)
         summary, source = _summary(cluster, members, titles[i], graph, sections, ranking)
         if not summary:
             users = sorted(dependents.get(ids[i], []), key=lambda cid: (-importance[ids.index(cid)], cid))
@@ -256,16 +257,29 @@ def _roles(graph: CodeGraph) -> dict[str, str]:
 
 
 def _make_cluster(key: str, members: list[str], symbols: dict[str, Symbol], role: str = "code", note=None) -> _Cluster:
-    paths = sorted({symbols[sid].path for sid in members})
-    size = sum(1 for sid in members if symbols[sid].kind != "module")
+    paths: set[str] = set()
+    size = 0
     # lines of top-level definitions: a file of imports only is tiny however long it is
     lines = 0
     for sid in members:
         sym = symbols[sid]
+        paths.add(sym.path)
+        if sym.kind != "module":
+            size += 1
         parent = symbols.get(sym.parent) if sym.parent else None
         if parent is not None and parent.kind == "module":
             lines += max(0, sym.lines[1] - sym.lines[0] + 1)
-    return _Cluster(key=key, symbols=list(members), paths=paths, size=size, lines=lines, role=role, note=note)
+    return _Cluster(key=key, symbols=list(members), paths=sorted(paths), size=size, lines=lines, role=role, note=note)
+
+
+def _by_importance(ids, importance: dict[str, float]) -> list[str]:
+    """``ids`` most important first, ties by id: ``sorted(key=(-importance, id))`` done as two C-level sorts."""
+    ordered = sorted(ids)
+    if all(map(importance.__contains__, ordered)):
+        ordered.sort(key=importance.__getitem__, reverse=True)  # stable: ties keep the id order
+    else:
+        ordered.sort(key=lambda sid: importance.get(sid, 0.0), reverse=True)
+    return ordered
 
 
 def _top_level(sid: str, symbols: dict[str, Symbol], path: str) -> str:
@@ -313,10 +327,17 @@ def _split_file(path: str, members: list[str], graph: CodeGraph, lines: int) -> 
         return [members]
     # minor pieces join the major component they reference most, else the largest
     owner = {sid: i for i, comp in enumerate(major) for sid in comp}
+    touching: dict[str, list[int]] = defaultdict(list)  # symbol -> positions of its file edges
+    for position, edge in enumerate(file_edges):
+        touching[edge.source].append(position)
+        touching[edge.target].append(position)
     for comp in sorted((c for c in components.values() if len(c) < threshold), key=lambda c: c[0]):
         votes: dict[int, float] = defaultdict(float)
         comp_set = set(comp)
-        for edge in file_edges:
+        # only the piece's own edges, in file order (a scan of every edge per piece is quadratic
+        # in a file of a thousand unrelated functions)
+        for position in sorted({p for sid in comp for p in touching.get(sid, ())}):
+            edge = file_edges[position]
             if edge.source in comp_set and edge.target in owner:
                 votes[owner[edge.target]] += edge.weight
             elif edge.target in comp_set and edge.source in owner:
@@ -368,8 +389,16 @@ def _coarsen(units: list[_Cluster], symbols: dict[str, Symbol], budget: int) -> 
         parts.update(pieces)
     merged = []
     for (folder, own), members in sorted(parts.items()):
-        symbols_in = [sid for i in members for sid in units[i].symbols]
-        merged.append(_make_cluster(f"dir:{folder}{'/.' if own else ''}", symbols_in, symbols))
+        # what _make_cluster would count over the units' symbols, summed from the units
+        merged.append(
+            _Cluster(
+                key=f"dir:{folder}{'/.' if own else ''}",
+                symbols=[sid for i in members for sid in units[i].symbols],
+                paths=sorted({path for i in members for path in units[i].paths}),
+                size=sum(units[i].size for i in members),
+                lines=sum(units[i].lines for i in members),
+            )
+        )
     return merged
 
 
@@ -578,7 +607,12 @@ def _folders(clusters) -> list[str]:
     dirs.discard("")
     # the folder(s) holding the bulk of the code say nothing: skip the ones above half the files
     all_paths = [p for c in clusters for p in c.paths]
-    specific = [d for d in dirs if sum(1 for p in all_paths if _within(p, d)) <= 0.5 * len(all_paths)]
+    files_under: dict[str, int] = defaultdict(int)  # folder -> paths below it (``_within``), counted in one pass
+    for path in all_paths:
+        for position, char in enumerate(path):
+            if char == "/":
+                files_under[path[:position]] += 1
+    specific = [d for d in dirs if files_under.get(d, 0) <= 0.5 * len(all_paths)]
     return sorted(specific, key=lambda d: (-d.count("/"), d))
 
 
@@ -620,8 +654,11 @@ def _cluster_importance(clusters: list[_Cluster], ranking: Ranking) -> list[floa
     owner = {sid: i for i, c in enumerate(clusters) for sid in c.symbols}
     inflow = [0.0] * len(clusters)
     for (source, target), amount in ranking.flows.items():
-        i, j = owner.get(source), owner.get(target)
-        if j is not None and i != j and (i is None or clusters[i].role == "code" or clusters[j].role != "code"):
+        j = owner.get(target)
+        if j is None:
+            continue
+        i = owner.get(source)
+        if i != j and (i is None or clusters[i].role == "code" or clusters[j].role != "code"):
             inflow[j] += amount  # what tests use says little about what a newcomer must learn
     raw = []
     for i, cluster in enumerate(clusters):
@@ -642,9 +679,18 @@ def _stem(path: str) -> str:
 
 def split_words(name: str) -> list[str]:
     """``HTTPTransport`` -> [http, transport]; ``status_codes`` -> [status, codes]."""
-    text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", name)
-    text = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", text)
-    return [w.lower() for w in re.split(r"[\s_\-.]+", text) if w]
+    text = name
+    if not name.islower():  # no capital letter, no camel-case boundary to mark (the common snake_case name)
+        text = _ACRONYM_WORD.sub(r"\1 \2", text)
+        text = _CAMEL_BOUNDARY.sub(r"\1 \2", text)
+    if name.isidentifier():  # no separator but "_" (and the spaces just put in): str.split will do
+        return [w.lower() for w in text.replace(" ", "_").split("_") if w]
+    return [w.lower() for w in _WORD_SEPARATORS.split(text) if w]
+
+
+_ACRONYM_WORD = re.compile(r"([A-Z]+)([A-Z][a-z])")
+_CAMEL_BOUNDARY = re.compile(r"([a-z0-9])([A-Z])")
+_WORD_SEPARATORS = re.compile(r"[\s_\-.]+")
 
 
 def _humanize(name: str, expand: bool = True, vocabulary: frozenset[str] = frozenset()) -> str:
@@ -702,9 +748,16 @@ def code_vocabulary(symbols: dict[str, Symbol]) -> frozenset[str]:
     Only names of two or more words count: a one-word name (``urlparse``) may itself be run together.
     """
     words: set[str] = set()
+    seen: set[str] = set()  # names repeat (``__init__``, ``run``): split each once
     for sym in symbols.values():
-        parts = split_words(sym.name)
-        if sym.kind != "module" and len(parts) >= 2:
+        name = sym.name
+        if sym.kind == "module" or name in seen:
+            continue
+        seen.add(name)
+        if "_" not in name and name.islower() and name.isidentifier():
+            continue  # one word (``request``): split_words would say so, slowly
+        parts = split_words(name)
+        if len(parts) >= 2:
             words.update(w for w in parts if len(w) >= 3)
     return frozenset(words)
 
@@ -748,11 +801,12 @@ def _title(
     files = sorted(file_weight, key=lambda p: (-file_weight[p], p))
     if not files:
         return "Concept"
-    top_classes = [
-        symbols[sid]
-        for sid in sorted(cluster.symbols, key=lambda s: (-ranking.symbols.get(s, 0.0), s))
+    classes = [
+        sid
+        for sid in cluster.symbols
         if symbols[sid].kind in ("class", "interface", "type") and not symbols[sid].name.startswith("_")
-    ][:6]
+    ]
+    top_classes = [symbols[sid] for sid in _by_importance(classes, ranking.symbols)[:6]]
 
     # a folder of its own: the cluster's main files all sit in one specific folder
     main_files = [p for p in files if file_weight[p] >= 0.25 * file_weight[files[0]]] or files
@@ -1107,8 +1161,10 @@ def _summary(
         sym = symbols.get(module_id) if module_id else None
         if sym is not None and sym.path == path:
             module_docs.append(sym.doc)
-    class_docs = [symbols[sid].doc for sid in members if symbols[sid].kind in ("class", "interface", "type")]
-    function_docs = [symbols[sid].doc for sid in members if symbols[sid].kind == "function"]
+    # only the first two of each are read: stop looking there (a big concept has 100k members)
+    classes = (sid for sid in members if symbols[sid].kind in ("class", "interface", "type"))
+    class_docs = [symbols[sid].doc for sid in islice(classes, 2)]
+    function_docs = [symbols[sid].doc for sid in islice((s for s in members if symbols[s].kind == "function"), 2)]
     for doc in module_docs[:2] + class_docs[:2] + module_docs[2:]:
         sentence = _usable_doc(doc or "")
         if sentence:

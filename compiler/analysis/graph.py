@@ -16,6 +16,8 @@ used definitions important. Edge weights (what one link is worth):
 
 from __future__ import annotations
 
+import bisect
+import functools
 import math
 import posixpath
 import re
@@ -64,6 +66,7 @@ _ROLE_DIRS = {
 }
 
 
+@functools.lru_cache(maxsize=1 << 16)  # called per symbol; a repository has far fewer paths
 def file_role(path: str) -> str:
     """What a file is for: ``code``, ``test``, ``example``, ``bench``, ``docs`` or ``tooling``."""
     parts = path.split("/")
@@ -177,6 +180,9 @@ class _Binding:
     member: str | None = None
 
 
+_UNKNOWN = object()  # not looked up yet (None is an answer: not found)
+
+
 class _Resolver:
     """Resolves imports, names, base classes and calls against the repository's symbols."""
 
@@ -188,17 +194,22 @@ class _Resolver:
         self.path_module = {f.path: f.module for f in files if f.module}
         self.module_family = {f.module: language_family(f.language) for f in files if f.module}
         self.children: dict[str, dict[str, str]] = defaultdict(dict)
-        for sym in symbols.values():
-            if sym.parent and sym.id != sym.parent:
-                self.children[sym.parent].setdefault(sym.name, sym.id)
         self.by_name: dict[str, list[str]] = defaultdict(list)
-        for sym in symbols.values():
-            if sym.kind != "module" and file_role(sym.path) == "code":
-                self.by_name[sym.name].append(sym.id)
+        self.by_module_name: dict[tuple[str, str], list[str]] = defaultdict(list)
         # JavaScript constructor functions and prototype objects hold methods too: they act as classes
-        self.containers = {sid for sid, sym in symbols.items() if sym.kind in _CLASS_KINDS} | {
-            sym.parent for sym in symbols.values() if sym.kind == "method" and sym.parent in symbols
-        }
+        self.containers: set[str] = set()
+        for sid, sym in symbols.items():  # one pass over (maybe half a million) symbols for all four
+            parent, kind = sym.parent, sym.kind
+            if parent and sid != parent:
+                self.children[parent].setdefault(sym.name, sid)
+            if kind in _CLASS_KINDS:
+                self.containers.add(sid)
+            elif kind == "method" and parent in symbols:
+                self.containers.add(parent)
+            if kind != "module":
+                if file_role(sym.path) == "code":
+                    self.by_name[sym.name].append(sid)
+                self.by_module_name[(self.path_module.get(sym.path, ""), sym.name)].append(sid)
         self.classes_by_lower_name: dict[str, list[str]] = defaultdict(list)
         for sid in sorted(self.containers):
             if symbols[sid].kind != "module":
@@ -207,12 +218,33 @@ class _Resolver:
         self.star_imports: dict[str, list[str]] = defaultdict(list)
         self.import_targets: dict[str, dict[str, str]] = defaultdict(dict)  # module -> target -> kind
         self.bases_cache: dict[str, list[str]] = {}
-        self.by_module_name: dict[tuple[str, str], list[str]] = defaultdict(list)
-        for sym in symbols.values():
-            if sym.kind != "module":
-                self.by_module_name[(self.path_module.get(sym.path, ""), sym.name)].append(sym.id)
         self.receiver_cache: dict[str, list[str]] = {}
+        # class names reversed and sorted: the classes whose name ends with a receiver's name
+        # are one contiguous range (a scan of every class per receiver is quadratic)
+        self._reversed_class_names = sorted(name[::-1] for name in self.classes_by_lower_name)
+        # the calls phase only reads settled state (every binding and base class is known), so
+        # these lookups depend on their arguments alone and are memoised
+        self._receiver_hits: dict[tuple[str, str], list[str]] = {}
+        self._definers: dict[str, set[str]] | None = None  # method name -> classes defining it
+        self._ancestry: dict[str, frozenset[str]] = {}  # class -> itself and every base it inherits from
+        self._receiver_index: dict[str, dict[str, list[str]]] = {}  # receiver -> ancestor -> owners under it
+        self._unique_name_cache: dict[tuple[str, str], tuple[str, float] | None] = {}
+        self._default_export_cache: dict[tuple[str, str], str] = {}
+        self._by_receiver_cache: dict[tuple[str, str, str], tuple[str, float] | None] = {}
+        self._enclosing: dict[str, str | None] = {}
+        self._settled = False  # see settle()
+        self._dotted_cache: dict[tuple[str, tuple[str, ...]], tuple[bool, str | None]] = {}
+        self._lookup_cache: dict[tuple[str, str], str | None] = {}
+        self._cleaned: dict[str, tuple[str, list[str]]] = {}  # callee as written -> clean text, its parts
+        # module id -> the modules whose id ends with ``.suffix``, for every dot-boundary suffix
+        self._module_suffixes: dict[str, list[str]] = defaultdict(list)
+        for module in self.modules:
+            parts = module.split(".")
+            for start in range(1, len(parts)):
+                self._module_suffixes[".".join(parts[start:])].append(module)
+        self._path_suffixes: dict[str, set[str]] | None = None  # built on the first ``@/`` import
         self._go_dirs = self._go_package_dirs()
+        self._go_dir_module = dict(self._go_dirs)
 
     # ---- modules -------------------------------------------------------
     def _go_package_dirs(self) -> list[tuple[str, str]]:
@@ -257,8 +289,7 @@ class _Resolver:
 
     def _suffix_module(self, dotted: str) -> str | None:
         """A unique module whose id ends with ``.dotted`` (e.g. ``src.pkg.mod`` for ``pkg.mod``)."""
-        suffix = "." + dotted
-        found = [m for m in self.modules if m.endswith(suffix)]
+        found = self._module_suffixes.get(dotted, ())
         return found[0] if len(found) == 1 else None
 
     def _resolve_js_module(self, facts: FileFacts, spec: str) -> str | None:
@@ -268,18 +299,22 @@ class _Resolver:
         for prefix in ("@/", "~/", "/"):
             if spec.startswith(prefix):
                 tail = spec[len(prefix):]
-                found = sorted(
-                    {
-                        self.path_module[p]
-                        for p in self.path_module
-                        if any(
-                            p == cand or p.endswith("/" + cand)
-                            for cand in _js_candidates(tail)
-                        )
-                    }
-                )
+                suffixes = self._path_suffix_index()
+                found = sorted(set().union(*(suffixes.get(cand, ()) for cand in _js_candidates(tail))))
                 return found[0] if len(found) == 1 else None
         return None
+
+    def _path_suffix_index(self) -> dict[str, set[str]]:
+        """Every path, and every tail of it after a ``/``, -> the modules of the paths that end so."""
+        if self._path_suffixes is None:
+            index: dict[str, set[str]] = defaultdict(set)
+            for path, module in self.path_module.items():
+                index[path].add(module)
+                for position, char in enumerate(path):
+                    if char == "/":
+                        index[path[position + 1:]].add(module)
+            self._path_suffixes = dict(index)
+        return self._path_suffixes
 
     def _js_path_module(self, base: str) -> str | None:
         for candidate in _js_candidates(base):
@@ -289,12 +324,16 @@ class _Resolver:
         return None
 
     def _resolve_go_module(self, spec: str) -> str | None:
-        for directory, module in self._go_dirs:
-            if directory and (spec == directory or spec.endswith("/" + directory)):
+        # the package directory that is the longest ``/``-suffix of the import path: the
+        # import path itself, then what follows each ``/``, longest first
+        tails = [spec] + [spec[position + 1:] for position, char in enumerate(spec) if char == "/"]
+        for tail in tails:
+            module = self._go_dir_module.get(tail) if tail else None
+            if module:
                 return module
         # the repository's root package: its import path is the go.mod module path, which
         # ends with the root package's name more often than not
-        root = dict(self._go_dirs).get("")
+        root = self._go_dir_module.get("")
         if root and "/" in spec and spec.rsplit("/", 1)[-1] == root.rsplit(".", 1)[-1]:
             return root
         return None
@@ -402,6 +441,15 @@ class _Resolver:
         In JavaScript an import wins: ``exports.Router = ...`` defines ``module.Router`` without
         binding the name ``Router``, which still means the imported one.
         """
+        if not self._settled:
+            return self._lookup(module, name)
+        key = (module, name)
+        found = self._lookup_cache.get(key, _UNKNOWN)
+        if found is _UNKNOWN:
+            found = self._lookup_cache[key] = self._lookup(module, name)
+        return found
+
+    def _lookup(self, module: str, name: str) -> str | None:
         if self.module_family.get(module) == "javascript" and name in self.bindings.get(module, {}):
             found = self.binding_target(module, name)
             if found:
@@ -419,6 +467,12 @@ class _Resolver:
 
     def default_export(self, module: str, local_name: str) -> str:
         """What calling a whole module means: the definition named like the binding, or its only one."""
+        key = (module, local_name)
+        if key not in self._default_export_cache:
+            self._default_export_cache[key] = self._default_export(module, local_name)
+        return self._default_export_cache[key]
+
+    def _default_export(self, module: str, local_name: str) -> str:
         children = self.children.get(module, {})
         if local_name in children:
             return children[local_name]
@@ -475,6 +529,11 @@ class _Resolver:
         return self.path_module.get(sym.path, "")
 
     def enclosing_class(self, symbol_id: str) -> str | None:
+        if symbol_id not in self._enclosing:  # asked once per call: a function makes dozens
+            self._enclosing[symbol_id] = self._enclosing_class(symbol_id)
+        return self._enclosing[symbol_id]
+
+    def _enclosing_class(self, symbol_id: str) -> str | None:
         current = self.symbols.get(symbol_id)
         for _ in range(20):
             if current is None:
@@ -489,10 +548,60 @@ class _Resolver:
         return None
 
     # ---- names and calls -------------------------------------------------
+    def settle(self) -> None:
+        """Memoise name lookups from now on: every import is bound and every base class resolved."""
+        # until then a lookup may see a base class list still being resolved (an inheritance
+        # cycle); afterwards a name's meaning depends on the name alone, and half a million
+        # calls ask about the same few hundred thousand names
+        self._settled = True
+
     def resolve_dotted(self, module: str, parts: list[str], scope: str | None = None) -> str | None:
         """Resolve ``a.b.c`` as written in ``module`` (optionally inside ``scope``)."""
         if not parts or not module:
             return None
+        if not self._settled:
+            return self._resolve_dotted(module, parts, scope)
+        key = (module, tuple(parts))
+        entry = self._dotted_cache.get(key)
+        if entry is None:
+            entry = self._dotted_cache[key] = self._resolve_in_module(module, parts)
+        through_import, found = entry
+        if through_import or not scope:
+            return found
+        # an enclosing definition (a nested function, the class of a method) shadows the module's
+        current = self._in_scope(module, parts[0], scope)
+        return found if current is None else self._members(current, parts[1:])
+
+    def _resolve_in_module(self, module: str, parts: list[str]) -> tuple[bool, str | None]:
+        """(through an import?, what ``a.b.c`` means in ``module`` outside any enclosing scope)."""
+        bound = self.bindings.get(module, {})
+        for i in range(len(parts), 1, -1):
+            prefix = ".".join(parts[:i])
+            if prefix in bound:
+                current = self.binding_target(module, prefix)
+                if current is not None:
+                    return True, self._members(current, parts[i:])
+                break
+        current = self.lookup(module, parts[0])
+        return False, (None if current is None else self._members(current, parts[1:]))
+
+    def _in_scope(self, module: str, head: str, scope: str | None) -> str | None:
+        current = None
+        scope_id = scope
+        while scope_id and scope_id != module and current is None:
+            current = self.children.get(scope_id, {}).get(head)
+            parent = self.symbols.get(scope_id)
+            scope_id = parent.parent if parent else None
+        return current
+
+    def _members(self, current: str, names: list[str]) -> str | None:
+        for name in names:
+            current = self.member(current, name)
+            if current is None:
+                return None
+        return current
+
+    def _resolve_dotted(self, module: str, parts: list[str], scope: str | None) -> str | None:
         current = None
         consumed = 0
         bound = self.bindings.get(module, {})
@@ -523,7 +632,11 @@ class _Resolver:
 
     def resolve_call(self, caller: str, callee: str, module: str, family: str) -> tuple[str, float] | None:
         """The definition a call refers to and how sure we are, or None."""
-        text = _clean_callee(callee)
+        cleaned = self._cleaned.get(callee)
+        if cleaned is None:
+            text = _clean_callee(callee)
+            cleaned = self._cleaned[callee] = (text, [p for p in text.split(".") if p])
+        text, parts = cleaned
         if not text:
             return None
         caller_sym = self.symbols.get(caller)
@@ -541,7 +654,6 @@ class _Resolver:
         if chained:
             # ``make().send`` — the receiver's type is unknown: only the name is left
             return self._by_unique_name(text.rsplit(".", 1)[-1], family, module)
-        parts = [p for p in text.split(".") if p]
         if not parts:
             return None
         if parts[0] in ("self", "this", "cls") and len(parts) >= 2:
@@ -584,19 +696,90 @@ class _Resolver:
         return None
 
     def _by_receiver_name(self, receiver: str, name: str, family: str, module: str) -> tuple[str, float] | None:
+        # the module does not change the answer (see _by_unique_name)
+        key = (receiver, name, family)
+        if key not in self._by_receiver_cache:
+            self._by_receiver_cache[key] = self._by_receiver(receiver, name, family, module)
+        return self._by_receiver_cache[key]
+
+    def _by_receiver(self, receiver: str, name: str, family: str, module: str) -> tuple[str, float] | None:
         receiver = receiver.lstrip("_").lower()
         if len(receiver) >= 3:
-            if receiver not in self.receiver_cache:
-                self.receiver_cache[receiver] = sorted(
-                    sid for cls_name, ids in self.classes_by_lower_name.items() if cls_name.endswith(receiver) for sid in ids
-                )
-            owners = self.receiver_cache[receiver]
-            hits = sorted({m for m in (self.mro_lookup(c, name) for c in sorted(owners)) if m})
+            hits = self._receiver_methods(receiver, name)
             if len(hits) == 1:
                 return hits[0], HEURISTIC_CALL_WEIGHT
         return self._by_unique_name(name, family, module)
 
+    def _receiver_owners(self, receiver: str) -> list[str]:
+        """Classes whose lower-case name ends with ``receiver`` (``transport`` -> HTTPTransport), sorted."""
+        if receiver not in self.receiver_cache:
+            names = self._reversed_class_names
+            backwards = receiver[::-1]
+            owners: list[str] = []
+            for position in range(bisect.bisect_left(names, backwards), len(names)):
+                if not names[position].startswith(backwards):
+                    break
+                owners.extend(self.classes_by_lower_name[names[position][::-1]])
+            self.receiver_cache[receiver] = sorted(owners)
+        return self.receiver_cache[receiver]
+
+    def _receiver_methods(self, receiver: str, name: str) -> list[str]:
+        """The distinct definitions of ``name`` on (or inherited by) the classes ``receiver`` may be."""
+        key = (receiver, name)
+        if key not in self._receiver_hits:
+            if self._definers is None:
+                self._definers = defaultdict(set)
+                for container in self.containers:
+                    for child_name in self.children.get(container, ()):
+                        self._definers[child_name].add(container)
+            definers = self._definers.get(name)
+            hits: set[str] = set()
+            if definers:
+                # hundreds of classes end with ``backend``; only those inheriting a definition of
+                # ``name`` need the breadth-first lookup, and an index by ancestor finds them
+                under = self._owners_by_ancestor(receiver)
+                if len(definers) < len(under):
+                    bearers = [under[d] for d in definers if d in under]
+                else:
+                    bearers = [owners for ancestor, owners in under.items() if ancestor in definers]
+                for owner in set().union(*bearers):
+                    found = self.mro_lookup(owner, name)
+                    if found:
+                        hits.add(found)
+            self._receiver_hits[key] = sorted(hits)
+        return self._receiver_hits[key]
+
+    def _owners_by_ancestor(self, receiver: str) -> dict[str, list[str]]:
+        """For the classes ``receiver`` may be: each class they are or inherit from -> those classes."""
+        if receiver not in self._receiver_index:
+            index: dict[str, list[str]] = defaultdict(list)
+            for owner in self._receiver_owners(receiver):
+                for ancestor in self._ancestors(owner):
+                    index[ancestor].append(owner)
+            self._receiver_index[receiver] = dict(index)
+        return self._receiver_index[receiver]
+
+    def _ancestors(self, class_id: str) -> frozenset[str]:
+        """``class_id`` and every class ``mro_lookup`` visits from it."""
+        if class_id not in self._ancestry:
+            seen = {class_id}
+            queue = [class_id]
+            while queue:
+                for base in self.bases(queue.pop()):
+                    if base not in seen:
+                        seen.add(base)
+                        queue.append(base)
+            self._ancestry[class_id] = frozenset(seen)
+        return self._ancestry[class_id]
+
     def _by_unique_name(self, name: str, family: str, module: str) -> tuple[str, float] | None:
+        # the module does not change the answer: a unique name is unique repository-wide
+        key = (name, family)
+        if key not in self._unique_name_cache:
+            self._unique_name_cache[key] = self._unique_name(name, family)
+        return self._unique_name_cache[key]
+
+    def _unique_name(self, name: str, family: str) -> tuple[str, float] | None:
         if not name or name in _COMMON_METHODS or name.startswith("__") or len(name) < 3:
             return None
         candidates = [
@@ -637,13 +820,19 @@ def _default_local_name(spec: str, family: str) -> str:
     return tail.replace("-", "_")
 
 
+_CALL_PREFIXES = ("new ", "await ", "yield ", "go ", "defer ")
+_GENERIC_ARGUMENTS = re.compile(r"<[^<>()]*>")
+
+
 def _clean_callee(callee: str) -> str:
     text = callee.strip()
-    for prefix in ("new ", "await ", "yield ", "go ", "defer "):
-        if text.startswith(prefix):
-            text = text[len(prefix):].strip()
+    if text.startswith(_CALL_PREFIXES):  # the common case skips the loop; the loop's order matters
+        for prefix in _CALL_PREFIXES:
+            if text.startswith(prefix):
+                text = text[len(prefix):].strip()
     text = text.replace("?.", ".").replace("!.", ".")
-    text = re.sub(r"<[^<>()]*>", "", text)  # generic arguments
+    if "<" in text:  # one call in a million has generic arguments; the regex costs every call
+        text = _GENERIC_ARGUMENTS.sub("", text)
     if text.startswith("super(") and ")." in text:
         text = "super()." + text.split(").", 1)[1]
     elif text.startswith("super."):
@@ -664,19 +853,23 @@ def link(facts: list[FileFacts]) -> CodeGraph:
     for f in files:
         resolver.bind_imports(f)
 
-    weights: dict[tuple[str, str, str], float] = {}
+    # source -> (target, kind) -> weight: grouped by source, the edges sort source by source,
+    # which is much faster than sorting a million (source, target, kind) triples
+    weights: dict[str, dict[tuple[str, str], float]] = defaultdict(dict)
     call_counts: dict[tuple[str, str], list[float]] = defaultdict(list)
 
     def add(source: str, target: str, kind: str, weight: float) -> None:
         if source == target or source not in symbols or target not in symbols:
             return
-        key = (source, target, kind)
-        weights[key] = max(weights.get(key, 0.0), weight)
+        out = weights[source]
+        old = out.get((target, kind), 0.0)
+        out[(target, kind)] = weight if weight > old else old  # max(old, weight), without the call
 
-    # contains
-    for sym in symbols.values():
-        if sym.parent and sym.parent in symbols and sym.kind != "module":
-            add(sym.parent, sym.id, "contains", CONTAINS_WEIGHT)
+    # contains (a symbol is keyed by its id, so only the parent needs checking)
+    for sid, sym in symbols.items():
+        parent = sym.parent
+        if parent and parent != sid and parent in symbols and sym.kind != "module":
+            weights[parent][(sid, "contains")] = CONTAINS_WEIGHT
 
     # imports
     for f in files:
@@ -698,10 +891,12 @@ def link(facts: list[FileFacts]) -> CodeGraph:
             for base in resolver.bases(sym.id):
                 add(sym.id, base, "inherits", INHERITS_WEIGHT)
 
-    # calls
+    # calls (in any order: every binding and base class is settled by now, so resolving one call
+    # changes nothing another call sees, and call_counts is order-free)
+    resolver.settle()
     for f in files:
         family = language_family(f.language)
-        for call in sorted(f.calls, key=lambda c: (c.line, c.caller, c.callee)):
+        for call in f.calls:
             caller = call.caller if call.caller in symbols else f.module
             if not caller or caller not in symbols:
                 continue
@@ -712,7 +907,7 @@ def link(facts: list[FileFacts]) -> CodeGraph:
             if target == caller or target not in symbols:
                 continue
             call_counts[(caller, target)].append(weight)
-    for (source, target), found in sorted(call_counts.items()):
+    for (source, target), found in call_counts.items():  # one edge per pair: the order does not matter
         add(source, target, "calls", max(found) * math.sqrt(len(found)))
 
     exported: set[str] = set()
@@ -722,8 +917,13 @@ def link(facts: list[FileFacts]) -> CodeGraph:
             if target and target in symbols:
                 exported.add(target)
 
+    rounded = {w: round(w, 6) for out in weights.values() for w in set(out.values())}  # round() is slow
     edges = tuple(
-        Edge(source=s, target=t, kind=k, weight=round(w, 6)) for (s, t, k), w in sorted(weights.items())
+        [
+            Edge(source, target, kind, rounded[out[target, kind]])
+            for source, out in sorted(weights.items())  # sources are unique: no dict is compared
+            for target, kind in sorted(out)
+        ]
     )
     module_paths: dict[str, list[str]] = defaultdict(list)
     for f in files:

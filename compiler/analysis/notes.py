@@ -174,12 +174,15 @@ def resolve_notes(
         if sym.parent:
             children.setdefault(sym.parent, []).append(sym.id)
     resolved: list[ResolvedNote] = []
+    path_set = set(paths)
+    by_last: dict[str, list[str]] = {}  # last dotted part of an id -> ids, built on first need
     for note in notes:
         files: list[str] = []
+        seen_files: set[str] = set()  # membership tests on the lists would be quadratic for a broad glob
         for pattern in note.files:
             clean = pattern.strip()
             clean = clean[2:] if clean.startswith("./") else clean
-            if clean in paths:
+            if clean in path_set:
                 matched = [clean]
             else:
                 try:
@@ -196,12 +199,16 @@ def resolve_notes(
                         f"concept {note.id!r}: no compiled file matches {pattern!r}; use a path relative to the repository root or a glob",
                     )
                 )
-            files.extend(p for p in matched if p not in files)
+            for path in matched:
+                if path not in seen_files:
+                    seen_files.add(path)
+                    files.append(path)
         members: list[str] = []
         for path in files:
             members.extend(by_path.get(path, ()))
+        member_set = set(members)
         for name in note.symbols:
-            found = _find_symbol(name, symbols)
+            found = _find_symbol(name, symbols, by_last)
             line = note.key_lines.get("symbols", note.line)
             if isinstance(found, list):
                 shown = ", ".join(found[:5])
@@ -217,20 +224,33 @@ def resolve_notes(
             stack = [found]
             while stack:  # a class brings its methods along
                 current = stack.pop()
-                if current not in members:
+                if current not in member_set:
+                    member_set.add(current)
                     members.append(current)
                 stack.extend(sorted(children.get(current, ()), reverse=True))
         resolved.append(ResolvedNote(note=note, files=tuple(files), symbols=tuple(dict.fromkeys(members))))
     return resolved, diagnostics
 
 
-def _find_symbol(name: str, symbols: dict[str, Symbol]) -> str | list[str] | None:
-    """Exact id, else a unique suffix at a dot boundary; a list when ambiguous."""
+def _find_symbol(
+    name: str, symbols: dict[str, Symbol], by_last: dict[str, list[str]] | None = None
+) -> str | list[str] | None:
+    """Exact id, else a unique suffix at a dot boundary; a list when ambiguous.
+
+    ``by_last`` (filled here on first use) indexes ids by their last dotted part, so that each
+    name does not scan half a million ids.
+    """
     name = name.strip().strip("`").rstrip("()")
     if name in symbols:
         return name
     suffix = "." + name
-    found = sorted(sid for sid in symbols if sid.endswith(suffix))
+    if by_last is None:
+        by_last = {}
+    if not by_last:
+        for sid in symbols:
+            by_last.setdefault(sid.rsplit(".", 1)[-1], []).append(sid)
+    # an id ending with ``.a.b`` has ``b`` as its last part, like the name
+    found = sorted(sid for sid in by_last.get(suffix.rsplit(".", 1)[-1], ()) if sid.endswith(suffix))
     if len(found) == 1:
         return found[0]
     return found or None

@@ -38,15 +38,17 @@ def find_entry_points(graph: CodeGraph, importance: dict[str, float]) -> tuple[s
     # a top package is one whose parent is not itself a package of this repository
     package_set = set(python_packages)
     top_packages = {m for m in python_packages if m.rsplit(".", 1)[0] not in package_set or "." not in m}
+    mains: dict[str, list[str]] = {}  # path -> its main/cli functions (one pass, not one per entry file)
+    for sym in graph.symbols.values():
+        if sym.name in _MAIN_NAMES and sym.kind == "function":
+            mains.setdefault(sym.path, []).append(sym.id)
     found: set[str] = set()
     for facts in graph.files:
         if not is_entry_file(facts, top_packages):
             continue
         if facts.module in graph.symbols and graph.symbols[facts.module].path == facts.path:
             found.add(facts.module)
-        for sym in graph.symbols.values():
-            if sym.path == facts.path and sym.name in _MAIN_NAMES and sym.kind == "function":
-                found.add(sym.id)
+        found.update(mains.get(facts.path, ()))
     return tuple(sorted(found, key=lambda sid: (-importance.get(sid, 0.0), sid)))
 
 
