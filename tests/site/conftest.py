@@ -66,7 +66,7 @@ def serve(directory: Path):
 @pytest.fixture
 def browser():
     """Debian's headless Chromium through Playwright (never a downloaded browser)."""
-    playwright_api = pytest.importorskip("playwright.sync_api")
+    import playwright.sync_api as playwright_api
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (make setup does)")
     with playwright_api.sync_playwright() as playwright:
