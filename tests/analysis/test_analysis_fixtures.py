@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 
 from compiler.analysis import analyze
 from compiler.config import Settings
