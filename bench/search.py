@@ -1,6 +1,6 @@
 """Search speed: index throughput, cold `kc search`, warm query latency, incremental re-index.
 
-    .venv/bin/python bench/search.py [--codebase httpx|express] [--runs N] [--write-results]
+    .venv/bin/python bench/search.py [--codebase httpx|express|flask] [--runs N] [--write-results]
 
 Uses the corpus that bench/retrieval.py builds (fetching and compiling it if needed):
 
@@ -31,7 +31,7 @@ if str(ROOT) not in sys.path:
 
 import retrieval  # noqa: E402  (sibling benchmark: fetch/build helpers)
 
-CHANGED_FILE = {"httpx": "httpx/_auth.py", "express": "lib/view.js"}
+CHANGED_FILE = {"httpx": "httpx/_auth.py", "express": "lib/view.js", "flask": "src/flask/helpers.py"}
 
 
 ADDED_CODE = {  # one new documented function at the end of the file: a typical small edit

@@ -7,6 +7,8 @@ Ids
   ``lib.router.index.Router``, ``lib.router.route.Route.dispatch`` (``Route.prototype.dispatch
   = ...``; ``prototype`` is dropped), ``lib.application.proto.handle`` (``proto.handle = ...``),
   ``lib.application.Router`` (``exports.Router = ...``: ``exports`` *is* the module).
+  Properties defined by a call are members the same way: ``defineGetter(req, 'ip', function
+  ip() {…})`` and ``Object.defineProperty(req, 'ip', {get: …})`` -> ``lib.request.req.ip``.
 * Go: symbols belong to packages, so the id is the package directory, ``/`` -> ``.``
   (``internal/wal`` -> ``internal.wal``; the repository root directory uses the package
   name), then the name: ``internal.wal.Open``, ``internal.wal.Log.Append`` (methods by
@@ -18,8 +20,9 @@ Ids
   analysis keeps the first by path). Structs have kind ``class`` (their embedded types are
   ``bases``), interfaces ``interface``, other named types ``type``.
 
-Doc comments: JSDoc ``/** ... */`` (or a ``//`` block) right above a definition, and Go's
-``//`` block right above (no blank line between). A syntax error gives one diagnostic at the
+Doc comments: JSDoc ``/** ... */`` (or a ``//`` block) right above a definition, or a JSDoc
+block one blank line above it (unless it opens the file, carries file tags such as ``@license``,
+or titles a run of declarations); Go's ``//`` block right above (no blank line between). A syntax error gives one diagnostic at the
 first ERROR/MISSING node; everything that did parse is still reported.
 """
 
@@ -39,6 +42,8 @@ if TYPE_CHECKING:
 __all__ = ["parse_treesitter", "js_module_id", "go_package_id"]
 
 _MAX_SIGNATURE = 200
+# JSDoc tags of a block that documents the file, not the definition below it.
+_FILE_TAGS = re.compile(r"@(?:license|preserve|file|fileoverview|overview|copyright|module)\b")
 _MAX_CALLEE = 120
 _JS_EXTENSIONS = re.compile(r"\.(?:d\.ts|[mc]?[jt]sx?)$")
 
@@ -183,10 +188,23 @@ class _Extractor:
         return True
 
     def doc_above(self, node: Node) -> str:
-        """The comment block that ends on the line right above ``node`` (consecutive ``//`` lines joined)."""
+        """The comment block that ends on the line right above ``node`` (consecutive ``//`` lines joined).
+
+        JavaScript also takes a ``/** ... */`` block one blank line above: many codebases (express
+        among them) leave that line between a JSDoc block and the definition it documents.
+        """
         comments: list[Node] = []
         expected_row = node.start_point.row - 1
         sibling = node.prev_sibling
+        if (
+            self.source.language != "go"
+            and sibling is not None
+            and sibling.type == "comment"
+            and sibling.end_point.row == expected_row - 1
+            and self._detached_jsdoc(sibling)
+            and not _heads_a_run(node)
+        ):
+            return _clean_comment(self.text(sibling))
         while sibling is not None and sibling.type == "comment" and sibling.end_point.row == expected_row:
             comments.append(sibling)
             raw = self.text(sibling)
@@ -200,6 +218,20 @@ class _Extractor:
         if self.source.language != "go" and not self.text(comments[-1]).startswith(("/**", "//")):
             return ""  # a plain /* */ block above JS code is usually commented-out code or a licence
         return _clean_comment("\n".join(self.text(c) for c in comments))
+
+    def _detached_jsdoc(self, comment: Node) -> bool:
+        """True for a ``/** */`` block that may document what follows a blank line below it.
+
+        Not a file's opening block (that is the file's own doc, or its licence), and not one
+        whose tags say it speaks for the whole file.
+        """
+        raw = self.text(comment)
+        if not raw.startswith("/**") or raw.startswith("/**/"):
+            return False
+        parent = comment.parent
+        if parent is not None and parent.parent is None and _opens_file(comment):
+            return False
+        return not _FILE_TAGS.search(raw)
 
     def record_call(self, caller: str, callee: str | None, node: Node) -> None:
         if not callee or len(callee) > _MAX_CALLEE:
@@ -231,6 +263,8 @@ _FUNCTION_VALUES = frozenset(
     {"function_expression", "function", "arrow_function", "generator_function"}
 )
 _CLASS_VALUES = frozenset({"class", "class_expression"})
+# Calls that define a property by name: Object.defineProperty, __defineGetter__, defineGetter ...
+_DEFINES_PROPERTY = re.compile(r"^(?:__)?define(?:Propert(?:y|ies)|Getter|Setter|Accessor|Lazy\w*)(?:__)?$", re.IGNORECASE)
 _DECLARATIONS = frozenset(
     {
         "function_declaration", "generator_function_declaration", "class_declaration",
@@ -265,7 +299,8 @@ class _JsExtractor(_Extractor):
 
     def _file_doc(self, root: Node) -> str:
         """A comment at the very top that documents the file rather than the first definition."""
-        first = root.named_children[0] if root.named_child_count else None
+        children = [c for c in root.named_children if c.type != "hash_bang_line"]
+        first = children[0] if children else None
         if first is None or first.type != "comment":
             return ""
         following = first.next_named_sibling
@@ -311,6 +346,8 @@ class _JsExtractor(_Extractor):
             expression = node.named_children[0] if node.named_child_count else None
             if expression is not None and expression.type == "assignment_expression":
                 self.assignment(expression, doc_node)
+            elif expression is not None and expression.type == "call_expression":
+                self.property_definitions(expression, node, doc_node)
         elif kind == "import_statement":
             self.import_statement(node)
 
@@ -423,6 +460,50 @@ class _JsExtractor(_Extractor):
             if value.type in _FUNCTION_VALUES or value.type in _CLASS_VALUES:
                 self.define_member(parts, value, node, doc_node)
         return value
+
+    def property_definitions(self, call: Node, statement: Node, doc_node: Node) -> None:
+        """Properties defined by a call: ``Object.defineProperty(req, 'ip', {get: function () {…}})``,
+        ``Object.defineProperties(obj, {…})``, and helpers shaped like them
+        (``defineGetter(req, 'ip', function ip() {…})``) become members, as ``req.ip = function`` would."""
+        function = call.child_by_field_name("function")
+        arguments = call.child_by_field_name("arguments")
+        callee = _dotted_js(self, function) if function is not None else None
+        if callee is None or arguments is None or not _DEFINES_PROPERTY.search(callee.rsplit(".", 1)[-1]):
+            return
+        args = [a for a in arguments.named_children if a.type != "comment"]
+        if len(args) < 2:
+            return
+        owner = self.property_owner(args[0])
+        if owner is None:
+            return
+        if args[1].type == "object" and len(args) == 2:  # defineProperties(obj, {name: descriptor, ...})
+            for pair in args[1].named_children:
+                key = pair.child_by_field_name("key") if pair.type == "pair" else None
+                if key is None or key.type not in ("property_identifier", "string"):
+                    continue
+                value = _descriptor_function(self, pair.child_by_field_name("value"))
+                if value is not None:
+                    self.define_member([*owner, self.text(key).strip("'\"")], value, statement, doc_node)
+            return
+        if args[1].type != "string" or len(args) < 3:
+            return
+        value = _descriptor_function(self, args[2])
+        if value is not None:
+            self.define_member([*owner, self.string_value(args[1])], value, statement, doc_node)
+
+    def property_owner(self, target: Node) -> list[str] | None:
+        """The id parts under the module for the object a property is defined on (``[]``: the module)."""
+        dotted = _dotted_js(self, target)
+        if dotted is None or "()" in dotted or "[]" in dotted:
+            return None
+        parts = dotted.split(".")
+        if parts[0] in ("this", "super"):
+            return None
+        if parts[:2] == ["module", "exports"]:
+            parts = parts[2:]
+        elif parts[0] == "exports":
+            parts = parts[1:]
+        return [p for p in parts if p != "prototype"]
 
     def member_owner(self, parts: list[str]) -> str | None:
         candidate = ".".join([self.module, *parts])
@@ -651,6 +732,48 @@ def _dotted_js(extractor: _Extractor, node: Node | None) -> str | None:
     for part in reversed(parts):
         text += part if part in ("()", "[]") or not text else "." + part
     return text
+
+
+def _heads_a_run(node: Node) -> bool:
+    """True for the first of consecutive declarations: a block set apart above a run of
+    ``var`` lines titles the run ("Module variables."), it does not document the first one."""
+    following = node.next_named_sibling
+    return (
+        node.type in ("lexical_declaration", "variable_declaration")
+        and following is not None
+        and following.type in ("lexical_declaration", "variable_declaration")
+        and following.start_point.row == node.end_point.row + 1
+    )
+
+
+def _opens_file(node: Node) -> bool:
+    """True when nothing but a ``#!`` line comes before ``node`` in its file."""
+    before = node.prev_named_sibling
+    return before is None or (before.type == "hash_bang_line" and before.prev_named_sibling is None)
+
+
+def _descriptor_function(extractor: _Extractor, node: Node | None) -> Node | None:
+    """The function a property definition runs: the value itself, a wrapped function
+    (``deprecate.function(function host() {…}, 'msg')``), or a descriptor's ``get``/``value``."""
+    if node is None:
+        return None
+    if node.type in _FUNCTION_VALUES:
+        return node
+    if node.type == "call_expression":
+        arguments = node.child_by_field_name("arguments")
+        first = arguments.named_children[0] if arguments is not None and arguments.named_child_count else None
+        return first if first is not None and first.type in _FUNCTION_VALUES else None
+    if node.type == "object":
+        found = {}
+        for member in node.named_children:
+            if member.type == "method_definition":
+                found.setdefault(extractor.text(member.child_by_field_name("name")), member)
+            elif member.type == "pair":
+                value = member.child_by_field_name("value")
+                if value is not None and value.type in _FUNCTION_VALUES:
+                    found.setdefault(extractor.text(member.child_by_field_name("key")).strip("'\""), value)
+        return found.get("get") or found.get("value")
+    return None
 
 
 def _assigns_module_exports(extractor: _Extractor, node: Node | None) -> bool:

@@ -189,6 +189,30 @@ def first_sentence(text: str, limit: int = SNIPPET_CHARS) -> str:
     return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
 
 
+# Where a docstring stops describing and starts listing: parameters, tags, version notes.
+# (Examples stay: a call written out, ``res.jsonp({user: 'tj'})``, still says what it is for.)
+_DOC_SECTION = re.compile(
+    r"^\s*(?:@\w+|:(?:param|type|returns?|rtype|raises?)\b|\.\. \w+::|"
+    r"\**(?:args|arguments|parameters|params|returns?|yields?|raises?)\**:?\**\s*$)",
+    re.IGNORECASE,
+)
+
+
+def doc_prose(doc: str) -> str:
+    """The describing part of a docstring, on one line: what comes before its parameter list,
+    tags (``@param``, ``:param``) or version notes. Those read as noise to a sentence model
+    (BM25 still reads them); a docstring that is nothing else keeps its untagged lines."""
+    kept = []
+    for line in doc.splitlines():
+        if _DOC_SECTION.match(line):
+            break
+        kept.append(line)
+    prose = " ".join(" ".join(kept).split())
+    if prose:
+        return prose
+    return " ".join(" ".join(line for line in doc.splitlines() if not line.lstrip().startswith("@")).split())
+
+
 def code_lines(excerpt: str, limit: int) -> list[str]:
     """Up to ``limit`` lines of code from an excerpt, leaving out doc comments/docstrings.
 
@@ -217,6 +241,21 @@ def code_lines(excerpt: str, limit: int) -> list[str]:
         if len(kept) >= limit:
             break
     return kept
+
+
+def _without_header(code: list[str], signature: str) -> list[str]:
+    """Code lines after the decorators and the declaration the signature already gives
+    (``def f(\n    a,\n) -> T:`` spans several lines)."""
+    start = 0
+    while start < len(code) and code[start].lstrip().startswith("@"):
+        start += 1
+    head = signature.strip().split("(", 1)[0][:60]  # "def send", "res.send = function send"
+    if start >= len(code) or not head or not code[start].strip().startswith(head):
+        return code[start:] if start else code
+    for end in range(start, min(len(code), start + 12)):
+        if code[end].rstrip().endswith((":", "{", "=>")):
+            return code[end + 1 :]
+    return code[start + 1 :]
 
 
 def chunk_id(*parts: object) -> str:
@@ -275,11 +314,31 @@ def chunk_reference_page(corpus: Corpus, page: str, text: str) -> list[Chunk]:
         )
     for sid, block in symbol_blocks:
         symbol = corpus.symbols.get(sid)
-        chunks.append(_symbol_chunk(page, sid, block.body, symbol, module_path))
+        chunks.append(_symbol_chunk(page, sid, block.body, symbol, module_path, _class_outline(corpus, symbol)))
     return chunks
 
 
-def _symbol_chunk(page: str, sid: str, section: str, symbol: Symbol | None, module_path: str | None) -> Chunk:
+def _class_outline(corpus: Corpus, symbol: Symbol | None) -> str:
+    """What a class can do, for a class chunk: its methods in words and how it is constructed.
+
+    A class without a docstring otherwise reads as its bare name; its constructor's
+    parameters (``retries``, ``verify``) and methods (``handle request``) say what it is for."""
+    if symbol is None or symbol.kind != "class":
+        return ""
+    methods = [s for s in corpus.symbols_by_path.get(symbol.path, ()) if s.parent == symbol.id and s.kind in ("method", "function")]
+    if not methods:
+        return ""
+    names = [humanize(m.name) for m in methods if m.name not in ("__init__", "constructor", "New") and not m.name.startswith("__")]
+    init = next((m for m in methods if m.name in ("__init__", "constructor")), None)
+    parts = []
+    if names:
+        parts.append("Methods: " + ", ".join(dict.fromkeys(names)) + ".")
+    if init is not None and init.signature:
+        parts.append("Created with: " + init.signature)
+    return "\n".join(parts)
+
+
+def _symbol_chunk(page: str, sid: str, section: str, symbol: Symbol | None, module_path: str | None, outline: str = "") -> Chunk:
     if symbol is not None:
         signature, doc, excerpt = symbol.signature, symbol.doc, symbol.excerpt
         path, lines, kind, concept, importance = symbol.path, symbol.lines, symbol.kind, symbol.concept, symbol.importance
@@ -293,24 +352,25 @@ def _symbol_chunk(page: str, sid: str, section: str, symbol: Symbol | None, modu
     owner = sid.rsplit(".", 2)[-2] if kind == "method" and sid.count(".") >= 1 else ""
     spoken = f"{humanize(owner)} {humanize(name)}".strip()
     doc_text = " ".join(doc.split())
-    code = code_lines(excerpt, EMBED_EXCERPT_LINES)
-    if code and signature and code[0].strip().startswith(signature.strip()[:40]):
-        code = code[1:]  # the signature is already there
-    # The dense model reads prose best: name in words, docstring, signature. Code only when
-    # the docstring says too little to go on (BM25 reads all of it either way).
+    prose = doc_prose(doc)
+    code = _without_header(code_lines(excerpt, EMBED_EXCERPT_LINES + 8), signature)[:EMBED_EXCERPT_LINES]
+    # The dense model reads prose best: name in words, the describing part of the docstring,
+    # signature; for a class, what it can do. Code only when the docstring says too little
+    # to go on and there is no outline (BM25 reads all of it either way).
     embed = "\n".join(
         part
         for part in (
-            f"{spoken}: {doc_text}" if doc_text else spoken,
+            f"{spoken}: {prose}" if prose else spoken,
             f"{kind} {sid} in {path}",
             signature.strip(),
-            "\n".join(code) if len(doc_text.split()) < DOC_WORDS_WITHOUT_CODE else "",
+            outline,
+            "\n".join(code) if len(prose.split()) < DOC_WORDS_WITHOUT_CODE and not outline else "",
         )
         if part
     )
     full_code = without_keywords("\n".join(code_lines(excerpt, TEXT_EXCERPT_LINES)))
     # The name twice: a match on what a thing is called says more than one in its body.
-    lexical = f"{sid} {humanize(name)} {path} {signature} {doc} {full_code}"
+    lexical = f"{sid} {humanize(name)} {path} {signature} {doc} {outline} {full_code}"
     snippet = first_sentence(doc_text) if doc_text else (signature.strip().splitlines()[0][:SNIPPET_CHARS] if signature.strip() else sid)
     return Chunk(
         id=chunk_id(kind, path, sid, embed),

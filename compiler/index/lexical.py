@@ -80,6 +80,22 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+def query_tokens(text: str) -> list[str]:
+    """Tokens of a question, plus each pair of neighbouring words glued together.
+
+    Code glues words that a question keeps apart: "url-encoded" is ``urlencoded``,
+    "host name" is ``hostname``, "sub domains" is ``subdomains``. A glued pair that no
+    document contains is simply not in the index vocabulary and scores nothing.
+    """
+    tokens = tokenize(text)
+    words = [w.lower() for w in re.findall(r"[A-Za-z]+", text)]
+    for first, second in zip(words, words[1:]):
+        if first in STOPWORDS or second in STOPWORDS or len(first) < 2 or len(second) < 2:
+            continue
+        tokens.append(stem(first + second))
+    return tokens
+
+
 def without_keywords(code: str) -> str:
     """Code with its language keywords removed (identifiers, strings and comments stay)."""
     return _KEYWORD.sub(" ", code)
@@ -109,7 +125,7 @@ class LexicalIndex:
         """A BM25 score for every document (zeros when no query word is indexed)."""
         if self.size == 0:
             return np.zeros(0, dtype=np.float32)
-        ids = self.retriever.get_tokens_ids(tokenize(query))
+        ids = self.retriever.get_tokens_ids(query_tokens(query))
         if not ids:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self.retriever.get_scores_from_ids(ids), dtype=np.float32)

@@ -1,9 +1,10 @@
 """Answer a plain-words question with ranked places in the code.
 
     dense (cosine over the numpy mirror, or the Chroma server)  ┐
-                                                                 ├─ reciprocal rank fusion
-    lexical (BM25 over identifier-aware tokens)                 ┘
-        -> concept-map boosts (importance, concept members, graph neighbours of strong hits)
+    lexical (BM25 over identifier-aware tokens)                 ├─ reciprocal rank fusion
+    file topic (cosine to each file's mean chunk vector)        ┘   (files only reorder)
+        -> priors (kind of answer: module, constant, class without methods; importance)
+        -> concept-map boosts (concept members, graph neighbours of strong hits)
         -> concept hits name their best-matching member
         -> diversify (one symbol, or one file, cannot fill the top 10)
 
@@ -26,8 +27,9 @@ import numpy as np
 from compiler.config import Settings, index_dir, load_settings
 from compiler.errors import SearchIndexError
 
-# Ranking knobs. They were set on the retrieval benchmark as a whole (bench/retrieval.py),
-# never for single questions; DESIGN_NOTES.md says why each exists.
+# Ranking knobs. They were set on the retrieval benchmark's tuning set (httpx + express) as a
+# whole, never for single questions, and checked on its held-out set (flask); the Search
+# index section of ARCHITECTURE.md says why each exists.
 CANDIDATES = 100  # from each retriever before fusion
 RRF_K = 20  # smaller than the classic 60: the first few ranks of each retriever carry the signal
 DENSE_WEIGHT = 1.0
@@ -36,10 +38,20 @@ IMPORTANCE_BOOST = 0.15  # PageRank prior: central code is what newcomers ask ab
 # Questions ask how or where something happens: that is a function, method or class. A whole
 # module or a constant is a coarser answer, so it yields when the evidence is otherwise equal.
 KIND_PRIOR = {"module": 0.7, "variable": 0.7}
+# A class that defines no methods (an exception type, a plain record) has no behaviour to
+# show: its name matches the question ("too many redirects") while the code that raises or
+# fills it is the place asked about.
+EMPTY_CLASS_PRIOR = 0.8
 CONCEPT_MEMBER_BOOST = 0.35  # a matching concept lends its score to its members
 CONCEPT_SPECIFIC_SIZE = 5  # concepts up to this many members lend their full score
-NEIGHBOUR_BOOST = 0.15  # callers/callees/containers of the strongest hits
+NEIGHBOUR_BOOST = 0.1  # callers/callees/containers of the strongest hits
 STRONG_HITS = 5
+NEIGHBOUR_CEILING = 0.95  # share of the gap to the lending hit a neighbour's lift may close
+# The file as a whole is a third voter: a chunk in the file whose topic (mean chunk vector)
+# is closest to the question gets FILE_WEIGHT / (FILE_RRF_K + file rank). It reorders the
+# candidates of the two retrievers, it adds none.
+FILE_WEIGHT = 0.5
+FILE_RRF_K = 20
 PER_FILE_TOP = 3  # at most this many hits from one file in the top 10
 TOP = 10
 TEST_PENALTY = 0.5  # BM25 score factor for tests and fixtures, unless the question asks about tests
@@ -96,6 +108,11 @@ class _State:
     by_symbol: dict  # symbol id -> rows of chunks about that symbol
     corpus: object
     test_rows: np.ndarray | None = None  # 1.0 for chunks from tests/fixtures, else 0.0
+    prior: np.ndarray | None = None  # score factor per chunk from what kind of thing it is
+    file_of_row: np.ndarray | None = None  # index into file_vectors per chunk, -1 for none
+    file_vectors: np.ndarray | None = None  # per source file: the normalised mean of its chunk vectors
+    test_files: np.ndarray | None = None  # 1.0 for the files of file_vectors that are tests/fixtures
+    last_query: tuple = ("", None)  # (query, vector): the dense and file rankings share one embedding
 
 
 class Searcher:
@@ -230,13 +247,56 @@ def _make_state(corpus, chunks, vectors, has_vector, lexical, embedder, server) 
         chunks=chunks, vectors=vectors, has_vector=has_vector, lexical=lexical, embedder=embedder, server=server,
         position={c.id: i for i, c in enumerate(chunks)}, by_symbol=dict(by_symbol), corpus=corpus,
         test_rows=np.array([1.0 if is_test_path(c.path) else 0.0 for c in chunks], dtype=np.float32),
+        prior=_priors(corpus, chunks),
+        **_file_topics(chunks, vectors, has_vector),
     )  # fmt: skip
+
+
+def _file_topics(chunks, vectors, has_vector) -> dict:
+    """Each source file's topic: the normalised mean of its chunk vectors (docs sections aside)."""
+    if vectors is None or not len(vectors):
+        return {}
+    rows_of: dict[str, list[int]] = defaultdict(list)
+    for row, chunk in enumerate(chunks):
+        if chunk.path and chunk.kind != "doc" and (has_vector is None or has_vector[row]):
+            rows_of[chunk.path].append(row)
+    if not rows_of:
+        return {}
+    paths = sorted(rows_of)
+    index = {path: n for n, path in enumerate(paths)}
+    topics = np.stack([vectors[rows_of[path]].mean(axis=0) for path in paths]).astype(np.float32)
+    topics /= np.maximum(np.linalg.norm(topics, axis=1, keepdims=True), 1e-12)
+    file_of_row = np.array([index.get(c.path, -1) if c.kind != "doc" else -1 for c in chunks], dtype=np.int64)
+    test_files = np.array([1.0 if is_test_path(path) else 0.0 for path in paths], dtype=np.float32)
+    return {"file_of_row": file_of_row, "file_vectors": topics, "test_files": test_files}
+
+
+def _priors(corpus, chunks) -> np.ndarray:
+    """What kind of answer each chunk is, as a score factor (see KIND_PRIOR, EMPTY_CLASS_PRIOR)."""
+    with_behaviour = {
+        s.parent for s in corpus.core.symbols if s.parent and s.kind in ("method", "function")
+    }
+    prior = np.ones(len(chunks), dtype=np.float32)
+    for row, chunk in enumerate(chunks):
+        if chunk.kind == "class" and chunk.symbol not in with_behaviour:
+            prior[row] = EMPTY_CLASS_PRIOR
+        else:
+            prior[row] = KIND_PRIOR.get(chunk.kind, 1.0)
+    return prior
+
+
+def _query_vector(state: _State, query: str) -> np.ndarray:
+    cached_query, vector = state.last_query
+    if cached_query != query or vector is None:
+        vector = state.embedder.embed_batch([query])[0]
+        state.last_query = (query, vector)
+    return vector
 
 
 def _dense_ranking(state: _State, query: str, demote_tests: bool = True) -> list[int]:
     if state.embedder is None:
         return []
-    vector = state.embedder.embed_batch([query])[0]
+    vector = _query_vector(state, query)
     if state.server is not None:
         rows = []
         for chunk_id, _similarity in state.server.query(vector, CANDIDATES * 2):
@@ -272,13 +332,32 @@ def _top(values: np.ndarray, n: int) -> np.ndarray:
     return part[np.argsort(-values[part], kind="stable")]
 
 
+def _file_ranks(state: _State, query: str, demote_tests: bool = True) -> np.ndarray | None:
+    """Rank (1 = best) of every source file by how close its topic is to the query."""
+    if state.embedder is None or state.file_vectors is None:
+        return None
+    similarity = state.file_vectors @ _query_vector(state, query)
+    if demote_tests and state.test_files is not None:
+        similarity = similarity - TEST_DENSE_MARGIN * state.test_files  # as in the dense retriever
+    ranks = np.empty(len(similarity), dtype=np.int64)
+    ranks[np.argsort(-similarity, kind="stable")] = np.arange(1, len(similarity) + 1)
+    return ranks
+
+
 def _fuse(state: _State, query: str, demote_tests: bool = True) -> dict[int, float]:
-    """Reciprocal rank fusion: each retriever votes 1/(K + rank) for its candidates."""
+    """Reciprocal rank fusion: each retriever votes 1/(K + rank) for its candidates, and the
+    file a candidate lives in votes by how well the file as a whole matches the question."""
     fused: dict[int, float] = defaultdict(float)
     rankings = ((DENSE_WEIGHT, _dense_ranking(state, query, demote_tests)), (LEXICAL_WEIGHT, _lexical_ranking(state, query, demote_tests)))
     for weight, ranking in rankings:
         for rank, row in enumerate(ranking, start=1):
             fused[row] += weight / (RRF_K + rank)
+    file_ranks = _file_ranks(state, query, demote_tests) if fused and FILE_WEIGHT else None
+    if file_ranks is not None:
+        for row in fused:
+            file = state.file_of_row[row]
+            if file >= 0:
+                fused[row] += FILE_WEIGHT / (FILE_RRF_K + file_ranks[file])
     return dict(fused)
 
 
@@ -287,8 +366,9 @@ def _boost(state: _State, fused: dict[int, float]) -> dict[int, float]:
     and the graph neighbours of the strongest hits. Only candidates are lifted: the map
     reorders what the retrievers found, it does not invent hits."""
     chunks = state.chunks
+    prior = state.prior
     scores = {
-        row: score * KIND_PRIOR.get(chunks[row].kind, 1.0) * (1.0 + IMPORTANCE_BOOST * max(0.0, min(1.0, chunks[row].importance)))
+        row: score * float(prior[row]) * (1.0 + IMPORTANCE_BOOST * max(0.0, min(1.0, chunks[row].importance)))
         for row, score in fused.items()
     }
     lifts: dict[int, float] = defaultdict(float)
@@ -312,7 +392,12 @@ def _boost(state: _State, fused: dict[int, float]) -> dict[int, float]:
         for neighbour in neighbours:
             for other in state.by_symbol.get(neighbour, ()):
                 if other in fused and other != row:
-                    lifts[other] = max(lifts[other], NEIGHBOUR_BOOST * fused[row])
+                    lift = NEIGHBOUR_BOOST * fused[row]
+                    if scores[other] < scores[row]:
+                        # Vouched for, not promoted past: a neighbour may close in on the hit
+                        # that lends it a lift, never overtake it on that lift alone.
+                        lift = min(lift, NEIGHBOUR_CEILING * (scores[row] - scores[other]))
+                    lifts[other] = max(lifts[other], lift)
 
     for row, lift in lifts.items():
         scores[row] += lift

@@ -122,3 +122,113 @@ def test_syntax_errors_report_the_first_bad_line_and_keep_what_parsed(repo_facts
     broken_go = facts_of("package x\n\nfunc Good() {}\n\nfunc Bad( {\n", "x/x.go", "go")
     assert [d.line for d in broken_go.diagnostics] == [5]
     assert "x.Good" in {s.id for s in broken_go.symbols}
+
+
+JSDOC_WITH_BLANK_LINES = """\
+/**
+ * @license MIT
+ * Router for tiny apps.
+ */
+
+function first() {}
+
+'use strict';
+
+/**
+ * Module variables.
+ * @private
+ */
+
+var slice = Array.prototype.slice;
+var toString = Object.prototype.toString;
+
+/**
+ * Send a response.
+ *
+ * @param {string} body
+ * @public
+ */
+
+res.send = function send(body) {};
+
+/* a plain block comment, maybe commented-out code */
+
+function plain() {}
+
+/** Two blank lines are too far. */
+
+
+function far() {}
+"""
+
+
+def test_jsdoc_one_blank_line_above_documents_the_definition():
+    facts = facts_of("var res = {};\n" + JSDOC_WITH_BLANK_LINES, "lib/response.js", "javascript")
+    symbols = symbols_by_id(facts)
+    assert symbols["lib.response.res.send"].doc.startswith("Send a response.")  # express's style
+    assert "@param {string} body" in symbols["lib.response.res.send"].doc
+    assert symbols["lib.response.plain"].doc == ""  # only /** */ blocks are docs
+    assert symbols["lib.response.far"].doc == ""
+    assert symbols["lib.response.slice"].doc == ""  # a title over a run of declarations, not slice's doc
+    assert symbols["lib.response.first"].doc == ""  # a licence block is the file's, never a definition's
+    opening = facts_of(JSDOC_WITH_BLANK_LINES, "lib/router.js", "javascript")
+    assert symbols_by_id(opening)["lib.router.first"].doc == ""  # the file's opening block is its own doc
+    assert "Router for tiny apps." in symbols_by_id(opening)["lib.router"].doc
+
+
+GETTERS = """\
+var req = Object.create(http.IncomingMessage.prototype);
+
+/**
+ * Return the remote address.
+ */
+
+defineGetter(req, 'ip', function ip() {
+  return proxyaddr(this, trust);
+});
+
+defineGetter(req, 'fresh', function () {
+  return fresh(this.headers);
+});
+
+defineGetter(req, 'host', deprecate.function(function host() {
+  return this.hostname;
+}, 'req.host: Use req.hostname instead'));
+
+Object.defineProperty(req, 'secure', {
+  configurable: true,
+  get: function () { return this.protocol === 'https'; }
+});
+
+Object.defineProperties(Route.prototype, {
+  path: { get() { return this._path; } },
+  size: { value: 3 }
+});
+
+Object.defineProperty(exports, 'version', { get: function () { return '1.0'; } });
+
+app.get('/users', function (req, res) {});
+emitter.on('close', function onClose() {});
+
+function defineGetter(obj, name, getter) {
+  Object.defineProperty(obj, name, { configurable: true, enumerable: true, get: getter });
+}
+"""
+
+
+def test_properties_defined_by_calls_are_members():
+    facts = facts_of("function Route() {}\n" + GETTERS, "lib/request.js", "javascript")
+    symbols = symbols_by_id(facts)
+    ip = symbols["lib.request.req.ip"]  # like req.get = function, which is lib.request.req.get
+    assert (ip.kind, ip.parent, ip.name) == ("method", "lib.request.req", "ip")
+    assert ip.signature == "defineGetter(req, 'ip', function ip()"
+    assert ip.doc == "Return the remote address."
+    assert symbols["lib.request.req.fresh"].kind == "method"  # an anonymous getter takes the property's name
+    assert symbols["lib.request.req.host"].lines[0] < symbols["lib.request.req.secure"].lines[0]  # a wrapped getter
+    assert symbols["lib.request.req.secure"].parent == "lib.request.req"  # Object.defineProperty + descriptor
+    assert symbols["lib.request.Route.path"].parent == "lib.request.Route"  # defineProperties on a prototype
+    assert "lib.request.Route.size" not in symbols  # a plain value defines no code
+    assert symbols["lib.request.version"].kind == "function"  # defined on exports: the module itself
+    assert not any(s.id.endswith(("users", "close", "onClose")) for s in facts.symbols)  # routes and listeners are calls
+    calls = {(c.caller, c.callee) for c in facts.calls}
+    assert ("lib.request.req.ip", "proxyaddr") in calls  # the getter's body is its own scope

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from compiler.corpus import open_corpus
-from compiler.index.chunk import chunk_corpus, code_lines, humanize, split_front_matter
+from compiler.index.chunk import chunk_corpus, code_lines, doc_prose, humanize, split_front_matter
 from index_helpers import core_from_package, write_corpus
 
 
@@ -27,6 +27,28 @@ def test_one_chunk_per_symbol_entry_with_core_metadata(corpus_dir):
     serialize = by_symbol["minihttp.transport._serialize"]
     assert "request.method" in serialize.embed_text
     assert retry.snippet == "Decide whether a failed attempt is worth retrying."
+
+
+def test_a_class_chunk_says_what_the_class_can_do(corpus_dir):
+    chunks = {c.symbol: c for c in chunk_corpus(open_corpus(corpus_dir)) if c.kind == "class"}
+    basic = chunks["minihttp.auth.BasicAuth"]
+    assert "Methods: apply." in basic.embed_text  # its methods, in words
+    assert "Created with: def __init__(self, username: str, password: str)" in basic.embed_text
+    assert "username" in basic.lexical_text
+    error = chunks["minihttp.exceptions.ConnectError"]
+    assert "Methods:" not in error.embed_text  # nothing to outline
+
+
+def test_the_dense_text_keeps_the_describing_part_of_a_docstring():
+    jsdoc = "Send JSON response with JSONP callback support.\n\nExamples:\n\n    res.jsonp(null);\n\n@param {object} obj\n@public"
+    assert doc_prose(jsdoc) == "Send JSON response with JSONP callback support. Examples: res.jsonp(null);"
+    sphinx = "Load settings from a file.\n\n:param path: where it is\n\n.. versionadded:: 2.0"
+    assert doc_prose(sphinx) == "Load settings from a file."
+    markdown = "Sends an HTTP request.\n\n**Parameters:**\n\n* **method** - HTTP method"
+    assert doc_prose(markdown) == "Sends an HTTP request."
+    assert doc_prose("@private") == "" and doc_prose("@param {string} name the name") == ""
+    google = "Join two paths.\n\nArgs:\n    a: first"
+    assert doc_prose(google) == "Join two paths."
 
 
 def test_module_and_concept_chunks(corpus_dir):
@@ -85,5 +107,10 @@ def test_helpers():
     assert code_lines(code, 5) == ["def f(x):", "    return x + 1"]
     js = "/**\n * Doc comment.\n */\nfunction g() {\n  return 1;\n}\n"
     assert code_lines(js, 2) == ["function g() {", "  return 1;"]
+    from compiler.index.chunk import _without_header
+
+    multi = ["@contextlib.contextmanager", "def send(", "    self,", "    request,", ") -> Response:", "    return self.go(request)"]
+    assert _without_header(multi, "def send(self, request) -> Response") == ["    return self.go(request)"]
+    assert _without_header(["res.send = function send(body) {", "  x();"], "res.send = function send(body)") == ["  x();"]
     meta, body, consumed = split_front_matter("---\nid: x\n---\n# T\n")
     assert meta == {"id": "x"} and body == "# T\n" and consumed == 3

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from compiler.index.lexical import LexicalIndex, stem, tokenize
+from compiler.index.lexical import LexicalIndex, query_tokens, stem, tokenize
 
 
 def test_tokens_split_identifiers_and_keep_the_whole_name():
@@ -51,3 +51,13 @@ def test_code_keywords_do_not_count_as_words():
     code = "if attempt >= max_retries:\n    return False\nraise RetryExhausted(self.client.get(url))"
     assert tokenize(without_keywords(code)) == ["attempt", "max_retries", "max", "retri", "retryexhausted", "retri", "exhaust", "client", "get", "url"]
     assert "function" not in without_keywords("const f = function () { return this.x }")
+
+
+def test_a_question_meets_words_that_code_glues_together():
+    assert query_tokens("how are form fields url-encoded?")[-1] == stem("urlencoded")
+    assert stem("hostname") in query_tokens("which host name did it use")
+    assert "ofth" not in "".join(query_tokens("the host of the request"))  # no pairs across stop words
+    index = LexicalIndex.build(["def encode_urlencoded_data(data): body", "def encode_multipart(files): form fields url"])
+    scores = index.scores("how are form fields url-encoded")
+    assert scores[0] > 0  # "url-encoded" finds urlencoded only through the glued pair
+    assert index.scores("url encoded")[0] > index.scores("url")[0]

@@ -20,8 +20,9 @@ def chunk(n, *, path="a.py", symbol=None, kind="function", concept=None, members
 
 
 class FakeCorpus:
-    def __init__(self, edges=()):
+    def __init__(self, edges=(), symbols=()):
         self.edges = list(edges)
+        self.core = SimpleNamespace(symbols=list(symbols))
 
     def edges_from(self, symbol):
         return [e for e in self.edges if e.source == symbol]
@@ -30,8 +31,8 @@ class FakeCorpus:
         return [e for e in self.edges if e.target == symbol]
 
 
-def state(chunks, edges=()):
-    return S._make_state(FakeCorpus(edges), chunks, None, None, None, None, None)
+def state(chunks, edges=(), symbols=()):
+    return S._make_state(FakeCorpus(edges, symbols), chunks, None, None, None, None, None)
 
 
 def rankings(monkeypatch, dense, lexical):
@@ -83,6 +84,61 @@ def test_graph_neighbours_of_strong_hits_are_lifted():
     scores = S._boost(st, fused)
     assert scores[3] > scores[1]
     assert 2 not in scores  # the map reorders what retrievers found; it does not invent hits
+
+
+def test_a_neighbour_closes_in_on_the_hit_that_lifts_it_but_never_overtakes_it():
+    chunks = [chunk(i) for i in range(3)]
+    st = state(chunks, edges=[Edge("m.s0", "m.s1", "calls"), Edge("m.s0", "m.s2", "calls")])
+    fused = {0: 0.080, 1: 0.078, 2: 0.050}  # s1 is nearly as good as s0 on its own
+    scores = S._boost(st, fused)
+    assert scores[0] > scores[1] > fused[1]  # lifted, still second
+    assert scores[2] == pytest.approx(fused[2] + S.NEIGHBOUR_BOOST * fused[0])  # far below: the full lift
+
+
+def test_a_class_without_methods_yields_to_the_code_that_does_the_work():
+    from compiler.model import Symbol
+
+    chunks = [chunk(0, kind="class", symbol="m.TooManyRedirects"), chunk(1, kind="class", symbol="m.Client"), chunk(2)]
+    symbols = [
+        Symbol("m.TooManyRedirects", "TooManyRedirects", "class", "a.py", (1, 2), parent="m"),
+        Symbol("m.Client", "Client", "class", "a.py", (3, 9), parent="m"),
+        Symbol("m.Client.send", "send", "method", "a.py", (4, 9), parent="m.Client"),
+    ]
+    st = state(chunks, symbols=symbols)
+    scores = S._boost(st, {0: 0.100, 1: 0.100, 2: 0.090})
+    assert scores[0] == pytest.approx(0.100 * S.EMPTY_CLASS_PRIOR)
+    assert scores[1] == pytest.approx(0.100)  # a class with behaviour keeps its score
+    assert scores[2] > scores[0]
+
+
+def test_the_file_whose_topic_matches_breaks_a_tie(monkeypatch):
+    from compiler.index.embed import HashEmbedder
+
+    embedder = HashEmbedder(dim=64)
+    chunks = [chunk(0, path="cookies.py"), chunk(1, path="retry.py"), chunk(2, path="retry.py"), chunk(3, path="retry.py")]
+    texts = ["cookie jar header", "retry failed connection backoff", "retry attempts limit", "backoff delay retry"]
+    st = S._make_state(FakeCorpus(), chunks, embedder.embed_batch(texts), None, None, embedder, None)
+    assert list(st.file_of_row) == [0, 1, 1, 1] and st.file_vectors.shape == (2, 64)
+    rankings(monkeypatch, dense=[0, 1], lexical=[1, 0])  # the retrievers disagree on rows 0 and 1
+    question = "retry backoff after a failed connection"
+    fused = S._fuse(st, question)
+    assert fused[1] > fused[0]  # retry.py as a whole is about the question
+    assert set(fused) == {0, 1}  # the file vote reorders candidates, it adds none
+    monkeypatch.setattr(S, "FILE_WEIGHT", 0.0)
+    fused = S._fuse(st, question)
+    assert fused[0] > fused[1]  # without it, the dense retriever's first place wins
+
+
+def test_a_test_file_is_not_the_best_topic_unless_tests_are_asked_for():
+    from compiler.index.embed import HashEmbedder
+
+    embedder = HashEmbedder(dim=64)
+    chunks = [chunk(0, path="acceptance/tests/test_retry.py"), chunk(1, path="src/retry.py")]
+    texts = ["retry failed connection", "retry failed connection"]  # one topic; only the path differs
+    st = S._make_state(FakeCorpus(), chunks, embedder.embed_batch(texts), None, None, embedder, None)
+    # ranks per file, files in path order: [the test file, the code]
+    assert list(S._file_ranks(st, "retry failed connection", demote_tests=False)) == [1, 2]  # a tie, in path order
+    assert list(S._file_ranks(st, "retry failed connection")) == [2, 1]  # as in the dense retriever
 
 
 def test_one_file_cannot_fill_the_top_ten():
