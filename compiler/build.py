@@ -31,7 +31,8 @@ from compiler.model import Core, Diagnostic, FileFacts, SourceFile, SourceInfo
 # The cache key also hashes the front end's own source (see _parser_fingerprint), so an edited
 # parser never serves stale facts even when nobody remembers to bump this.
 PARSER_VERSION = "2"
-FACTS_CACHE = "facts.pickle"
+FACTS_CACHE = "facts"  # a folder of pickles, sharded by the first hex digits of each entry's key
+FACTS_SHARD_CHARS = 2  # 256 shards
 SUMMARY_CACHE = "summaries.json"
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -144,8 +145,9 @@ def parse_stage(
     from compiler.frontend import parse_file
 
     repo_paths = frozenset(f.path for f in files)
-    cache_path = cache_dir(out_dir, settings) / FACTS_CACHE
-    cached = _load_pickle(cache_path)
+    shards_dir = cache_dir(out_dir, settings) / FACTS_CACHE
+    shards = {path.stem: _load_pickle(path) for path in sorted(shards_dir.glob("*.pickle"))}
+    cached = {key: value for shard in shards.values() for key, value in shard.items()}
     fresh: dict[str, FileFacts] = {}
     facts: list[FileFacts] = []
     parsed = 0
@@ -167,9 +169,20 @@ def parse_stage(
         facts.append(hit)
         if done % 50 == 0 or done == len(files):
             report("parse", done, len(files))
-    if parsed or len(fresh) != len(cached):
-        _save_pickle(cache_path, fresh)
+    _save_shards(shards_dir, shards, fresh)
     return facts, parsed
+
+
+def _save_shards(shards_dir: Path, old: dict[str, dict], fresh: dict[str, FileFacts]) -> None:
+    """Rewrite only the cache shards whose entries changed: an edit to one file rewrites one shard."""
+    new: dict[str, dict] = {}
+    for key, value in fresh.items():
+        new.setdefault(key[:FACTS_SHARD_CHARS], {})[key] = value
+    for name, entries in new.items():
+        if old.get(name, {}).keys() != entries.keys():
+            _save_pickle(shards_dir / f"{name}.pickle", entries)
+    for name in old.keys() - new.keys():
+        (shards_dir / f"{name}.pickle").unlink(missing_ok=True)
 
 
 def with_excerpts(facts: FileFacts, max_lines: int) -> FileFacts:
@@ -262,18 +275,22 @@ def assemble_core(root: Path, scanned, facts: list[FileFacts], analysis, setting
 
 
 def emit_stage(core: Core, out_dir: Path, report: Progress) -> Path:
-    """Write every corpus file into a staging directory beside ``out_dir``."""
-    from compiler.backend.docs import render_corpus
+    """Write every corpus file into a staging directory beside ``out_dir``, page by page."""
+    from compiler.backend.docs import iter_corpus_files
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
-    files = render_corpus(core)
-    for done, (relpath, text) in enumerate(sorted(files.items()), 1):
+    total = 7 + len(core.concepts) + len({s.path for s in core.symbols})
+    made_dirs: set[Path] = set()
+    for done, (relpath, text) in enumerate(iter_corpus_files(core), 1):
         target = staging / relpath
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in made_dirs:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made_dirs.add(target.parent)
         target.write_text(text, encoding="utf-8")
-        if done % 100 == 0 or done == len(files):
-            report("emit", done, len(files))
+        if done % 100 == 0:
+            report("emit", done, total)
+    report("emit", total, total)
     return staging
 
 
@@ -326,7 +343,7 @@ def swap_into_place(staging: Path, out_dir: Path) -> None:
         shutil.rmtree(staging, ignore_errors=True)
         raise CorpusError(f"{out_dir} exists and is not a directory; pass another --out")
     if out_dir.exists() and _rename_exchange(staging, out_dir):
-        shutil.rmtree(staging, ignore_errors=True)  # staging now holds the old corpus
+        _remove_in_background(staging)  # staging now holds the old corpus
         return
     old = out_dir.with_name(f".{out_dir.name}.old")
     shutil.rmtree(old, ignore_errors=True)
@@ -334,6 +351,20 @@ def swap_into_place(staging: Path, out_dir: Path) -> None:
         os.rename(out_dir, old)
     os.rename(staging, out_dir)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _remove_in_background(directory: Path) -> None:
+    """Delete an old corpus off the build's critical path; the next build sweeps up if this dies.
+
+    The name keeps the ``.NAME.new-*`` prefix, which ``_recover_interrupted_swap`` removes.
+    """
+    try:
+        subprocess.Popen(
+            ["rm", "-rf", "--", str(directory)], start_new_session=True,
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+    except OSError:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def _rename_exchange(a: Path, b: Path) -> bool:

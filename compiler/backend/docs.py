@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 
 import yaml
 
-from compiler.backend.llmstxt import render_llms_full, render_llms_txt
+from compiler.backend.llmstxt import LlmsFull, render_llms_txt
 from compiler.backend.report import render_report, render_report_markdown
 from compiler.model import Concept, Core, Symbol
 
@@ -24,22 +25,39 @@ _YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when PyY
 
 def render_corpus(core: Core) -> dict[str, str]:
     """Every file of the corpus, keyed by its path relative to the corpus root."""
+    return dict(iter_corpus_files(core))
+
+
+def iter_corpus_files(core: Core) -> Iterator[tuple[str, str]]:
+    """Every corpus file as ``(relative path, text)``, one at a time.
+
+    A generator, so the build writes each page as it is made and never holds the whole corpus
+    in memory (on a 13,000-file tree the pages add up to most of a gigabyte).
+    """
     pages = CorpusPages(core)
-    files: dict[str, str] = {
-        "core.json": core.to_json(),
-        "index.md": pages.index(),
-        "path.md": pages.learning_path(),
-        "reference/index.md": pages.reference_index(),
-        "build-report.json": json.dumps(render_report(core), indent=1, sort_keys=True, ensure_ascii=False) + "\n",
-        "build-report.md": render_report_markdown(render_report(core)),
-    }
-    for concept in core.concepts:
-        files[f"concepts/{concept.id}.md"] = pages.concept(concept)
-    for module_page, symbols in pages.reference_groups().items():
-        files[f"reference/{module_page}.md"] = pages.reference(module_page, symbols)
-    files["llms.txt"] = render_llms_txt(core, pages)
-    files["llms-full.txt"] = render_llms_full(core, files)
-    return files
+    full = LlmsFull(core)
+    report = render_report(core)
+    yield "core.json", core.to_json()
+    yield "build-report.json", json.dumps(report, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    yield "build-report.md", render_report_markdown(report)
+    yield "reference/index.md", pages.reference_index()
+    for relpath, text in (("index.md", pages.index()), ("path.md", pages.learning_path())):
+        full.add(relpath, text)
+        yield relpath, text
+    concepts = {c.id: c for c in core.concepts}
+    for concept_id in core.learning_path:
+        relpath, text = f"concepts/{concept_id}.md", pages.concept(concepts[concept_id])
+        full.add(relpath, text)
+        yield relpath, text
+    groups = pages.reference_groups()
+    # llms-full.txt takes reference pages most important file first, within its budget.
+    by_importance = sorted(groups, key=lambda page: (-pages.page_importance(groups[page]), page))
+    for module_page in by_importance:
+        relpath, text = f"reference/{module_page}.md", pages.reference(module_page, groups[module_page])
+        full.add(relpath, text)
+        yield relpath, text
+    yield "llms.txt", render_llms_txt(core, pages)
+    yield "llms-full.txt", full.text()
 
 
 def front_matter(data: dict) -> str:
@@ -257,6 +275,10 @@ class CorpusPages:
             if other_id in self.concepts and other_id not in dependents:
                 lines.append(f"- [{link_text(self.concept_title(other_id))}]({self.concept_link(other_id, 'concepts')})\n")
         return lines
+
+    def page_importance(self, symbols: list[Symbol]) -> float:
+        info = self.files.get(symbols[0].path)
+        return info.importance if info else 0.0
 
     def reference_groups(self) -> dict[str, list[Symbol]]:
         groups: dict[str, list[Symbol]] = defaultdict(list)

@@ -38,16 +38,41 @@ def render_llms_txt(core: Core, pages) -> str:
     return "".join(out)
 
 
-def render_llms_full(core: Core, files: dict[str, str]) -> str:
-    """Every page in reading order, front matter stripped, in one file."""
-    order = ["index.md", "path.md"]
-    order += [f"concepts/{cid}.md" for cid in core.learning_path]
-    order += sorted(p for p in files if p.startswith("reference/") and p != "reference/index.md")
-    parts = []
-    for relpath in order:
-        if relpath in files:
-            parts.append(f"<!-- {relpath} -->\n\n" + _strip_front_matter(_strip_svg(files[relpath])).strip() + "\n")
-    return "\n\n".join(parts)
+LLMS_FULL_BUDGET = 1_500_000  # characters: about 375k tokens, already more than most context windows
+
+
+class LlmsFull:
+    """``llms-full.txt``: every page in reading order, front matter stripped, within a budget.
+
+    The overview, the learning path and every concept page always go in; reference pages follow,
+    most important file first, until the budget is spent; the rest are listed by name. A
+    13,000-file tree would otherwise give a gigabyte no model can read.
+    """
+
+    def __init__(self, core: Core, budget: int = LLMS_FULL_BUDGET):
+        self.budget = budget
+        self.parts: list[str] = []
+        self.size = 0
+        self.omitted: list[str] = []
+
+    def add(self, relpath: str, text: str) -> None:
+        part = f"<!-- {relpath} -->\n\n" + _strip_front_matter(_strip_svg(text)).strip() + "\n"
+        essential = not relpath.startswith("reference/")
+        if not essential and (self.omitted or self.size + len(part) > self.budget):
+            self.omitted.append(relpath)
+            return
+        self.parts.append(part)
+        self.size += len(part) + 2
+
+    def text(self) -> str:
+        parts = list(self.parts)
+        if self.omitted:
+            listing = "\n".join(f"- {relpath}" for relpath in self.omitted)
+            parts.append(
+                f"<!-- omitted -->\n\n{len(self.omitted)} reference pages did not fit in this file's budget "
+                f"({self.budget:,} characters); read them one by one:\n\n{listing}\n"
+            )
+        return "\n\n".join(parts)
 
 
 def _strip_front_matter(text: str) -> str:

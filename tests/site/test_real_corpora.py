@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import REPO
+from site_helpers import REPO
 
 from compiler.backend.site import build_site
 

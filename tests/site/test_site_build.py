@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import synthetic
-from conftest import REPO
+from site_helpers import REPO
 
 from compiler.backend.site import SiteError, block_remote_embeds, build_site, rewrite_md_links, site_nav
 
