@@ -89,12 +89,11 @@ def build(
     facts, parsed = timed("parse", lambda: parse_stage(root, scanned.files, out_dir, settings, report))
     analysis = timed("analyze", lambda: analyze_stage(root, facts, out_dir, settings))
     core = timed("link", lambda: assemble_core(root, scanned, facts, analysis, settings, out_dir))
+    files, reused = len(scanned.files), len(facts) - parsed
+    del facts, analysis  # the core holds what emission needs; the raw facts are the biggest thing alive
     staging = timed("emit", lambda: emit_stage(core, out_dir, report))
     timed("swap", lambda: swap_into_place(staging, out_dir))
-    result = BuildResult(
-        corpus=out_dir, core=core, files=len(scanned.files), parsed=parsed,
-        reused=len(facts) - parsed, timings=timings,
-    )
+    result = BuildResult(corpus=out_dir, core=core, files=files, parsed=parsed, reused=reused, timings=timings)
     if index:
         result.index_stats = timed("index", lambda: index_stage(out_dir, settings, report))
     return result
