@@ -286,7 +286,11 @@ def emit_stage(core: Core, out_dir: Path, report: Progress) -> Path:
         if target.parent not in made_dirs:
             target.parent.mkdir(parents=True, exist_ok=True)
             made_dirs.add(target.parent)
-        target.write_text(text, encoding="utf-8")
+        with target.open("w", encoding="utf-8") as handle:
+            if isinstance(text, str):
+                handle.write(text)
+            else:
+                handle.writelines(text)
         if done % 100 == 0:
             report("emit", done, total)
     report("emit", total, total)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, fields, is_dataclass
-from typing import Any, Literal
+from typing import Any, Iterator, Literal
 
 SCHEMA_VERSION = "kc-core/1"
 
@@ -233,20 +233,27 @@ class Core:
         return _plain(self)
 
     def to_json(self) -> str:
-        """Deterministic JSON, one record per line: sorted keys, no timestamps, trailing newline.
+        """Deterministic JSON, one record per line: sorted keys, no timestamps, trailing newline."""
+        return "".join(self.iter_json())
+
+    def iter_json(self) -> Iterator[str]:
+        """``to_json()`` in pieces, for writing a big core without holding its text in memory.
 
         Each top-level list item (a symbol, an edge, a concept ...) and each source file hash sits
         on its own line, so a corpus diffs cleanly in review. Records go straight from their
         ``__dict__`` to the C encoder: no intermediate copy of the whole core (an indented dump,
         or ``asdict``, takes seconds and gigabytes on a 13,000-file tree).
         """
-        out = ["{\n"]
+        yield "{\n"
         names = sorted(f.name for f in fields(self))
         for position, name in enumerate(names):
             value = getattr(self, name)
-            out.append(f" {_compact(name)}: ")
+            yield f" {_compact(name)}: "
             if isinstance(value, tuple) and value:
-                out.append("[\n" + ",\n".join("  " + _compact(item) for item in value) + "\n ]")
+                yield "[\n"
+                for index, item in enumerate(value):
+                    yield ("  " if index == 0 else ",\n  ") + _compact(item)
+                yield "\n ]"
             elif is_dataclass(value):
                 inner = []
                 for key, inner_value in sorted(vars(value).items()):
@@ -255,12 +262,11 @@ class Core:
                         inner.append(f"  {_compact(key)}: {{\n{rows}\n  }}")
                     else:
                         inner.append(f"  {_compact(key)}: {_compact(inner_value)}")
-                out.append("{\n" + ",\n".join(inner) + "\n }")
+                yield "{\n" + ",\n".join(inner) + "\n }"
             else:
-                out.append(_compact(value))
-            out.append(",\n" if position < len(names) - 1 else "\n")
-        out.append("}\n")
-        return "".join(out)
+                yield _compact(value)
+            yield ",\n" if position < len(names) - 1 else "\n"
+        yield "}\n"
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Core:

@@ -25,19 +25,20 @@ _YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when PyY
 
 def render_corpus(core: Core) -> dict[str, str]:
     """Every file of the corpus, keyed by its path relative to the corpus root."""
-    return dict(iter_corpus_files(core))
+    return {relpath: text if isinstance(text, str) else "".join(text) for relpath, text in iter_corpus_files(core)}
 
 
-def iter_corpus_files(core: Core) -> Iterator[tuple[str, str]]:
+def iter_corpus_files(core: Core) -> Iterator[tuple[str, str | Iterator[str]]]:
     """Every corpus file as ``(relative path, text)``, one at a time.
 
     A generator, so the build writes each page as it is made and never holds the whole corpus
-    in memory (on a 13,000-file tree the pages add up to most of a gigabyte).
+    in memory (on a 13,000-file tree the pages add up to most of a gigabyte). ``core.json``
+    comes as an iterator of pieces, written as they are encoded.
     """
     pages = CorpusPages(core)
     full = LlmsFull(core)
     report = render_report(core)
-    yield "core.json", core.to_json()
+    yield "core.json", core.iter_json()
     yield "build-report.json", json.dumps(report, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
     yield "build-report.md", render_report_markdown(report)
     yield "reference/index.md", pages.reference_index()
