@@ -286,6 +286,18 @@ def _guard(provider: str, backend: Any, sdk_module: str):
 
 
 # ---- Anthropic ---------------------------------------------------------------------
+def sdk_client(package: str, class_name: str, backend: Any) -> Any:
+    """The official SDK's client for a backend, imported only when first needed."""
+    import importlib
+
+    try:
+        module = importlib.import_module(package)
+    except ImportError as exc:
+        raise ConfigError(f"the {package} backend needs the '{package}' package: pip install 'knowledge-compiler[llm]'") from exc
+    return getattr(module, class_name)(api_key=backend.api_key, base_url=backend.base_url or None,
+                                       timeout=backend.timeout, max_retries=backend.max_retries)
+
+
 class AnthropicBackend:
     """Claude through the official SDK: streaming, prompt caching on the prefix, document citations."""
 
@@ -306,12 +318,7 @@ class AnthropicBackend:
     @property
     def client(self) -> Any:
         if self._client is None:
-            try:
-                import anthropic
-            except ImportError as exc:
-                raise ConfigError("the anthropic backend needs the 'anthropic' package: pip install 'knowledge-compiler[llm]'") from exc
-            self._client = anthropic.Anthropic(api_key=self.api_key, base_url=self.base_url or None,
-                                               timeout=self.timeout, max_retries=self.max_retries)
+            self._client = sdk_client("anthropic", "Anthropic", self)
         return self._client
 
     def request(self, corpus: Any, plan: Plan, history: Sequence[Turn] = ()) -> dict[str, Any]:
@@ -459,12 +466,7 @@ class OpenAIBackend:
     @property
     def client(self) -> Any:
         if self._client is None:
-            try:
-                import openai
-            except ImportError as exc:
-                raise ConfigError("the openai backend needs the 'openai' package: pip install 'knowledge-compiler[llm]'") from exc
-            self._client = openai.OpenAI(api_key=self.api_key, base_url=self.base_url or None,
-                                         timeout=self.timeout, max_retries=self.max_retries)
+            self._client = sdk_client("openai", "OpenAI", self)
         return self._client
 
     def _model(self) -> str:
