@@ -47,6 +47,7 @@ site: setup
 
 bench: setup
 	$(BIN)/python bench/compile.py
+	$(BIN)/python bench/concepts.py
 	$(BIN)/python bench/retrieval.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/mcp.py
