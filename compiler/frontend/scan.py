@@ -16,15 +16,26 @@ one of these reasons:
 * ``unreadable``: the file could not be read (permissions, vanished, I/O error)
 
 An excluded or vendored directory is reported once, as ``dir/``, not file by file.
+
+With ``stat_cache`` (a file path), a rebuild does not read or hash a regular file
+whose ``lstat`` signature (size, mtime, inode, ctime, mode) is unchanged since the
+last scan: its verdict is taken from the cache. As in git's index, an entry whose
+mtime or ctime is less than ``RACY_WINDOW_NS`` older than the moment the cache was
+written is "racy" (the file could have changed within the timestamp's granularity
+after it was read) and is read again. Symbolic links are never cached.
 """
 
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 import re
 import stat
 import subprocess
+import tempfile
+import time
+import zlib
 from dataclasses import dataclass, field
 from fnmatch import translate
 from pathlib import Path, PurePosixPath
@@ -76,7 +87,16 @@ class ScanResult:
 
 def language_of(path: str) -> str:
     """The language name the front end dispatches on, from the file extension."""
-    return LANGUAGES.get(PurePosixPath(path).suffix.lower(), "text")
+    return LANGUAGES.get(_suffix(path).lower(), "text")
+
+
+def _suffix(path: str) -> str:
+    """``PurePosixPath(path).suffix`` without building a path object."""
+    name = path[path.rfind("/") + 1:]
+    if not name or name == ".":  # "dir/", "dir/.", "": let pathlib normalise
+        return PurePosixPath(path).suffix
+    i = name.rfind(".")
+    return name[i:] if 0 < i < len(name) - 1 else ""
 
 
 def read_source(root: Path, source: SourceFile) -> bytes:
@@ -84,9 +104,17 @@ def read_source(root: Path, source: SourceFile) -> bytes:
     return (Path(root) / source.path).read_bytes()
 
 
-def scan(root: Path, settings: Settings, out_dir: Path | None = None) -> ScanResult:
-    """List the files under ``root`` worth compiling, with their language and hash."""
+def scan(
+    root: Path, settings: Settings, out_dir: Path | None = None, *, stat_cache: Path | None = None
+) -> ScanResult:
+    """List the files under ``root`` worth compiling, with their language and hash.
+
+    ``stat_cache``: a file where the verdicts of the files read are kept with their stat
+    signature, so the next scan reads only the files that changed (created when missing;
+    a missing, corrupt or outdated one is ignored and rewritten).
+    """
     root = Path(root).resolve()
+    cache = _StatCache.load(Path(stat_cache), root, settings.max_file_bytes) if stat_cache is not None else None
     excluder = _Excluder(settings.exclude, _output_prefix(root, out_dir), defaults=settings.default_excludes)
     result = ScanResult()
     listed = _git_files(root)
@@ -104,11 +132,13 @@ def scan(root: Path, settings: Settings, out_dir: Path | None = None) -> ScanRes
         if excluder.excluded_file(rel):
             result.skipped.append(SkippedFile(rel, "excluded"))
             continue
-        kept = _inspect(root, rel, settings.max_file_bytes)
+        kept = _inspect(root, rel, settings.max_file_bytes, cache)
         if isinstance(kept, SourceFile):
             result.files.append(kept)
         elif kept is not None:
             result.skipped.append(SkippedFile(rel, kept))
+    if cache is not None:
+        cache.save_if_changed()
     result.files.sort(key=lambda f: f.path)
     result.skipped.sort(key=lambda s: s.path)
     return result
@@ -182,23 +212,45 @@ def _git_files(root: Path) -> list[str] | None:
 
 
 def _walk_files(root: Path, excluder: _Excluder, skipped: list[SkippedFile]) -> list[str]:
-    """Walk root honouring every .gitignore on the way; excluded directories are pruned and recorded."""
+    """Walk root honouring every .gitignore on the way; excluded directories are pruned and recorded.
+
+    A top-down walk like ``os.walk(root)`` (unreadable folders are passed over silently),
+    on ``os.scandir`` so that a folder's entry types cost no extra system call.
+    """
     found: list[str] = []
     ignores: dict[str, pathspec.GitIgnoreSpec] = {}  # directory ("" = root) -> its .gitignore
-    for current, dirnames, filenames in os.walk(root):
-        rel_dir = Path(current).relative_to(root).as_posix()
-        rel_dir = "" if rel_dir == "." else rel_dir
+    stack = [(os.fspath(root), "")]
+    while stack:
+        current, rel_dir = stack.pop()
+        dir_entries: dict[str, os.DirEntry] = {}
+        filenames: list[str] = []
+        try:
+            with os.scandir(current) as entries:
+                for entry in entries:
+                    try:
+                        is_dir = entry.is_dir()
+                    except OSError:
+                        is_dir = False
+                    if is_dir:
+                        dir_entries[entry.name] = entry
+                    else:
+                        filenames.append(entry.name)
+        except OSError:
+            continue  # as os.walk: a folder that cannot be listed (or fails mid-listing) is left out
         if ".gitignore" in filenames:
             ignores[rel_dir] = _read_gitignore(Path(current) / ".gitignore")
         prefix = rel_dir + "/" if rel_dir else ""
         keep_dirs = []
-        for name in sorted(dirnames):
+        for name in sorted(dir_entries):
             rel = prefix + name
-            if name == ".git" or _git_ignored(ignores, rel + "/"):
+            if name == ".git" or (ignores and _git_ignored(ignores, rel + "/")):
                 continue
-            full = Path(current) / name
-            if full.is_symlink():
-                reason = _symlink_problem(root, full)
+            try:
+                is_link = dir_entries[name].is_symlink()
+            except OSError:
+                is_link = False
+            if is_link:
+                reason = _symlink_problem(root, Path(current) / name)
                 if reason:
                     skipped.append(SkippedFile(rel, reason))
                 continue  # a link to a folder inside root: its files are scanned where they live
@@ -207,8 +259,11 @@ def _walk_files(root: Path, excluder: _Excluder, skipped: list[SkippedFile]) -> 
                 skipped.append(SkippedFile(verdict[0] + "/", verdict[1]))
                 continue
             keep_dirs.append(name)
-        dirnames[:] = keep_dirs
-        found.extend(prefix + name for name in filenames if not _git_ignored(ignores, prefix + name))
+        stack.extend((os.path.join(current, name), prefix + name) for name in reversed(keep_dirs))
+        if ignores:
+            found.extend(prefix + name for name in filenames if not _git_ignored(ignores, prefix + name))
+        else:
+            found.extend(prefix + name for name in filenames)
     return sorted(found)
 
 
@@ -245,9 +300,12 @@ def _symlink_problem(root: Path, path: Path) -> str | None:
     return None
 
 
-def _inspect(root: Path, rel: str, max_bytes: int) -> SourceFile | str | None:
+def _inspect(root: Path, rel: str, max_bytes: int, cache: _StatCache | None = None) -> SourceFile | str | None:
     """A SourceFile for a file worth keeping, a skip reason, or None for a path that is not a file."""
-    full = root / rel
+    base = os.fspath(root)
+    full = (base if base.endswith("/") else base + "/") + rel
+    if rel.endswith("/"):  # as pathlib would: "sub/" names "sub" itself, even when it is a link
+        full = full.rstrip("/")
     try:
         info = os.lstat(full)
     except FileNotFoundError:
@@ -255,26 +313,123 @@ def _inspect(root: Path, rel: str, max_bytes: int) -> SourceFile | str | None:
     except OSError:
         return "unreadable"
     if stat.S_ISLNK(info.st_mode):
-        problem = _symlink_problem(root, full)
+        problem = _symlink_problem(Path(root), Path(full))
         if problem:
             return problem
         try:
             info = os.stat(full)
         except OSError:
             return "unreadable"
+        cache = None  # a link's verdict follows its target: never cached
     if not stat.S_ISREG(info.st_mode):
         return None  # a submodule or a link to a folder: not a file
-    if PurePosixPath(rel).suffix.lower() in BINARY_EXTENSIONS:
+    if _suffix(rel).lower() in BINARY_EXTENSIONS:
         return "binary"
     if info.st_size > max_bytes:
         return f"too-large ({info.st_size} bytes > {max_bytes})"
+    if cache is not None:
+        signature = (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns, info.st_mode)
+        known = cache.lookup(rel, signature)
+        if known is not None:
+            return known
     try:
-        data = full.read_bytes()
+        data = _read_bytes(full)
     except OSError:
         return "unreadable"
     if b"\0" in data[:SNIFF_BYTES] and not _is_utf16(data):
-        return "binary"
-    return SourceFile(path=rel, language=language_of(rel), size=len(data), sha256=hashlib.sha256(data).hexdigest())
+        verdict: SourceFile | str = "binary"
+    else:
+        verdict = SourceFile(path=rel, language=language_of(rel), size=len(data), sha256=hashlib.sha256(data).hexdigest())
+    if cache is not None:
+        cache.store(rel, signature, verdict)
+    return verdict
+
+
+def _read_bytes(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+# Stat cache file: magic (8 bytes), CRC-32 of the rest (4 bytes, big-endian), then
+# marshal.dumps((CACHE_VERSION, key, written_ns, entries)) with
+# entries = {rel: ((size, mtime_ns, ino, ctime_ns, mode), verdict)} and verdict either
+# (language, size, sha256) or a skip reason string ("binary").
+_CACHE_MAGIC = b"KCSCAN\x00\x01"
+CACHE_VERSION = 1
+RACY_WINDOW_NS = 2_000_000_000
+_clock_ns = time.time_ns  # a seam for the tests
+
+
+class _StatCache:
+    """Verdicts of the files read by the previous scan, keyed by path and checked by stat signature."""
+
+    def __init__(self, path: Path, key: tuple, old: dict, written_ns: int, valid: bool) -> None:
+        self.path = path
+        self.key = key
+        self.old = old
+        self.trusted_before = written_ns - RACY_WINDOW_NS  # mtime and ctime must both be at most this
+        self.new: dict[str, tuple] = {}
+        self.changed = not valid
+
+    @classmethod
+    def load(cls, path: Path, root: Path, max_bytes: int) -> _StatCache:
+        key = (str(root), max_bytes)
+        try:
+            with open(path, "rb") as handle:
+                blob = handle.read()
+            if blob[:8] != _CACHE_MAGIC or int.from_bytes(blob[8:12], "big") != zlib.crc32(blob[12:]):
+                raise ValueError("not a scan cache")
+            version, stored_key, written_ns, entries = marshal.loads(blob[12:])
+            if version != CACHE_VERSION or stored_key != key or type(written_ns) is not int or type(entries) is not dict:
+                raise ValueError("outdated scan cache")
+        except Exception:  # missing, unreadable, corrupt, other version or settings: start afresh
+            return cls(path, key, {}, 0, valid=False)
+        return cls(path, key, entries, written_ns, valid=True)
+
+    def lookup(self, rel: str, signature: tuple) -> SourceFile | str | None:
+        """The cached verdict when ``signature`` matches and is not racy, else None (read the file)."""
+        entry = self.old.get(rel)
+        if entry is None or signature[1] > self.trusted_before or signature[3] > self.trusted_before:
+            return None
+        try:
+            cached_signature, verdict = entry
+            if cached_signature != signature:
+                return None
+            if type(verdict) is str:
+                result: SourceFile | str = verdict
+            else:
+                language, size, sha256 = verdict
+                result = SourceFile(path=rel, language=language, size=size, sha256=sha256)
+        except (TypeError, ValueError):  # a malformed entry: read the file
+            return None
+        self.new[rel] = entry
+        return result
+
+    def store(self, rel: str, signature: tuple, verdict: SourceFile | str) -> None:
+        if isinstance(verdict, SourceFile):
+            self.new[rel] = (signature, (verdict.language, verdict.size, verdict.sha256))
+        else:
+            self.new[rel] = (signature, verdict)
+        self.changed = True  # a new, changed or racy entry (rewriting refreshes the racy reference time)
+
+    def save_if_changed(self) -> None:
+        """Write the cache (atomically) when an entry was added, changed, re-read or dropped."""
+        if not self.changed and len(self.new) == len(self.old):
+            return  # every entry was reused, none dropped: the file on disk is already right
+        blob = marshal.dumps((CACHE_VERSION, self.key, _clock_ns(), self.new))
+        tmp = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=self.path.name + ".", suffix=".tmp", dir=self.path.parent)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(_CACHE_MAGIC + zlib.crc32(blob).to_bytes(4, "big") + blob)
+            os.replace(tmp, self.path)
+        except OSError:  # the cache only saves time: a read-only cache folder must not fail the scan
+            if tmp is not None:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
 
 
 def _is_utf16(data: bytes) -> bool:

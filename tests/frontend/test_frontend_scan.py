@@ -10,19 +10,11 @@ from pathlib import Path
 import pytest
 
 from compiler.config import Settings
+from frontend_helpers import write
+
 from compiler.frontend.scan import language_of, scan
 
 REPOS = Path(__file__).parents[1] / "fixtures" / "repos"
-
-
-def write(root: Path, rel: str, content: str | bytes = "x = 1\n") -> Path:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content)
-    return path
 
 
 def kept(result) -> list[str]:
