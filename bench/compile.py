@@ -41,6 +41,7 @@ result = build(source, out, settings=settings, index=False, force=sys.argv[4] ==
 seconds = time.perf_counter() - started
 peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({"seconds": seconds, "peak_mb": peak_kb / 1024, "files": result.files, "parsed": result.parsed,
+                  "patched": result.patched,
                   "timings": result.timings, "symbols": len(result.core.symbols) if result.core else None,
                   "concepts": len(result.core.concepts) if result.core else None}))
 """
@@ -109,17 +110,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tree", default=sysconfig.get_paths()["stdlib"], help="tree to compile (default: this Python's library)")
     parser.add_argument("--fractions", default="0.01,0.1,1")
+    parser.add_argument("--verify", action="store_true",
+                        help="after the incremental rebuild, build the touched tree cold and check the corpora are byte-identical")
     args = parser.parse_args()
     tree = Path(args.tree).resolve()
     WORK.mkdir(parents=True, exist_ok=True)
     files = python_files(tree)
     print(f"tree: {tree} ({len(files)} Python files)\n")
     rows = []
+    touched = sorted(files, key=lambda p: p.stat().st_size)[len(files) // 2]
     for fraction in (float(f) for f in args.fractions.split(",")):
-        sample = sample_tree(tree, files, fraction)
-        sample_files = python_files(sample)
+        if fraction >= 1:  # the whole tree, as a hard-linked copy in which one file can be touched afterwards
+            sample = _touchable_copy(tree, touched)
+            sample_files = python_files(sample)
+            label = "incr"
+        else:
+            sample = sample_tree(tree, files, fraction)
+            sample_files = python_files(sample)
+            label = f"{fraction:g}"
         parse_seconds, lines = bare_parse(sample_files)
-        cold = run_build(sample, f"{fraction:g}", force=True, fresh_cache=True)
+        cold = run_build(sample, label, force=True, fresh_cache=True)
         row = {
             "fraction": fraction, "files": len(sample_files), "lines": lines,
             "parse_loc_s": lines / parse_seconds, "build_loc_s": lines / cold["seconds"],
@@ -127,17 +137,19 @@ def main() -> None:
             "symbols": cold["symbols"], "concepts": cold["concepts"],
         }
         if fraction >= 1:
-            touched = sorted(files, key=lambda p: p.stat().st_size)[len(files) // 2]
-            scratch = WORK / "touched"
-            # Touch a copy of the tree? No: touching the real library is unsafe; append to a file in a copy.
-            incremental_source = _touchable_copy(tree, touched)
-            run_build(incremental_source, "incr", force=True, fresh_cache=True)
+            # never touch the real library: append a comment to one file of the copy just compiled
+            incremental_source = sample
             _touch(incremental_source / touched.relative_to(tree))
             incremental = run_build(incremental_source, "incr", force=False, fresh_cache=False)
             row["incremental_s"] = incremental["seconds"]
             row["incremental_parsed"] = incremental["parsed"]
+            row["incremental_patched"] = incremental["patched"]
             row["incremental_timings"] = incremental["timings"]
-            shutil.rmtree(scratch, ignore_errors=True)
+            if args.verify:
+                run_build(incremental_source, "verify", force=True, fresh_cache=True)
+                row["verified"] = _same_tree(WORK / "corpus-incr", WORK / "corpus-verify")
+                shutil.rmtree(WORK / "corpus-verify", ignore_errors=True)
+                shutil.rmtree(WORK / "cache-verify", ignore_errors=True)
         rows.append(row)
         print(f"  {fraction:>5.0%}: {len(sample_files)} files, build {cold['seconds']:.1f}s, parse {parse_seconds:.1f}s", flush=True)
     print()
@@ -151,9 +163,14 @@ def main() -> None:
     full = rows[-1]
     if "incremental_s" in full:
         print()
-        print("| incremental rebuild (one file touched) | seconds | files parsed | fraction of cold |")
-        print("| --- | ---: | ---: | ---: |")
-        print(f"| full tree | {full['incremental_s']:.1f} | {full['incremental_parsed']} | {full['incremental_s'] / full['build_s']:.1%} |")
+        print("| incremental rebuild (one file touched) | seconds | files parsed | analysis | fraction of cold | same bytes as a cold build |")
+        print("| --- | ---: | ---: | --- | ---: | --- |")
+        analysis = "skipped (corpus patched)" if full["incremental_patched"] else "re-run"
+        verified = {True: "yes", False: "NO"}.get(full.get("verified"), "not checked (--verify)")
+        print(
+            f"| full tree | {full['incremental_s']:.1f} | {full['incremental_parsed']} | {analysis} "
+            f"| {full['incremental_s'] / full['build_s']:.1%} | {verified} |"
+        )
     print()
     print("stage seconds (cold, full):", json.dumps({k: round(v, 1) for k, v in full["timings"].items()}))
     if "incremental_timings" in full:
@@ -166,11 +183,18 @@ def _touchable_copy(tree: Path, touched: Path) -> Path:
     if not target.is_dir():
         shutil.copytree(tree, target, copy_function=_link_or_copy, symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
     dest = target / touched.relative_to(tree)
-    if dest.stat().st_nlink > 1:
-        data = dest.read_bytes()
-        dest.unlink()
-        dest.write_bytes(data)
+    dest.unlink()
+    dest.write_bytes(touched.read_bytes())  # a real copy, with the original content (earlier runs appended)
     return target
+
+
+def _same_tree(a: Path, b: Path) -> bool:
+    """Whether two corpora hold the same files with the same bytes."""
+    files_a = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+    files_b = sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
+    if files_a != files_b:
+        return False
+    return all((a / rel).read_bytes() == (b / rel).read_bytes() for rel in files_a)
 
 
 def _link_or_copy(src: str, dst: str) -> None:

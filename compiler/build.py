@@ -13,6 +13,7 @@ import functools
 import ctypes.util
 import hashlib
 import json
+import mmap
 import os
 import pickle
 import shutil
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from compiler.config import Settings, cache_dir, load_settings
+from compiler.incremental import STATE_FILE, new_state, save_state
 from compiler.errors import CorpusError, SourceError
 from compiler.model import Core, Diagnostic, FileFacts, SourceFile, SourceInfo
 
@@ -34,6 +36,7 @@ PARSER_VERSION = "2"
 FACTS_CACHE = "facts"  # a folder of pickles, sharded by the first hex digits of each entry's key
 FACTS_SHARD_CHARS = 2  # 256 shards
 SUMMARY_CACHE = "summaries.json"
+SCAN_CACHE = "scan.cache"
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -48,6 +51,7 @@ class BuildResult:
     parsed: int = 0  # files parsed this time (the rest came from the cache)
     reused: int = 0
     up_to_date: bool = False
+    patched: bool = False  # the previous corpus was patched: the edits left the analysis unchanged
     timings: dict[str, float] = field(default_factory=dict)
     index_stats: Any = None
 
@@ -86,17 +90,52 @@ def build(
             result.index_stats = timed("index", lambda: index_stage(out_dir, settings, report))
         return result
 
-    facts, parsed = timed("parse", lambda: parse_stage(root, scanned.files, out_dir, settings, report))
-    analysis = timed("analyze", lambda: analyze_stage(root, facts, out_dir, settings))
-    core = timed("link", lambda: assemble_core(root, scanned, facts, analysis, settings, out_dir))
-    files, reused = len(scanned.files), len(facts) - parsed
-    del facts, analysis  # the core holds what emission needs; the raw facts are the biggest thing alive
-    staging = timed("emit", lambda: emit_stage(core, out_dir, report))
-    timed("swap", lambda: swap_into_place(staging, out_dir))
-    result = BuildResult(corpus=out_dir, core=core, files=files, parsed=parsed, reused=reused, timings=timings)
+    cache = FactsCache(cache_dir(out_dir, settings) / FACTS_CACHE)
+    keys = {source.path: _facts_key(source, settings) for source in scanned.files}
+    state_path = cache_dir(out_dir, settings) / STATE_FILE
+    parsed_now: set[str] = set()  # files parsed by this build (a failed patch attempt parses some)
+    parse_one = functools.partial(_parse_cached, root, cache, keys, settings, frozenset(keys), parsed_now)
+    patched = None
+    if not force:
+        patched = timed("patch", lambda: _try_patch(root, out_dir, settings, scanned, cache, keys, parse_one, state_path))
+    if patched is not None:
+        for key in patched.replaced_keys:
+            cache.discard(key)
+        cache.save()
+        timed("swap", lambda: swap_into_place(patched.staging, out_dir))
+        save_state(state_path, patched.state, out_dir)
+        result = BuildResult(
+            corpus=out_dir, core=patched.core, files=len(scanned.files), parsed=patched.files,
+            reused=len(scanned.files) - patched.files, patched=True, timings=timings,
+        )
+    else:
+        facts = timed("parse", lambda: _parse_all(scanned.files, cache, keys, parse_one, report))
+        parsed = len(parsed_now)
+        analysis = timed("analyze", lambda: analyze_stage(root, facts, out_dir, settings))
+        core = timed("link", lambda: assemble_core(root, scanned, facts, analysis, settings, out_dir))
+        files, reused = len(scanned.files), len(facts) - parsed
+        del facts, analysis  # the core holds what emission needs; the raw facts are the biggest thing alive
+        notes: dict = {}
+        staging, line_lengths, pages = timed("emit", lambda: emit_stage(core, out_dir, report, notes))
+        state = new_state(core, settings, notes, line_lengths, keys, pages)
+        del line_lengths
+        timed("swap", lambda: swap_into_place(staging, out_dir))
+        save_state(state_path, state, out_dir)
+        result = BuildResult(corpus=out_dir, core=core, files=files, parsed=parsed, reused=reused, timings=timings)
     if index:
         result.index_stats = timed("index", lambda: index_stage(out_dir, settings, report))
     return result
+
+
+def _try_patch(root, out_dir, settings, scanned, cache, keys, parse_one, state_path):
+    """The corpus patched from the previous one, when the edits leave the analysis unchanged (else None)."""
+    from compiler.incremental import try_patch
+
+    return try_patch(
+        out_dir=out_dir, staging_parent=out_dir.parent, state_path=state_path, settings=settings,
+        sources=scanned.files, skipped=scanned.skipped, keys=keys, old_facts=cache.get, parse=parse_one,
+        source_info=lambda: (_project_name(root), _source_commit(root, out_dir)),
+    )
 
 
 # ---- stages ---------------------------------------------------------------------
@@ -112,7 +151,8 @@ def scan_stage(root: Path, settings: Settings, out_dir: Path):
     from compiler.frontend.scan import scan
     from compiler.model import SkippedFile
 
-    result = scan(root, settings, out_dir=out_dir)
+    # the stat cache lives beside the facts cache: unchanged files are not read or hashed again
+    result = scan(root, settings, out_dir=out_dir, stat_cache=cache_dir(out_dir, settings) / SCAN_CACHE)
     folders = {f.path.rpartition("/")[0] for f in result.files}
     corpora = tuple(sorted(
         f"{folder}/" for folder in folders if folder and _is_corpus_file(root / folder / "core.json")
@@ -141,47 +181,102 @@ def parse_stage(
     root: Path, files: list[SourceFile], out_dir: Path, settings: Settings, report: Progress
 ) -> tuple[list[FileFacts], int]:
     """Facts for every file; unchanged files come from the content-hash cache."""
-    from compiler.frontend import parse_file
+    cache = FactsCache(cache_dir(out_dir, settings) / FACTS_CACHE)
+    keys = {source.path: _facts_key(source, settings) for source in files}
+    parsed_now: set[str] = set()
+    parse_one = functools.partial(_parse_cached, root, cache, keys, settings, frozenset(keys), parsed_now)
+    return _parse_all(files, cache, keys, parse_one, report), len(parsed_now)
 
-    repo_paths = frozenset(f.path for f in files)
-    shards_dir = cache_dir(out_dir, settings) / FACTS_CACHE
-    shards = {path.stem: _load_pickle(path) for path in sorted(shards_dir.glob("*.pickle"))}
-    cached = {key: value for shard in shards.values() for key, value in shard.items()}
-    fresh: dict[str, FileFacts] = {}
+
+def _parse_all(files: list[SourceFile], cache: FactsCache, keys: dict[str, str], parse_one, report: Progress) -> list[FileFacts]:
+    """Facts for every file, from the cache or parsed; the cache then holds exactly these files."""
+    cache.load_all()
     facts: list[FileFacts] = []
-    parsed = 0
     for done, source in enumerate(files, 1):
-        key = _facts_key(source, settings)
-        hit = cached.get(key)
-        if hit is None:
-            try:
-                data = (root / source.path).read_bytes()
-            except OSError as exc:
-                hit = FileFacts(
-                    path=source.path, language=source.language, module="", lines=0, sha256=source.sha256,
-                    diagnostics=(Diagnostic(source.path, None, "error", "unreadable", str(exc)),),
-                )
-            else:
-                hit = with_excerpts(parse_file(source, data, repo_paths=repo_paths), settings.excerpt_lines)
-            parsed += 1
-        fresh[key] = hit
-        facts.append(hit)
+        hit = cache.get(keys[source.path])
+        facts.append(hit if hit is not None else parse_one(source))
         if done % 50 == 0 or done == len(files):
             report("parse", done, len(files))
-    _save_shards(shards_dir, shards, fresh)
-    return facts, parsed
+    cache.retain(set(keys.values()))
+    cache.save()
+    return facts
 
 
-def _save_shards(shards_dir: Path, old: dict[str, dict], fresh: dict[str, FileFacts]) -> None:
-    """Rewrite only the cache shards whose entries changed: an edit to one file rewrites one shard."""
-    new: dict[str, dict] = {}
-    for key, value in fresh.items():
-        new.setdefault(key[:FACTS_SHARD_CHARS], {})[key] = value
-    for name, entries in new.items():
-        if old.get(name, {}).keys() != entries.keys():
-            _save_pickle(shards_dir / f"{name}.pickle", entries)
-    for name in old.keys() - new.keys():
-        (shards_dir / f"{name}.pickle").unlink(missing_ok=True)
+def _parse_cached(
+    root: Path, cache: FactsCache, keys: dict[str, str], settings: Settings, repo_paths: frozenset[str],
+    parsed: set[str], source: SourceFile,
+) -> FileFacts:
+    """Parse one file (its excerpts attached), put its facts in the cache and note it in ``parsed``."""
+    from compiler.frontend import parse_file
+
+    parsed.add(source.path)
+
+    try:
+        data = (root / source.path).read_bytes()
+    except OSError as exc:
+        facts = FileFacts(
+            path=source.path, language=source.language, module="", lines=0, sha256=source.sha256,
+            diagnostics=(Diagnostic(source.path, None, "error", "unreadable", str(exc)),),
+        )
+    else:
+        facts = with_excerpts(parse_file(source, data, repo_paths=repo_paths), settings.excerpt_lines)
+    cache.put(keys[source.path], facts)
+    return facts
+
+
+class FactsCache:
+    """``FileFacts`` by content-hash key, in pickled shards named by the keys' first hex digits.
+
+    Shards load on demand, so patching one file reads one or two of them; a full build loads
+    all, keeps the entries of the files it compiled and drops the rest. Only shards whose
+    entries changed are written back: an edit to one file rewrites one or two shards.
+    """
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.shards: dict[str, dict[str, FileFacts]] = {}
+        self.dirty: set[str] = set()
+
+    def _shard(self, name: str) -> dict[str, FileFacts]:
+        shard = self.shards.get(name)
+        if shard is None:
+            shard = self.shards[name] = _load_pickle(self.folder / f"{name}.pickle")
+        return shard
+
+    def load_all(self) -> None:
+        for path in sorted(self.folder.glob("*.pickle")):
+            self._shard(path.stem)
+
+    def get(self, key: str) -> FileFacts | None:
+        return self._shard(key[:FACTS_SHARD_CHARS]).get(key)
+
+    def put(self, key: str, facts: FileFacts) -> None:
+        name = key[:FACTS_SHARD_CHARS]
+        self._shard(name)[key] = facts
+        self.dirty.add(name)
+
+    def discard(self, key: str) -> None:
+        name = key[:FACTS_SHARD_CHARS]
+        if self._shard(name).pop(key, None) is not None:
+            self.dirty.add(name)
+
+    def retain(self, keys: set[str]) -> None:
+        """Drop every loaded entry whose key is not in ``keys`` (files changed or gone)."""
+        for name, shard in self.shards.items():
+            stale = [key for key in shard if key not in keys]
+            for key in stale:
+                del shard[key]
+            if stale:
+                self.dirty.add(name)
+
+    def save(self) -> None:
+        for name in sorted(self.dirty):
+            path = self.folder / f"{name}.pickle"
+            if self.shards[name]:
+                _save_pickle(path, self.shards[name])
+            else:
+                path.unlink(missing_ok=True)
+        self.dirty.clear()
 
 
 def with_excerpts(facts: FileFacts, max_lines: int) -> FileFacts:
@@ -273,28 +368,52 @@ def assemble_core(root: Path, scanned, facts: list[FileFacts], analysis, setting
     )
 
 
-def emit_stage(core: Core, out_dir: Path, report: Progress) -> Path:
-    """Write every corpus file into a staging directory beside ``out_dir``, page by page."""
+def emit_stage(core: Core, out_dir: Path, report: Progress, notes: dict | None = None) -> tuple[Path, list[int], list[str]]:
+    """Write every corpus file into a staging directory beside ``out_dir``, page by page.
+
+    Returns the staging folder, the byte length of every line of core.json (so the next build
+    can patch it record by record) and the relative paths written. ``notes`` receives what
+    ``iter_corpus_files`` records about the layout.
+    """
     from compiler.backend.docs import iter_corpus_files
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
     total = 7 + len(core.concepts) + len({s.path for s in core.symbols})
     made_dirs: set[Path] = set()
-    for done, (relpath, text) in enumerate(iter_corpus_files(core), 1):
+    line_lengths: list[int] = []
+    written: list[str] = []
+    for done, (relpath, text) in enumerate(iter_corpus_files(core, notes), 1):
         target = staging / relpath
         if target.parent not in made_dirs:
             target.parent.mkdir(parents=True, exist_ok=True)
             made_dirs.add(target.parent)
-        with target.open("w", encoding="utf-8") as handle:
-            if isinstance(text, str):
-                handle.write(text)
-            else:
-                handle.writelines(text)
+        if relpath == "core.json":
+            _write_lines(target, text, line_lengths)
+        else:
+            with target.open("w", encoding="utf-8") as handle:
+                if isinstance(text, str):
+                    handle.write(text)
+                else:
+                    handle.writelines(text)
+        written.append(relpath)
         if done % 100 == 0:
             report("emit", done, total)
     report("emit", total, total)
-    return staging
+    return staging, line_lengths, written
+
+
+def _write_lines(target: Path, lines, lengths: list[int], batch: int = 4096) -> None:
+    """Write text lines as UTF-8, recording each line's length in bytes."""
+    with target.open("wb") as handle:
+        chunk: list[str] = []
+        for line in lines:
+            chunk.append(line)
+            lengths.append(len(line) if line.isascii() else len(line.encode("utf-8")))
+            if len(chunk) >= batch:
+                handle.write("".join(chunk).encode("utf-8"))
+                chunk.clear()
+        handle.write("".join(chunk).encode("utf-8"))
 
 
 def index_stage(out_dir: Path, settings: Settings, report: Progress):
@@ -319,12 +438,11 @@ def check(source: str | Path, corpus: str | Path | None = None, settings: Settin
 
 def _stale_paths(root: Path, out_dir: Path, scanned, settings: Settings) -> list[str]:
     try:
-        recorded = json.loads((out_dir / "core.json").read_text(encoding="utf-8"))
-        built = recorded["source"]
-    except (OSError, ValueError, KeyError):
+        schema, built = _recorded_source(out_dir / "core.json")
+    except (OSError, ValueError, KeyError, TypeError):
         return ["core.json (unreadable)"]
-    if recorded.get("schema") != Core.__dataclass_fields__["schema"].default:
-        return [f"core.json (schema {recorded.get('schema')!r})"]
+    if schema != Core.__dataclass_fields__["schema"].default:
+        return [f"core.json (schema {schema!r})"]
     old: dict[str, str] = built.get("files", {})
     new = {f.path: f.sha256 for f in scanned.files}
     changed = sorted(
@@ -335,6 +453,31 @@ def _stale_paths(root: Path, out_dir: Path, scanned, settings: Settings) -> list
     if built.get("config_hash") != settings.output_hash():
         changed.append("settings (kc.toml / [tool.kc] changed)")
     return changed
+
+
+def _recorded_source(core_json: Path) -> tuple[Any, dict]:
+    """The schema and the ``source`` record of a core.json, without decoding the whole file.
+
+    core.json puts each top-level key at the start of a line (raw newlines never occur inside
+    JSON strings), so the two fields are found by a byte search: a 500 MB core is checked in
+    milliseconds. A file laid out otherwise is decoded in full.
+    """
+    with core_json.open("rb") as handle:
+        try:
+            data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        except ValueError:  # an empty file
+            raise ValueError(f"{core_json} is empty") from None
+        with data:
+            schema_at = data.find(b'\n "schema": ')
+            source_at = data.find(b'\n "source": {\n')
+            source_end = data.find(b"\n }", source_at + 1) if source_at >= 0 else -1
+            if schema_at < 0 or source_end < 0:
+                recorded = json.loads(data[:].decode("utf-8"))
+                return recorded.get("schema"), recorded["source"]
+            schema_line = data[schema_at + 1 : data.find(b"\n", schema_at + 1)].decode("utf-8").rstrip().rstrip(",")
+            schema = json.loads("{" + schema_line + "}")["schema"]
+            block = data[source_at + 1 : source_end + 3].decode("utf-8")
+            return schema, json.loads("{" + block + "}")["source"]
 
 
 # ---- atomic replacement ------------------------------------------------------------

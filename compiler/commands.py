@@ -41,6 +41,7 @@ def run_build(args: argparse.Namespace) -> int:
             f"{len(core.symbols)} symbols, {len(core.concepts)} concepts, "
             f"{len(core.diagnostics)} diagnostics ({errors} errors), {len(core.skipped)} skipped, "
             f"{len(core.redactions)} redactions"
+            + (" (structure unchanged: the previous corpus was patched)" if result.patched else "")
         )
         for diagnostic in core.diagnostics[:10]:
             print(f"  {diagnostic}", file=sys.stderr)

@@ -236,36 +236,30 @@ class Core:
         """Deterministic JSON, one record per line: sorted keys, no timestamps, trailing newline."""
         return "".join(self.iter_json())
 
-    def iter_json(self) -> Iterator[str]:
-        """``to_json()`` in pieces, for writing a big core without holding its text in memory.
+    def iter_json(self, layout: dict[str, tuple[int, int, int, int]] | None = None) -> Iterator[str]:
+        """``to_json()`` one line at a time (each piece ends with its newline), for writing a big
+        core without holding its text in memory.
 
         Each top-level list item (a symbol, an edge, a concept ...) and each source file hash sits
-        on its own line, so a corpus diffs cleanly in review. Records go straight from their
-        ``__dict__`` to the C encoder: no intermediate copy of the whole core (an indented dump,
-        or ``asdict``, takes seconds and gigabytes on a 13,000-file tree).
+        on its own line, so a corpus diffs cleanly in review, and an incremental build can patch
+        single records in place. Records go straight from their ``__dict__`` to the C encoder: no
+        intermediate copy of the whole core (an indented dump, or ``asdict``, takes seconds and
+        gigabytes on a 13,000-file tree).
+
+        ``layout``, when given, is filled with ``field -> (first line, line of its first item,
+        item count, end line)`` (0-based, end exclusive) for every field.
         """
         yield "{\n"
+        line = 1
         names = sorted(f.name for f in fields(self))
         for position, name in enumerate(names):
-            value = getattr(self, name)
-            yield f" {_compact(name)}: "
-            if isinstance(value, tuple) and value:
-                yield "[\n"
-                for index, item in enumerate(value):
-                    yield ("  " if index == 0 else ",\n  ") + _compact(item)
-                yield "\n ]"
-            elif is_dataclass(value):
-                inner = []
-                for key, inner_value in sorted(vars(value).items()):
-                    if isinstance(inner_value, dict) and inner_value:
-                        rows = ",\n".join(f"   {_compact(k)}: {_compact(inner_value[k])}" for k in sorted(inner_value))
-                        inner.append(f"  {_compact(key)}: {{\n{rows}\n  }}")
-                    else:
-                        inner.append(f"  {_compact(key)}: {_compact(inner_value)}")
-                yield "{\n" + ",\n".join(inner) + "\n }"
-            else:
-                yield _compact(value)
-            yield ",\n" if position < len(names) - 1 else "\n"
+            count = 0
+            for piece in field_lines(name, getattr(self, name), last=position == len(names) - 1):
+                count += 1
+                yield piece
+            if layout is not None:
+                layout[name] = (line, line + 1, max(0, count - 2), line + count)
+            line += count
         yield "}\n"
 
     @classmethod
@@ -295,6 +289,38 @@ class Core:
     @classmethod
     def from_json(cls, text: str) -> Core:
         return cls.from_dict(json.loads(text))
+
+
+def field_lines(name: str, value: Any, last: bool) -> Iterator[str]:
+    """The lines of one top-level field of ``core.json``: a header, one line per item, a closer."""
+    comma = "" if last else ","
+    if isinstance(value, tuple) and value:
+        yield f" {_compact(name)}: [\n"
+        final = len(value) - 1
+        for index, item in enumerate(value):
+            yield f"  {_compact(item)},\n" if index < final else f"  {_compact(item)}\n"
+        yield f" ]{comma}\n"
+    elif is_dataclass(value):
+        yield f" {_compact(name)}: {{\n"
+        inner = sorted(vars(value).items())
+        for index, (key, inner_value) in enumerate(inner):
+            tail = ",\n" if index < len(inner) - 1 else "\n"
+            if isinstance(inner_value, dict) and inner_value:
+                yield f"  {_compact(key)}: {{\n"
+                keys = sorted(inner_value)
+                for row, k in enumerate(keys):
+                    yield f"   {_compact(k)}: {_compact(inner_value[k])}" + (",\n" if row < len(keys) - 1 else "\n")
+                yield "  }" + tail
+            else:
+                yield f"  {_compact(key)}: {_compact(inner_value)}" + tail
+        yield f" }}{comma}\n"
+    else:
+        yield f" {_compact(name)}: {_compact(value)}{comma}\n"
+
+
+def record_line(item: Any, last: bool) -> str:
+    """The line of one item of a top-level list field, as ``field_lines`` writes it."""
+    return f"  {_compact(item)}\n" if last else f"  {_compact(item)},\n"
 
 
 def _compact(value: Any) -> str:

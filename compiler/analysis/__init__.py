@@ -20,7 +20,7 @@ import gc
 import posixpath
 from dataclasses import dataclass, field, replace
 
-from compiler.analysis.concepts import distill
+from compiler.analysis.concepts import SPLIT_MIN_LINES, distill
 from compiler.analysis.graph import CodeGraph, file_role, link
 from compiler.analysis.notes import first_paragraph, parse_notes, plain_text, resolve_notes
 from compiler.analysis.path import find_entry_points, learning_path
@@ -28,7 +28,7 @@ from compiler.analysis.rank import Ranking, rank
 from compiler.config import Settings
 from compiler.model import Concept, Diagnostic, Edge, FileFacts, FileInfo, Section, Symbol
 
-__all__ = ["Analysis", "analyze"]
+__all__ = ["Analysis", "analyze", "structure_key"]
 
 
 @dataclass(frozen=True)
@@ -128,6 +128,51 @@ def _analyze(
         diagnostics=tuple(sorted(diagnostics, key=lambda d: (d.path, d.line or 0, d.code, d.message))),
         summary_cache=cache,
     )
+
+
+def structure_key(facts: FileFacts) -> tuple:
+    """What the analysis reads of one file's facts: equal keys give an equal analysis.
+
+    It is everything in the facts except the file's hash, the code excerpts and absolute line
+    numbers. Line numbers enter only as their order within the file (the analysis sorts by
+    them and breaks ties with them), plus the two sizes the concept distiller compares against
+    thresholds: each definition's length in lines and whether the file is long enough to split.
+    So appending a comment, editing a comment or a string in place, or inserting blank lines
+    between definitions leaves the key unchanged, and the build can patch the previous core's
+    line numbers and excerpts instead of re-running the analysis (``compiler.incremental``).
+    Tests check that claim by comparing patched corpora with cold builds byte for byte.
+    """
+    # A module symbol spans its whole file, so its end moves with any edit at the end of the file;
+    # the analysis only compares it with the ends of definitions that start on the same line.
+    modules = {id(s) for s in facts.symbols if s.kind == "module"}
+    numbers = {n for s in facts.symbols for n in (s.lines if id(s) not in modules else s.lines[:1])}
+    numbers.update(i.line for i in facts.imports)
+    numbers.update(c.line for c in facts.calls)
+    numbers.update(n for s in facts.sections for n in s.lines)
+    numbers.update(d.line for d in facts.diagnostics if d.line is not None)
+    numbers.update(r.line for r in facts.redactions)
+    at = {n: rank for rank, n in enumerate(sorted(numbers))}
+    return (
+        facts.path, facts.language, facts.module, facts.exports, facts.is_entry_point,
+        facts.lines >= SPLIT_MIN_LINES,
+        tuple(
+            (s.id, s.name, s.kind, s.path, at[s.lines[0]],
+             _module_end(s, facts.symbols) if id(s) in modules else (at[s.lines[1]], s.lines[1] - s.lines[0]),
+             s.signature, s.doc, s.parent, s.public, s.decorators, s.bases, s.importance, s.concept)
+            for s in facts.symbols
+        ),
+        tuple((i.module, i.names, at[i.line], i.alias, i.scope) for i in facts.imports),
+        tuple((c.caller, c.callee, at[c.line]) for c in facts.calls),
+        tuple((s.title, s.level, at[s.lines[0]], at[s.lines[1]], s.text, s.anchor) for s in facts.sections),
+        tuple((d.severity, d.code, at.get(d.line, -1)) for d in facts.diagnostics),
+        tuple((r.rule, r.action, at[r.line]) for r in facts.redactions),
+    )
+
+
+def _module_end(module: Symbol, symbols: tuple[Symbol, ...]) -> tuple[int, ...]:
+    """How a module's end compares with the ends of the definitions that start where it starts."""
+    start, end = module.lines
+    return tuple((end > s.lines[1]) - (end < s.lines[1]) for s in symbols if s is not module and s.lines[0] == start)
 
 
 # Symbol is a plain frozen dataclass: a copy of its __dict__ is a complete, equal copy

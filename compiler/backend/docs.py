@@ -12,6 +12,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterator
+from itertools import islice
 
 import yaml
 
@@ -28,17 +29,24 @@ def render_corpus(core: Core) -> dict[str, str]:
     return {relpath: text if isinstance(text, str) else "".join(text) for relpath, text in iter_corpus_files(core)}
 
 
-def iter_corpus_files(core: Core) -> Iterator[tuple[str, str | Iterator[str]]]:
+def iter_corpus_files(core: Core, notes: dict | None = None) -> Iterator[tuple[str, str | Iterator[str]]]:
     """Every corpus file as ``(relative path, text)``, one at a time.
 
     A generator, so the build writes each page as it is made and never holds the whole corpus
     in memory (on a 13,000-file tree the pages add up to most of a gigabyte). ``core.json``
-    comes as an iterator of pieces, written as they are encoded.
+    comes as an iterator of lines, written as they are encoded.
+
+    ``notes``, when given, receives what an incremental build needs to patch this corpus later:
+    ``layout`` (line layout of core.json, filled as it is written), ``module_pages`` (source path
+    -> reference page name) and ``reference_order`` (reference pages in llms-full.txt order).
     """
     pages = CorpusPages(core)
     full = LlmsFull(core)
     report = render_report(core)
-    yield "core.json", core.iter_json()
+    layout: dict = {}
+    if notes is not None:
+        notes.update(layout=layout, module_pages=pages.module_pages, reference_order=[])
+    yield "core.json", core.iter_json(layout)
     yield "build-report.json", json.dumps(report, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
     yield "build-report.md", render_report_markdown(report)
     yield "reference/index.md", pages.reference_index()
@@ -53,6 +61,8 @@ def iter_corpus_files(core: Core) -> Iterator[tuple[str, str | Iterator[str]]]:
     groups = pages.reference_groups()
     # llms-full.txt takes reference pages most important file first, within its budget.
     by_importance = sorted(groups, key=lambda page: (-pages.page_importance(groups[page]), page))
+    if notes is not None:
+        notes["reference_order"] = [f"reference/{page}.md" for page in by_importance]
     for module_page in by_importance:
         relpath, text = f"reference/{module_page}.md", pages.reference(module_page, groups[module_page])
         full.add(relpath, text)
@@ -106,16 +116,22 @@ LANGUAGE_FENCE = {"python": "python", "javascript": "javascript", "typescript": 
 class CorpusPages:
     """Page renderers over one core, sharing its lookups."""
 
-    def __init__(self, core: Core):
+    def __init__(self, core: Core, module_pages: dict[str, str] | None = None):
+        """``module_pages`` (source path -> page name) is given when ``core`` is a partial view
+        (``compiler.incremental``), whose lists look records up on demand instead of in dicts."""
         self.core = core
-        self.symbols = {s.id: s for s in core.symbols}
+        self.symbols = _keyed(core.symbols, "id")
         self.concepts = {c.id: c for c in core.concepts}
-        self.files = {f.path: f for f in core.files}
-        self._module_pages = self._assign_module_pages()
+        self.files = _keyed(core.files, "path")
+        self.module_pages = module_pages if module_pages is not None else self._assign_module_pages()
 
     # ---- naming and links --------------------------------------------------------
     def _assign_module_pages(self) -> dict[str, str]:
-        """Reference page name per source path: the module id when unique, else the path."""
+        """Reference page name per source path: the module id when unique, else the path.
+
+        ``index`` names the reference index itself, so a module called ``index`` (a root
+        ``index.js``) takes its path instead of overwriting it.
+        """
         by_module: dict[str, list[str]] = defaultdict(list)
         for path in sorted({s.path for s in self.core.symbols}):
             module = self.files[path].module if path in self.files and self.files[path].module else ""
@@ -123,12 +139,12 @@ class CorpusPages:
         pages: dict[str, str] = {}
         for module, paths in by_module.items():
             for path in paths:
-                name = module if len(paths) == 1 and module != path else path
+                name = module if len(paths) == 1 and module not in (path, "index") else path
                 pages[path] = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-.") or "module"
         return pages
 
     def module_page(self, path: str) -> str | None:
-        return self._module_pages.get(path)
+        return self.module_pages.get(path)
 
     def symbol_link(self, symbol_id: str, from_dir: str) -> str:
         """Relative link to a symbol's entry on its reference page."""
@@ -247,18 +263,19 @@ class CorpusPages:
                 link = f"[{label}]({target})" if target else label
                 out.append(f"- {link} — `{ref}`\n")
             out.append("\n")
-        members = [self.symbols[m] for m in concept.members if m in self.symbols]
+        # the first members only: a concept can have tens of thousands, looked up one by one
+        members = list(islice((self.symbols[m] for m in concept.members if m in self.symbols), MAX_MEMBERS_PER_CONCEPT))
         if members:
             out.append("## Members\n\n")
-            for symbol in members[:MAX_MEMBERS_PER_CONCEPT]:
+            for symbol in members:
                 out.append(f"### `{symbol.id}`\n\n")
                 if symbol.signature:
                     out.append(fence(symbol.signature, LANGUAGE_FENCE.get(self._language(symbol), "")) + "\n")
                 if symbol.doc:
                     out.append(md_escape_block(first_paragraph(symbol.doc)) + "\n\n")
                 out.append(f"{symbol.kind} · [`{self.location(symbol)}`]({self.symbol_link(symbol.id, 'concepts')})\n\n")
-            if len(members) > MAX_MEMBERS_PER_CONCEPT:
-                rest = len(members) - MAX_MEMBERS_PER_CONCEPT
+            if len(concept.members) > MAX_MEMBERS_PER_CONCEPT:
+                rest = len(concept.members) - MAX_MEMBERS_PER_CONCEPT
                 out.append(f"…and {rest} more in the files: " + ", ".join(f"`{p}`" for p in concept.files) + "\n\n")
         links = self._concept_neighbours(concept)
         if links:
@@ -341,6 +358,14 @@ class CorpusPages:
     def _language(self, symbol: Symbol) -> str:
         info = self.files.get(symbol.path)
         return info.language if info else ""
+
+
+def _keyed(records, attribute: str):
+    """Records by one attribute: a dict, or the records' own lookup when they are loaded lazily."""
+    keyed = getattr(records, "keyed", None)
+    if keyed is not None:
+        return keyed(attribute)
+    return {getattr(record, attribute): record for record in records}
 
 
 def anchor(symbol_id: str) -> str:

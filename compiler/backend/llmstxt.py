@@ -55,10 +55,17 @@ class LlmsFull:
         self.size = 0
         self.omitted: list[str] = []
 
+    def wants(self, relpath: str) -> bool:
+        """False once the budget is spent for ``relpath``: it will only be listed, so its text is not needed."""
+        return not (relpath.startswith("reference/") and self.omitted)
+
     def add(self, relpath: str, text: str) -> None:
+        if not self.wants(relpath):
+            self.omitted.append(relpath)
+            return
         part = f"<!-- {relpath} -->\n\n" + _strip_front_matter(_strip_svg(text)).strip() + "\n"
         essential = not relpath.startswith("reference/")
-        if not essential and (self.omitted or self.size + len(part) > self.budget):
+        if not essential and self.size + len(part) > self.budget:
             self.omitted.append(relpath)
             return
         self.parts.append(part)

@@ -8,8 +8,14 @@ from typing import Any
 from compiler.model import Core
 
 
-def render_report(core: Core) -> dict[str, Any]:
-    """The content of ``build-report.json``: deterministic, no timings."""
+def render_report(core: Core, languages: dict[str, int] | None = None) -> dict[str, Any]:
+    """The content of ``build-report.json``: deterministic, no timings.
+
+    ``languages`` (files per language) is given by an incremental build that knows it has not
+    changed, so it need not read every file record again.
+    """
+    if languages is None:
+        languages = dict(sorted(Counter(f.language for f in core.files).items()))
     return {
         "source": {"name": core.source.name, "commit": core.source.commit},
         "counts": {
@@ -21,7 +27,7 @@ def render_report(core: Core) -> dict[str, Any]:
             "skipped": len(core.skipped),
             "redactions": len(core.redactions),
         },
-        "languages": dict(sorted(Counter(f.language for f in core.files).items())),
+        "languages": languages,
         "skipped_by_reason": dict(sorted(Counter(s.reason.split(" ")[0] for s in core.skipped).items())),
         "diagnostics": [
             {"path": d.path, "line": d.line, "severity": d.severity, "code": d.code, "message": d.message}
