@@ -324,9 +324,17 @@ def record_line(item: Any, last: bool) -> str:
 
 
 def _compact(value: Any) -> str:
-    if is_dataclass(value):
+    """One record as JSON: sorted keys, ", " and ": " separators, UTF-8 kept as is.
+
+    What ``json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(", ", ": "))`` writes,
+    through one C encoder made once: ``dumps`` builds a new encoder per call, which was half the
+    cost of writing a 1.4-million-record core.json.
+    """
+    if hasattr(value, "__dataclass_fields__"):
         value = vars(value)
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(", ", ": "), default=_record)
+    return "".join(_ENCODE(value, 0)) if _ENCODE is not None else json.dumps(
+        value, sort_keys=True, ensure_ascii=False, separators=(", ", ": "), default=_record
+    )
 
 
 def _record(value: Any) -> Any:
@@ -335,6 +343,18 @@ def _record(value: Any) -> Any:
         return vars(value)
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
+
+def _make_encoder():
+    from json import encoder
+
+    if encoder.c_make_encoder is None:
+        return None
+    string = encoder.c_encode_basestring or encoder.py_encode_basestring
+    # (markers, default, encoder, indent, key_separator, item_separator, sort_keys, skipkeys, allow_nan)
+    return encoder.c_make_encoder(None, _record, string, None, ": ", ", ", True, False, True)
+
+
+_ENCODE = _make_encoder()
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
