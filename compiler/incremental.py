@@ -303,18 +303,21 @@ def try_patch(
         if structure_key(old) != structure_key(new):
             return None
         fresh[source.path] = new
+    import tempfile
+
     reader = CoreReader(out_dir / "core.json", state)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=staging_parent))
     try:
-        return _patch(reader, out_dir, staging_parent, state, fresh, skipped, keys, source_info)
-    except _Unpatchable:
+        return _patch(reader, out_dir, staging, state, fresh, skipped, keys, source_info)
+    except (_Unpatchable, OSError, ValueError, KeyError, IndexError):
+        # a corpus page missing or unreadable, a record that does not decode: build in full instead
+        shutil.rmtree(staging, ignore_errors=True)
         return None
     finally:
         reader.close()
 
 
-def _patch(reader, out_dir, staging_parent, state, fresh, skipped, keys, source_info) -> Patched:
-    import tempfile
-
+def _patch(reader, out_dir, staging, state, fresh, skipped, keys, source_info) -> Patched:
     from compiler.backend.docs import CorpusPages
     from compiler.backend.llmstxt import LlmsFull
     from compiler.backend.report import render_report, render_report_markdown
@@ -403,7 +406,6 @@ def _patch(reader, out_dir, staging_parent, state, fresh, skipped, keys, source_
         start, _, _, end = state.layout[name_]
         edits.append((start, end, list(field_lines(name_, getattr(core, name_), last=name_ == LAST_FIELD))))
 
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=staging_parent))
     offsets = write_patched(reader, staging / "core.json", edits)
     layout = _shifted_layout(state.layout, edits)
 

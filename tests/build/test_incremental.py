@@ -44,6 +44,15 @@ def assert_same_as_cold(source: Path, patched: Path, tmp_path: Path) -> None:
     assert different == [], f"patched corpus differs from a cold build in {different}"
 
 
+def no_staging_left(out: Path) -> bool:
+    """No staging folder beside the corpus (the replaced corpus is removed in the background: wait a little)."""
+    for _ in range(100):
+        if not list(out.parent.glob(f".{out.name}.new-*")):
+            return True
+        time.sleep(0.05)
+    return False
+
+
 EDITS = [
     ("pyapp", "minihttp/client.py", append_comment),
     ("pyapp", "minihttp/models.py", insert_blank_lines),
@@ -171,12 +180,7 @@ def test_a_patch_that_fails_half_way_leaves_the_old_corpus_whole(copy_repo, tmp_
     monkeypatch.undo()
     result = build(source, out, index=False)
     assert result.patched
-    # the interrupted staging folder is swept up; the replaced corpus is removed in the background
-    for _ in range(100):
-        if not list(out.parent.glob(f".{out.name}.new-*")):
-            break
-        time.sleep(0.05)
-    assert not list(out.parent.glob(f".{out.name}.new-*")), "staging folders are swept up"
+    assert no_staging_left(out), "staging folders are swept up"
     assert_same_as_cold(source, out, tmp_path)
 
 
@@ -197,3 +201,15 @@ def test_structure_key_ignores_positions_but_not_structure(copy_repo):
     assert structure_key(facts()) == original
     target.write_text(target.read_text() + "\n\ndef extra():\n    return original_call()\n")
     assert structure_key(facts()) != original
+
+
+def test_a_corpus_page_deleted_by_hand_means_a_full_build(copy_repo, tmp_path):
+    source = copy_repo("pyapp")
+    out = tmp_path / "out" / "corpus"
+    build(source, out, index=False)
+    (out / "path.md").unlink()
+    append_comment(source / "minihttp" / "client.py")
+    result = build(source, out, index=False)
+    assert not result.patched
+    assert no_staging_left(out), "the abandoned patch left no staging folder"
+    assert_same_as_cold(source, out, tmp_path)
