@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import gc
 import posixpath
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from compiler.analysis.concepts import SPLIT_MIN_LINES, distill
 from compiler.analysis.graph import CodeGraph, file_role, link
@@ -26,7 +26,7 @@ from compiler.analysis.notes import first_paragraph, parse_notes, plain_text, re
 from compiler.analysis.path import find_entry_points, learning_path
 from compiler.analysis.rank import Ranking, rank
 from compiler.config import Settings
-from compiler.model import Concept, Diagnostic, Edge, FileFacts, FileInfo, Section, Symbol
+from compiler.model import Concept, Diagnostic, Edge, FileFacts, FileInfo, Section, Symbol, symbol_with
 
 __all__ = ["Analysis", "analyze", "structure_key"]
 
@@ -175,17 +175,9 @@ def _module_end(module: Symbol, symbols: tuple[Symbol, ...]) -> tuple[int, ...]:
     return tuple((end > s.lines[1]) - (end < s.lines[1]) for s in symbols if s is not module and s.lines[0] == start)
 
 
-# Symbol is a plain frozen dataclass: a copy of its __dict__ is a complete, equal copy
-_PLAIN_SYMBOL = "__slots__" not in vars(Symbol) and not hasattr(Symbol, "__post_init__")
-
-
 def _filled(sym: Symbol, importance: float, concept: str | None) -> Symbol:
     """``sym`` with its importance and concept (``dataclasses.replace`` costs seconds at 450k symbols)."""
-    if not _PLAIN_SYMBOL:
-        return replace(sym, importance=importance, concept=concept)
-    filled = object.__new__(Symbol)
-    filled.__dict__.update(sym.__dict__, importance=importance, concept=concept)
-    return filled
+    return symbol_with(sym, importance=importance, concept=concept)
 
 
 def _file_infos(files: list[FileFacts], graph: CodeGraph, ranking: Ranking) -> tuple[FileInfo, ...]:

@@ -166,7 +166,22 @@ _UNQUOTED_ASSIGNMENT = re.compile(
 
 def is_env_file(path: str) -> bool:
     """True for ``.env``, ``.env.local``, ``production.env`` ...: files that exist to hold secrets."""
-    return bool(_ENV_FILE.match(PurePosixPath(path).name))
+    return bool(_ENV_FILE.match(_file_name(path)))
+
+
+def _file_name(path: str) -> str:
+    """``PurePosixPath(path).name``, without building a path object for every file scanned."""
+    name = path.rpartition("/")[2]
+    if name and name != ".":
+        return name
+    return PurePosixPath(path).name  # "a/", "a/.": let pathlib normalise
+
+
+def _suffix(path: str) -> str:
+    """``PurePosixPath(path).suffix``: from the last dot of the name, unless the name starts or ends with it."""
+    name = _file_name(path)
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
 
 
 def scan_text(path: str, text: str) -> SecretScan:
@@ -174,7 +189,11 @@ def scan_text(path: str, text: str) -> SecretScan:
     if is_env_file(path):
         return SecretScan("", [Redaction(path, 1, "env-file", "file-excluded")], True)
     findings: list[tuple[int, int, int, str]] = []  # start, end, priority, rule
+    # Each check below is a pass over the whole text; "sk-" leads two rules, so one pass rules out both.
+    has_sk = "sk-" in text
     for prefilter, rule in _PREFILTERS:
+        if rule.prefilter.startswith("sk-") and not has_sk:
+            continue
         if prefilter.search(text):
             findings.extend(_rule_findings(rule, rule.pattern, text, text))
     # str.lower() keeps offsets when it keeps the length (always, except for a few letters like "İ").
@@ -185,7 +204,7 @@ def scan_text(path: str, text: str) -> SecretScan:
         findings.extend(_rule_findings(_AWS_SECRET, _AWS_SECRET.pattern, text, lowered))
     for pattern in _GENERIC_PATTERNS:
         findings.extend(_rule_findings(_GENERIC, pattern, text, lowered))
-    if PurePosixPath(path).suffix.lower() in _UNQUOTED_CONFIG_SUFFIXES:
+    if _suffix(path).lower() in _UNQUOTED_CONFIG_SUFFIXES:
         findings.extend(_unquoted_findings(text))
     if not findings:
         return SecretScan(text)

@@ -208,3 +208,21 @@ def test_an_old_corpus_inside_the_source_is_not_compiled_again(copy_repo, tmp_pa
     core = open_corpus(elsewhere).core
     assert not any(path.startswith("corpus/") for path in core.source.files)
     assert any(s.path == "corpus/" and s.reason == "kc-corpus" for s in core.skipped)
+
+
+def test_excerpts_come_from_the_lines_the_parser_numbered(tmp_path):
+    """Form feeds and Unicode line separators are not line ends to the parsers: excerpts must not shift."""
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "pages.py").write_text(
+        '"""Paged module."""\n\x0c\n# a comment with a line separator \u2028 inside\n\ndef first():\n    return 1\n'
+        "\x0c\n\ndef second():\n    return 2\n",
+        encoding="utf-8",
+    )
+    (source / "app.js").write_text("// note \u2028 here\r\nfunction handle(req) {\r\n  return req;\r\n}\r\n", encoding="utf-8")
+    build(source, tmp_path / "corpus", index=False)
+    symbols = {s["id"]: s for s in json.loads((tmp_path / "corpus" / "core.json").read_text())["symbols"]}
+    assert symbols["pages.first"]["excerpt"].startswith("def first():")
+    assert symbols["pages.second"]["excerpt"].startswith("def second():")
+    handle = next(s for s in symbols.values() if s["name"] == "handle")
+    assert handle["excerpt"].startswith("function handle(req) {") and "\r" not in handle["excerpt"]
