@@ -56,11 +56,17 @@ def python_files(tree: Path) -> list[Path]:
     return files
 
 
+def all_files(tree: Path) -> list[Path]:
+    """Every regular file a build would look at (Python or not), bytecode caches left out."""
+    return [p for p in sorted(tree.rglob("*")) if "__pycache__" not in p.parts and not p.is_symlink() and p.is_file()]
+
+
 def sample_tree(tree: Path, files: list[Path], fraction: float) -> Path:
-    """A copy (hard links) of every n-th Python file, keeping the folder layout."""
+    """A copy (hard links) of every n-th file of the tree, Python or not, keeping the folder layout,
+    so that each sample holds the same mix of files as the whole tree."""
     if fraction >= 1:
         return tree
-    target = WORK / f"tree-{fraction:g}"
+    target = WORK / f"sample-{fraction:g}"
     if target.is_dir():
         return target
     step = max(1, round(1 / fraction))
@@ -116,7 +122,8 @@ def main() -> None:
     tree = Path(args.tree).resolve()
     WORK.mkdir(parents=True, exist_ok=True)
     files = python_files(tree)
-    print(f"tree: {tree} ({len(files)} Python files)\n")
+    everything = all_files(tree)
+    print(f"tree: {tree} ({len(everything)} files, {len(files)} of them Python)\n")
     rows = []
     touched = sorted(files, key=lambda p: p.stat().st_size)[len(files) // 2]
     for fraction in (float(f) for f in args.fractions.split(",")):
@@ -125,7 +132,7 @@ def main() -> None:
             sample_files = python_files(sample)
             label = "incr"
         else:
-            sample = sample_tree(tree, files, fraction)
+            sample = sample_tree(tree, everything, fraction)
             sample_files = python_files(sample)
             label = f"{fraction:g}"
         parse_seconds, lines = bare_parse(sample_files)
@@ -151,9 +158,9 @@ def main() -> None:
                 shutil.rmtree(WORK / "corpus-verify", ignore_errors=True)
                 shutil.rmtree(WORK / "cache-verify", ignore_errors=True)
         rows.append(row)
-        print(f"  {fraction:>5.0%}: {len(sample_files)} files, build {cold['seconds']:.1f}s, parse {parse_seconds:.1f}s", flush=True)
+        print(f"  {fraction:>5.0%}: {len(sample_files)} Python files, build {cold['seconds']:.1f}s, parse {parse_seconds:.1f}s", flush=True)
     print()
-    print("| tree | files | Python lines | bare ast.parse LOC/s | kc build --no-index LOC/s | ratio | build s | peak MB |")
+    print("| tree | Python files | Python lines | bare ast.parse LOC/s | kc build --no-index LOC/s | ratio | build s | peak MB |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for row in rows:
         print(

@@ -125,7 +125,7 @@ def scan(
         verdict = excluder.excluded_dir(rel)
         if verdict:
             directory, reason = verdict
-            if directory not in seen_dirs:
+            if directory not in seen_dirs and reason != STAGING:
                 seen_dirs.add(directory)
                 result.skipped.append(SkippedFile(directory + "/", reason))
             continue
@@ -155,6 +155,12 @@ def _output_prefix(root: Path, out_dir: Path | None) -> str | None:
     return rel.as_posix() if rel.parts else None
 
 
+# The reason given to a build's own staging folder or backup beside its output (``.corpus.new-*``,
+# ``.corpus.old``): left out and not reported, since whether one exists (a build running, an old
+# corpus still being deleted in the background) must not change the next corpus.
+STAGING = "kc-staging"
+
+
 class _Excluder:
     """Decides, from the path alone, whether a file or directory is excluded or vendored."""
 
@@ -166,6 +172,9 @@ class _Excluder:
         others = [p for p in default_patterns if p[:-3] not in names]
         self._spec = pathspec.GitIgnoreSpec.from_lines([*others, *user_patterns])
         self._output_prefix = output_prefix
+        if output_prefix is not None:  # a build's staging folder and backup sit beside its output
+            self._output_parent, _, output_name = output_prefix.rpartition("/")
+            self._staging_prefix, self._backup_name = f".{output_name}.new-", f".{output_name}.old"
         self._dir_cache: dict[str, tuple[str, str] | None] = {}
 
     def excluded_dir(self, rel: str) -> tuple[str, str] | None:
@@ -184,9 +193,13 @@ class _Excluder:
         return verdict
 
     def _check_dir(self, directory: str) -> tuple[str, str] | None:
-        name = directory.rpartition("/")[2]
+        parent, _, name = directory.rpartition("/")
         if directory == self._output_prefix:
             return directory, "excluded"
+        if self._output_prefix is not None and parent == self._output_parent and (
+            name.startswith(self._staging_prefix) or name == self._backup_name
+        ):
+            return directory, STAGING
         if self._dir_name.fullmatch(name) or self._spec.match_file(directory + "/"):
             return directory, "vendored" if name in VENDORED_DIRS else "excluded"
         return None
@@ -256,7 +269,8 @@ def _walk_files(root: Path, excluder: _Excluder, skipped: list[SkippedFile]) -> 
                 continue  # a link to a folder inside root: its files are scanned where they live
             verdict = excluder.excluded_dir(rel + "/_")
             if verdict:
-                skipped.append(SkippedFile(verdict[0] + "/", verdict[1]))
+                if verdict[1] != STAGING:
+                    skipped.append(SkippedFile(verdict[0] + "/", verdict[1]))
                 continue
             keep_dirs.append(name)
         stack.extend((os.path.join(current, name), prefix + name) for name in reversed(keep_dirs))

@@ -79,6 +79,16 @@ def test_output_folder_inside_the_root_is_never_read(tmp_path):
     assert skipped(result) == {"corpus/": "excluded"}
 
 
+def test_a_build_staging_folder_beside_the_output_is_left_out_silently(tmp_path):
+    write(tmp_path, "app.py")
+    write(tmp_path, ".corpus.new-x1y2/index.md", "# being deleted\n")
+    write(tmp_path, ".corpus.old/index.md", "# backup\n")
+    write(tmp_path, "docs/.corpus.new-x1y2/notes.md", "# not beside the output: a source folder\n")
+    result = scan(tmp_path, Settings(), out_dir=tmp_path / "corpus")
+    assert kept(result) == ["app.py", "docs/.corpus.new-x1y2/notes.md"]
+    assert skipped(result) == {}
+
+
 def test_binary_and_too_large_files_are_skipped_with_reasons(tmp_path):
     write(tmp_path, "logo.png", b"\x89PNG\r\n\x1a\n")
     write(tmp_path, "blob.dat", b"abc\x00def")
