@@ -14,16 +14,12 @@ child) with a fresh cache, so runs do not warm each other.
 from __future__ import annotations
 
 import argparse
-import ast
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
 import sysconfig
-import time
-import warnings
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -81,19 +77,34 @@ def sample_tree(tree: Path, files: list[Path], fraction: float) -> Path:
 
 
 def bare_parse(files: list[Path]) -> tuple[float, int]:
-    """Seconds for read + ast.parse of every file, and the lines they hold."""
-    lines = 0
-    started = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for path in files:
-            data = path.read_bytes()
-            lines += data.count(b"\n")
-            try:
-                ast.parse(data)
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                pass
-    return time.perf_counter() - started, lines
+    """Seconds for read + ast.parse of every file, and the lines they hold: in a fresh process, as
+    each build runs, so neither side carries the other's heap (or its garbage collector's work)."""
+    listing = WORK / "bare-parse-files.txt"
+    listing.write_text("\n".join(str(p) for p in files), encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-c", BARE, str(listing)], capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"bare parse failed:\n{proc.stderr[-3000:]}")
+    seconds, lines = json.loads(proc.stdout.strip().splitlines()[-1])
+    return seconds, lines
+
+
+BARE = r"""
+import ast, json, sys, time, warnings
+paths = open(sys.argv[1], encoding="utf-8").read().splitlines()
+lines = 0
+started = time.perf_counter()
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    for path in paths:
+        with open(path, "rb") as handle:
+            data = handle.read()
+        lines += data.count(b"\n")
+        try:
+            ast.parse(data)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            pass
+print(json.dumps([time.perf_counter() - started, lines]))
+"""
 
 
 def run_build(source: Path, label: str, force: bool, fresh_cache: bool) -> dict:
