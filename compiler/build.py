@@ -23,7 +23,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from compiler.config import Settings, cache_dir, load_settings
 from compiler.incremental import STATE_FILE, new_state, save_state
@@ -94,11 +94,10 @@ def build(
     cache = FactsCache(cache_dir(out_dir, settings) / FACTS_CACHE)
     keys = {source.path: _facts_key(source, settings) for source in scanned.files}
     state_path = cache_dir(out_dir, settings) / STATE_FILE
-    parsed_now: set[str] = set()  # files parsed by this build (a failed patch attempt parses some)
-    parse_one = functools.partial(_parse_cached, root, cache, keys, settings, frozenset(keys), parsed_now)
+    parser = Parser(root, cache, keys, settings)  # counts what it parses (a failed patch attempt parses some)
     patched = None
     if not force:
-        patched = timed("patch", lambda: _try_patch(root, out_dir, settings, scanned, cache, keys, parse_one, state_path))
+        patched = timed("patch", lambda: _try_patch(root, out_dir, settings, scanned, cache, keys, parser, state_path))
     if patched is not None:
         for key in patched.replaced_keys:
             cache.discard(key)
@@ -110,8 +109,8 @@ def build(
             reused=len(scanned.files) - patched.files, patched=True, timings=timings,
         )
     else:
-        facts = timed("parse", lambda: _parse_all(scanned.files, cache, keys, parse_one, report))
-        parsed = len(parsed_now)
+        facts = timed("parse", lambda: _parse_all(scanned.files, cache, keys, parser, report))
+        parsed = len(parser.parsed)
         analysis = timed("analyze", lambda: analyze_stage(root, facts, out_dir, settings))
         core = timed("link", lambda: assemble_core(root, scanned, facts, analysis, settings, out_dir))
         files, reused = len(scanned.files), len(facts) - parsed
@@ -128,13 +127,13 @@ def build(
     return result
 
 
-def _try_patch(root, out_dir, settings, scanned, cache, keys, parse_one, state_path):
+def _try_patch(root, out_dir, settings, scanned, cache, keys, parser, state_path):
     """The corpus patched from the previous one, when the edits leave the analysis unchanged (else None)."""
     from compiler.incremental import try_patch
 
     return try_patch(
         out_dir=out_dir, staging_parent=out_dir.parent, state_path=state_path, settings=settings,
-        sources=scanned.files, skipped=scanned.skipped, keys=keys, old_facts=cache.get, parse=parse_one,
+        sources=scanned.files, skipped=scanned.skipped, keys=keys, old_facts=cache.get, parse=parser,
         source_info=lambda: (_project_name(root), _source_commit(root, out_dir)),
     )
 
@@ -184,45 +183,98 @@ def parse_stage(
     """Facts for every file; unchanged files come from the content-hash cache."""
     cache = FactsCache(cache_dir(out_dir, settings) / FACTS_CACHE)
     keys = {source.path: _facts_key(source, settings) for source in files}
-    parsed_now: set[str] = set()
-    parse_one = functools.partial(_parse_cached, root, cache, keys, settings, frozenset(keys), parsed_now)
-    return _parse_all(files, cache, keys, parse_one, report), len(parsed_now)
+    parser = Parser(root, cache, keys, settings)
+    return _parse_all(files, cache, keys, parser, report), len(parser.parsed)
 
 
-def _parse_all(files: list[SourceFile], cache: FactsCache, keys: dict[str, str], parse_one, report: Progress) -> list[FileFacts]:
+def _parse_all(files: list[SourceFile], cache: FactsCache, keys: dict[str, str], parser: Parser, report: Progress) -> list[FileFacts]:
     """Facts for every file, from the cache or parsed; the cache then holds exactly these files."""
     cache.load_all()
-    facts: list[FileFacts] = []
-    for done, source in enumerate(files, 1):
-        hit = cache.get(keys[source.path])
-        facts.append(hit if hit is not None else parse_one(source))
+    facts: list[FileFacts | None] = [cache.get(keys[source.path]) for source in files]
+    missing = [index for index, hit in enumerate(facts) if hit is None]
+    done = len(files) - len(missing)
+    report("parse", done, len(files))
+    for index, parsed in zip(missing, parser.many([files[i] for i in missing])):
+        facts[index] = parsed
+        done += 1
         if done % 50 == 0 or done == len(files):
             report("parse", done, len(files))
     cache.retain(set(keys.values()))
     cache.save()
-    return facts
+    return facts  # type: ignore[return-value]
 
 
-def _parse_cached(
-    root: Path, cache: FactsCache, keys: dict[str, str], settings: Settings, repo_paths: frozenset[str],
-    parsed: set[str], source: SourceFile,
-) -> FileFacts:
-    """Parse one file (its excerpts attached), put its facts in the cache and note it in ``parsed``."""
+PARALLEL_MIN_FILES = 200  # fewer files to parse than this: a worker pool costs more than it saves
+PARALLEL_CHUNK = 16
+
+
+class Parser:
+    """Parses source files into facts (excerpts attached), caches them, and remembers which it parsed.
+
+    ``parser(source)`` parses one file here; ``parser.many(sources)`` parses many, in order, on
+    every core when there are enough of them: the front end is CPU-bound Python, so worker
+    processes are the only way to use a second core. Without a usable pool it parses serially.
+    """
+
+    def __init__(self, root: Path, cache: FactsCache, keys: dict[str, str], settings: Settings):
+        self.root, self.cache, self.keys, self.settings = root, cache, keys, settings
+        self.repo_paths = frozenset(keys)
+        self.parsed: set[str] = set()
+
+    def __call__(self, source: SourceFile) -> FileFacts:
+        return self._keep(source, parse_source(self.root, source, self.settings, self.repo_paths))
+
+    def many(self, sources: list[SourceFile]) -> Iterator[FileFacts]:
+        workers = min(os.cpu_count() or 1, 8)
+        if workers < 2 or len(sources) < PARALLEL_MIN_FILES:
+            yield from map(self, sources)
+            return
+        import multiprocessing
+
+        # fork: the workers need nothing re-imported, and a caller's script needs no __main__ guard
+        if "fork" not in multiprocessing.get_all_start_methods():
+            yield from map(self, sources)
+            return
+        try:
+            pool = multiprocessing.get_context("fork").Pool(
+                workers, initializer=_worker_init, initargs=(str(self.root), self.settings, self.repo_paths)
+            )
+        except (OSError, ValueError, ImportError):
+            yield from map(self, sources)
+            return
+        with pool:
+            for source, facts in zip(sources, pool.imap(_worker_parse, sources, chunksize=PARALLEL_CHUNK)):
+                yield self._keep(source, facts)
+
+    def _keep(self, source: SourceFile, facts: FileFacts) -> FileFacts:
+        self.cache.put(self.keys[source.path], facts)
+        self.parsed.add(source.path)
+        return facts
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _worker_init(root: str, settings: Settings, repo_paths: frozenset[str]) -> None:
+    _WORKER.update(root=Path(root), settings=settings, repo_paths=repo_paths)
+
+
+def _worker_parse(source: SourceFile) -> FileFacts:
+    return parse_source(_WORKER["root"], source, _WORKER["settings"], _WORKER["repo_paths"])
+
+
+def parse_source(root: Path, source: SourceFile, settings: Settings, repo_paths: frozenset[str]) -> FileFacts:
+    """One file's facts, excerpts attached; an unreadable file becomes a diagnostic."""
     from compiler.frontend import parse_file
-
-    parsed.add(source.path)
 
     try:
         data = (root / source.path).read_bytes()
     except OSError as exc:
-        facts = FileFacts(
+        return FileFacts(
             path=source.path, language=source.language, module="", lines=0, sha256=source.sha256,
             diagnostics=(Diagnostic(source.path, None, "error", "unreadable", str(exc)),),
         )
-    else:
-        facts = with_excerpts(parse_file(source, data, repo_paths=repo_paths), settings.excerpt_lines)
-    cache.put(keys[source.path], facts)
-    return facts
+    return with_excerpts(parse_file(source, data, repo_paths=repo_paths), settings.excerpt_lines)
 
 
 class FactsCache:
