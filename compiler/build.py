@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from compiler.config import Settings, cache_dir, load_settings
-from compiler.incremental import STATE_FILE, new_state, save_state
+from compiler.incremental import STATE_FILE, code_digest, new_state, save_state
 from compiler.errors import CorpusError, SourceError
 from compiler.model import Core, Diagnostic, FileFacts, SourceFile, SourceInfo, symbol_with
 
@@ -646,11 +646,7 @@ def _facts_key(source: SourceFile, settings: Settings) -> str:
 @functools.cache
 def _parser_fingerprint() -> str:
     """PARSER_VERSION plus a hash of the code that makes facts: the front end and this module."""
-    digest = hashlib.sha256(PARSER_VERSION.encode())
-    package = Path(__file__).resolve().parent
-    for path in [*sorted((package / "frontend").glob("*.py")), package / "build.py", package / "model.py"]:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
+    return code_digest(PARSER_VERSION, ("frontend",), ("build.py", "model.py"))
 
 
 def _project_name(root: Path) -> str:
@@ -717,7 +713,7 @@ def _load_pickle(path: Path) -> dict:
         return {}  # a missing or unreadable cache only costs a full parse
 
 
-def _save_pickle(path: Path, data: dict) -> None:
+def _save_pickle(path: Path, data: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=path.name, dir=path.parent)
     with os.fdopen(fd, "wb") as handle:

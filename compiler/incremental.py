@@ -88,16 +88,22 @@ class _Unpatchable(Exception):
 # ---- state ----------------------------------------------------------------------------
 
 
+def code_digest(seed: str, folders: tuple[str, ...], modules: tuple[str, ...]) -> str:
+    """A hash of some of kc's own source files: cached results made by other code are never reused."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256(seed.encode())
+    paths = [p for folder in folders for p in sorted((package / folder).glob("*.py"))]
+    for path in [*paths, *(package / name for name in modules)]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 @functools.cache
 def _code_digest() -> str:
     """Hash of the code whose behaviour shapes a corpus: front end, analysis, back end, build."""
-    package = Path(__file__).resolve().parent
-    digest = hashlib.sha256(str(STATE_VERSION).encode())
-    paths = [p for folder in ("frontend", "analysis", "backend") for p in sorted((package / folder).glob("*.py"))]
-    paths += [package / name for name in ("model.py", "build.py", "incremental.py", "config.py")]
-    for path in paths:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
+    return code_digest(
+        str(STATE_VERSION), ("frontend", "analysis", "backend"), ("model.py", "build.py", "incremental.py", "config.py")
+    )
 
 
 def code_fingerprint(settings: Settings) -> str:
@@ -139,11 +145,9 @@ def save_state(path: Path, state: CorpusState, corpus: Path) -> None:
     if stamp is None:
         return
     state.stamp = stamp
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-    with tmp.open("wb") as handle:
-        pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
+    from compiler.build import _save_pickle
+
+    _save_pickle(path, state)
 
 
 def load_state(path: Path) -> CorpusState | None:
@@ -153,11 +157,6 @@ def load_state(path: Path) -> CorpusState | None:
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
         return None
     return state if isinstance(state, CorpusState) and state.version == STATE_VERSION else None
-
-
-def forget_state(path: Path) -> None:
-    """Drop the state before a full build replaces the corpus: it describes the old one."""
-    path.unlink(missing_ok=True)
 
 
 # ---- reading the previous core.json record by record ---------------------------------------
