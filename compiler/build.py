@@ -85,7 +85,12 @@ def build(
 
     _recover_interrupted_swap(out_dir)
     scanned = timed("scan", lambda: scan_stage(root, settings, out_dir))
-    if not force and (out_dir / "core.json").is_file() and not _stale_paths(root, out_dir, scanned, settings):
+    if (
+        not force
+        and (out_dir / "core.json").is_file()
+        and not _stale_paths(root, out_dir, scanned, settings)
+        and _recorded_commit(out_dir) == _source_commit(root, out_dir)  # else: same files, new commit: patch
+    ):
         result = BuildResult(corpus=out_dir, core=None, files=len(scanned.files), up_to_date=True, timings=timings)
         if index:
             result.index_stats = timed("index", lambda: index_stage(out_dir, settings, report))
@@ -542,6 +547,13 @@ def _stale_paths(root: Path, out_dir: Path, scanned, settings: Settings) -> list
     if built.get("config_hash") != settings.output_hash():
         changed.append("settings (kc.toml / [tool.kc] changed)")
     return changed
+
+
+def _recorded_commit(out_dir: Path) -> str | None:
+    try:
+        return _recorded_source(out_dir / "core.json")[1].get("commit")
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _recorded_source(core_json: Path) -> tuple[Any, dict]:

@@ -291,8 +291,8 @@ def try_patch(
     if keys.keys() != state.facts_keys.keys():
         return None  # files added or removed: the graph changes
     changed = [s for s in sources if keys[s.path] != state.facts_keys[s.path]]
-    if not changed or len(changed) > MAX_PATCHED_FILES or any(s.path == NOTES_FILE for s in changed):
-        return None
+    if len(changed) > MAX_PATCHED_FILES or any(s.path == NOTES_FILE for s in changed):
+        return None  # (no file changed at all: only the commit moved, which the patch records)
     fresh: dict[str, FileFacts] = {}
     for source in changed:
         old = old_facts(state.facts_keys[source.path])

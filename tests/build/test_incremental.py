@@ -213,3 +213,30 @@ def test_a_corpus_page_deleted_by_hand_means_a_full_build(copy_repo, tmp_path):
     assert not result.patched
     assert no_staging_left(out), "the abandoned patch left no staging folder"
     assert_same_as_cold(source, out, tmp_path)
+
+
+def test_committing_what_was_built_records_the_new_commit_without_rebuilding(copy_repo, tmp_path):
+    import subprocess
+
+    source = copy_repo("pyapp")
+    out = tmp_path / "out" / "corpus"
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", "-c", "user.name=kc", "-c", "user.email=kc@example.invalid", *args],
+            cwd=source, check=True, capture_output=True, text=True,
+        ).stdout.strip()
+
+    git("init", "-q")
+    git("add", ".")
+    git("commit", "-q", "-m", "first")
+    build(source, out, index=False)
+    append_comment(source / "minihttp" / "client.py")
+    built_dirty = build(source, out, index=False)
+    assert built_dirty.core.source.commit.endswith("+dirty")
+    git("commit", "-q", "-am", "second")
+    result = build(source, out, index=False)
+    assert result.patched and result.parsed == 0, "same files, new commit: a patch, not a rebuild"
+    assert result.core.source.commit == git("rev-parse", "HEAD")
+    assert build(source, out, index=False).up_to_date
+    assert_same_as_cold(source, out, tmp_path)
