@@ -411,10 +411,11 @@ def analyze_stage(root: Path, facts: list[FileFacts], out_dir: Path, settings: S
     cache so an unchanged concept is never summarized twice.
     """
     from compiler.analysis import analyze
+    from compiler.analysis.notes import NOTES_FILE
 
     notes_text = None
     for fact in facts:
-        if fact.path == "CONCEPTS.md":  # read through the scanner, so a secret in it is already redacted
+        if fact.path == NOTES_FILE:  # read through the scanner, so a secret in it is already redacted
             notes_text = _redacted_text(root, fact)
     summarizer, cache, cache_path = None, None, cache_dir(out_dir, settings) / SUMMARY_CACHE
     if settings.llm not in ("", "none"):

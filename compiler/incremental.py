@@ -32,9 +32,7 @@ import shutil
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from compiler.config import Settings
 from compiler.model import (
@@ -42,10 +40,12 @@ from compiler.model import (
     Symbol, _build, field_lines, record_line,
 )
 
+if TYPE_CHECKING:
+    import numpy as np
+
 STATE_FILE = "corpus-state.pickle"
 STATE_VERSION = 1
 MAX_PATCHED_FILES = 64  # more edited files than this: a full build is as quick and simpler
-NOTES_FILE = "CONCEPTS.md"
 LAST_FIELD = "symbols"  # the last key of core.json (no trailing comma)
 
 
@@ -122,6 +122,8 @@ def new_state(
     core: Core, settings: Settings, notes: dict, line_lengths: Sequence[int], facts_keys: dict[str, str], pages: list[str]
 ) -> CorpusState:
     """The state of a corpus a full build just wrote (its stamp is set after the swap)."""
+    import numpy as np
+
     offsets = np.zeros(len(line_lengths) + 1, dtype=np.int64)
     np.cumsum(np.asarray(line_lengths, dtype=np.int64), out=offsets[1:])
     paths = [symbol.path for symbol in core.symbols]
@@ -227,7 +229,8 @@ class LazyRecords(Sequence):
     def span(self, attribute: str, key: str) -> tuple[int, int]:
         """``[start, end)`` of the records whose ``attribute`` is ``key`` (the field is sorted by it)."""
         get = lambda i: getattr(self[i], attribute)  # noqa: E731
-        return bisect.bisect_left(range(self.count), key, key=get), bisect.bisect_right(range(self.count), key, key=get)
+        start = bisect.bisect_left(range(self.count), key, key=get)
+        return start, bisect.bisect_right(range(start, self.count), key, key=get) + start
 
     def keyed(self, attribute: str) -> "_Keyed":
         if attribute not in self._keyed:
@@ -244,10 +247,8 @@ class _Keyed:
 
     def get(self, key: str, default: Any = None) -> Any:
         if key not in self.found:
-            records, attribute = self.records, self.attribute
-            index = bisect.bisect_left(range(len(records)), key, key=lambda i: getattr(records[i], attribute))
-            hit = index < len(records) and getattr(records[index], attribute) == key
-            self.found[key] = records[index] if hit else None
+            start, end = self.records.span(self.attribute, key)
+            self.found[key] = self.records[start] if end > start else None
         found = self.found[key]
         return default if found is None else found
 
@@ -284,6 +285,7 @@ def try_patch(
     (name, commit) now.
     """
     from compiler.analysis import structure_key
+    from compiler.analysis.notes import NOTES_FILE
 
     state = load_state(state_path)
     if state is None or state.code != code_fingerprint(settings) or state.stamp != stamp_of(out_dir / "core.json"):
@@ -469,6 +471,8 @@ def write_patched(reader: CoreReader, target: Path, edits: list[tuple[int, int, 
 
     Unchanged stretches are copied by the kernel. Returns the new file's line offsets.
     """
+    import numpy as np
+
     offsets = reader.state.offsets
     total_lines = len(offsets) - 1
     pieces: list[np.ndarray] = []
