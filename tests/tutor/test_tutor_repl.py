@@ -105,7 +105,7 @@ def test_plain_pipe_input(mh_corpus, tmp_path):
 
 
 def test_streamed_markdown_is_cut_only_between_finished_blocks():
-    from compiler.tutor.repl import complete_blocks_end
+    from compiler.cli.repl import complete_blocks_end
 
     text = "## Title\n\nA paragraph.\n\n```python\nx = 1\n\ny = 2\n```\n\nStill writ"
     assert text[:complete_blocks_end(text)] == "## Title\n\nA paragraph.\n\n```python\nx = 1\n\ny = 2\n```\n\n"

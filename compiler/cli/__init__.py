@@ -1,26 +1,20 @@
-"""The ``kc`` command: argument parsing and printing only.
+"""The ``kc`` command line: one module per command group, imported statically.
 
-Each feature registers its own subcommands from a light ``commands`` module
-(``register(subparsers)``), so ``kc --help`` imports nothing heavy and this file
-holds no logic.
+In: ``argv``. Out: an exit code, with results printed. Each group module exposes ``register(subparsers)``
+and sets ``func=handler(args) -> int`` on its parsers; handlers import the heavy libraries (torch,
+chromadb, mcp, mkdocs) inside their bodies, so ``kc --help`` and ``kc check`` stay instant.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 
+from compiler.cli import build, mcp, search, site, tutor
 from compiler.errors import KcError
 
-# Modules that each expose register(subparsers); each parser sets func=callable(args) -> int.
-COMMAND_MODULES = (
-    "compiler.commands",  # build, check
-    "compiler.index.commands",  # index, search
-    "compiler.tutor.commands",  # ask, tutor, learner
-    "compiler.mcp_commands",  # mcp
-    "compiler.backend.site_commands",  # site
-)
+# The command groups, in the order ``kc --help`` lists them.
+GROUPS = (build, search, tutor, mcp, site)
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -30,14 +24,8 @@ def make_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"kc {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue  # feature not installed in this checkout
-        module.register(sub)
+    for group in GROUPS:
+        group.register(sub)
     return parser
 
 
@@ -66,5 +54,3 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-if __name__ == "__main__":
-    sys.exit(main())

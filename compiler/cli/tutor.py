@@ -142,7 +142,7 @@ def open_session(args: argparse.Namespace, *, level: str | None = None) -> Any:
 
 # ---- handlers ----------------------------------------------------------------------------
 def run_ask(args: argparse.Namespace) -> int:
-    from compiler.tutor.repl import make_console, print_sources, render_markdown_stream
+    from compiler.cli.repl import make_console, print_sources, render_markdown_stream
 
     session = open_session(args, level=args.level)
     question = " ".join(args.question)
@@ -168,7 +168,7 @@ def run_ask(args: argparse.Namespace) -> int:
 
 
 def run_tutor(args: argparse.Namespace) -> int:
-    from compiler.tutor.repl import run_repl
+    from compiler.cli.repl import run_repl
 
     session = open_session(args)
     if args.level:
