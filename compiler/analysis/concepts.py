@@ -44,7 +44,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from itertools import islice
 
-from compiler.analysis.graph import CodeGraph, file_role
+from compiler.analysis.graph import CodeGraph
+from compiler.roles import file_role
 from compiler.analysis.notes import NOTES_FILE, ResolvedNote, first_paragraph, plain_text, slugify
 from compiler.analysis.rank import Ranking
 from compiler.model import Concept, Diagnostic, Section, SourceRef, Symbol

@@ -5,7 +5,8 @@ from __future__ import annotations
 import heapq
 import posixpath
 
-from compiler.analysis.graph import CodeGraph, file_role, language_family
+from compiler.analysis.graph import CodeGraph
+from compiler.roles import file_role, language_family
 from compiler.model import Concept, FileFacts
 
 _MAIN_NAMES = frozenset({"main", "cli"})
