@@ -6,8 +6,8 @@ import heapq
 import posixpath
 
 from compiler.analysis.graph import CodeGraph
-from compiler.roles import file_role, language_family
 from compiler.model import Concept, FileFacts
+from compiler.roles import file_role, language_family
 
 _MAIN_NAMES = frozenset({"main", "cli"})
 _JS_INDEX = frozenset({"index.js", "index.ts", "index.mjs", "index.cjs", "main.js", "main.ts", "mod.ts"})
