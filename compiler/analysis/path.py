@@ -5,8 +5,9 @@ from __future__ import annotations
 import heapq
 import posixpath
 
-from compiler.analysis.graph import CodeGraph, file_role, language_family
+from compiler.analysis.graph import CodeGraph
 from compiler.model import Concept, FileFacts
+from compiler.roles import file_role, language_family
 
 _MAIN_NAMES = frozenset({"main", "cli"})
 _JS_INDEX = frozenset({"index.js", "index.ts", "index.mjs", "index.cjs", "main.js", "main.ts", "mod.ts"})

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from compiler.analysis.graph import CodeGraph, file_role
+from compiler.analysis.graph import CodeGraph
+from compiler.roles import file_role
 
 DAMPING = 0.85
 MAX_ITERATIONS = 100

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from factkit import FileBuilder
 
-from compiler.analysis.graph import CALL_WEIGHT, INHERITS_WEIGHT, UNIQUE_NAME_CALL_WEIGHT, file_role, link
+from compiler.analysis.calls import CALL_WEIGHT, UNIQUE_NAME_CALL_WEIGHT
+from compiler.analysis.graph import INHERITS_WEIGHT, link
+from compiler.roles import file_role
 from compiler.model import Call, FileFacts, Import, Symbol
 
 

@@ -8,7 +8,8 @@ import random
 from factkit import FileBuilder, minihttp
 
 from compiler.analysis import analyze
-from compiler.analysis.graph import HEURISTIC_CALL_WEIGHT, link
+from compiler.analysis.calls import HEURISTIC_CALL_WEIGHT
+from compiler.analysis.graph import link
 from compiler.analysis.notes import _find_symbol
 from compiler.analysis.rank import pagerank, rank
 from compiler.model import Call, FileFacts, Import, Symbol

@@ -1,0 +1,197 @@
+"""Distill the ranked code graph into concepts: named groups of symbols a newcomer must learn.
+
+In: the ``CodeGraph``, its ``Ranking``, the resolved author notes, the entry points and the docs
+sections. Out: ``ConceptMap`` (concepts, most important first, and symbol -> concept). The steps
+live in ``units`` -> ``clustering`` -> ``naming`` -> ``links`` -> ``summaries`` (each imports only
+the ones before it); ``distill`` below runs them in order.
+
+How (each step is a function below):
+
+1. **Units.** Author-noted concepts claim their files and symbols first. Every other
+   source file is a unit, because a file is the author's own grouping; a huge file whose
+   top-level definitions fall into several unconnected clusters is split into them. A big
+   repository (more than three files per allowed concept) starts instead from its folder
+   tree, cut into about twice as many parts as concepts, biggest folders split first.
+   Tests, examples and benchmarks each become one low-importance concept
+   (``tests``, ``examples``, ``benchmarks``); docs and tooling code are left out of the map.
+2. **Agglomeration**, over the weight of calls, inheritance and imports between units:
+   (a) twin files, same name in different folders and linked (``app.py``,
+   ``sansio/app.py``), merge; (b) a sub-folder merges when it is small (at most eight
+   files) and linked inside, or its files talk more to each other than half their talk
+   outside; (c) tiny units fold into their strongest neighbour (a folder prior, stronger
+   the more specific the folder, breaks ties); (d) while there are more than
+   ``max_concepts``, the smallest concept joins the neighbour it is most tied to per unit of
+   that neighbour's size (so no giant swallows the rest), favouring folder-mates. No
+   voluntary merge may make a concept hold more than a quarter (or 3/max_concepts) of the code.
+3. **Naming.** Author notes first; else a folder name when the concept is a folder, else
+   the module names (``blueprints`` -> "Blueprints"), expanded when abbreviated and refined by
+   the dominant classes (``ctx`` with AppContext, RequestContext -> "App and request contexts").
+4. **Summaries.** Author notes, else docstrings (module first, then top class), else a
+   README section that names the concept, else a sentence generated from its members.
+5. **Links.** B is a prerequisite of A when A's symbols call, subclass or import B's (an
+   import counts once per file pair; a package ``__init__``/``index`` that re-exports
+   everything counts not at all). When both use each other comparably (within 3x), the
+   less important one comes after the more important one. Error concepts (exception
+   classes) and concepts far less important than their user (a quarter) are never
+   prerequisites: they become related instead. Candidates are added strongest first,
+   skipping any that would close a cycle (so each cycle loses its weakest edge), then
+   pruned to the strongest three; the author's ``requires:`` come first and replace them.
+   Related concepts are strongly linked ones, in either direction, that are not prerequisites.
+6. **Importance.** The PageRank that flows into a concept's members from other code
+   concepts, plus a tenth of the members' own rank; tests and examples count a tenth.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from compiler.analysis.concepts.clustering import agglomerate
+from compiler.analysis.concepts.links import cluster_importance, link_clusters
+from compiler.analysis.concepts.naming import (
+    cluster_named,
+    cluster_title,
+    code_vocabulary,
+    humanize,
+    segment_word,
+    unique_ids,
+    unique_titles,
+)
+from compiler.analysis.concepts.summaries import cluster_summary, generated_summary, key_sources, ordered_files
+from compiler.analysis.concepts.units import (
+    LEFT_OUT_ROLES,
+    SPECIAL_ROLES,
+    SPLIT_MIN_LINES,
+    Cluster,
+    by_importance,
+    coarsen,
+    file_roles,
+    make_cluster,
+    split_file,
+)
+from compiler.analysis.graph import CodeGraph
+from compiler.analysis.notes import NOTES_FILE, ResolvedNote
+from compiler.analysis.rank import Ranking
+from compiler.model import Concept, Diagnostic, Section
+
+__all__ = ["SPLIT_MIN_LINES", "ConceptMap", "distill", "humanize", "segment_word"]
+
+
+@dataclass(frozen=True)
+class ConceptMap:
+    """The distilled concepts and which concept each symbol belongs to."""
+
+    concepts: tuple[Concept, ...]
+    membership: dict[str, str]  # symbol id -> concept id
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def distill(
+    graph: CodeGraph,
+    ranking: Ranking,
+    notes: list[ResolvedNote],
+    entry_points: tuple[str, ...],
+    sections: list[Section],
+    max_concepts: int = 24,
+) -> ConceptMap:
+    """Group the symbols of ``graph`` into at most ``max_concepts`` named, linked concepts."""
+    diagnostics: list[Diagnostic] = []
+    symbols = graph.symbols
+    roles = file_roles(graph)
+
+    # 1. noted concepts claim their symbols; the rest is grouped by role
+    claimed: dict[str, int] = {}
+    noted: list[Cluster] = []
+    for index, resolved in enumerate(notes):
+        members = [sid for sid in resolved.symbols if sid not in claimed]
+        for sid in members:
+            claimed[sid] = index
+        noted.append(make_cluster(f"note:{index:04d}", members, symbols, note=resolved))
+
+    by_path: dict[str, list[str]] = defaultdict(list)
+    for sid, sym in symbols.items():
+        if sid not in claimed:
+            by_path[sym.path].append(sid)
+
+    special: dict[str, list[str]] = defaultdict(list)
+    code_units: list[Cluster] = []
+    file_lines = {f.path: f.lines for f in graph.files}
+    for path in sorted(by_path):
+        role = roles.get(path, "code")
+        if role in LEFT_OUT_ROLES:
+            continue
+        if role in SPECIAL_ROLES:
+            special[role].extend(by_path[path])
+            continue
+        for number, part in enumerate(split_file(path, by_path[path], graph, file_lines.get(path, 0))):
+            code_units.append(make_cluster(f"{path}#{number}" if number else path, part, symbols))
+
+    # 2. group the code units
+    reserved = len(noted) + len(special)
+    budget = max(1, max_concepts - reserved)
+    clusters = agglomerate(coarsen(code_units, symbols, budget), graph, budget)
+    clusters += [
+        make_cluster(f"role:{role}", special[role], symbols, role=role) for role in SPECIAL_ROLES if special.get(role)
+    ]
+
+    # a note that names no code adopts the computed concept it names
+    for cluster in noted:
+        if cluster.symbols or cluster.note is None:
+            continue
+        match = cluster_named(cluster.note.note.id, cluster.note.note.title, clusters, graph, ranking)
+        if match is not None:
+            clusters.remove(match)
+            cluster.symbols, cluster.paths, cluster.size, cluster.lines = match.symbols, match.paths, match.size, match.lines
+        else:
+            diagnostics.append(
+                Diagnostic(
+                    NOTES_FILE, cluster.note.note.line, "info", "concept-without-code",
+                    f"concept {cluster.note.note.id!r} names no files or symbols; add 'files:' or 'symbols:' to tie it to code",
+                )
+            )
+    all_clusters = noted + clusters
+
+    # 3. build the concepts
+    importance = cluster_importance(all_clusters, ranking)
+    vocabulary = code_vocabulary(symbols)
+    titles = [cluster_title(c, graph, ranking, roles, vocabulary) for c in all_clusters]
+    titles = unique_titles(titles, all_clusters, importance)
+    ids = unique_ids(all_clusters, titles)
+    membership = {sid: ids[i] for i, c in enumerate(all_clusters) for sid in c.symbols}
+
+    prerequisites, related, link_diagnostics = link_clusters(all_clusters, ids, titles, importance, graph, membership)
+    diagnostics.extend(link_diagnostics)
+
+    entry_set = set(entry_points)
+    dependents: dict[str, list[str]] = defaultdict(list)
+    for i, cid in enumerate(ids):
+        for prerequisite in prerequisites[i]:
+            dependents[prerequisite].append(cid)
+    title_of = dict(zip(ids, titles))
+    concepts: list[Concept] = []
+    for i, cluster in enumerate(all_clusters):
+        members = by_importance(cluster.symbols, ranking.symbols)
+        summary, source = cluster_summary(cluster, members, titles[i], graph, sections, ranking)
+        if not summary:
+            users = sorted(dependents.get(ids[i], []), key=lambda cid: (-importance[ids.index(cid)], cid))
+            summary = generated_summary(members, symbols, [title_of[u] for u in users])
+            source = "generated"
+        note = cluster.note.note if cluster.note else None
+        concepts.append(
+            Concept(
+                id=ids[i],
+                title=titles[i],
+                summary=summary,
+                summary_source=source,
+                members=tuple(members),
+                files=tuple(ordered_files(cluster, ranking)),
+                importance=importance[i],
+                prerequisites=tuple(prerequisites[i]),
+                related=tuple(related[i]),
+                sources=tuple(key_sources(members, symbols)),
+                entry_points=tuple(sid for sid in members if sid in entry_set),
+                body=note.body if note else "",
+            )
+        )
+    concepts.sort(key=lambda c: (-c.importance, c.id))
+    return ConceptMap(concepts=tuple(concepts), membership=membership, diagnostics=tuple(diagnostics))

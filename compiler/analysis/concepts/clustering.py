@@ -1,0 +1,247 @@
+"""Agglomerate units into concepts over the weight of calls, inheritance and imports between them.
+
+In: unit ``Cluster``s, the ``CodeGraph`` and a budget of concepts. Out: at most ``budget`` clusters
+(twins merge, linked small folders merge, tiny units fold into a neighbour, then the smallest joins
+the neighbour it is most tied to per unit of size).
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+
+from compiler.analysis.concepts.units import LINK_KINDS, Cluster, file_stem
+from compiler.analysis.graph import CodeGraph
+
+MAX_CONCEPT_SHARE = 0.25  # no voluntary merge may hold more than this share of the code's symbols (or 3/budget)
+MIN_SIZE_LIMIT = 40  # ... unless it is this small anyway
+SMALL_FOLDER_FILES = 8  # a sub-folder this small is one concept when its files are linked at all
+TINY_SYMBOLS = 3  # a unit with fewer symbols than this (and few lines) is folded into a neighbour
+TINY_LINES = 60
+DIR_PRIOR = 0.5  # folder prior, in units of the mean unit degree
+MAX_TWIN_FOLDERS = 3  # a file name in more folders than this (models.py in every app) makes no twins
+TWIN_MIN_WEIGHT = 1.0  # twins must at least call or subclass each other
+GENERIC_STEMS = frozenset({"__init__", "__main__", "index", "main", "mod", "lib", "src", "init", "pkg", "internal", "source"})
+
+
+def agglomerate(units: list[Cluster], graph: CodeGraph, budget: int) -> list[Cluster]:
+    """Group units: twin files, cohesive folders, tiny units into neighbours; then meet ``budget``."""
+    if not units:
+        return []
+    unit_of: dict[str, int] = {}
+    for i, unit in enumerate(units):
+        for sid in unit.symbols:
+            unit_of[sid] = i
+    # ``code`` is the weight of calls, inheritance and imports; ``weight`` adds the folder prior
+    code: dict[int, dict[int, float]] = defaultdict(lambda: defaultdict(float))
+    for edge in graph.edges:
+        if edge.kind not in LINK_KINDS:
+            continue
+        a, b = unit_of.get(edge.source), unit_of.get(edge.target)
+        if a is None or b is None or a == b:
+            continue
+        code[a][b] += edge.weight
+        code[b][a] += edge.weight
+    weight: dict[int, dict[int, float]] = defaultdict(lambda: defaultdict(float))
+    for a in sorted(code):
+        for b, w in code[a].items():
+            weight[a][b] = w
+    _add_folder_prior(units, weight)
+
+    clusters: dict[int, Cluster] = dict(enumerate(units))
+    total_size = sum(u.size for u in units) or 1
+    folder_limit = max(MAX_CONCEPT_SHARE * total_size, MIN_SIZE_LIMIT)  # a folder is the author's grouping
+    size_limit = max(min(MAX_CONCEPT_SHARE, 3.0 / budget) * total_size, MIN_SIZE_LIMIT)
+
+    def merge(a: int, b: int) -> None:
+        """Fold cluster ``b`` into ``a``."""
+        keep, gone = clusters[a], clusters.pop(b)
+        keep.symbols += gone.symbols
+        keep.paths = sorted(set(keep.paths) | set(gone.paths))
+        keep.size += gone.size
+        keep.lines += gone.lines
+        keep.key = min(keep.key, gone.key)
+        for table in (weight, code):
+            for other, w in list(table[b].items()):
+                if other != a:
+                    table[a][other] += w
+                    table[other][a] += w
+                table[other].pop(b, None)
+            table[a].pop(b, None)
+            table.pop(b, None)
+
+    def pick(score, minimum: float, respect_size: bool) -> tuple[int, int] | None:
+        """The linked pair with the highest ``score`` (at least ``minimum``); ties by unit keys."""
+        best = None
+        for a in sorted(clusters):
+            for b, w in weight[a].items():
+                if b <= a or w <= 0 or b not in clusters:
+                    continue
+                if respect_size and clusters[a].size + clusters[b].size > size_limit:
+                    continue
+                value = score(a, b)
+                if value < minimum:
+                    continue
+                candidate = (-value, *sorted((clusters[a].key, clusters[b].key)), a, b)
+                if best is None or candidate < best:
+                    best = candidate
+        if best is None:
+            return None
+        a, b = best[3], best[4]
+        # the bigger cluster keeps its identity
+        return (a, b) if (clusters[a].size, clusters[b].key) >= (clusters[b].size, clusters[a].key) else (b, a)
+
+    # a. twins: files with the same name in different folders (app.py, sansio/app.py) are one idea
+    #    split in two by the author; the size limit does not apply to them
+    stem_folders: dict[str, set[str]] = defaultdict(set)
+    for unit in units:
+        for path in unit.paths:
+            stem_folders[file_stem(path).strip("_")].add(posixpath.dirname(path))
+    twin_stems = {stem for stem, folders in stem_folders.items() if 2 <= len(folders) <= MAX_TWIN_FOLDERS}
+
+    def twin_share(a: int, b: int) -> float:
+        if len(clusters[a].paths) != 1 or len(clusters[b].paths) != 1:
+            return 0.0  # file to file only: twins must not chain into a blob
+        linked = code[a][b] >= TWIN_MIN_WEIGHT
+        return 1.0 if linked and _twins(clusters[a], clusters[b], twin_stems) else 0.0
+
+    while len(clusters) > 1:
+        pair = pick(twin_share, 1.0, respect_size=False)
+        if pair is None:
+            break
+        merge(*pair)
+
+    # b. cohesive folders: a small sub-folder with linked files, or one whose files talk more
+    #    to each other than to the rest
+    for directory in _folders(clusters.values()):
+        inside = sorted(i for i, c in clusters.items() if c.paths and all(_within(p, directory) for p in c.paths))
+        if len(inside) < 2 or len(inside) == len(clusters):
+            continue
+        inside_set = set(inside)
+        internal = sum(w for i in inside for j, w in code[i].items() if j in inside_set) / 2.0
+        external = sum(w for i in inside for j, w in code[i].items() if j not in inside_set)
+        files_inside = sum(len(clusters[i].paths) for i in inside)
+        cohesive = internal >= 0.5 * external or files_inside <= SMALL_FOLDER_FILES
+        unlinked = sum(1 for i in inside if not any(w > 0 for w in code[i].values()))
+        data_only = unlinked >= 0.8 * len(inside)  # a folder of data (locales, fixtures): one concept
+        if (data_only or (internal > 0 and cohesive)) and sum(clusters[i].size for i in inside) <= folder_limit:
+            target = max(inside, key=lambda i: (clusters[i].size, clusters[i].key))
+            for i in inside:
+                if i != target:
+                    merge(target, i)
+
+    # c. tiny clusters join their strongest neighbour
+    changed = True
+    while changed and len(clusters) > 1:
+        changed = False
+        for i in sorted(clusters, key=lambda i: (clusters[i].size, clusters[i].key)):
+            cluster = clusters[i]
+            if cluster.size >= TINY_SYMBOLS or cluster.lines >= TINY_LINES:
+                continue
+            neighbours = [(w, j) for j, w in weight[i].items() if j in clusters and w > 0]
+            if neighbours:
+                _, j = min(neighbours, key=lambda item: (-item[0], clusters[item[1]].key))
+            else:
+                # unlinked (a Go doc.go holding only the package doc): the biggest concept of its folder
+                folder = posixpath.dirname(cluster.paths[0]) if cluster.paths else None
+                mates = [k for k in clusters if k != i and clusters[k].paths and posixpath.dirname(clusters[k].paths[0]) == folder]
+                if not mates:
+                    continue
+                j = min(mates, key=lambda k: (-clusters[k].size, clusters[k].key))
+            merge(j, i)
+            changed = True
+            break
+
+    # d. the budget: the smallest concept joins the neighbour it is most tied to, per unit of the
+    #    neighbour's size (so one giant does not swallow everything) and favouring folder-mates;
+    #    without any link, its nearest folder-mate
+    while len(clusters) > budget:
+        smallest = min(clusters, key=lambda i: (clusters[i].size, clusters[i].key))
+
+        def affinity(j: int) -> float:
+            closeness = 1 + _shared_depth(clusters[smallest], clusters[j])
+            return weight[smallest][j] * closeness / (clusters[j].size + 1)
+
+        linked = [j for j, w in weight[smallest].items() if j in clusters and w > 0]
+        within = [j for j in linked if clusters[smallest].size + clusters[j].size <= size_limit] or linked
+        if within:
+            target = min(within, key=lambda j: (-affinity(j), clusters[j].key))
+        else:
+            target = min(
+                (j for j in clusters if j != smallest),
+                key=lambda j: (-_shared_depth(clusters[smallest], clusters[j]), clusters[j].size, clusters[j].key),
+            )
+        merge(target, smallest)
+
+    return [clusters[i] for i in sorted(clusters, key=lambda i: clusters[i].key)]
+
+
+def _shared_depth(a: Cluster, b: Cluster) -> int:
+    """How many leading folders the first files of two clusters share."""
+    if not a.paths or not b.paths:
+        return 0
+    depth = 0
+    for x, y in zip(posixpath.dirname(a.paths[0]).split("/"), posixpath.dirname(b.paths[0]).split("/")):
+        if x != y:
+            break
+        depth += 1
+    return depth
+
+
+def _twins(a: Cluster, b: Cluster, twin_stems: set[str]) -> bool:
+    """Both clusters hold a file of the same (non-generic) name, in different folders."""
+    stems_a = {(file_stem(p).strip("_"), posixpath.dirname(p)) for p in a.paths}
+    stems_b = {(file_stem(p).strip("_"), posixpath.dirname(p)) for p in b.paths}
+    return any(
+        sa == sb and da != db and sa in twin_stems and sa not in GENERIC_STEMS
+        for sa, da in stems_a
+        for sb, db in stems_b
+    )
+
+
+def _within(path: str, directory: str) -> bool:
+    return path.startswith(directory + "/")
+
+
+def _folders(clusters) -> list[str]:
+    """Sub-folders holding code, deepest first (the repository root and top folders are not candidates)."""
+    dirs: set[str] = set()
+    for cluster in clusters:
+        for path in cluster.paths:
+            parts = posixpath.dirname(path).split("/")
+            for depth in range(1, len(parts) + 1):
+                dirs.add("/".join(parts[:depth]))
+    dirs.discard("")
+    # the folder(s) holding the bulk of the code say nothing: skip the ones above half the files
+    all_paths = [p for c in clusters for p in c.paths]
+    files_under: dict[str, int] = defaultdict(int)  # folder -> paths below it (``_within``), counted in one pass
+    for path in all_paths:
+        for position, char in enumerate(path):
+            if char == "/":
+                files_under[path[:position]] += 1
+    specific = [d for d in dirs if files_under.get(d, 0) <= 0.5 * len(all_paths)]
+    return sorted(specific, key=lambda d: (-d.count("/"), d))
+
+
+def _add_folder_prior(units: list[Cluster], weight: dict[int, dict[int, float]]) -> None:
+    """Files in a specific folder, and files sharing a name across folders, attract each other."""
+    degrees = [sum(weight[i].values()) for i in range(len(units))]
+    linked = [d for d in degrees if d > 0]
+    scale = (sum(linked) / len(linked)) if linked else 1.0
+    by_dir: dict[str, list[int]] = defaultdict(list)
+    for i, unit in enumerate(units):
+        if not unit.paths:
+            continue
+        main_path = unit.paths[0]
+        by_dir[posixpath.dirname(main_path)].append(i)
+    total = len(units)
+    for directory, members in sorted(by_dir.items()):
+        if len(members) < 2:
+            continue
+        specificity = 1.0 - len(members) / total
+        prior = DIR_PRIOR * scale * specificity / (len(members) - 1)
+        for x in members:
+            for y in members:
+                if x < y:
+                    weight[x][y] += prior
+                    weight[y][x] += prior

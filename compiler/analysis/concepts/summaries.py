@@ -1,0 +1,178 @@
+"""A concept's summary, its files in order and its key source ranges.
+
+In: a cluster, its members by importance, the docs sections. Out: (summary, summary source),
+``ordered_files``, ``key_sources`` (``SourceRef``s).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from itertools import islice
+
+from compiler.analysis.concepts.naming import split_words
+from compiler.analysis.concepts.units import SPECIAL_ROLES, Cluster, file_stem
+from compiler.analysis.graph import CodeGraph
+from compiler.analysis.notes import first_paragraph, plain_text
+from compiler.analysis.rank import Ranking
+from compiler.model import Section, SourceRef, Symbol
+
+MAX_SOURCES = 5
+SUMMARY_CHARS = 300
+_LICENCE = re.compile(r"copyright|\(c\)\s*\d{4}|licen[cs]ed under|mit licen[cs]e|all rights reserved", re.I)
+_BAD_DOC = re.compile(r"^\s*(copyright|license|licensed|spdx|@license|eslint|use strict|!|-\*-|#!|coding[:=]|generated)", re.I)
+
+
+def first_sentence(text: str, limit: int = SUMMARY_CHARS) -> str:
+    """The first sentence of a docstring's first paragraph (up to ``limit`` characters)."""
+    paragraph = first_paragraph(text)
+    if not paragraph:
+        return ""
+    match = re.search(r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)[.!?](\s|$)", paragraph)
+    sentence = paragraph[: match.end()].strip() if match else paragraph
+    if len(sentence) > limit:
+        sentence = sentence[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return sentence
+
+
+def _usable_doc(doc: str) -> str:
+    sentence = _plain_rst(first_sentence(doc))
+    if not sentence or _BAD_DOC.match(sentence) or len(sentence.split()) < 3:
+        return ""
+    if sentence.endswith(":") or " = " in sentence or sentence.startswith((">>>", "$ ", "`")):
+        return ""  # the introduction to a list or an example, not a summary
+    if _LICENCE.search(sentence):
+        return ""  # a licence header (express: "express Copyright(c) 2009-2013 TJ Holowaychuk ...")
+    return sentence
+
+
+def cluster_summary(
+    cluster: Cluster, members: list[str], title: str, graph: CodeGraph, sections: list[Section], ranking: Ranking
+) -> tuple[str, str]:
+    """(summary, source): author notes, docstrings, a README section, or nothing."""
+    symbols = graph.symbols
+    if cluster.note is not None and cluster.note.note.summary:
+        return cluster.note.note.summary, "author"
+    if cluster.role in SPECIAL_ROLES:
+        return "", "generated"
+    files = ordered_files(cluster, ranking)
+    module_docs = []
+    for path in files:
+        module_id = graph.path_module.get(path)
+        sym = symbols.get(module_id) if module_id else None
+        if sym is not None and sym.path == path:
+            module_docs.append(sym.doc)
+    # only the first two of each are read: stop looking there (a big concept has 100k members)
+    classes = (sid for sid in members if symbols[sid].kind in ("class", "interface", "type"))
+    class_docs = [symbols[sid].doc for sid in islice(classes, 2)]
+    function_docs = [symbols[sid].doc for sid in islice((s for s in members if symbols[s].kind == "function"), 2)]
+    for doc in module_docs[:2] + class_docs[:2] + module_docs[2:]:
+        sentence = _usable_doc(doc or "")
+        if sentence:
+            return sentence, "docstring"
+    section = _readme_section(title, members, symbols, sections)
+    if section:
+        return section, "readme"
+    for doc in function_docs[:2]:
+        sentence = _usable_doc(doc or "")
+        if sentence:
+            return sentence, "docstring"
+    return "", "generated"
+
+
+def _plain_rst(text: str) -> str:
+    """Sphinx roles and RST literals to markdown: ``:class:`~a.B``` -> `B`, ````x```` -> `x`."""
+
+    def role(match: re.Match) -> str:
+        target = match.group(1).strip()
+        target = re.sub(r"^.*<([^>]+)>$", r"\1", target) if "<" in target else target
+        if target.startswith("~"):
+            target = target[1:].rsplit(".", 1)[-1]
+        return f"`{target}`"
+
+    text = re.sub(r":[\w:.-]+:`([^`]+)`", role, text)
+    return re.sub(r"``([^`]+)``", r"`\1`", text)
+
+
+def _readme_section(title: str, members: list[str], symbols: dict[str, Symbol], sections: list[Section]) -> str:
+    """The first paragraph of the README/docs section that best matches the concept."""
+    title_words = {w for w in split_words(title) if len(w) > 2 and w != "and"}
+    names = [symbols[sid].name for sid in members[:8] if symbols[sid].kind != "module" and len(symbols[sid].name) > 3]
+    best: tuple[float, int, str, int] | None = None
+    chosen = ""
+    for section in sections:
+        readme = posixpath.basename(section.path).lower().startswith("readme")
+        if (section.level < 2 and readme) or not section.text.strip() or not _describes_code(section.path):
+            continue  # a README's title section describes the whole project, not one concept
+        heading_words = set(split_words(section.title))
+        score = 3.0 * len(title_words & (heading_words | {w.rstrip("s") for w in heading_words}))
+        score += sum(1.0 for name in names if re.search(rf"\b{re.escape(name)}\b", section.text))
+        if score < 2.0:
+            continue
+        readme_first = 0 if readme else 1
+        candidate = (-score, readme_first, section.path, section.lines[0])
+        paragraph = plain_text(first_paragraph(section.text))
+        if paragraph.startswith(("* ", "- ", "+ ", "1. ")):
+            continue
+        if paragraph and (best is None or candidate < best):
+            best, chosen = candidate, paragraph
+    if not chosen:
+        return ""
+    return chosen if len(chosen) <= SUMMARY_CHARS else chosen[: SUMMARY_CHARS - 1].rsplit(" ", 1)[0] + "…"
+
+
+_NOT_DESCRIPTIONS = ("concepts", "changelog", "changes", "history", "news", "contributing", "license", "code_of_conduct", "security", "authors")
+
+
+def _describes_code(path: str) -> bool:
+    """README and docs pages describe the code; changelogs and licences do not (CONCEPTS.md is read as notes)."""
+    stem = file_stem(path).lower().replace("-", "_")
+    return not any(stem.startswith(word) for word in _NOT_DESCRIPTIONS)
+
+
+def generated_summary(members: list[str], symbols: dict[str, Symbol], users: list[str]) -> str:
+    def top_level(sid: str) -> bool:
+        parent = symbols.get(symbols[sid].parent or "")
+        return parent is None or parent.kind == "module"
+
+    names = [
+        symbols[sid].name
+        for sid in members
+        if symbols[sid].kind in ("class", "interface", "type", "function")
+        and top_level(sid)
+        and not symbols[sid].name.startswith("_")
+    ][:3]
+    if not names:
+        names = [symbols[sid].name for sid in members if symbols[sid].kind != "module"][:3]
+    if not names:
+        names = [symbols[sid].name for sid in members][:3]
+    text = f"Defines {_join(names)}." if names else "Holds no definitions."
+    if users:
+        text += f" Used by {_join(users[:2])}."
+    return text
+
+
+def _join(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def ordered_files(cluster: Cluster, ranking: Ranking) -> list[str]:
+    return sorted(cluster.paths, key=lambda p: (-ranking.files.get(p, 0.0), p))
+
+
+def key_sources(members: list[str], symbols: dict[str, Symbol]) -> list[SourceRef]:
+    """Key line ranges: the top-level definitions most worth reading first (classes and functions first)."""
+    picked: list[str] = []
+    for wanted in (("class", "interface", "type", "function"), ("method", "variable")):
+        for sid in members:
+            sym = symbols[sid]
+            if len(picked) == MAX_SOURCES:
+                break
+            if sym.kind not in wanted or sid in picked or sym.parent in picked:
+                continue
+            picked.append(sid)
+    if not picked:
+        picked = members[:1]
+    return [SourceRef(path=symbols[s].path, lines=tuple(symbols[s].lines), symbol=s) for s in picked]

@@ -1,0 +1,85 @@
+"""What a file is for, decided in one place.
+
+In: a path relative to the source root (``/``-separated) or a language name.
+Out: ``file_role`` -> ``code``, ``test``, ``example``, ``bench``, ``docs`` or ``tooling`` (the map and
+the ranking read it); ``is_test_path`` -> True for tests and test fixtures (the search and the tutor
+read it: a looser rule, fixtures folders included, because they only demote matches);
+``language_family`` -> ``python``, ``javascript`` (JS and TS), ``go`` or the language itself;
+``is_private_path`` -> True for private or support modules (``_internal``, ``compat``, ``*_impl``).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+PYTHON = frozenset({"python"})
+JAVASCRIPT = frozenset({"javascript", "typescript", "tsx", "jsx"})
+GO = frozenset({"go"})
+
+_ROLE_DIRS = {
+    "tests": "test", "test": "test", "__tests__": "test", "spec": "test", "specs": "test", "testdata": "test",
+    "examples": "example", "example": "example", "samples": "example", "sample": "example",
+    "demo": "example", "demos": "example", "tutorial": "example",
+    "benchmarks": "bench", "benchmark": "bench", "bench": "bench",
+    "docs": "docs", "doc": "docs", "documentation": "docs",
+    "scripts": "tooling", "tools": "tooling", ".github": "tooling",
+}  # fmt: skip
+
+_TEST_PATH = re.compile(
+    r"(^|/)(tests?|testing|__tests__|spec|specs|fixtures?)/"
+    r"|(^|/)(test_[^/]*|[^/]*_test\.[a-z]+|[^/]*\.(test|spec)\.[a-z]+|conftest\.py)$"
+)
+_PRIVATE_PATH = re.compile(
+    r"(^|/)_(?!_init__|_main__)[^/]*"  # _internal/, _compat.py, _utils.py
+    r"|(^|/)(compat|internals?|vendor|vendored)(/|\.[a-z]+$)"
+    r"|_(impl|compat|shim)\.[a-z]+$"
+)
+
+
+@functools.lru_cache(maxsize=1 << 16)  # called per symbol; a repository has far fewer paths
+def file_role(path: str) -> str:
+    """What a file is for: ``code``, ``test``, ``example``, ``bench``, ``docs`` or ``tooling``."""
+    parts = path.split("/")
+    name = parts[-1]
+    stem = name.split(".", 1)[0]
+    if (
+        name.startswith("test_")
+        or stem.endswith("_test")
+        or name in {"conftest.py", "noxfile.py", "tox.ini"}
+        or re.search(r"\.(test|spec)\.[cm]?[jt]sx?$", name)
+    ):
+        return "test"
+    for part in parts[:-1]:
+        role = _ROLE_DIRS.get(part.lower())
+        if role == "docs" and name.endswith(".go"):
+            continue  # a Go package named doc (cobra/doc) is code
+        if role:
+            return role
+    if name in {"setup.py", "conftest.py", "Makefile", "gulpfile.js", "Gruntfile.js"} or name.endswith(
+        (".config.js", ".config.ts", ".config.mjs")
+    ):
+        return "tooling"
+    return "code"
+
+
+def is_test_path(path: str | None) -> bool:
+    """True for test files and fixtures (``tests/``, ``test_x.py``, ``x_test.go``, ``x.spec.js``, ...)."""
+    return bool(path) and bool(_TEST_PATH.search(path))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def is_private_path(path: str) -> bool:
+    """True for private or support modules: ``_internal/``, ``_compat.py``, ``compat.py``, ``*_impl.go``."""
+    return bool(_PRIVATE_PATH.search(path))
+
+
+def language_family(language: str) -> str:
+    """``python``, ``javascript`` (JS and TS), ``go``, or the language itself."""
+    if language in PYTHON:
+        return "python"
+    if language in JAVASCRIPT:
+        return "javascript"
+    if language in GO:
+        return "go"
+    return language
