@@ -7,7 +7,7 @@
    ``encoding-error`` diagnostic naming the line of the first bad byte;
 2. ``secrets.scan_text``: every credential replaced by ``<redacted:RULE>`` (``.env`` files
    left out whole), so no parser, docstring or excerpt ever sees a secret;
-3. the parser for the language: ``python.py`` (ast), ``treesitter.py`` (JavaScript,
+3. the parser for the language: ``python.py`` (ast), ``treesitter/`` (JavaScript,
    TypeScript, TSX, Go), ``markdown.py`` (sections); other text files keep only their hash.
 
 ``parse_file`` never raises: anything unexpected becomes an ``internal-error`` diagnostic.

@@ -1,68 +1,35 @@
-"""JavaScript, TypeScript, TSX and Go front end, on tree-sitter.
+"""JavaScript, TypeScript and TSX facts from a tree-sitter tree.
 
-Ids
----
-* JavaScript / TypeScript: the module id is the path without its extension, ``/`` -> ``.``
-  (``lib/router/index.js`` -> ``lib.router.index``). Definitions hang below it:
-  ``lib.router.index.Router``, ``lib.router.route.Route.dispatch`` (``Route.prototype.dispatch
-  = ...``; ``prototype`` is dropped), ``lib.application.proto.handle`` (``proto.handle = ...``),
-  ``lib.application.Router`` (``exports.Router = ...``: ``exports`` *is* the module).
-  Properties defined by a call are members the same way: ``defineGetter(req, 'ip', function
-  ip() {…})`` and ``Object.defineProperty(req, 'ip', {get: …})`` -> ``lib.request.req.ip``.
-* Go: symbols belong to packages, so the id is the package directory, ``/`` -> ``.``
-  (``internal/wal`` -> ``internal.wal``; the repository root directory uses the package
-  name), then the name: ``internal.wal.Open``, ``internal.wal.Log.Append`` (methods by
-  receiver type). Go forbids two package-level declarations with one name, so these ids are
-  unique across the files of a package, with two exceptions handled here: ``func init()``
-  may appear in every file (its id is ``pkg.init.<file stem>``, and ``init`` cannot name
-  anything else), and the blank identifier ``_`` is never a symbol. Every file of a package
-  has ``FileFacts.module`` = the package id and emits the package's module symbol (the
-  analysis keeps the first by path). Structs have kind ``class`` (their embedded types are
-  ``bases``), interfaces ``interface``, other named types ``type``.
-
-Doc comments: JSDoc ``/** ... */`` (or a ``//`` block) right above a definition, or a JSDoc
-block one blank line above it (unless it opens the file, carries file tags such as ``@license``,
-or titles a run of declarations); Go's ``//`` block right above (no blank line between). A syntax error gives one diagnostic at the
-first ERROR/MISSING node; everything that did parse is still reported.
+In: a ``SourceFile``, its bytes and the parsed root (``treesitter/__init__.py`` parses).
+Out: a filled ``JsExtractor``: module symbol, definitions (functions, classes, methods,
+CommonJS ``exports.x =`` / ``Foo.prototype.x =`` members, properties defined by
+``Object.defineProperty``-like calls), imports (``import``, ``require``, ``import()``) and calls.
+The id rules are in ``treesitter/__init__.py``'s docstring.
 """
 
 from __future__ import annotations
 
-import inspect
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from compiler.model import Call, Diagnostic, FileFacts, Import, SourceFile, Symbol
+from compiler.frontend.treesitter.walker import MAX_CALLEE, ChainGrammar, Extractor, clean_comment, dotted, one_line_of
+from compiler.model import Import, Symbol
 
 if TYPE_CHECKING:
-    from tree_sitter import Node, Parser
+    from tree_sitter import Node
 
-__all__ = ["parse_treesitter", "js_module_id", "go_package_id"]
+__all__ = ["JsExtractor", "js_module_id"]
 
-_MAX_SIGNATURE = 200
-# JSDoc tags of a block that documents the file, not the definition below it.
-_FILE_TAGS = re.compile(r"@(?:license|preserve|file|fileoverview|overview|copyright|module)\b")
-_MAX_CALLEE = 120
 _JS_EXTENSIONS = re.compile(r"\.(?:d\.ts|[mc]?[jt]sx?)$")
-
-
-@lru_cache(maxsize=None)
-def _parser(language: str) -> Parser:
-    from tree_sitter import Language, Parser
-
-    if language == "go":
-        import tree_sitter_go as grammar
-
-        return Parser(Language(grammar.language()))
-    if language in ("typescript", "tsx"):
-        import tree_sitter_typescript as grammar
-
-        return Parser(Language(grammar.language_tsx() if language == "tsx" else grammar.language_typescript()))
-    import tree_sitter_javascript as grammar
-
-    return Parser(Language(grammar.language()))
+# A definition's own name (module.exports.Router, Foo.prototype.bar) is read with a longer limit than a callee.
+_MAX_TARGET = 1000
+CHAINS = ChainGrammar(
+    names=frozenset({"identifier", "this", "super", "property_identifier", "private_property_identifier"}),
+    member="member_expression", member_object="object", member_name="property",
+    index="subscript_expression", index_object="object",
+    wrappers=frozenset({"parenthesized_expression", "non_null_expression", "await_expression"}),
+)
 
 
 def js_module_id(path: str) -> str:
@@ -70,194 +37,10 @@ def js_module_id(path: str) -> str:
     return _JS_EXTENSIONS.sub("", path).replace("/", ".")
 
 
-def go_package_id(path: str, package_name: str) -> str:
-    """``internal/wal/wal.go`` -> ``internal.wal``; a file at the root -> its package name."""
-    directory = path.rpartition("/")[0]
-    return directory.replace("/", ".") if directory else package_name
+def _dotted_js(extractor: Extractor, node: Node | None, limit: int = _MAX_TARGET) -> str | None:
+    """``this.router.handle``, ``res.send``, ``foo()``.bar -> ``foo().bar``; None for anything else."""
+    return dotted(extractor, node, CHAINS, limit)
 
-
-def parse_treesitter(source: SourceFile, text: str) -> FileFacts:
-    """Facts of one JavaScript / TypeScript / TSX / Go file."""
-    data = text.encode("utf-8")
-    tree = _parser(source.language).parse(data)
-    root = tree.root_node
-    if source.language == "go":
-        extractor: _Extractor = _GoExtractor(source, data)
-    else:
-        extractor = _JsExtractor(source, data)
-    extractor.run(root)
-    diagnostics = ()
-    if root.has_error:
-        line = _first_error_line(root)
-        diagnostics = (
-            Diagnostic(
-                source.path, line, "error", "syntax-error",
-                f"syntax error in {source.language} source; definitions after it may be missing",
-            ),
-        )
-    lines = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
-    return FileFacts(
-        path=source.path,
-        language=source.language,
-        module=extractor.module,
-        lines=lines,
-        sha256=source.sha256,
-        symbols=tuple(extractor.symbols),
-        imports=tuple(sorted(extractor.imports, key=lambda i: (i.line, i.module, i.names))),
-        calls=tuple(sorted(extractor.calls, key=lambda c: (c.line, c.caller, c.callee))),
-        exports=tuple(dict.fromkeys(extractor.exports)) if extractor.exports else None,
-        diagnostics=diagnostics,
-        is_entry_point=extractor.is_entry_point,
-    )
-
-
-def _first_error_line(root: Node) -> int:
-    """1-based line of the first ERROR or MISSING node, in source order."""
-    node = root
-    while True:
-        for child in node.children:
-            if child.is_error or child.is_missing:
-                return child.start_point.row + 1
-            if child.has_error:
-                node = child
-                break
-        else:
-            return node.start_point.row + 1
-
-
-def _one_line(text: str, limit: int = _MAX_SIGNATURE) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
-
-
-def _clean_comment(raw: str) -> str:
-    """The text of a ``/** ... */`` block or a run of ``//`` lines, without the comment markers."""
-    raw = raw.strip()
-    if raw.startswith("/*"):
-        body = raw[2:-2] if raw.endswith("*/") else raw[2:]
-        body = body.lstrip("*!")
-        lines = [re.sub(r"^\s*\* ?", "", line) for line in body.split("\n")]
-    else:
-        lines = [re.sub(r"^\s*//+ ?", "", line) for line in raw.split("\n")]
-    while lines and not lines[0].strip():
-        lines.pop(0)
-    while lines and not lines[-1].strip():
-        lines.pop()
-    return inspect.cleandoc("\n".join(line.rstrip() for line in lines))
-
-
-@dataclass
-class _Extractor:
-    source: SourceFile
-    data: bytes
-    module: str = ""
-    symbols: list[Symbol] = field(default_factory=list)
-    imports: list[Import] = field(default_factory=list)
-    calls: list[Call] = field(default_factory=list)
-    exports: list[str] = field(default_factory=list)
-    is_entry_point: bool = False
-    ids: dict[str, Symbol] = field(default_factory=dict)
-    scope_of: dict[int, str] = field(default_factory=dict)  # node id -> symbol id whose body it is
-    _seen_calls: set[tuple[str, str]] = field(default_factory=set)
-
-    @property
-    def path(self) -> str:
-        return self.source.path
-
-    def run(self, root: Node) -> None:  # pragma: no cover - overridden
-        raise NotImplementedError
-
-    def text(self, node: Node | None) -> str:
-        if node is None:
-            return ""
-        return self.data[node.start_byte:node.end_byte].decode("utf-8", "replace")
-
-    def header(self, node: Node, body: Node | None) -> str:
-        """The declaration up to its body: ``function handle(req, res)``, ``func (s *Store) Get(key string) error``."""
-        end = body.start_byte if body is not None else node.end_byte
-        return _one_line(self.data[node.start_byte:end].decode("utf-8", "replace").rstrip(" {=>\n\t"))
-
-    def add(self, symbol: Symbol, body: Node | None = None) -> bool:
-        """Record a symbol unless its id is taken (the first definition wins)."""
-        if symbol.id in self.ids:
-            return False
-        self.ids[symbol.id] = symbol
-        self.symbols.append(symbol)
-        if body is not None:
-            self.scope_of[body.id] = symbol.id
-        return True
-
-    def doc_above(self, node: Node) -> str:
-        """The comment block that ends on the line right above ``node`` (consecutive ``//`` lines joined).
-
-        JavaScript also takes a ``/** ... */`` block one blank line above: many codebases (express
-        among them) leave that line between a JSDoc block and the definition it documents.
-        """
-        comments: list[Node] = []
-        expected_row = node.start_point.row - 1
-        sibling = node.prev_sibling
-        if (
-            self.source.language != "go"
-            and sibling is not None
-            and sibling.type == "comment"
-            and sibling.end_point.row == expected_row - 1
-            and self._detached_jsdoc(sibling)
-            and not _heads_a_run(node)
-        ):
-            return _clean_comment(self.text(sibling))
-        while sibling is not None and sibling.type == "comment" and sibling.end_point.row == expected_row:
-            comments.append(sibling)
-            raw = self.text(sibling)
-            if raw.startswith("/*"):
-                break
-            expected_row = sibling.start_point.row - 1
-            sibling = sibling.prev_sibling
-        if not comments:
-            return ""
-        comments.reverse()
-        if self.source.language != "go" and not self.text(comments[-1]).startswith(("/**", "//")):
-            return ""  # a plain /* */ block above JS code is usually commented-out code or a licence
-        return _clean_comment("\n".join(self.text(c) for c in comments))
-
-    def _detached_jsdoc(self, comment: Node) -> bool:
-        """True for a ``/** */`` block that may document what follows a blank line below it.
-
-        Not a file's opening block (that is the file's own doc, or its licence), and not one
-        whose tags say it speaks for the whole file.
-        """
-        raw = self.text(comment)
-        if not raw.startswith("/**") or raw.startswith("/**/"):
-            return False
-        parent = comment.parent
-        if parent is not None and parent.parent is None and _opens_file(comment):
-            return False
-        return not _FILE_TAGS.search(raw)
-
-    def record_call(self, caller: str, callee: str | None, node: Node) -> None:
-        if not callee or len(callee) > _MAX_CALLEE:
-            return
-        key = (caller, callee)
-        if key in self._seen_calls:
-            return
-        self._seen_calls.add(key)
-        self.calls.append(Call(caller=caller, callee=callee, path=self.path, line=node.start_point.row + 1))
-
-    def walk_calls(self, root: Node) -> None:
-        """Visit every node once, tracking the innermost enclosing symbol, and record calls."""
-        stack: list[tuple[Node, str]] = [(root, self.module)]
-        while stack:
-            node, scope = stack.pop()
-            scope = self.scope_of.get(node.id, scope)
-            self.visit(node, scope)
-            children = node.children
-            if children:
-                stack.extend((child, scope) for child in reversed(children) if child.is_named)
-
-    def visit(self, node: Node, scope: str) -> None:  # pragma: no cover - overridden
-        raise NotImplementedError
-
-
-# ---- JavaScript / TypeScript --------------------------------------------------
 
 _FUNCTION_VALUES = frozenset(
     {"function_expression", "function", "arrow_function", "generator_function"}
@@ -265,17 +48,10 @@ _FUNCTION_VALUES = frozenset(
 _CLASS_VALUES = frozenset({"class", "class_expression"})
 # Calls that define a property by name: Object.defineProperty, __defineGetter__, defineGetter ...
 _DEFINES_PROPERTY = re.compile(r"^(?:__)?define(?:Propert(?:y|ies)|Getter|Setter|Accessor|Lazy\w*)(?:__)?$", re.IGNORECASE)
-_DECLARATIONS = frozenset(
-    {
-        "function_declaration", "generator_function_declaration", "class_declaration",
-        "abstract_class_declaration", "lexical_declaration", "variable_declaration",
-        "interface_declaration", "type_alias_declaration", "enum_declaration",
-    }
-)
 
 
 @dataclass
-class _JsExtractor(_Extractor):
+class JsExtractor(Extractor):
     _required_ids: set[int] = field(default_factory=set)  # require() calls already recorded as imports
 
     def run(self, root: Node) -> None:
@@ -293,7 +69,7 @@ class _JsExtractor(_Extractor):
                 doc=self._file_doc(root), public=not stem.startswith("_"),
             )
         )
-        for statement in root.named_children:
+        for statement in self.named_children(root):
             self.statement(statement, exported=False)
         self.walk_calls(root)
 
@@ -310,7 +86,7 @@ class _JsExtractor(_Extractor):
             and following.type not in ("comment", "import_statement")
             and not self.text(following).startswith(("'use strict'", '"use strict"'))
         )
-        return "" if attached else _clean_comment(self.text(first))  # attached: it documents the definition
+        return "" if attached else clean_comment(self.text(first))  # attached: it documents the definition
 
     # ---- definitions
     def statement(self, node: Node, exported: bool, doc_node: Node | None = None) -> None:
@@ -521,7 +297,8 @@ class _JsExtractor(_Extractor):
         parent_kind = self.ids[parent].kind if parent in self.ids else "module"
         kind = "method" if len(parts) > 1 and parent_kind != "module" else "function"
         end = value.child_by_field_name("body")
-        signature = _one_line(self.data[statement.start_byte:end.start_byte if end is not None else statement.end_byte].decode("utf-8", "replace").rstrip(" {=>\n\t"))
+        stop = end.start_byte if end is not None else statement.end_byte
+        signature = one_line_of(self.data, statement.start_byte, stop, " {=>\n\t")
         self.define(name, kind, statement, statement, value, doc_node, True, symbol_id=symbol_id, parent=parent, signature=signature)
 
     def module_exports(self, value: Node, doc_node: Node) -> None:
@@ -542,7 +319,7 @@ class _JsExtractor(_Extractor):
     def object_members(self, obj: Node, owner: str, export: bool = False) -> None:
         """Methods written in an object literal: ``{ foo() {}, bar: function () {} }``."""
         kind = "function" if owner == self.module else "method"
-        for member in obj.named_children:
+        for member in self.named_children(obj):
             if member.type == "method_definition":
                 name = self.text(member.child_by_field_name("name"))
                 self.define(name, kind, member, member, member.child_by_field_name("body"), member, export,
@@ -582,7 +359,7 @@ class _JsExtractor(_Extractor):
         )
         if not class_id or body is None:
             return
-        for member in body.named_children:
+        for member in self.named_children(body):
             if member.type in ("method_definition", "method_signature", "abstract_method_signature"):
                 method_name = self.text(member.child_by_field_name("name"))
                 self.define(method_name, "method", member, member, member.child_by_field_name("body"), member,
@@ -605,7 +382,7 @@ class _JsExtractor(_Extractor):
         parent = parent or self.module
         symbol_id = symbol_id or f"{parent}.{name}"
         if signature is None:
-            signature = self.header(head, body) if kind not in ("type", "variable") else _one_line(self.text(head))
+            signature = self.header(head, body) if kind not in ("type", "variable") else one_line_of(self.data, head.start_byte, head.end_byte)
         start = doc_node.start_point.row + 1 if doc_node.type == "export_statement" else span.start_point.row + 1
         symbol = Symbol(
             id=symbol_id, name=name, kind=kind, path=self.path, lines=(start, span.end_point.row + 1),
@@ -700,59 +477,13 @@ class _JsExtractor(_Extractor):
                     where = None if scope == self.module else scope
                     self.require_import(node, None, node, where)
                 return
-            self.record_call(scope, _dotted_js(self, function), node)
+            self.record_call(scope, _dotted_js(self, function, MAX_CALLEE), node)
         elif kind == "new_expression":
-            self.record_call(scope, _dotted_js(self, node.child_by_field_name("constructor")), node)
+            self.record_call(scope, _dotted_js(self, node.child_by_field_name("constructor"), MAX_CALLEE), node)
 
 
-def _dotted_js(extractor: _Extractor, node: Node | None) -> str | None:
-    """``this.router.handle``, ``res.send``, ``foo()``.bar -> ``foo().bar``; None for anything else."""
-    parts: list[str] = []
-    while node is not None:
-        kind = node.type
-        if kind in ("identifier", "this", "super", "property_identifier", "private_property_identifier"):
-            parts.append(extractor.text(node))
-            break
-        if kind == "member_expression":
-            parts.append(extractor.text(node.child_by_field_name("property")))
-            node = node.child_by_field_name("object")
-        elif kind == "call_expression":
-            parts.append("()")
-            node = node.child_by_field_name("function")
-        elif kind == "subscript_expression":
-            parts.append("[]")
-            node = node.child_by_field_name("object")
-        elif kind in ("parenthesized_expression", "non_null_expression", "await_expression") and node.named_child_count == 1:
-            node = node.named_children[0]
-        else:
-            return None
-    else:
-        return None
-    text = ""
-    for part in reversed(parts):
-        text += part if part in ("()", "[]") or not text else "." + part
-    return text
 
-
-def _heads_a_run(node: Node) -> bool:
-    """True for the first of consecutive declarations: a block set apart above a run of
-    ``var`` lines titles the run ("Module variables."), it does not document the first one."""
-    following = node.next_named_sibling
-    return (
-        node.type in ("lexical_declaration", "variable_declaration")
-        and following is not None
-        and following.type in ("lexical_declaration", "variable_declaration")
-        and following.start_point.row == node.end_point.row + 1
-    )
-
-
-def _opens_file(node: Node) -> bool:
-    """True when nothing but a ``#!`` line comes before ``node`` in its file."""
-    before = node.prev_named_sibling
-    return before is None or (before.type == "hash_bang_line" and before.prev_named_sibling is None)
-
-
-def _descriptor_function(extractor: _Extractor, node: Node | None) -> Node | None:
+def _descriptor_function(extractor: Extractor, node: Node | None) -> Node | None:
     """The function a property definition runs: the value itself, a wrapped function
     (``deprecate.function(function host() {…}, 'msg')``), or a descriptor's ``get``/``value``."""
     if node is None:
@@ -776,7 +507,7 @@ def _descriptor_function(extractor: _Extractor, node: Node | None) -> Node | Non
     return None
 
 
-def _assigns_module_exports(extractor: _Extractor, node: Node | None) -> bool:
+def _assigns_module_exports(extractor: Extractor, node: Node | None) -> bool:
     """True for ``exports = module.exports = ...`` chains."""
     while node is not None and node.type == "assignment_expression":
         if _dotted_js(extractor, node.child_by_field_name("left")) in ("module.exports", "exports"):
@@ -789,177 +520,3 @@ def _split_local(name: str) -> str:
     """``a as b`` -> ``b`` (the exported name)."""
     return name.split(" as ", 1)[1] if " as " in name else name
 
-
-# ---- Go -------------------------------------------------------------------------
-
-
-@dataclass
-class _GoExtractor(_Extractor):
-    package: str = ""
-
-    def run(self, root: Node) -> None:
-        clause = next((c for c in root.named_children if c.type == "package_clause"), None)
-        self.package = self.text(clause.named_children[0]) if clause is not None and clause.named_child_count else ""
-        self.module = go_package_id(self.path, self.package or "main")
-        stem = self.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-        self.add(
-            Symbol(
-                id=self.module, name=self.module.rsplit(".", 1)[-1], kind="module", path=self.path,
-                lines=(1, max(1, root.end_point.row + (0 if root.end_point.column == 0 else 1))),
-                doc=self.doc_above(clause) if clause is not None else "",
-                public=True,  # internal/ packages are private to the module, not to a reader
-            )
-        )
-        for declaration in root.named_children:
-            kind = declaration.type
-            if kind == "function_declaration":
-                name = self.text(declaration.child_by_field_name("name"))
-                if name == "main" and self.package == "main":
-                    self.is_entry_point = True
-                symbol_id = f"{self.module}.init.{stem}" if name == "init" else None
-                self.define(name, "function", declaration, self.module, symbol_id=symbol_id)
-            elif kind == "method_declaration":
-                receiver = self.receiver_type(declaration.child_by_field_name("receiver"))
-                name = self.text(declaration.child_by_field_name("name"))
-                parent = f"{self.module}.{receiver}" if receiver else self.module
-                self.define(name, "method", declaration, parent, symbol_id=f"{parent}.{name}")
-            elif kind == "type_declaration":
-                for spec in declaration.named_children:
-                    if spec.type in ("type_spec", "type_alias"):
-                        self.define_type(spec, declaration)
-            elif kind in ("const_declaration", "var_declaration"):
-                specs = [s for s in declaration.named_children if s.type in ("const_spec", "var_spec")]
-                for spec_list in declaration.named_children:
-                    if spec_list.type == "var_spec_list":
-                        specs.extend(s for s in spec_list.named_children if s.type == "var_spec")
-                for spec in specs:
-                    self.define_values(spec, declaration, len(specs) == 1)
-            elif kind == "import_declaration":
-                self.import_declaration(declaration)
-        self.walk_calls(root)
-
-    def receiver_type(self, receiver: Node | None) -> str:
-        """``(s *Store)`` -> ``Store``; ``(s *Set[T])`` -> ``Set``."""
-        if receiver is None:
-            return ""
-        for parameter in receiver.named_children:
-            node = parameter.child_by_field_name("type")
-            while node is not None and node.type in ("pointer_type", "generic_type", "parenthesized_type"):
-                node = node.child_by_field_name("type") or (node.named_children[0] if node.named_child_count else None)
-            if node is not None:
-                return self.text(node)
-        return ""
-
-    def define(self, name: str, kind: str, node: Node, parent: str, *, symbol_id: str | None = None) -> None:
-        if not name or name == "_":
-            return
-        body = node.child_by_field_name("body")
-        self.add(
-            Symbol(
-                id=symbol_id or f"{parent}.{name}", name=name, kind=kind, path=self.path,
-                lines=(node.start_point.row + 1, node.end_point.row + 1), signature=self.header(node, body),
-                doc=self.doc_above(node), parent=parent, public=name[:1].isupper(),
-            ),
-            node,
-        )
-
-    def define_type(self, spec: Node, declaration: Node) -> None:
-        name = self.text(spec.child_by_field_name("name"))
-        if not name or name == "_":
-            return
-        type_node = spec.child_by_field_name("type")
-        bases: list[str] = []
-        kind = "type"
-        if type_node is not None and type_node.type == "struct_type":
-            kind = "class"
-            fields_list = next((c for c in type_node.named_children if c.type == "field_declaration_list"), None)
-            for field_node in fields_list.named_children if fields_list is not None else ():
-                if field_node.type == "field_declaration" and field_node.child_by_field_name("name") is None:
-                    embedded = field_node.child_by_field_name("type")
-                    if embedded is not None:
-                        bases.append(self.text(embedded).lstrip("*"))
-        elif type_node is not None and type_node.type == "interface_type":
-            kind = "interface"
-            for element in type_node.named_children:
-                if element.type in ("type_elem", "constraint_elem"):
-                    bases.append(self.text(element))
-        single = len([s for s in declaration.named_children if s.type in ("type_spec", "type_alias")]) == 1
-        span = declaration if single else spec
-        if kind in ("class", "interface"):  # type Store struct / type Set[T any] struct: not the fields
-            head = self.data[spec.start_byte:type_node.start_byte].decode("utf-8", "replace")
-            signature = _one_line(f"type {head}{type_node.type.split('_')[0]}")
-        else:
-            signature = _one_line(f"type {self.text(spec)}")
-        self.add(
-            Symbol(
-                id=f"{self.module}.{name}", name=name, kind=kind, path=self.path,
-                lines=(span.start_point.row + 1, span.end_point.row + 1), signature=signature,
-                doc=self.doc_above(spec) or (self.doc_above(declaration) if single else ""),
-                parent=self.module, public=name[:1].isupper(), bases=tuple(bases),
-            ),
-            spec,
-        )
-
-    def define_values(self, spec: Node, declaration: Node, single: bool) -> None:
-        doc = self.doc_above(spec) or (self.doc_above(declaration) if single else "")
-        group_doc = "" if single else self.doc_above(declaration)
-        keyword = "const" if spec.type == "const_spec" else "var"
-        for name_node in spec.children_by_field_name("name"):
-            name = self.text(name_node)
-            if not name or name == "_":
-                continue
-            self.add(
-                Symbol(
-                    id=f"{self.module}.{name}", name=name, kind="variable", path=self.path,
-                    lines=(spec.start_point.row + 1, spec.end_point.row + 1),
-                    signature=_one_line(f"{keyword} {self.text(spec)}"), doc=doc or group_doc,
-                    parent=self.module, public=name[:1].isupper(),
-                ),
-                spec,
-            )
-
-    def import_declaration(self, declaration: Node) -> None:
-        specs = []
-        for child in declaration.named_children:
-            if child.type == "import_spec":
-                specs.append(child)
-            elif child.type == "import_spec_list":
-                specs.extend(c for c in child.named_children if c.type == "import_spec")
-        for spec in specs:
-            path = spec.child_by_field_name("path")
-            name = spec.child_by_field_name("name")
-            self.imports.append(
-                Import(self.path, self.text(path).strip('"`'), (), spec.start_point.row + 1, self.text(name) if name is not None else None)
-            )
-
-    def visit(self, node: Node, scope: str) -> None:
-        if node.type == "call_expression":
-            self.record_call(scope, _dotted_go(self, node.child_by_field_name("function")), node)
-
-
-def _dotted_go(extractor: _Extractor, node: Node | None) -> str | None:
-    parts: list[str] = []
-    while node is not None:
-        kind = node.type
-        if kind in ("identifier", "field_identifier", "package_identifier", "type_identifier"):
-            parts.append(extractor.text(node))
-            break
-        if kind == "selector_expression":
-            parts.append(extractor.text(node.child_by_field_name("field")))
-            node = node.child_by_field_name("operand")
-        elif kind == "call_expression":
-            parts.append("()")
-            node = node.child_by_field_name("function")
-        elif kind == "index_expression":
-            parts.append("[]")
-            node = node.child_by_field_name("operand")
-        elif kind == "parenthesized_expression" and node.named_child_count == 1:
-            node = node.named_children[0]
-        else:
-            return None
-    else:
-        return None
-    text = ""
-    for part in reversed(parts):
-        text += part if part in ("()", "[]") or not text else "." + part
-    return text
