@@ -21,7 +21,7 @@ def corpus_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def server(corpus_dir: Path):
-    from compiler.mcp_server import create_server
+    from compiler.mcp import create_server
 
     return create_server(corpus_dir)
 
