@@ -93,6 +93,8 @@ def _version() -> str:
 def _server_class(base: type) -> type:
     """MCPServer whose argument-validation errors say which argument is wrong and what to pass."""
     from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+    from mcp.shared.exceptions import MCPError
+    from mcp_types import INVALID_PARAMS
 
     class KcMCPServer(base):  # type: ignore[misc, valid-type]
         kc_service: Service
@@ -112,6 +114,13 @@ def _server_class(base: type) -> type:
                     raise ToolError(_validation_message(name, exc.__cause__, tool.parameters if tool else {})) from exc.__cause__
                 raise
 
+        async def get_prompt(self, name, arguments=None, context=None):
+            # An unknown prompt is the client's mistake: a JSON-RPC error naming the prompts, not a traceback.
+            if not self._prompt_manager.get_prompt(name):
+                known = ", ".join(p.name for p in self._prompt_manager.list_prompts())
+                raise MCPError(code=INVALID_PARAMS, message=f"unknown prompt {clip(str(name), 80)!r}; the prompts are: {known}")
+            return await super().get_prompt(name, arguments, context)
+
     return KcMCPServer
 
 
@@ -119,9 +128,17 @@ def _validation_message(tool: str, error: ValidationError, schema: dict[str, Any
     problems = []
     for err in error.errors():
         loc = ".".join(str(p) for p in err.get("loc", ())) or "arguments"
-        got = "" if err.get("type") == "missing" else f" (got {clip(repr(err.get('input')), 60)})"
+        got = "" if err.get("type") == "missing" else f" (got {_short_repr(err.get('input'))})"
         problems.append(f"`{loc}`: {err.get('msg', 'invalid')}{got}")
     return f"invalid arguments for {tool}: " + "; ".join(problems) + f". Pass: {_signature(tool, schema)}"
+
+
+def _short_repr(value: Any) -> str:
+    """``repr(value)`` cut to 60 characters; a number too long to print in full is described instead."""
+    try:
+        return clip(repr(value), 60)
+    except ValueError:  # int -> str refuses more than sys.get_int_max_str_digits() digits
+        return f"a number of about {value.bit_length() * 3 // 10} digits" if isinstance(value, int) else "an unprintable value"
 
 
 def _signature(tool: str, schema: dict[str, Any]) -> str:
@@ -356,8 +373,12 @@ def serve(corpus_dir: str | Path = "corpus", *, http: bool = False, port: int = 
     server = create_server(corpus_dir, source=source, settings=settings, token=token if http else None, port=port)
     view: CorpusView = server.kc_view
     if not http:
+        import anyio
+
+        from compiler.mcp.stdio import run_stdio
+
         print(f"kc mcp: serving {view.root} over stdio", file=sys.stderr, flush=True)
-        server.run("stdio")
+        anyio.run(run_stdio, server)
         return
     import anyio
 
