@@ -13,16 +13,16 @@
   function esc(text) { return String(text).replace(/[&<>"']/g, function (c) { return ESC[c]; }); }
 
   function inline(text) {
-    return text.split(/(`[^`\n]+`)/).map(function (part) {
-      if (part.length > 1 && part.charAt(0) === "`" && part.charAt(part.length - 1) === "`") {
-        return "<code>" + esc(part.slice(1, -1)) + "</code>";
-      }
-      var html = esc(part);
-      html = html.replace(/\*\*([^*\n]+)\*\*/g, "<strong>$1</strong>");
-      html = html.replace(/(^|[^*\w])\*([^*\n]+)\*(?![\w*])/g, "$1<em>$2</em>");
-      html = html.replace(/\[([^\]\n]+)\]\(([^)\s]+)\)/g, "$1");  // links show their text; citations are links below
-      return html;
-    }).join("");
+    // Code spans become placeholders first, so emphasis may wrap them; everything is escaped before any tag is added.
+    var spans = [];
+    var html = esc(text.replace(/\u0000/g, "").replace(/`([^`\n]+)`/g, function (_, code) {
+      spans.push("<code>" + esc(code) + "</code>");
+      return "\u0000" + (spans.length - 1) + "\u0000";
+    }));
+    html = html.replace(/\*\*([^*\n]+)\*\*/g, "<strong>$1</strong>");
+    html = html.replace(/(^|[^*\w])\*([^*\n]+)\*(?![\w*])/g, "$1<em>$2</em>");
+    html = html.replace(/\[([^\]\n]+)\]\(([^)\s]+)\)/g, "$1");  // links show their text; citations are links below
+    return html.replace(/\u0000(\d+)\u0000/g, function (_, i) { return spans[Number(i)]; });
   }
 
   function markdown(source) {
