@@ -268,5 +268,15 @@ class Service:
         return self.session(level=level).ask(question).result()
 
 
-__all__ = ["BACKENDS", "CorpusView", "LiveCorpus", "RELOAD_CHECK_SECONDS", "Retriever", "Service", "backend_name",
-           "core_stamp", "make_tutor_backend", "open_view"]
+__all__ = [
+    "BACKENDS",
+    "RELOAD_CHECK_SECONDS",
+    "CorpusView",
+    "LiveCorpus",
+    "Retriever",
+    "Service",
+    "backend_name",
+    "core_stamp",
+    "make_tutor_backend",
+    "open_view",
+]

@@ -12,21 +12,48 @@ import json
 import math
 import re
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from compiler.corpus import REPORT_FILE
 from compiler.errors import KcError, NotFound
-from compiler.mcp.paging import clip, first_paragraph, first_sentence, more_hint, pick_page, split_pages, paging
+from compiler.mcp.paging import clip, first_paragraph, first_sentence, more_hint, paging, pick_page, split_pages
 from compiler.mcp.schema import (
-    BODY_CHARS, CHARS_PER_TOKEN, DOC_CHARS, EXCERPT_CHARS, PAGE_TOKEN_BUDGET, REFS_PER_PAGE, RESPONSE_TOKEN_LIMIT,
-    SIGNATURE_CHARS, SNIPPET_CHARS, SUMMARY_CHARS, Answer, Citation, ConceptRef, ConceptResult, Detail, EntryPoint,
-    ExplainResult, LearningPathResult, Level, McpRequestError, Member, OverviewConcept, OverviewResult, PathStep,
-    SearchHit, SearchResult, SourceLocation, StatusResult, SymbolResult, estimate_tokens,
+    BODY_CHARS,
+    CHARS_PER_TOKEN,
+    DOC_CHARS,
+    EXCERPT_CHARS,
+    PAGE_TOKEN_BUDGET,
+    REFS_PER_PAGE,
+    RESPONSE_TOKEN_LIMIT,
+    SIGNATURE_CHARS,
+    SNIPPET_CHARS,
+    SUMMARY_CHARS,
+    Answer,
+    Citation,
+    ConceptRef,
+    ConceptResult,
+    Detail,
+    EntryPoint,
+    ExplainResult,
+    LearningPathResult,
+    Level,
+    McpRequestError,
+    Member,
+    OverviewConcept,
+    OverviewResult,
+    PathStep,
+    SearchHit,
+    SearchResult,
+    SourceLocation,
+    StatusResult,
+    SymbolResult,
+    estimate_tokens,
 )
 from compiler.model import Concept, Symbol
 from compiler.service import CorpusView, Service
+
 
 def search_corpus(view: CorpusView, query: str, k: int) -> Answer:
     """The best ``k`` hits for ``query``, best first."""
@@ -217,7 +244,7 @@ def symbol_answer(view: CorpusView, name: str, page: int = 1) -> Answer:
     pages = max(1, math.ceil(len(callers) / REFS_PER_PAGE), math.ceil(len(callees) / REFS_PER_PAGE))
     pick_page([range(0)] * pages, page, f"get_symbol(name={symbol.id!r})")
     window = slice((page - 1) * REFS_PER_PAGE, page * REFS_PER_PAGE)
-    children = sorted((s.id for s in corpus.symbols_by_path.get(symbol.path, []) if s.parent == symbol.id))
+    children = sorted(s.id for s in corpus.symbols_by_path.get(symbol.path, []) if s.parent == symbol.id)
     concept = _concept_ref(view, symbol.concept) if symbol.concept in corpus.concepts else None
     data = SymbolResult(
         id=symbol.id, name=symbol.name, kind=symbol.kind, signature=clip(symbol.signature, SIGNATURE_CHARS),
@@ -481,7 +508,7 @@ def _built_at(view: CorpusView, report: dict[str, Any]) -> tuple[str, Literal["b
             return value, "build-report.json"
     # core.json carries no timestamp (deterministic output), so the file's mtime is the next best thing.
     mtime = (view.root / "core.json").stat().st_mtime
-    return datetime.fromtimestamp(mtime, tz=timezone.utc).isoformat(timespec="seconds"), "core.json mtime"
+    return datetime.fromtimestamp(mtime, tz=UTC).isoformat(timespec="seconds"), "core.json mtime"
 
 
 def _source_path(view: CorpusView, report: dict[str, Any]) -> tuple[Path | None, Any]:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from compiler.mcp.schema import RESOURCE_PAGE_CHARS, McpRequestError, Paging
 
+
 def clip(text: str, limit: int) -> str:
     """``text`` cut to ``limit`` characters, marked when cut."""
     text = text or ""

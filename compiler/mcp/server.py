@@ -33,14 +33,34 @@ from pydantic import Field, ValidationError
 from compiler.config import Settings
 from compiler.errors import KcError
 from compiler.mcp.answers import (
-    concept_answer, concept_ids_in_order, explain_answer, learning_path_answer, overview_answer, search_corpus,
-    status_answer, symbol_answer,
+    concept_answer,
+    concept_ids_in_order,
+    explain_answer,
+    learning_path_answer,
+    overview_answer,
+    search_corpus,
+    status_answer,
+    symbol_answer,
 )
 from compiler.mcp.paging import clip, first_sentence, resource_page
 from compiler.mcp.schema import (
-    DEFAULT_HTTP_PORT, HTTP_PATH, OVERVIEW_MAX_TOKENS, RESPONSE_TOKEN_LIMIT, SERVER_NAME, TOKEN_ENV, Answer,
-    ConceptResult, Detail, ExplainResult, LearningPathResult, Level, McpRequestError, OverviewResult, SearchResult,
-    StatusResult, SymbolResult,
+    DEFAULT_HTTP_PORT,
+    HTTP_PATH,
+    OVERVIEW_MAX_TOKENS,
+    RESPONSE_TOKEN_LIMIT,
+    SERVER_NAME,
+    TOKEN_ENV,
+    Answer,
+    ConceptResult,
+    Detail,
+    ExplainResult,
+    LearningPathResult,
+    Level,
+    McpRequestError,
+    OverviewResult,
+    SearchResult,
+    StatusResult,
+    SymbolResult,
 )
 from compiler.service import CorpusView, Service
 

@@ -10,8 +10,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from mcp_corpus import write_corpus  # noqa: E402
-from mcp_helpers import run_with_client  # noqa: E402
+from mcp_corpus import write_corpus
+from mcp_helpers import run_with_client
 
 
 @pytest.fixture

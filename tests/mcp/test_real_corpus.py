@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 from mcp_helpers import REPO, response_tokens, run_with_client, text_of
 

@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from serve_helpers import build_corpus, running_app, write_tiny_repo  # noqa: E402
+from serve_helpers import build_corpus, running_app, write_tiny_repo
 
 
 @pytest.fixture(scope="session")

@@ -77,7 +77,7 @@ def test_ask_stream_follow_a_citation_to_the_highlighted_lines(browser, app_url)
         assert explained.count() >= 1, "the map shows what the answer explained"
         citation = page.locator("a[data-kc=citation]").first
         ref = citation.get_attribute("data-ref")
-        path, lines = ref.rsplit(":", 1)
+        _path, lines = ref.rsplit(":", 1)
         start, end = (int(x) for x in lines.split("-"))
         citation.click()
         page.wait_for_selector("mark[data-kc=cited-line]")
