@@ -42,10 +42,7 @@ class Learners:
         async with self._guard:
             view = self.service.view()
             slot = self._slots.get(name)
-            if slot is None or slot.view is not view:
-                if slot is not None:
-                    async with slot.lock:  # let a running answer finish on the old corpus
-                        pass
+            if slot is None or slot.view is not view:  # new learner, or the corpus was rebuilt
                 from anyio import to_thread
 
                 session = await to_thread.run_sync(lambda: self.service.session(learner=name, store=self.store, view=view))
