@@ -94,9 +94,8 @@ def call_plan(view, calls: int) -> dict[str, list[dict]]:
         "overview": [{"max_tokens": (1000, 2000, 4000)[i % 3]} for i in range(calls)],
         "corpus_status": [{} for _ in range(calls)],
     }
-    if view.explain_fn is not None:
-        plan["explain"] = [{"question": QUERIES[i % len(QUERIES)], "level": ("novice", "intermediate", "expert")[i % 3]}
-                           for i in range(calls)]
+    plan["explain"] = [{"question": QUERIES[i % len(QUERIES)], "level": ("novice", "intermediate", "expert")[i % 3]}
+                       for i in range(calls)]
     return plan
 
 
@@ -110,10 +109,9 @@ async def measure(server, calls: int) -> tuple[list[tuple], dict, dict]:
         started = time.perf_counter()
         await client.call_tool("search", {"query": QUERIES[0]})
         startup["first search (opens the index, loads the query model)"] = time.perf_counter() - started
-        if view.explain_fn is not None:
-            started = time.perf_counter()
-            await client.call_tool("explain", {"question": QUERIES[0]})
-            startup["first explain"] = time.perf_counter() - started
+        started = time.perf_counter()
+        await client.call_tool("explain", {"question": QUERIES[0]})
+        startup["first explain"] = time.perf_counter() - started
         for tool, arguments in call_plan(view, calls).items():
             for warm in arguments[:3]:  # first calls load lazily (the embedding model for search)
                 await client.call_tool(tool, warm)
@@ -167,7 +165,7 @@ def render(corpus_note: str, corpus: Path, server, rows, sizes, startup: dict, c
     view = server.kc_view
     core = view.corpus.core
     out = [f"Corpus: {core.source.name} ({corpus_note}): {sizes['files']} files, {sizes['symbols']} symbols, "
-           f"{len(core.concepts)} concepts. Search backend: {view._search_backend or 'not loaded'}. "
+           f"{len(core.concepts)} concepts. Search backend: {view.retriever.backend}. "
            f"Machine: {platform.machine()}, {os.cpu_count()} CPUs shared with other work (load average "
            f"{os.getloadavg()[0]:.1f} at the end of the run), Python {platform.python_version()}. "
            f"In-memory client (SDK `Client(server)`), {calls} calls per tool after 3 warm-up calls.",
@@ -179,8 +177,6 @@ def render(corpus_note: str, corpus: Path, server, rows, sizes, startup: dict, c
     for tool, n, p50, p95, worst, errors, largest in rows:
         target = "n/a (explain)" if tool == "explain" else ("yes" if p95 <= 100 else "**no**")
         out.append(f"| {tool} | {n} | {p50:.1f} | {p95:.1f} | {worst:.1f} | {errors} | {largest} | {target} |")
-    if view.explain_fn is None:
-        out.append("\n`explain` is not registered in this checkout (no tutor installed), so it is not measured.")
     out.append("\nOne-off costs, not in the table: " + "; ".join(
         f"{name} {seconds * 1000:.0f} ms" for name, seconds in startup.items()) + ".")
     ov = sizes["overview"]
@@ -232,7 +228,7 @@ def main() -> int:
 
     import anyio
 
-    from compiler.mcp_server import create_server
+    from compiler.mcp import create_server
 
     corpus, source, note = pick_corpus(args)
     started = time.perf_counter()

@@ -10,11 +10,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from compiler.cli import build, mcp, search, site, tutor
+from compiler.cli import build, mcp, search, serve, site, tutor
 from compiler.errors import KcError
 
 # The command groups, in the order ``kc --help`` lists them.
-GROUPS = (build, search, tutor, mcp, site)
+GROUPS = (build, search, tutor, mcp, site, serve)
 
 
 def make_parser() -> argparse.ArgumentParser:

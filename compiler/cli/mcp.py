@@ -1,10 +1,10 @@
-"""``kc mcp``: argument wiring over ``compiler.mcp_server`` (imported only when the command runs)."""
+"""``kc mcp``: argument wiring over ``compiler.mcp`` (imported only when the command runs)."""
 
 from __future__ import annotations
 
 import argparse
 
-DEFAULT_PORT = 8765  # mirrors compiler.mcp_server.DEFAULT_HTTP_PORT without importing it
+DEFAULT_PORT = 8765  # mirrors compiler.mcp.schema.DEFAULT_HTTP_PORT without importing it
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -36,7 +36,7 @@ def _port(text: str) -> int:
 
 def run_mcp(args: argparse.Namespace) -> int:
     from compiler.config import load_settings
-    from compiler.mcp_server import serve
+    from compiler.mcp.server import serve
 
     settings = load_settings(args.source) if args.source else load_settings()
     serve(args.corpus, http=args.http, port=args.port, source=args.source, settings=settings)

@@ -10,8 +10,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from mcp_corpus import write_corpus  # noqa: E402
-from mcp_helpers import run_with_client  # noqa: E402
+from mcp_corpus import write_corpus
+from mcp_helpers import run_with_client
 
 
 @pytest.fixture
@@ -21,7 +21,7 @@ def corpus_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def server(corpus_dir: Path):
-    from compiler.mcp_server import create_server
+    from compiler.mcp import create_server
 
     return create_server(corpus_dir)
 

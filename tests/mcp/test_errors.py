@@ -66,7 +66,7 @@ def test_session_keeps_serving_after_errors(server):
 
 def test_ids_are_never_joined_into_paths(tmp_path, corpus_dir):
     """A concept id that matches a file name outside the corpus still reads nothing from outside."""
-    from compiler.mcp_server import create_server
+    from compiler.mcp import create_server
 
     (corpus_dir.parent / "concepts").mkdir()
     (corpus_dir.parent / "concepts" / "evil.md").write_text(SECRET_OUTSIDE)
@@ -90,7 +90,7 @@ def test_ids_are_never_joined_into_paths(tmp_path, corpus_dir):
 
 
 def test_symlinked_page_out_of_the_corpus_is_not_served(tmp_path, corpus_dir):
-    from compiler.mcp_server import create_server
+    from compiler.mcp import create_server
 
     outside = tmp_path / "elsewhere"
     outside.mkdir()
@@ -115,7 +115,7 @@ def test_symlinked_page_out_of_the_corpus_is_not_served(tmp_path, corpus_dir):
 
 def test_a_missing_corpus_is_a_clear_error(tmp_path):
     from compiler.errors import CorpusError
-    from compiler.mcp_server import create_server
+    from compiler.mcp import create_server
 
     with pytest.raises(CorpusError, match="kc build"):
         create_server(tmp_path / "nothing-here")

@@ -41,7 +41,7 @@ def test_level_changes_the_answer(server):
 
 def test_explain_stays_offline_and_writes_nothing(tmp_path, corpus_dir, monkeypatch):
     from compiler.config import load_settings
-    from compiler.mcp_server import create_server
+    from compiler.mcp import create_server
 
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test-not-a-real-key")
     learner_db = tmp_path / "learners.sqlite3"

@@ -16,7 +16,7 @@ CALLERS = 700
 
 @pytest.fixture
 def big_server(tmp_path):
-    from compiler.mcp_server import create_server
+    from compiler.mcp import create_server
 
     core = make_core()
     body = "def handler():\n" + "".join(f"    step_{i} = compute({i}, 'some argument text')\n" for i in range(60))

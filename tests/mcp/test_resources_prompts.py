@@ -53,8 +53,10 @@ def test_unknown_resource_ids_are_clear_errors(server):
 
 
 def test_long_pages_are_paginated(tmp_path):
-    from compiler.mcp_server import RESOURCE_PAGE_CHARS, create_server
     from mcp_corpus import write_corpus
+
+    from compiler.mcp import create_server
+    from compiler.mcp.schema import RESOURCE_PAGE_CHARS
 
     corpus = write_corpus(tmp_path / "corpus")
     long_page = "".join(f"line {i}: " + "word " * 30 + "\n" for i in range(3000))

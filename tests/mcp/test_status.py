@@ -26,7 +26,7 @@ def _corpus_for(source: Path, out: Path) -> Path:
 
 
 def _status(corpus: Path, source: Path | None = None) -> dict:
-    from compiler.mcp_server import create_server
+    from compiler.mcp import create_server
 
     server = create_server(corpus, source=source)
     result = run_with_client(server, lambda c: c.call_tool("corpus_status", {}))

@@ -127,7 +127,7 @@ def test_corpus_status_reports_build_time_and_its_origin(call, corpus_dir):
 def test_corpus_status_prefers_a_build_time_from_the_report(corpus_dir):
     import json
 
-    from compiler.mcp_server import create_server
+    from compiler.mcp import create_server
 
     (corpus_dir / "build-report.json").write_text(json.dumps({"built_at": "2024-01-02T03:04:05+00:00"}))
     server = create_server(corpus_dir)
@@ -145,31 +145,36 @@ def test_every_tool_answer_stays_under_the_response_cap(call):
         assert response_tokens(result) <= 20_000
 
 
-def test_search_works_without_the_index_package(corpus_dir, monkeypatch):
-    import sys
+def test_search_falls_back_to_words_when_the_index_is_unusable(corpus_dir, tmp_path):
+    from dataclasses import replace
 
-    from compiler.mcp_server import create_server
+    from compiler.config import load_settings
+    from compiler.mcp import create_server
 
-    monkeypatch.setitem(sys.modules, "compiler.index.search", None)  # as if kc[index] were not installed
-    server = create_server(corpus_dir)
+    broken = tmp_path / "index"
+    broken.mkdir()
+    (broken / "manifest.json").write_text("{not json")
+    server = create_server(corpus_dir, settings=replace(load_settings(), index_dir=str(broken)))
     result = run_with_client(server, lambda c: c.call_tool("search", {"query": "backoff delay", "k": 3}))
-    assert not result.is_error
+    assert not result.is_error, text_of(result)
     data = result.structured_content
-    assert data["backend"] == "core-lexical"
-    assert "minihttp.transport.backoff_delay" in [hit["symbol"] for hit in data["hits"]]
-    assert all(hit["concept"] == "retries" for hit in data["hits"][:2])
+    assert data["backend"].startswith("lexical (index unusable")
+    assert data["hits"] and data["hits"][0]["concept"] == "retries"
+    assert data["hits"][0]["path"] == "minihttp/transport.py"
 
 
 def test_a_rebuilt_corpus_is_picked_up_without_a_restart(corpus_dir, monkeypatch):
     import os
     from dataclasses import replace
 
-    import compiler.mcp_server as mcp_server
-    from compiler.model import Concept
     from mcp_corpus import make_core, write_corpus
 
-    monkeypatch.setattr(mcp_server, "RELOAD_CHECK_SECONDS", 0.0)
-    server = mcp_server.create_server(corpus_dir)
+    from compiler import service
+    from compiler.mcp import create_server
+    from compiler.model import Concept
+
+    monkeypatch.setattr(service, "RELOAD_CHECK_SECONDS", 0.0)
+    server = create_server(corpus_dir)
     before = run_with_client(server, lambda c: c.call_tool("get_concept", {"id": "auth"}))
     assert before.is_error
 
