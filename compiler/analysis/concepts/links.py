@@ -10,9 +10,10 @@ from collections import defaultdict
 
 from compiler.analysis.concepts.units import LINK_KINDS, SPECIAL_ROLES, Cluster, file_stem
 from compiler.analysis.graph import CodeGraph
-from compiler.analysis.notes import NOTES_FILE, slugify
+from compiler.analysis.notes import NOTES_FILE
 from compiler.analysis.rank import Ranking
 from compiler.model import Diagnostic, Symbol
+from compiler.text import slugify
 
 OWN_RANK_SHARE = 0.1  # a concept's importance counts its own members' rank this much
 SPECIAL_IMPORTANCE = 0.1  # tests, examples, benchmarks: their rank counts a tenth

@@ -10,33 +10,19 @@ import posixpath
 import re
 from itertools import islice
 
-from compiler.analysis.concepts.naming import split_words
 from compiler.analysis.concepts.units import SPECIAL_ROLES, Cluster, file_stem
 from compiler.analysis.graph import CodeGraph
-from compiler.analysis.notes import first_paragraph, plain_text
 from compiler.analysis.rank import Ranking
 from compiler.model import Section, SourceRef, Symbol
+from compiler.text import SUMMARY_CHARS, first_paragraph, first_sentence, plain_rst, plain_text, split_words
 
 MAX_SOURCES = 5
-SUMMARY_CHARS = 300
 _LICENCE = re.compile(r"copyright|\(c\)\s*\d{4}|licen[cs]ed under|mit licen[cs]e|all rights reserved", re.I)
 _BAD_DOC = re.compile(r"^\s*(copyright|license|licensed|spdx|@license|eslint|use strict|!|-\*-|#!|coding[:=]|generated)", re.I)
 
 
-def first_sentence(text: str, limit: int = SUMMARY_CHARS) -> str:
-    """The first sentence of a docstring's first paragraph (up to ``limit`` characters)."""
-    paragraph = first_paragraph(text)
-    if not paragraph:
-        return ""
-    match = re.search(r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)[.!?](\s|$)", paragraph)
-    sentence = paragraph[: match.end()].strip() if match else paragraph
-    if len(sentence) > limit:
-        sentence = sentence[: limit - 1].rsplit(" ", 1)[0] + "…"
-    return sentence
-
-
 def _usable_doc(doc: str) -> str:
-    sentence = _plain_rst(first_sentence(doc))
+    sentence = plain_rst(first_sentence(doc))
     if not sentence or _BAD_DOC.match(sentence) or len(sentence.split()) < 3:
         return ""
     if sentence.endswith(":") or " = " in sentence or sentence.startswith((">>>", "$ ", "`")):
@@ -78,20 +64,6 @@ def cluster_summary(
         if sentence:
             return sentence, "docstring"
     return "", "generated"
-
-
-def _plain_rst(text: str) -> str:
-    """Sphinx roles and RST literals to markdown: ``:class:`~a.B``` -> `B`, ````x```` -> `x`."""
-
-    def role(match: re.Match) -> str:
-        target = match.group(1).strip()
-        target = re.sub(r"^.*<([^>]+)>$", r"\1", target) if "<" in target else target
-        if target.startswith("~"):
-            target = target[1:].rsplit(".", 1)[-1]
-        return f"`{target}`"
-
-    text = re.sub(r":[\w:.-]+:`([^`]+)`", role, text)
-    return re.sub(r"``([^`]+)``", r"`\1`", text)
 
 
 def _readme_section(title: str, members: list[str], symbols: dict[str, Symbol], sections: list[Section]) -> str:
