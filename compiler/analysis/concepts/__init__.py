@@ -44,10 +44,11 @@ How (each step is a function below):
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from compiler.analysis.concepts.clustering import agglomerate
-from compiler.analysis.concepts.links import cluster_importance, link_clusters
+from compiler.analysis.concepts.links import cluster_importance, follow_the_docs, link_clusters
+from compiler.analysis.concepts.mentions import first_mentions
 from compiler.analysis.concepts.naming import (
     cluster_named,
     cluster_title,
@@ -84,6 +85,7 @@ class ConceptMap:
     concepts: tuple[Concept, ...]
     membership: dict[str, str]  # symbol id -> concept id
     diagnostics: tuple[Diagnostic, ...]
+    mentions: dict[str, int] = field(default_factory=dict)  # concept id -> first mention in the docs
 
 
 def distill(
@@ -160,6 +162,8 @@ def distill(
     membership = {sid: ids[i] for i, c in enumerate(all_clusters) for sid in c.symbols}
 
     prerequisites, related, link_diagnostics = link_clusters(all_clusters, ids, titles, importance, graph, membership)
+    mentions = first_mentions(sections, symbols, membership)
+    follow_the_docs(ids, prerequisites, related, mentions, [c.note is not None for c in all_clusters])
     diagnostics.extend(link_diagnostics)
 
     entry_set = set(entry_points)
@@ -194,4 +198,6 @@ def distill(
             )
         )
     concepts.sort(key=lambda c: (-c.importance, c.id))
-    return ConceptMap(concepts=tuple(concepts), membership=membership, diagnostics=tuple(diagnostics))
+    return ConceptMap(
+        concepts=tuple(concepts), membership=membership, diagnostics=tuple(diagnostics), mentions=mentions
+    )

@@ -203,3 +203,25 @@ def _reachable(dag: dict[int, set[int]], start: int, goal: int) -> bool:
         seen.add(node)
         stack.extend(dag.get(node, ()))
     return False
+
+
+def follow_the_docs(
+    ids: list[str], prerequisites: list[list[str]], related: list[list[str]], mentions: dict[str, int], noted: list[bool]
+) -> None:
+    """Code links that contradict the docs' teaching order become related, in place.
+
+    A prerequisite the docs first mention after the concept that needs it, or never while they mention
+    that concept, is taught later: the docs teach the API a user calls before what it is built on
+    (a client before its transport). The author's ``requires:`` and links to noted concepts stay.
+    """
+    if not mentions:
+        return
+    is_noted = {cid for cid, flag in zip(ids, noted) if flag}
+    for i, cid in enumerate(ids):
+        if noted[i] or cid not in mentions:
+            continue
+        kept = [p for p in prerequisites[i] if p in is_noted or mentions.get(p, float("inf")) < mentions[cid]]
+        moved = [p for p in prerequisites[i] if p not in kept]
+        if moved:
+            prerequisites[i][:] = kept
+            related[i][:] = (moved + [r for r in related[i] if r not in moved])[: max(MAX_RELATED, len(moved))]
