@@ -199,6 +199,8 @@ class _Extractor:
                 self._define_def(stmt, scope, work)
             elif cls is ast.Assign or cls is ast.AnnAssign:
                 self._define_variable(stmt, scope)
+                if scope.kind == "class" and stmt.value is not None:  # context_class = Context
+                    self._reference(stmt.value, scope, None)
             elif cls is ast.Expr and previous is not None and _is_string(stmt.value):
                 self._attach_attribute_doc(previous, scope, stmt.value.value)
             elif cls in _BLOCK_CLASSES:
@@ -397,6 +399,8 @@ class _Extractor:
                         push(callee_base)
                     extend(node.args)
                     extend(node.keywords)
+                    for keyword in node.keywords:  # cls=Option: the class is used, as a value
+                        self._reference(keyword.value, scope, seen)
                     continue
                 if cls is ast.Import or cls is ast.ImportFrom:
                     self._import(node, scope)
@@ -431,6 +435,19 @@ class _Extractor:
             seen.add(callee)
             self.calls.append(Call(scope.id, callee, self.path, node.lineno))
         return base
+
+    def _reference(self, value: ast.expr, scope: _Scope, seen: set[str] | None) -> None:
+        """Record a class named as a value (a capitalised name or ``module.Name``) as a reference."""
+        callee = _dotted(value) if value.__class__ is ast.Name or value.__class__ is ast.Attribute else None
+        last = callee.rsplit(".", 1)[-1] if callee else ""
+        if not last[:1].isupper() or last.isupper() or len(callee) > _MAX_CALLEE:
+            return  # a function's name or an ALL_CAPS constant is no class
+        key = "&" + callee
+        if seen is not None:
+            if key in seen:
+                return
+            seen.add(key)
+        self.calls.append(Call(scope.id, callee, self.path, value.lineno, reference=True))
 
     def _import(self, node: ast.Import | ast.ImportFrom, scope: _Scope) -> None:
         where = None if scope.kind == "module" else scope.id

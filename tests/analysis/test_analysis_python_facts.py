@@ -62,3 +62,33 @@ def test_the_implementations_calls_are_its_own():
     calls = {(e.source, e.target) for e in graph.edges if e.kind == "calls"}
     assert ("pkg.net.fetch", "pkg.net.helper") in calls
     assert ("pkg.net.Client.get", "pkg.net.helper") in calls
+
+
+VALUES = '''
+class Option:
+    pass
+
+
+class Context:
+    pass
+
+
+def command(name, cls=None):
+    return cls
+
+
+class Group:
+    context_class = Context
+
+    def option(self):
+        return command("x", cls=Option)
+'''
+
+
+def test_classes_named_as_values_are_references():
+    source = SourceFile(path="pkg/core.py", language="python", size=len(VALUES), sha256="0")
+    graph = link([parse_python(source, VALUES)])
+    edges = {(e.source, e.target, e.kind) for e in graph.edges}
+    assert ("pkg.core.Group.option", "pkg.core.Option", "references") in edges
+    assert ("pkg.core.Group", "pkg.core.Context", "references") in edges
+    assert ("pkg.core.Group.option", "pkg.core.command", "calls") in edges
