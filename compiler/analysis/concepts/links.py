@@ -13,10 +13,12 @@ from compiler.analysis.graph import CodeGraph
 from compiler.analysis.notes import NOTES_FILE
 from compiler.analysis.rank import Ranking
 from compiler.model import Diagnostic, Symbol
+from compiler.roles import is_support_path
 from compiler.text import slugify
 
 OWN_RANK_SHARE = 0.1  # a concept's importance counts its own members' rank this much
-SPECIAL_IMPORTANCE = 0.1  # tests, examples, benchmarks: their rank counts a tenth
+SPECIAL_IMPORTANCE = 0.1  # tests, examples, benchmarks: at most a tenth of the least code concept
+SUPPORT_IMPORTANCE = 0.5  # compat shims, internal folders, *_impl: their rank counts half
 MAX_PREREQUISITES = 3
 MAX_RELATED = 3
 PREREQUISITE_MIN_WEIGHT = 1.0
@@ -31,7 +33,9 @@ def cluster_importance(clusters: list[Cluster], ranking: Ranking) -> list[float]
 
     The rank that flows into a concept's members from outside it, plus a quarter of the
     members' own rank: links inside a concept (subclasses handing rank to their base)
-    do not make it important, being used from elsewhere does. Tests and examples are damped.
+    do not make it important, being used from elsewhere does. Support code (compat shims,
+    ``internal`` folders, ``*_impl``) counts half; tests, examples and benchmarks rank below
+    every code concept.
     """
     owner = {sid: i for i, c in enumerate(clusters) for sid in c.symbols}
     inflow = [0.0] * len(clusters)
@@ -46,7 +50,15 @@ def cluster_importance(clusters: list[Cluster], ranking: Ranking) -> list[float]
     for i, cluster in enumerate(clusters):
         own = sum(ranking.raw.get(sid, 0.0) for sid in cluster.symbols)
         score = inflow[i] + OWN_RANK_SHARE * own
-        raw.append(score * (SPECIAL_IMPORTANCE if cluster.role in SPECIAL_ROLES else 1.0))
+        if cluster.paths and all(is_support_path(p) for p in cluster.paths):
+            score *= SUPPORT_IMPORTANCE
+        raw.append(score)
+    code = [r for r, c in zip(raw, clusters) if c.role not in SPECIAL_ROLES]
+    floor = min(code, default=0.0)
+    top_special = max((r for r, c in zip(raw, clusters) if c.role in SPECIAL_ROLES), default=0.0)
+    for i, cluster in enumerate(clusters):
+        if cluster.role in SPECIAL_ROLES:  # tests, examples, benchmarks come after every code concept
+            raw[i] = SPECIAL_IMPORTANCE * floor * (raw[i] / top_special if top_special > 0 else 0.0) if code else raw[i]
     top = max(raw, default=0.0)
     return [round(r / top, 6) if top > 0 else 0.0 for r in raw]
 
