@@ -21,12 +21,20 @@ _LICENCE = re.compile(r"copyright|\(c\)\s*\d{4}|licen[cs]ed under|mit licen[cs]e
 _BAD_DOC = re.compile(r"^\s*(copyright|license|licensed|spdx|@license|eslint|use strict|!|-\*-|#!|coding[:=]|generated)", re.I)
 
 
+_MECHANICS = re.compile(
+    r"^\s*(initiali[sz]es?|helper (function|method)|create (a|an) new|constructs?|module dependencies|private|@\w+)\b",
+    re.I,
+)
+
+
 def _usable_doc(doc: str) -> str:
     sentence = plain_rst(first_sentence(doc))
     if not sentence or _BAD_DOC.match(sentence) or len(sentence.split()) < 3:
         return ""
-    if sentence.endswith(":") or " = " in sentence or sentence.startswith((">>>", "$ ", "`")):
-        return ""  # the introduction to a list or an example, not a summary
+    if sentence.endswith((":", ",", ";")) or " = " in sentence or sentence.startswith((">>>", "$ ", "`")):
+        return ""  # the introduction to a list or an example, or a sentence cut short, not a summary
+    if _MECHANICS.match(sentence):
+        return ""  # how a helper or constructor works, not what the concept is
     if _LICENCE.search(sentence):
         return ""  # a licence header (express: "express Copyright(c) 2009-2013 TJ Holowaychuk ...")
     return sentence
@@ -49,7 +57,9 @@ def cluster_summary(
         if sym is not None and sym.path == path:
             module_docs.append(sym.doc)
     # only the first two of each are read: stop looking there (a big concept has 100k members)
-    classes = (sid for sid in members if symbols[sid].kind in ("class", "interface", "type"))
+    classes = (
+        sid for sid in members if symbols[sid].kind in ("class", "interface", "type") and not symbols[sid].name.startswith("_")
+    )
     class_docs = [symbols[sid].doc for sid in islice(classes, 2)]
     function_docs = [symbols[sid].doc for sid in islice((s for s in members if symbols[s].kind == "function"), 2)]
     for doc in module_docs[:2] + class_docs[:2] + module_docs[2:]:
