@@ -47,6 +47,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from compiler.analysis.concepts.clustering import agglomerate
+from compiler.analysis.concepts.families import method_families
 from compiler.analysis.concepts.links import cluster_importance, follow_the_docs, link_clusters
 from compiler.analysis.concepts.mentions import first_mentions
 from compiler.analysis.concepts.naming import (
@@ -126,7 +127,14 @@ def distill(
             special[role].extend(by_path[path])
             continue
         for number, part in enumerate(split_file(path, by_path[path], graph, file_lines.get(path, 0))):
-            code_units.append(make_cluster(f"{path}#{number}" if number else path, part, symbols))
+            key = f"{path}#{number}" if number else path
+            part, families = method_families(part, symbols)
+            code_units.append(make_cluster(key, part, symbols))
+            for word, family in families:  # a god-class's ideas: Command flags, Command usage
+                owner = symbols[symbols[family[0]].parent]
+                unit = make_cluster(f"{key}@{owner.name}.{word}", family, symbols)
+                unit.family = f"{owner.name} {word}"
+                code_units.append(unit)
 
     # 2. group the code units
     reserved = len(noted) + len(special)

@@ -34,6 +34,7 @@ class Cluster:
     lines: int
     role: str = "code"  # code | test | example | bench
     note: ResolvedNote | None = None
+    family: str = ""  # "Class word" when the unit is one idea among a god-class's methods
 
 
 def file_roles(graph: CodeGraph) -> dict[str, str]:
