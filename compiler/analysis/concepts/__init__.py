@@ -162,7 +162,7 @@ def distill(
     all_clusters = noted + clusters
 
     # 3. build the concepts
-    importance = cluster_importance(all_clusters, ranking)
+    importance = cluster_importance(all_clusters, ranking, symbols)
     vocabulary = code_vocabulary(symbols)
     titles = [cluster_title(c, graph, ranking, roles, vocabulary) for c in all_clusters]
     titles = unique_titles(titles, all_clusters, importance)

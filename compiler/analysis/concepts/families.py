@@ -15,7 +15,7 @@ from collections import Counter
 from compiler.model import Symbol
 from compiler.text import split_words
 
-CLASS_MIN = 40  # methods a class must have before its methods are grouped into ideas
+CLASS_MIN = 30  # methods a class must have before its methods are grouped into ideas
 FAMILY_MIN = 4  # methods a family must have
 MAX_FAMILY_SHARE = 0.34  # a word most methods share (``request`` in a request class) is the class itself
 _VERBS = frozenset(

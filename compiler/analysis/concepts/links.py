@@ -18,6 +18,7 @@ from compiler.text import slugify
 
 OWN_RANK_SHARE = 0.1  # a concept's importance counts its own members' rank this much
 SPECIAL_IMPORTANCE = 0.1  # tests, examples, benchmarks: at most a tenth of the least code concept
+DATA_SHARE = 0.7  # a concept this much variables and type aliases is data
 SUPPORT_IMPORTANCE = 0.5  # compat shims, internal folders, *_impl: their rank counts half
 MAX_PREREQUISITES = 3
 MAX_RELATED = 3
@@ -28,13 +29,19 @@ RELATED_MIN_WEIGHT = 0.5
 _REEXPORT_STEMS = frozenset({"__init__", "index", "mod"})
 
 
-def cluster_importance(clusters: list[Cluster], ranking: Ranking) -> list[float]:
+def _data_only(cluster: Cluster, symbols: dict[str, Symbol]) -> bool:
+    """Type aliases, constants and enum values: a concept of data is looked up, not learnt first."""
+    kinds = [symbols[sid].kind for sid in cluster.symbols if sid in symbols and symbols[sid].kind != "module"]
+    return len(kinds) >= 5 and sum(1 for k in kinds if k in ("variable", "type")) >= DATA_SHARE * len(kinds)
+
+
+def cluster_importance(clusters: list[Cluster], ranking: Ranking, symbols: dict[str, Symbol]) -> list[float]:
     """How much the rest of the code relies on each concept, normalised to top = 1.0.
 
     The rank that flows into a concept's members from outside it, plus a quarter of the
     members' own rank: links inside a concept (subclasses handing rank to their base)
     do not make it important, being used from elsewhere does. Support code (compat shims,
-    ``internal`` folders, ``*_impl``) counts half; tests, examples and benchmarks rank below
+    ``internal`` folders, ``*_impl``) and data (type aliases, constants, enum values) count half; tests, examples and benchmarks rank below
     every code concept.
     """
     owner = {sid: i for i, c in enumerate(clusters) for sid in c.symbols}
@@ -50,7 +57,7 @@ def cluster_importance(clusters: list[Cluster], ranking: Ranking) -> list[float]
     for i, cluster in enumerate(clusters):
         own = sum(ranking.raw.get(sid, 0.0) for sid in cluster.symbols)
         score = inflow[i] + OWN_RANK_SHARE * own
-        if cluster.paths and all(is_support_path(p) for p in cluster.paths):
+        if cluster.paths and all(is_support_path(p) for p in cluster.paths) or _data_only(cluster, symbols):
             score *= SUPPORT_IMPORTANCE
         raw.append(score)
     code = [r for r, c in zip(raw, clusters) if c.role not in SPECIAL_ROLES]
