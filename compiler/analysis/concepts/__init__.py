@@ -47,7 +47,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from compiler.analysis.concepts.clustering import agglomerate
-from compiler.analysis.concepts.families import method_families
+from compiler.analysis.concepts.families import big_classes, method_families
 from compiler.analysis.concepts.links import cluster_importance, follow_the_docs, link_clusters
 from compiler.analysis.concepts.mentions import first_mentions
 from compiler.analysis.concepts.naming import (
@@ -128,8 +128,17 @@ def distill(
             continue
         for number, part in enumerate(split_file(path, by_path[path], graph, file_lines.get(path, 0))):
             key = f"{path}#{number}" if number else path
+            part, classes = big_classes(part, symbols)
             part, families = method_families(part, symbols)
-            code_units.append(make_cluster(key, part, symbols))
+            if part:
+                code_units.append(make_cluster(key, part, symbols))
+            for members in classes:  # several big classes in one file: one idea each
+                cls_key = f"{key}@{symbols[members[0]].name}"
+                members, more = method_families(members, symbols)
+                unit = make_cluster(cls_key, members, symbols)
+                unit.family = symbols[members[0]].name
+                code_units.append(unit)
+                families += more
             for word, family in families:  # a god-class's ideas: Command flags, Command usage
                 owner = symbols[symbols[family[0]].parent]
                 unit = make_cluster(f"{key}@{owner.name}.{word}", family, symbols)

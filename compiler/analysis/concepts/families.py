@@ -5,7 +5,8 @@ In: the members of one unit (a file or part of one) and the symbols. Out: the un
 the families, and each family as (word, member ids). A family is a word (split from the method
 names, verbs such as get/set/init left out) that at least ``FAMILY_MIN`` methods of a class with at
 least ``CLASS_MIN`` methods share; each method joins the family of its rarest such word, so a small
-idea is not swallowed by a broad one. Classes below the threshold are never split.
+idea is not swallowed by a broad one. Classes below the threshold are never split. ``big_classes`` gives each of several big classes of
+one file (``Client`` and ``AsyncClient``) a unit of its own first.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from compiler.model import Symbol
 from compiler.text import split_words
 
 CLASS_MIN = 30  # methods a class must have before its methods are grouped into ideas
+BIG_CLASS = 15  # a file with two or more classes this big gives each its own unit (Client, AsyncClient)
 FAMILY_MIN = 4  # methods a family must have
 MAX_FAMILY_SHARE = 0.34  # a word most methods share (``request`` in a request class) is the class itself
 _VERBS = frozenset(
@@ -62,3 +64,21 @@ def method_families(members: list[str], symbols: dict[str, Symbol]) -> tuple[lis
         group = set(ids)
         out.append((word, [sid for sid in members if sid in group or symbols[sid].parent in group]))
     return rest, out
+
+
+def big_classes(members: list[str], symbols: dict[str, Symbol]) -> tuple[list[str], list[list[str]]]:
+    """(members left with the unit, [one class and its members]) when the unit holds two or more classes
+    of at least ``BIG_CLASS`` methods each: each such class is an idea of its own."""
+    methods: Counter[str] = Counter(symbols[sid].parent for sid in members if symbols[sid].kind == "method")
+    big = sorted(cid for cid, n in methods.items() if n >= BIG_CLASS and cid in symbols and symbols[cid].kind == "class")
+    if len(big) < 2:
+        return members, []
+    owner_of: dict[str, str] = {}
+    for sid in members:  # a member belongs to the big class it is nested in, however deep
+        current = sid
+        while current in symbols and current not in big:
+            current = symbols[current].parent or ""
+        if current in big:
+            owner_of[sid] = current
+    rest = [sid for sid in members if sid not in owner_of]
+    return rest, [[sid for sid in members if owner_of.get(sid) == cid] for cid in big]

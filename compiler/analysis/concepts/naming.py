@@ -149,9 +149,9 @@ def cluster_title(
         return cluster.note.note.title
     if cluster.role in SPECIAL_ROLES:
         return SPECIAL_ROLES[cluster.role][1]
-    if cluster.family:
-        owner, word = cluster.family.rsplit(" ", 1)
-        return f"{humanize(owner, False)} {word}"
+    if cluster.family:  # "Class" for a big class of its own, "Class word" for one idea among its methods
+        owner, _, word = cluster.family.partition(" ")
+        return f"{humanize(owner, False)} {word}".strip()
     file_weight: dict[str, float] = defaultdict(float)
     for sid in cluster.symbols:
         file_weight[symbols[sid].path] += ranking.raw.get(sid, 0.0)
