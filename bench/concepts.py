@@ -40,7 +40,7 @@ from compiler.roles import file_role  # noqa: E402
 
 REFERENCES = Path(__file__).resolve().parent / "concepts"
 OUT = WORK / "corpora-concepts"
-_PRIVATE = re.compile(r"(^|/)(_[a-z]|compat|internal|_impl|utils?\b|globals)", re.I)
+_PRIVATE = re.compile(r"(^|/)_?(compat|internals?|utils?|globals|shims?)(\.[a-z]+$|/)|(^|/)_internal/|_impl\.[a-z]+$", re.I)
 
 
 @dataclass(frozen=True)
@@ -166,7 +166,7 @@ def compile_one(name: str) -> tuple[Core, float]:
 
 def _row(name: str, kc: Score, naive: Score, seconds: float, core: Core, missing: int) -> str:
     top5 = sorted(core.concepts, key=lambda c: (-c.importance, c.id))[:5]
-    private = sum(1 for c in top5 if c.files and all(_PRIVATE.search(f) for f in c.files[:1]))
+    private = sum(1 for c in top5 if c.files and _PRIVATE.search(c.files[0]))
     return (
         f"| {name} | {kc.coverage:.2f} / {naive.coverage:.2f} | {kc.precision:.2f} / {naive.precision:.2f} "
         f"| {kc.prerequisites:.2f} / {naive.prerequisites:.2f} | {kc.tau:+.2f} / {naive.tau:+.2f} "

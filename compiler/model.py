@@ -24,7 +24,7 @@ from typing import Any, Iterator, Literal
 SCHEMA_VERSION = "kc-core/1"
 
 SymbolKind = Literal["module", "class", "function", "method", "variable", "interface", "type"]
-EdgeKind = Literal["imports", "calls", "inherits", "contains"]
+EdgeKind = Literal["imports", "calls", "inherits", "contains", "references"]
 SummarySource = Literal["author", "docstring", "readme", "llm", "generated"]
 Severity = Literal["error", "warning", "info"]
 
@@ -149,6 +149,7 @@ class Call:
     callee: str
     path: str
     line: int
+    reference: bool = False  # named as a value, not called (``cls=Option``, ``context_class = Context``)
 
 
 @dataclass(frozen=True)

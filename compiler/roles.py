@@ -5,7 +5,8 @@ Out: ``file_role`` -> ``code``, ``test``, ``example``, ``bench``, ``docs`` or ``
 the ranking read it); ``is_test_path`` -> True for tests and test fixtures (the search and the tutor
 read it: a looser rule, fixtures folders included, because they only demote matches);
 ``language_family`` -> ``python``, ``javascript`` (JS and TS), ``go`` or the language itself;
-``is_private_path`` -> True for private or support modules (``_internal``, ``compat``, ``*_impl``).
+``is_support_path`` -> True for support modules a newcomer learns last (``compat``, ``internal``
+folders, ``*_impl``, shims, utils; not every ``_module``: httpx keeps its whole public API in them).
 """
 
 from __future__ import annotations
@@ -30,9 +31,8 @@ _TEST_PATH = re.compile(
     r"(^|/)(tests?|testing|__tests__|spec|specs|fixtures?)/"
     r"|(^|/)(test_[^/]*|[^/]*_test\.[a-z]+|[^/]*\.(test|spec)\.[a-z]+|conftest\.py)$"
 )
-_PRIVATE_PATH = re.compile(
-    r"(^|/)_(?!_init__|_main__)[^/]*"  # _internal/, _compat.py, _utils.py
-    r"|(^|/)(compat|internals?|vendor|vendored)(/|\.[a-z]+$)"
+_SUPPORT_PATH = re.compile(
+    r"(^|/)_?(compat|internals?|vendor|vendored|shims?|utils?)(/|\.[a-z]+$)"
     r"|_(impl|compat|shim)\.[a-z]+$"
 )
 
@@ -69,9 +69,9 @@ def is_test_path(path: str | None) -> bool:
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def is_private_path(path: str) -> bool:
-    """True for private or support modules: ``_internal/``, ``_compat.py``, ``compat.py``, ``*_impl.go``."""
-    return bool(_PRIVATE_PATH.search(path))
+def is_support_path(path: str) -> bool:
+    """True for support modules: ``_internal/``, ``_compat.py``, ``compat.py``, ``*_impl.go``, ``shims/``."""
+    return bool(_SUPPORT_PATH.search(path))
 
 
 def language_family(language: str) -> str:

@@ -22,12 +22,13 @@ from dataclasses import dataclass, field
 
 from compiler.analysis.concepts import SPLIT_MIN_LINES, distill
 from compiler.analysis.graph import CodeGraph, link
-from compiler.analysis.notes import first_paragraph, parse_notes, plain_text, resolve_notes
+from compiler.analysis.notes import parse_notes, resolve_notes
 from compiler.analysis.path import find_entry_points, learning_path
 from compiler.analysis.rank import Ranking, rank
 from compiler.config import Settings
 from compiler.model import Concept, Diagnostic, Edge, FileFacts, FileInfo, Section, Symbol, symbol_with
 from compiler.roles import file_role
+from compiler.text import first_paragraph, plain_text
 
 __all__ = ["Analysis", "analyze", "structure_key"]
 
@@ -123,7 +124,7 @@ def _analyze(
         edges=graph.edges,
         files=_file_infos(ordered, graph, ranking),
         concepts=concepts,
-        learning_path=learning_path(concepts),
+        learning_path=learning_path(concepts, concept_map.mentions),
         entry_points=entry_points,
         description=describe(ordered, graph, ranking),
         diagnostics=tuple(sorted(diagnostics, key=lambda d: (d.path, d.line or 0, d.code, d.message))),

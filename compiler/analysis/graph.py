@@ -12,6 +12,8 @@ used definitions important. Edge weights (what one link is worth; names and call
 * ``imports`` 0.5 — a module to what it imports (a symbol when the name resolves, else
   the module).
 * ``contains`` 0.3 — module to top-level definition, class to method.
+* ``references`` 0.7 — a class named as a value (``cls=Option``, ``context_class = Context``):
+  it is used, though never called there.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from compiler.roles import file_role, language_family
 INHERITS_WEIGHT = 2.0
 IMPORT_WEIGHT = 0.5
 CONTAINS_WEIGHT = 0.3
+REFERENCE_WEIGHT = 0.7
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,7 @@ def link(facts: list[FileFacts]) -> CodeGraph:
     # which is much faster than sorting a million (source, target, kind) triples
     weights: dict[str, dict[tuple[str, str], float]] = defaultdict(dict)
     call_counts: dict[tuple[str, str], list[float]] = defaultdict(list)
+    references: dict[tuple[str, str], float] = {}
 
     def add(source: str, target: str, kind: str, weight: float) -> None:
         if source == target or source not in symbols or target not in symbols:
@@ -159,9 +163,14 @@ def link(facts: list[FileFacts]) -> CodeGraph:
             target, weight = resolved
             if target == caller or target not in symbols:
                 continue
-            call_counts[(caller, target)].append(weight)
+            if call.reference:
+                references[(caller, target)] = max(references.get((caller, target), 0.0), REFERENCE_WEIGHT)
+            else:
+                call_counts[(caller, target)].append(weight)
     for (source, target), found in call_counts.items():  # one edge per pair: the order does not matter
         add(source, target, "calls", max(found) * math.sqrt(len(found)))
+    for (source, target), weight in references.items():
+        add(source, target, "references", weight)
 
     exported: set[str] = set()
     for f in files:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from compiler.model import Diagnostic, Symbol
+from compiler.text import first_paragraph, slugify
 
 NOTES_FILE = "CONCEPTS.md"
 _KEYS = ("id", "files", "symbols", "requires", "related")
@@ -41,12 +42,6 @@ class ResolvedNote:
     note: NoteConcept
     files: tuple[str, ...]  # paths matched by ``files:``
     symbols: tuple[str, ...]  # symbol ids: every symbol of those files plus ``symbols:``
-
-
-def slugify(text: str) -> str:
-    """A page-safe id: lowercase ``[a-z0-9-]+``."""
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug or "concept"
 
 
 def parse_notes(text: str) -> tuple[list[NoteConcept], list[Diagnostic]]:
@@ -116,47 +111,6 @@ def parse_notes(text: str) -> tuple[list[NoteConcept], list[Diagnostic]]:
             )
         )
     return notes, diagnostics
-
-
-def first_paragraph(markdown: str) -> str:
-    """The first prose paragraph of ``markdown``, joined onto one line."""
-    paragraph: list[str] = []
-    in_fence = False
-    lines = markdown.splitlines()
-    for number, line in enumerate(lines):
-        stripped = line.strip()
-        following = lines[number + 1].strip() if number + 1 < len(lines) else ""
-        if not paragraph and stripped and re.fullmatch(r"([=~\-^*#+])\1{2,}", following):
-            continue  # an RST title; its underline is skipped below
-        if re.fullmatch(r"([=~\-^*#+])\1{2,}", stripped):
-            if paragraph:
-                break
-            continue
-        if stripped.startswith(("```", "~~~")):
-            in_fence = not in_fence
-            if paragraph:
-                break
-            continue
-        if in_fence:
-            continue
-        if not stripped:
-            if paragraph:
-                break
-            continue
-        if stripped.startswith(("#", "<", "![", "[![", "|", "---", "===", "..")) and not paragraph:
-            continue
-        paragraph.append(stripped)
-    return " ".join(paragraph)
-
-
-def plain_text(markdown: str) -> str:
-    """Markdown prose with images dropped, links reduced to their text, bold unmarked."""
-    text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", markdown)
-    text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)
-    text = re.sub(r"\[([^\]]+)\]\[[^\]]*\]", r"\1", text)
-    text = re.sub(r"(?<![\w`])\[([^\]]+)\](?![(:\[])", r"\1", text)
-    text = re.sub(r"(\*\*|__)(\S(?:.*?\S)?)\1", r"\2", text)  # **bold** -> bold
-    return re.sub(r"[ \t]+", " ", text).strip()
 
 
 def resolve_notes(

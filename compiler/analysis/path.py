@@ -53,24 +53,46 @@ def find_entry_points(graph: CodeGraph, importance: dict[str, float]) -> tuple[s
     return tuple(sorted(found, key=lambda sid: (-importance.get(sid, 0.0), sid)))
 
 
-def learning_path(concepts: tuple[Concept, ...] | list[Concept]) -> tuple[str, ...]:
-    """A topological order of the prerequisite graph; among concepts ready to learn, the most important first."""
+def _inherited_mentions(concepts, mentions: dict[str, int]) -> dict[str, float]:
+    """A prerequisite is learnt just before what needs it: it takes the earliest mention of its dependents."""
+    first: dict[str, float] = dict(mentions)
+    for _ in range(len(concepts)):  # longest chain of prerequisites, at most
+        changed = False
+        for concept in concepts:
+            mine = first.get(concept.id)
+            if mine is None:
+                continue
+            for prerequisite in concept.prerequisites:
+                if first.get(prerequisite, float("inf")) > mine:
+                    first[prerequisite] = mine
+                    changed = True
+        if not changed:
+            break
+    return first
+
+
+def learning_path(concepts: tuple[Concept, ...] | list[Concept], mentions: dict[str, int] | None = None) -> tuple[str, ...]:
+    """A topological order of the prerequisite graph; among concepts ready to learn, the one the docs
+    mention first (``mentions``: concept id -> first mention; a prerequisite counts the first mention of
+    what needs it), then the most important."""
     known = {c.id: c for c in concepts}
+    never = float("inf")
+    first = _inherited_mentions(concepts, mentions or {})
     waiting = {c.id: {p for p in c.prerequisites if p in known and p != c.id} for c in concepts}
     dependents: dict[str, list[str]] = {c.id: [] for c in concepts}
     for concept_id, prerequisites in waiting.items():
         for prerequisite in prerequisites:
             dependents[prerequisite].append(concept_id)
-    ready = [(-known[cid].importance, cid) for cid, pre in waiting.items() if not pre]
+    ready = [(first.get(cid, never), -known[cid].importance, cid) for cid, pre in waiting.items() if not pre]
     heapq.heapify(ready)
     order: list[str] = []
     while ready:
-        _, concept_id = heapq.heappop(ready)
+        *_, concept_id = heapq.heappop(ready)
         order.append(concept_id)
         for dependent in sorted(dependents[concept_id]):
             waiting[dependent].discard(concept_id)
             if not waiting[dependent]:
-                heapq.heappush(ready, (-known[dependent].importance, dependent))
+                heapq.heappush(ready, (first.get(dependent, never), -known[dependent].importance, dependent))
     # a cycle that slipped through (should not happen: prerequisites are made acyclic)
     leftovers = sorted((cid for cid in known if cid not in order), key=lambda cid: (-known[cid].importance, cid))
     return tuple(order + leftovers)

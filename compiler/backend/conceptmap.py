@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from html import escape
 
 from compiler.model import Concept, Core
+from compiler.text import first_sentence_flat
 
 MAX_ROW_WIDTH = 1080.0  # user units; the SVG scales down to the page width
 MIN_READABLE_WIDTH = 640.0  # below this a wide map scrolls sideways instead of shrinking further
@@ -482,7 +483,7 @@ def _render_node(item: _Item, middle: float, link: Callable[[str], str]) -> list
     assert concept is not None
     tier, fill, stroke, text_colour = _tier(concept.importance)
     left, top = item.x - item.width / 2, middle - item.height / 2
-    tooltip = concept.title if not concept.summary else f"{concept.title}: {_first_sentence(concept.summary)}"
+    tooltip = concept.title if not concept.summary else f"{concept.title}: {first_sentence_flat(concept.summary)}"
     lines = [
         f'<a class="kc-map-node kc-map-tier-{tier}" href="{_text(link(concept.id))}" data-concept="{_text(concept.id)}" '
         f'aria-label="{_text(concept.title)}">',
@@ -501,8 +502,3 @@ def _render_node(item: _Item, middle: float, link: Callable[[str], str]) -> list
     return lines
 
 
-def _first_sentence(text: str) -> str:
-    flat = " ".join(text.split())
-    end = flat.find(". ")
-    sentence = flat if end < 0 else flat[: end + 1]
-    return sentence if len(sentence) <= 200 else sentence[:199].rstrip() + "…"

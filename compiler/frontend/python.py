@@ -199,6 +199,8 @@ class _Extractor:
                 self._define_def(stmt, scope, work)
             elif cls is ast.Assign or cls is ast.AnnAssign:
                 self._define_variable(stmt, scope)
+                if scope.kind == "class" and stmt.value is not None:  # context_class = Context
+                    self._reference(stmt.value, scope, None)
             elif cls is ast.Expr and previous is not None and _is_string(stmt.value):
                 self._attach_attribute_doc(previous, scope, stmt.value.value)
             elif cls in _BLOCK_CLASSES:
@@ -211,8 +213,17 @@ class _Extractor:
     def _define_def(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, scope: _Scope, work: list) -> None:
         name = node.name
         symbol_id = f"{scope.id}.{name}"
+        stub_at = None
         if symbol_id in self.ids:
-            return
+            # ``@overload`` stubs come first; the implementation after them is the symbol
+            stub_at = self._overload_stub(symbol_id)
+            if stub_at is None:
+                return
+            if _is_overload(node.decorator_list, self):  # one more stub: one more signature
+                stub = self.symbols[stub_at]
+                more = self._function_signature(node) if node.__class__ is not ast.ClassDef else ""
+                self.symbols[stub_at] = replace(stub, signature=f"{stub.signature}\n{more}", doc=stub.doc or _docstring(node))
+                return
         public = scope.public and _public_name(name)
         if scope.kind == "module" and self.exports is not None:
             public = name in self.exports
@@ -233,19 +244,33 @@ class _Extractor:
             bases = ()
             signature = self._function_signature(node)
         self.ids.add(symbol_id)
-        self.symbols.append(
-            _symbol(
-                id=symbol_id, name=node.name, kind=kind, path=self.path, lines=(start, node.end_lineno or node.lineno),
-                signature=signature, doc=_docstring(node), parent=scope.id, public=public,
-                decorators=decorators, bases=bases,
-            )
-        )
+        made = _symbol(
+            id=symbol_id, name=node.name, kind=kind, path=self.path, lines=(start, node.end_lineno or node.lineno),
+            signature=signature, doc=_docstring(node), parent=scope.id, public=public,
+            decorators=decorators, bases=bases,
+        )  # fmt: skip
+        if stub_at is None:
+            self.symbols.append(made)
+        else:  # the implementation replaces its stubs; their signatures stay in front of its own
+            stub = self.symbols[stub_at]
+            self.symbols[stub_at] = replace(
+                made, signature=f"{stub.signature}\n{signature}", doc=made.doc or stub.doc,
+                public=stub.public or public,
+            )  # fmt: skip
         inner = _Scope(symbol_id, kind, public)
         if kind == "class":
             self._define(node.body, inner, work)
         # The whole definition (decorators, defaults, bases, body) is visited in its own scope.
         self._deferred.add(id(node))
         work.append(([*decorator_list, *_header_nodes(node), *node.body], inner))
+
+    def _overload_stub(self, symbol_id: str) -> int | None:
+        """The index of ``symbol_id``'s symbol when it is an ``@overload`` stub (signatures so far), else None."""
+        for index in range(len(self.symbols) - 1, -1, -1):
+            sym = self.symbols[index]
+            if sym.id == symbol_id:
+                return index if any(_OVERLOAD.search(d) for d in sym.decorators) else None
+        return None
 
     def _define_variable(self, node: ast.Assign | ast.AnnAssign, scope: _Scope) -> None:
         if node.__class__ is ast.AnnAssign:
@@ -374,6 +399,8 @@ class _Extractor:
                         push(callee_base)
                     extend(node.args)
                     extend(node.keywords)
+                    for keyword in node.keywords:  # cls=Option: the class is used, as a value
+                        self._reference(keyword.value, scope, seen)
                     continue
                 if cls is ast.Import or cls is ast.ImportFrom:
                     self._import(node, scope)
@@ -408,6 +435,19 @@ class _Extractor:
             seen.add(callee)
             self.calls.append(Call(scope.id, callee, self.path, node.lineno))
         return base
+
+    def _reference(self, value: ast.expr, scope: _Scope, seen: set[str] | None) -> None:
+        """Record a class named as a value (a capitalised name or ``module.Name``) as a reference."""
+        callee = _dotted(value) if value.__class__ is ast.Name or value.__class__ is ast.Attribute else None
+        last = callee.rsplit(".", 1)[-1] if callee else ""
+        if not last[:1].isupper() or last.isupper() or len(callee) > _MAX_CALLEE:
+            return  # a function's name or an ALL_CAPS constant is no class
+        key = "&" + callee
+        if seen is not None:
+            if key in seen:
+                return
+            seen.add(key)
+        self.calls.append(Call(scope.id, callee, self.path, value.lineno, reference=True))
 
     def _import(self, node: ast.Import | ast.ImportFrom, scope: _Scope) -> None:
         where = None if scope.kind == "module" else scope.id
@@ -529,6 +569,13 @@ def _is_main_guard(test: ast.expr) -> bool:
     return any(s.__class__ is ast.Name and s.id == "__name__" for s in sides) and any(
         _is_string(s) and s.value == "__main__" for s in sides
     )
+
+
+_OVERLOAD = re.compile(r"^(?:[\w.]+\.)?overload$")
+
+
+def _is_overload(decorators: list[ast.expr], extractor) -> bool:
+    return any(_OVERLOAD.match(extractor._segment(d, 120)) for d in decorators)
 
 
 def _public_name(name: str) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
 from compiler.analysis import analyze
 from compiler.config import Settings
 from compiler.model import FileFacts
@@ -55,8 +54,11 @@ def test_pyapp_without_notes_groups_retries_auth_and_client():
     assert owner(analysis, "minihttp.auth.BearerAuth") == auth
     assert concepts[auth].title == "Authentication"
     client = owner(analysis, "minihttp.client.Client")
-    assert transport in concepts[client].prerequisites
-    assert auth in concepts[client].prerequisites
+    # the README teaches the Client first; what it is built on (its transport) comes after it
+    path = analysis.learning_path
+    assert transport in concepts[client].prerequisites + concepts[client].related
+    assert path.index(client) < path.index(transport)
+    assert auth in concepts[client].prerequisites + concepts[client].related
     assert "minihttp.cli.main" in analysis.entry_points
 
 
@@ -103,7 +105,9 @@ def test_goapp_store_and_wal():
     wal = next(s for s in analysis.symbols if s.path == "internal/wal/wal.go" and s.name == "Log")
     concepts = by_id(analysis)
     assert store.concept != wal.concept
-    assert wal.concept in concepts[store.concept].prerequisites
+    # the README teaches the store; its write-ahead log is what it is built on, learnt after it
+    assert wal.concept in concepts[store.concept].prerequisites + concepts[store.concept].related
+    assert analysis.learning_path.index(store.concept) < analysis.learning_path.index(wal.concept)
     assert any(sid.endswith("main") for sid in analysis.entry_points)
     calls = {(e.source, e.target) for e in analysis.edges if e.kind == "calls"}
     new = next(s.id for s in analysis.symbols if s.path == "kvstore.go" and s.name == "New")

@@ -6,8 +6,8 @@ from factkit import FileBuilder
 
 from compiler.analysis.calls import CALL_WEIGHT, UNIQUE_NAME_CALL_WEIGHT
 from compiler.analysis.graph import INHERITS_WEIGHT, link
-from compiler.roles import file_role
 from compiler.model import Call, FileFacts, Import, Symbol
+from compiler.roles import file_role
 
 
 def edges_of(graph, kind):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from factkit import minihttp
 
 from compiler.analysis.graph import link
-from compiler.analysis.notes import first_paragraph, parse_notes, plain_text, resolve_notes, slugify
+from compiler.analysis.notes import parse_notes, resolve_notes
+from compiler.text import first_paragraph, plain_text, slugify
 
 NOTES = """# Concepts
 

@@ -12,7 +12,7 @@ from compiler.analysis.calls import HEURISTIC_CALL_WEIGHT
 from compiler.analysis.graph import link
 from compiler.analysis.notes import _find_symbol
 from compiler.analysis.rank import pagerank, rank
-from compiler.model import Call, FileFacts, Import, Symbol
+from compiler.model import FileFacts, Import, Symbol
 
 
 def edges_of(graph, kind):

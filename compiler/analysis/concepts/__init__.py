@@ -44,10 +44,12 @@ How (each step is a function below):
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from compiler.analysis.concepts.clustering import agglomerate
-from compiler.analysis.concepts.links import cluster_importance, link_clusters
+from compiler.analysis.concepts.families import big_classes, method_families
+from compiler.analysis.concepts.links import cluster_importance, follow_the_docs, link_clusters
+from compiler.analysis.concepts.mentions import first_mentions
 from compiler.analysis.concepts.naming import (
     cluster_named,
     cluster_title,
@@ -84,6 +86,7 @@ class ConceptMap:
     concepts: tuple[Concept, ...]
     membership: dict[str, str]  # symbol id -> concept id
     diagnostics: tuple[Diagnostic, ...]
+    mentions: dict[str, int] = field(default_factory=dict)  # concept id -> first mention in the docs
 
 
 def distill(
@@ -124,7 +127,23 @@ def distill(
             special[role].extend(by_path[path])
             continue
         for number, part in enumerate(split_file(path, by_path[path], graph, file_lines.get(path, 0))):
-            code_units.append(make_cluster(f"{path}#{number}" if number else path, part, symbols))
+            key = f"{path}#{number}" if number else path
+            part, classes = big_classes(part, symbols)
+            part, families = method_families(part, symbols)
+            if part:
+                code_units.append(make_cluster(key, part, symbols))
+            for members in classes:  # several big classes in one file: one idea each
+                cls_key = f"{key}@{symbols[members[0]].name}"
+                members, more = method_families(members, symbols)
+                unit = make_cluster(cls_key, members, symbols)
+                unit.family = symbols[members[0]].name
+                code_units.append(unit)
+                families += more
+            for word, family in families:  # a god-class's ideas: Command flags, Command usage
+                owner = symbols[symbols[family[0]].parent]
+                unit = make_cluster(f"{key}@{owner.name}.{word}", family, symbols)
+                unit.family = f"{owner.name} {word}"
+                code_units.append(unit)
 
     # 2. group the code units
     reserved = len(noted) + len(special)
@@ -152,7 +171,7 @@ def distill(
     all_clusters = noted + clusters
 
     # 3. build the concepts
-    importance = cluster_importance(all_clusters, ranking)
+    importance = cluster_importance(all_clusters, ranking, symbols)
     vocabulary = code_vocabulary(symbols)
     titles = [cluster_title(c, graph, ranking, roles, vocabulary) for c in all_clusters]
     titles = unique_titles(titles, all_clusters, importance)
@@ -160,6 +179,8 @@ def distill(
     membership = {sid: ids[i] for i, c in enumerate(all_clusters) for sid in c.symbols}
 
     prerequisites, related, link_diagnostics = link_clusters(all_clusters, ids, titles, importance, graph, membership)
+    mentions = first_mentions(sections, symbols, membership)
+    follow_the_docs(ids, prerequisites, related, mentions, [c.note is not None for c in all_clusters])
     diagnostics.extend(link_diagnostics)
 
     entry_set = set(entry_points)
@@ -194,4 +215,6 @@ def distill(
             )
         )
     concepts.sort(key=lambda c: (-c.importance, c.id))
-    return ConceptMap(concepts=tuple(concepts), membership=membership, diagnostics=tuple(diagnostics))
+    return ConceptMap(
+        concepts=tuple(concepts), membership=membership, diagnostics=tuple(diagnostics), mentions=mentions
+    )

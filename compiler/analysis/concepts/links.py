@@ -10,12 +10,16 @@ from collections import defaultdict
 
 from compiler.analysis.concepts.units import LINK_KINDS, SPECIAL_ROLES, Cluster, file_stem
 from compiler.analysis.graph import CodeGraph
-from compiler.analysis.notes import NOTES_FILE, slugify
+from compiler.analysis.notes import NOTES_FILE
 from compiler.analysis.rank import Ranking
 from compiler.model import Diagnostic, Symbol
+from compiler.roles import is_support_path
+from compiler.text import slugify
 
 OWN_RANK_SHARE = 0.1  # a concept's importance counts its own members' rank this much
-SPECIAL_IMPORTANCE = 0.1  # tests, examples, benchmarks: their rank counts a tenth
+SPECIAL_IMPORTANCE = 0.1  # tests, examples, benchmarks: at most a tenth of the least code concept
+DATA_SHARE = 0.7  # a concept this much variables and type aliases is data
+SUPPORT_IMPORTANCE = 0.5  # compat shims, internal folders, *_impl: their rank counts half
 MAX_PREREQUISITES = 3
 MAX_RELATED = 3
 PREREQUISITE_MIN_WEIGHT = 1.0
@@ -25,12 +29,20 @@ RELATED_MIN_WEIGHT = 0.5
 _REEXPORT_STEMS = frozenset({"__init__", "index", "mod"})
 
 
-def cluster_importance(clusters: list[Cluster], ranking: Ranking) -> list[float]:
+def _data_only(cluster: Cluster, symbols: dict[str, Symbol]) -> bool:
+    """Type aliases, constants and enum values: a concept of data is looked up, not learnt first."""
+    kinds = [symbols[sid].kind for sid in cluster.symbols if sid in symbols and symbols[sid].kind != "module"]
+    return len(kinds) >= 5 and sum(1 for k in kinds if k in ("variable", "type")) >= DATA_SHARE * len(kinds)
+
+
+def cluster_importance(clusters: list[Cluster], ranking: Ranking, symbols: dict[str, Symbol]) -> list[float]:
     """How much the rest of the code relies on each concept, normalised to top = 1.0.
 
     The rank that flows into a concept's members from outside it, plus a quarter of the
     members' own rank: links inside a concept (subclasses handing rank to their base)
-    do not make it important, being used from elsewhere does. Tests and examples are damped.
+    do not make it important, being used from elsewhere does. Support code (compat shims,
+    ``internal`` folders, ``*_impl``) and data (type aliases, constants, enum values) count half; tests, examples and benchmarks rank below
+    every code concept.
     """
     owner = {sid: i for i, c in enumerate(clusters) for sid in c.symbols}
     inflow = [0.0] * len(clusters)
@@ -45,7 +57,15 @@ def cluster_importance(clusters: list[Cluster], ranking: Ranking) -> list[float]
     for i, cluster in enumerate(clusters):
         own = sum(ranking.raw.get(sid, 0.0) for sid in cluster.symbols)
         score = inflow[i] + OWN_RANK_SHARE * own
-        raw.append(score * (SPECIAL_IMPORTANCE if cluster.role in SPECIAL_ROLES else 1.0))
+        if cluster.paths and all(is_support_path(p) for p in cluster.paths) or _data_only(cluster, symbols):
+            score *= SUPPORT_IMPORTANCE
+        raw.append(score)
+    code = [r for r, c in zip(raw, clusters) if c.role not in SPECIAL_ROLES]
+    floor = min(code, default=0.0)
+    top_special = max((r for r, c in zip(raw, clusters) if c.role in SPECIAL_ROLES), default=0.0)
+    for i, cluster in enumerate(clusters):
+        if cluster.role in SPECIAL_ROLES:  # tests, examples, benchmarks come after every code concept
+            raw[i] = SPECIAL_IMPORTANCE * floor * (raw[i] / top_special if top_special > 0 else 0.0) if code else raw[i]
     top = max(raw, default=0.0)
     return [round(r / top, 6) if top > 0 else 0.0 for r in raw]
 
@@ -202,3 +222,25 @@ def _reachable(dag: dict[int, set[int]], start: int, goal: int) -> bool:
         seen.add(node)
         stack.extend(dag.get(node, ()))
     return False
+
+
+def follow_the_docs(
+    ids: list[str], prerequisites: list[list[str]], related: list[list[str]], mentions: dict[str, int], noted: list[bool]
+) -> None:
+    """Code links that contradict the docs' teaching order become related, in place.
+
+    A prerequisite the docs first mention after the concept that needs it, or never while they mention
+    that concept, is taught later: the docs teach the API a user calls before what it is built on
+    (a client before its transport). The author's ``requires:`` and links to noted concepts stay.
+    """
+    if not mentions:
+        return
+    is_noted = {cid for cid, flag in zip(ids, noted) if flag}
+    for i, cid in enumerate(ids):
+        if noted[i] or cid not in mentions:
+            continue
+        kept = [p for p in prerequisites[i] if p in is_noted or mentions.get(p, float("inf")) < mentions[cid]]
+        moved = [p for p in prerequisites[i] if p not in kept]
+        if moved:
+            prerequisites[i][:] = kept
+            related[i][:] = (moved + [r for r in related[i] if r not in moved])[: max(MAX_RELATED, len(moved))]

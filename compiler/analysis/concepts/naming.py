@@ -7,15 +7,14 @@ In: a ``Cluster``, the graph, the ranking. Out: a title (``cluster_title``), uni
 from __future__ import annotations
 
 import posixpath
-import re
 from collections import defaultdict
 
 from compiler.analysis.concepts.clustering import GENERIC_STEMS
 from compiler.analysis.concepts.units import SPECIAL_ROLES, Cluster, by_importance, file_stem
 from compiler.analysis.graph import CodeGraph
-from compiler.analysis.notes import slugify
 from compiler.analysis.rank import Ranking
 from compiler.model import Symbol
+from compiler.text import slugify, split_words
 
 _MEANINGLESS_DIRS = frozenset({"", "src", "lib", "pkg", "internal", "impl", "base", "source", "sources", "code"})
 _GENERIC_DIRS = frozenset({"", "src", "lib", "pkg", "internal", "source", "sources", "app", "code"})
@@ -46,22 +45,6 @@ _COMMON_WORDS = frozenset(
     provider transport transports proxy auth memory disk network socket message messages storage
     """.split()
 )
-
-
-def split_words(name: str) -> list[str]:
-    """``HTTPTransport`` -> [http, transport]; ``status_codes`` -> [status, codes]."""
-    text = name
-    if not name.islower():  # no capital letter, no camel-case boundary to mark (the common snake_case name)
-        text = _ACRONYM_WORD.sub(r"\1 \2", text)
-        text = _CAMEL_BOUNDARY.sub(r"\1 \2", text)
-    if name.isidentifier():  # no separator but "_" (and the spaces just put in): str.split will do
-        return [w.lower() for w in text.replace(" ", "_").split("_") if w]
-    return [w.lower() for w in _WORD_SEPARATORS.split(text) if w]
-
-
-_ACRONYM_WORD = re.compile(r"([A-Z]+)([A-Z][a-z])")
-_CAMEL_BOUNDARY = re.compile(r"([a-z0-9])([A-Z])")
-_WORD_SEPARATORS = re.compile(r"[\s_\-.]+")
 
 
 def _humanize(name: str, expand: bool = True, vocabulary: frozenset[str] = frozenset()) -> str:
@@ -166,6 +149,9 @@ def cluster_title(
         return cluster.note.note.title
     if cluster.role in SPECIAL_ROLES:
         return SPECIAL_ROLES[cluster.role][1]
+    if cluster.family:  # "Class" for a big class of its own, "Class word" for one idea among its methods
+        owner, _, word = cluster.family.partition(" ")
+        return f"{humanize(owner, False)} {word}".strip()
     file_weight: dict[str, float] = defaultdict(float)
     for sid in cluster.symbols:
         file_weight[symbols[sid].path] += ranking.raw.get(sid, 0.0)

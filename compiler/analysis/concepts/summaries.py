@@ -10,37 +10,31 @@ import posixpath
 import re
 from itertools import islice
 
-from compiler.analysis.concepts.naming import split_words
 from compiler.analysis.concepts.units import SPECIAL_ROLES, Cluster, file_stem
 from compiler.analysis.graph import CodeGraph
-from compiler.analysis.notes import first_paragraph, plain_text
 from compiler.analysis.rank import Ranking
 from compiler.model import Section, SourceRef, Symbol
+from compiler.text import SUMMARY_CHARS, first_paragraph, first_sentence, plain_rst, plain_text, split_words
 
 MAX_SOURCES = 5
-SUMMARY_CHARS = 300
 _LICENCE = re.compile(r"copyright|\(c\)\s*\d{4}|licen[cs]ed under|mit licen[cs]e|all rights reserved", re.I)
 _BAD_DOC = re.compile(r"^\s*(copyright|license|licensed|spdx|@license|eslint|use strict|!|-\*-|#!|coding[:=]|generated)", re.I)
 
 
-def first_sentence(text: str, limit: int = SUMMARY_CHARS) -> str:
-    """The first sentence of a docstring's first paragraph (up to ``limit`` characters)."""
-    paragraph = first_paragraph(text)
-    if not paragraph:
-        return ""
-    match = re.search(r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)[.!?](\s|$)", paragraph)
-    sentence = paragraph[: match.end()].strip() if match else paragraph
-    if len(sentence) > limit:
-        sentence = sentence[: limit - 1].rsplit(" ", 1)[0] + "…"
-    return sentence
+_MECHANICS = re.compile(
+    r"^\s*(initiali[sz]es?|helper (function|method)|create (a|an) new|constructs?|module dependencies|private|@\w+)\b",
+    re.I,
+)
 
 
 def _usable_doc(doc: str) -> str:
-    sentence = _plain_rst(first_sentence(doc))
+    sentence = plain_rst(first_sentence(doc))
     if not sentence or _BAD_DOC.match(sentence) or len(sentence.split()) < 3:
         return ""
-    if sentence.endswith(":") or " = " in sentence or sentence.startswith((">>>", "$ ", "`")):
-        return ""  # the introduction to a list or an example, not a summary
+    if sentence.endswith((":", ",", ";")) or " = " in sentence or sentence.startswith((">>>", "$ ", "`")):
+        return ""  # the introduction to a list or an example, or a sentence cut short, not a summary
+    if _MECHANICS.match(sentence):
+        return ""  # how a helper or constructor works, not what the concept is
     if _LICENCE.search(sentence):
         return ""  # a licence header (express: "express Copyright(c) 2009-2013 TJ Holowaychuk ...")
     return sentence
@@ -63,7 +57,9 @@ def cluster_summary(
         if sym is not None and sym.path == path:
             module_docs.append(sym.doc)
     # only the first two of each are read: stop looking there (a big concept has 100k members)
-    classes = (sid for sid in members if symbols[sid].kind in ("class", "interface", "type"))
+    classes = (
+        sid for sid in members if symbols[sid].kind in ("class", "interface", "type") and not symbols[sid].name.startswith("_")
+    )
     class_docs = [symbols[sid].doc for sid in islice(classes, 2)]
     function_docs = [symbols[sid].doc for sid in islice((s for s in members if symbols[s].kind == "function"), 2)]
     for doc in module_docs[:2] + class_docs[:2] + module_docs[2:]:
@@ -78,20 +74,6 @@ def cluster_summary(
         if sentence:
             return sentence, "docstring"
     return "", "generated"
-
-
-def _plain_rst(text: str) -> str:
-    """Sphinx roles and RST literals to markdown: ``:class:`~a.B``` -> `B`, ````x```` -> `x`."""
-
-    def role(match: re.Match) -> str:
-        target = match.group(1).strip()
-        target = re.sub(r"^.*<([^>]+)>$", r"\1", target) if "<" in target else target
-        if target.startswith("~"):
-            target = target[1:].rsplit(".", 1)[-1]
-        return f"`{target}`"
-
-    text = re.sub(r":[\w:.-]+:`([^`]+)`", role, text)
-    return re.sub(r"``([^`]+)``", r"`\1`", text)
 
 
 def _readme_section(title: str, members: list[str], symbols: dict[str, Symbol], sections: list[Section]) -> str:

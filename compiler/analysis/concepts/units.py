@@ -20,7 +20,7 @@ LEFT_OUT_ROLES = frozenset({"docs", "tooling"})
 SPLIT_MIN_SYMBOLS = 40  # a file must hold this many symbols before it may be split
 SPLIT_MIN_LINES = 400
 COARSEN_FACTOR = 3  # with more files than this many per concept, start from folders instead
-LINK_KINDS = ("calls", "inherits", "imports")
+LINK_KINDS = ("calls", "inherits", "imports", "references")
 
 
 @dataclass
@@ -34,6 +34,7 @@ class Cluster:
     lines: int
     role: str = "code"  # code | test | example | bench
     note: ResolvedNote | None = None
+    family: str = ""  # "Class word" when the unit is one idea among a god-class's methods
 
 
 def file_roles(graph: CodeGraph) -> dict[str, str]:

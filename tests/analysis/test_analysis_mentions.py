@@ -1,0 +1,62 @@
+"""The docs' first mention of each concept orders the learning path and overrules code links."""
+
+from compiler.analysis.concepts.links import follow_the_docs
+from compiler.analysis.concepts.mentions import first_mentions
+from compiler.analysis.path import learning_path
+from compiler.model import Concept, Section, Symbol
+
+
+def sym(sid, kind="class", path="pkg/a.py", parent="pkg.a", public=True):
+    return Symbol(id=sid, name=sid.rsplit(".", 1)[-1], kind=kind, path=path, lines=(1, 2), parent=parent, public=public)
+
+
+SYMBOLS = {
+    s.id: s
+    for s in (
+        sym("pkg.client.Client", path="pkg/client.py", parent="pkg.client"),
+        sym("pkg.client.Client.get", kind="method", path="pkg/client.py", parent="pkg.client.Client"),
+        sym("pkg.api.get", kind="function", path="pkg/api.py", parent="pkg.api"),
+        sym("pkg.transport.Transport", path="pkg/transport.py", parent="pkg.transport"),
+        sym("pkg.transport.send", kind="function", path="pkg/transport.py", parent="pkg.transport"),
+    )
+}
+MEMBERSHIP = {
+    "pkg.client.Client": "client", "pkg.client.Client.get": "client", "pkg.api.get": "api",
+    "pkg.transport.Transport": "transport", "pkg.transport.send": "transport",
+}  # fmt: skip
+
+
+def section(path, text):
+    return Section(path=path, title="t", level=2, lines=(1, 5), text=text)
+
+
+def test_readme_first_code_words_and_module_level_names_win():
+    sections = [
+        section("docs/guide.md", "Use a `Transport` to send."),
+        section("CHANGELOG.md", "Transport fixed"),
+        section("README.md", "Quick start:\n\n```\nr = pkg.get('x')\n```\n\nThen a Client keeps connections; send them."),
+    ]
+    found = first_mentions(sections, SYMBOLS, MEMBERSHIP)
+    # get is a method of Client too, but only the api module defines it at module level
+    assert found["api"] < found["client"] < found["transport"]
+    # "send" in prose is an English word, not a mention; the changelog is not read
+    only_prose = first_mentions([section("README.md", "we send mail"), section("CHANGES.md", "`send`")], SYMBOLS, MEMBERSHIP)
+    assert only_prose == {}
+
+
+def test_code_links_against_the_docs_order_become_related():
+    ids = ["client", "transport", "noted"]
+    prerequisites = [["transport", "noted"], [], []]
+    related = [[], ["client"], []]
+    follow_the_docs(ids, prerequisites, related, {"client": 3, "transport": 9}, [False, False, True])
+    assert prerequisites[0] == ["noted"]  # an author's concept keeps its link
+    assert related[0][0] == "transport"
+    concepts = [
+        Concept(id=i, title=i, summary="", summary_source="generated", members=(), files=(), importance=imp,
+                prerequisites=tuple(p))
+        for i, imp, p in zip(ids, (0.2, 1.0, 0.1), prerequisites)
+    ]  # fmt: skip
+    # the docs' order beats importance: client (mentioned first, after its prerequisite) before the
+    # more important transport
+    assert learning_path(concepts, {"client": 3, "transport": 9}) == ("noted", "client", "transport")
+    assert learning_path(concepts)[0] == "transport"  # without docs: the most important ready concept
