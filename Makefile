@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 APT_PACKAGES := chromium tmux git
 
-.PHONY: setup demo test test-fast check corpus site bench clean
+.PHONY: setup demo test test-fast check lint corpus site bench clean
 
 setup: $(STAMP)
 
@@ -26,10 +26,12 @@ $(STAMP): pyproject.toml
 demo: setup
 	$(BIN)/kc build .
 	$(BIN)/kc site --corpus corpus --out site
-	@echo "corpus/: the knowledge core; site/index.html: the docs site; try: $(BIN)/kc search 'how is a corpus written atomically'"
+	@echo "corpus/: the knowledge core; site/index.html: the docs site"
+	@echo "next: $(BIN)/kc serve   (docs site and tutor chat on http://127.0.0.1:8000/chat)"
+	@echo "  or: $(BIN)/kc search 'how is a corpus written atomically'   or: $(BIN)/kc tutor"
 
-# The whole suite (slow tests included), after checking that corpus/ is fresh.
-test: setup check
+# The whole suite (slow tests included), after checking that corpus/ is fresh and the code is lint-clean.
+test: setup check lint
 	$(BIN)/pytest -q
 
 test-fast: setup
@@ -37,6 +39,10 @@ test-fast: setup
 
 check: setup
 	$(BIN)/kc check .
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # Rebuild the committed corpus after changing the source (commit the source first).
 corpus: setup
@@ -49,9 +55,12 @@ bench: setup
 	$(BIN)/python bench/compile.py
 	$(BIN)/python bench/concepts.py
 	$(BIN)/python bench/retrieval.py
+	$(BIN)/python bench/tutor.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/mcp.py
 	$(BIN)/python bench/site.py
+	$(BIN)/python bench/serve.py
+	$(BIN)/python bench/robustness.py
 
 clean:
 	rm -rf site .kc .pytest_cache test-artifacts
