@@ -1,4 +1,4 @@
-"""``kc build`` and ``kc check``: argument wiring over ``compiler.build``."""
+"""``kc build`` and ``kc check``: argument wiring over ``compiler.build`` and ``compiler.freshness``."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from compiler.build import check
+    from compiler.freshness import check
 
     stale = check(args.source, args.corpus)
     if not stale:
