@@ -24,7 +24,6 @@ from compiler.errors import SearchIndexError
 
 Progress = Callable[[str, int, int], None]
 EMBED_BLOCK = 512  # chunks per progress report; each block is one batched encode call
-LOCK_TIMEOUT_S = 600.0
 
 
 @dataclass(frozen=True)
@@ -63,7 +62,7 @@ def index_corpus(corpus_dir, settings: Settings | None = None, progress: Progres
 
     lock = FileLock(str(folder / store.LOCK_FILE))
     try:
-        lock.acquire(timeout=float((settings.extra or {}).get("index_lock_timeout", LOCK_TIMEOUT_S)))
+        lock.acquire(timeout=settings.index_lock_timeout)
     except Timeout:
         raise SearchIndexError(f"{folder}: another 'kc index' holds the lock; wait for it to finish") from None
     try:
