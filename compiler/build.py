@@ -21,7 +21,7 @@ from compiler.config import Settings, cache_dir, load_settings
 from compiler.freshness import check, project_name, recorded_commit, scan_tree, source_commit, source_root, stale_paths
 from compiler.incremental import STATE_FILE, new_state, save_state
 from compiler.model import Core, Diagnostic, FileFacts, SourceFile, SourceInfo
-from compiler.swap import new_staging, recover_interrupted_swap, swap_into_place
+from compiler.swap import new_staging, output_lock, recover_interrupted_swap, swap_into_place
 
 __all__ = ["BuildResult", "build", "check", "parse_source", "parse_stage", "scan_stage"]
 
@@ -56,12 +56,23 @@ def build(
     index: bool = True,
     force: bool = False,
     progress: Progress | None = None,
+    wait: bool = True,
+    on_wait: Callable[[str], None] | None = None,
 ) -> BuildResult:
-    """Compile ``source`` into a corpus at ``out`` (default ``SOURCE/corpus``); incremental."""
+    """Compile ``source`` into a corpus at ``out`` (default ``SOURCE/corpus``); incremental.
+
+    One build at a time writes ``out``: another one's lock makes this one wait (``on_wait`` hears
+    why), or with ``wait=False`` raise ``BuildLockedError``.
+    """
     root = source_root(source)
     out_dir = Path(out).resolve() if out else root / "corpus"
     settings = settings or load_settings(root)
-    report = progress or (lambda stage, done, total: None)
+    with output_lock(out_dir, wait=wait, on_wait=on_wait):
+        return _build(root, out_dir, settings, index=index, force=force, report=progress or (lambda stage, done, total: None))
+
+
+def _build(root: Path, out_dir: Path, settings: Settings, *, index: bool, force: bool, report: Progress) -> BuildResult:
+    """The recipe, with the output's lock held."""
     timings: dict[str, float] = {}
 
     def timed(stage: str, fn: Callable[[], Any]) -> Any:

@@ -186,5 +186,11 @@ def cache_dir(corpus: str | Path, settings: Settings | None = None) -> Path:
     return _derived_dir(Path(corpus), "cache")
 
 
+def lock_file(corpus: str | Path) -> Path:
+    """The lock file that lets one build at a time write ``corpus`` (beside the other derived data)."""
+    corpus = Path(corpus).resolve()
+    return corpus.parent / ".kc" / "locks" / f"{corpus.name}.lock"
+
+
 def settings_dict(settings: Settings) -> dict[str, Any]:
     return asdict(settings)
