@@ -8,7 +8,8 @@
 2. ``secrets.scan_text``: every credential replaced by ``<redacted:RULE>`` (``.env`` files
    left out whole), so no parser, docstring or excerpt ever sees a secret;
 3. the parser for the language: ``python.py`` (ast), ``treesitter.py`` (JavaScript,
-   TypeScript, TSX, Go), ``markdown.py`` (sections); other text files keep only their hash.
+   TypeScript, TSX, Go), ``markdown.py`` (sections); other text files keep only their hash;
+4. with ``excerpt_lines``, ``excerpts.py`` cuts each symbol's excerpt from that redacted text.
 
 ``parse_file`` never raises: anything unexpected becomes an ``internal-error`` diagnostic.
 """
