@@ -5,7 +5,14 @@ cold `kc build --no-index` beside bare `ast.parse` over the same files (the floo
 pays), the ratio, the build's peak memory, and, on the full tree, an incremental rebuild after touching
 one file as a fraction of the cold build.
 
-    .venv/bin/python bench/compile.py [--tree DIR] [--fractions 0.01,0.1,1]
+    .venv/bin/python bench/compile.py [--tree DIR] [--fractions 0.01,0.1,1] [--baseline CODE_DIR]
+    .venv/bin/python bench/compile.py --rebuilds [--codebases self,flask]
+
+``--baseline`` also builds every sample with the kc code of another checkout (for example a
+``git worktree`` of main), cold and in its own process, alternating with this code, and prints
+both throughputs. ``--rebuilds`` measures what a user waits for with the index on: ``kc build``
+cold, then again with nothing changed (no-op), then after one file changed, on this repository and
+on tuning codebases from ``bench/sources.py`` (``KC_BENCH_WORK`` shares their download cache).
 
 Each build runs in its own process (`/usr/bin/time`-style peak RSS from `resource.getrusage` of the
 child) with a fresh cache, so runs do not warm each other.
@@ -109,13 +116,13 @@ print(json.dumps([time.perf_counter() - started, lines]))
 """
 
 
-def run_build(source: Path, label: str, force: bool, fresh_cache: bool) -> dict:
+def run_build(source: Path, label: str, force: bool, fresh_cache: bool, code: Path = HERE.parent) -> dict:
     out = WORK / f"corpus-{label}"
     cache = WORK / f"cache-{label}"
     if fresh_cache:
         shutil.rmtree(cache, ignore_errors=True)
         shutil.rmtree(out, ignore_errors=True)
-    env = {**os.environ, "PYTHONPATH": str(HERE.parent)}
+    env = {**os.environ, "PYTHONPATH": str(code)}
     with subprocess.Popen(
         [sys.executable, "-c", CHILD, str(source), str(out), str(cache), "force" if force else "incremental"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
@@ -179,7 +186,13 @@ def main() -> None:
     parser.add_argument("--fractions", default="0.01,0.1,1")
     parser.add_argument("--verify", action="store_true",
                         help="after the incremental rebuild, build the touched tree cold and check the corpora are byte-identical")
+    parser.add_argument("--baseline", help="another checkout's root: build each sample with its kc code too, for a before/after")
+    parser.add_argument("--rebuilds", action="store_true", help="measure cold, no-op and one-file builds with the index instead")
+    parser.add_argument("--codebases", default="self,flask", help="for --rebuilds: 'self' (this repository) and bench/sources.py names")
     args = parser.parse_args()
+    if args.rebuilds:
+        rebuilds([name for name in args.codebases.split(",") if name])
+        return
     tree = Path(args.tree).resolve()
     WORK.mkdir(parents=True, exist_ok=True)
     files = python_files(tree)
@@ -199,6 +212,8 @@ def main() -> None:
         for path in all_files(sample):  # warm the page cache: neither side should pay for the disk
             path.read_bytes()
         parse_seconds, lines = bare_parse(sample_files)
+        if args.baseline:  # before this code, alternating, so both see the same machine
+            baseline = run_build(sample, f"{label}-baseline", force=True, fresh_cache=True, code=Path(args.baseline).resolve())
         cold = run_build(sample, label, force=True, fresh_cache=True)
         row = {
             "fraction": fraction, "files": len(sample_files), "lines": lines,
@@ -207,6 +222,8 @@ def main() -> None:
             "timings": cold["timings"],
             "symbols": cold["symbols"], "concepts": cold["concepts"],
         }
+        if args.baseline:
+            row["baseline_loc_s"] = lines / baseline["seconds"]
         if fraction >= 1:
             # never touch the real library: append a comment to one file of the copy just compiled
             incremental_source = sample
@@ -231,6 +248,13 @@ def main() -> None:
             f"| {row['fraction']:.0%} | {row['files']} | {row['lines']:,} | {row['parse_loc_s']:,.0f} | {row['build_loc_s']:,.0f} "
             f"| {row['build_loc_s'] / row['parse_loc_s']:.0%} | {row['build_s']:.1f} | {row['peak_mb']:,.0f} | {row['tree_peak_mb']:,.0f} |"
         )
+    if args.baseline:
+        print()
+        print(f"| tree | baseline ({args.baseline}) LOC/s | this code LOC/s | change |")
+        print("| --- | ---: | ---: | ---: |")
+        for row in rows:
+            change = row["build_loc_s"] / row["baseline_loc_s"] - 1
+            print(f"| {row['fraction']:.0%} | {row['baseline_loc_s']:,.0f} | {row['build_loc_s']:,.0f} | {change:+.1%} |")
     full = rows[-1]
     if "incremental_s" in full:
         print()
@@ -246,6 +270,71 @@ def main() -> None:
     print("stage seconds (cold, full):", json.dumps({k: round(v, 1) for k, v in full["timings"].items()}))
     if "incremental_timings" in full:
         print("stage seconds (incremental):", json.dumps({k: round(v, 1) for k, v in full["incremental_timings"].items()}))
+
+
+def rebuilds(codebases: list[str]) -> None:
+    """Cold, no-op and one-file-changed ``kc build`` (index included), each a fresh ``kc`` process."""
+    rows = []
+    for name in codebases:
+        tree = _rebuild_tree(name)
+        out = WORK / f"rebuild-{name}" / "corpus"
+        shutil.rmtree(out.parent / ".kc", ignore_errors=True)
+        shutil.rmtree(out, ignore_errors=True)
+        cold = _kc_build(tree, out, force=True)
+        noop = _kc_build(tree, out)
+        python = sorted(python_files(tree), key=lambda p: p.stat().st_size)
+        changed = python[len(python) // 2]
+        original = changed.read_bytes()
+        try:
+            changed.write_bytes(original + b"\n\ndef _bench_added_function():\n    return 'one more function'\n")
+            one = _kc_build(tree, out)
+        finally:
+            changed.write_bytes(original)
+        rows.append((name, len(all_files(tree)), cold, noop, one, changed.relative_to(tree).as_posix()))
+        print(f"  {name}: cold {cold:.1f}s, no-op {noop:.2f}s, one file {one:.2f}s", flush=True)
+    print()
+    print("| codebase | files | cold build with index s | no-op build s | one file changed s | one file / cold | file changed |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
+    for name, files, cold, noop, one, changed in rows:
+        print(f"| {name} | {files} | {cold:.1f} | {noop:.2f} | {one:.2f} | {one / cold:.1%} | {changed} |")
+
+
+def _rebuild_tree(name: str) -> Path:
+    """A private copy of the codebase (its tracked files for 'self'), so one file can be changed."""
+    target = WORK / f"rebuild-{name}" / "src"
+    shutil.rmtree(target, ignore_errors=True)
+    if name == "self":
+        listed = subprocess.run(["git", "ls-files", "-z"], cwd=HERE.parent, capture_output=True, check=True).stdout
+        for rel in listed.decode().split("\0"):
+            if not rel or rel.startswith("corpus/"):
+                continue
+            source = HERE.parent / rel
+            if source.is_file() and not source.is_symlink():
+                dest = target / rel
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, dest)
+        return target
+    sys.path.insert(0, str(HERE))
+    from sources import ensure_source
+
+    shutil.copytree(ensure_source(name), target, symlinks=True)
+    return target
+
+
+def _kc_build(tree: Path, out: Path, force: bool = False) -> float:
+    """Wall-clock seconds of one ``kc build`` process, interpreter start-up included."""
+    import time
+
+    kc = Path(sys.executable).with_name("kc")
+    command = [str(kc) if kc.exists() else sys.executable, *([] if kc.exists() else ["-m", "compiler.cli"]),
+               "build", str(tree), "--out", str(out), "-q", *(["--force"] if force else [])]
+    env = {**os.environ, "PYTHONPATH": str(HERE.parent)}
+    started = time.perf_counter()
+    proc = subprocess.run(command, capture_output=True, text=True, env=env)
+    seconds = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"kc build {tree} failed:\n{proc.stderr[-3000:]}")
+    return seconds
 
 
 def _touchable_copy(tree: Path, touched: Path) -> Path:

@@ -12,7 +12,9 @@ The map of the package, in pipeline order::
   markdown.py (files → ``FileFacts``)
 * ``analysis/``  graph.py, rank.py, concepts.py, notes.py (CONCEPTS.md), path.py, summarize.py
 * ``backend/``   docs.py, llmstxt.py, report.py (core → corpus files), site.py, conceptmap.py
-* ``build.py``   the pipeline as a recipe: incremental, deterministic, atomic
+* ``build.py``   the pipeline as a recipe: incremental, deterministic, atomic; beside it ``cache.py``
+  (facts cache, parse pool, code digest), ``incremental.py`` (patching after small edits),
+  ``swap.py`` (the atomic swap), ``freshness.py`` (``check``: consumers ask here, never the pipeline)
 * ``model.py``   the frozen dataclasses every stage passes on; ``core.json`` is ``Core.to_json()``
 * ``corpus.py``  ``open_corpus()``: how every consumer reads a corpus (never the source)
 
@@ -33,7 +35,7 @@ from typing import Any
 
 _EXPORTS = {
     "build": "compiler.build",
-    "check": "compiler.build",
+    "check": "compiler.freshness",
     "open_corpus": "compiler.corpus",
     "Corpus": "compiler.corpus",
     "Core": "compiler.model",

@@ -1,7 +1,10 @@
 """Settings from ``kc.toml``, ``[tool.kc]`` in ``pyproject.toml``, and ``KC_*`` environment variables.
 
-Precedence, lowest first: defaults, the compiled repository's ``kc.toml`` or
-``[tool.kc]``, environment variables, then explicit keyword overrides (CLI flags).
+In: the compiled repository's root (for its settings file), the environment, keyword overrides.
+Out: one frozen ``Settings``. Precedence, lowest first: defaults, the compiled repository's
+``kc.toml`` or ``[tool.kc]``, environment variables, then explicit keyword overrides (CLI flags).
+Every setting is a declared field: an unknown key in a settings file is a ``ConfigError`` naming
+the key and the file, so a misspelled setting never passes silently.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import hashlib
 import json
 import os
 import tomllib
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -41,11 +44,24 @@ class Settings:
     chroma_url: str = ""  # shared Chroma server (http://127.0.0.1:8000); "" = embedded PersistentClient
     index_dir: str = ""  # "" = <corpus parent>/.kc/index/<corpus name>
     cache_dir: str = ""  # "" = <corpus parent>/.kc/cache/<corpus name>
+    llm_timeout: float = 120.0  # seconds to wait for one LLM reply (build summaries and tutor)
+    llm_max_retries: int = 2  # retries after a timeout, a rate limit or a server error
+    # retrieval
+    index_lock_timeout: float = 600.0  # seconds 'kc index' waits for another to finish
+    chroma_collection: str = ""  # "" = one collection per corpus, named from its project and path
     # tutor
     tutor_backend: str = ""  # offline | anthropic | openai; "" = anthropic when a key is set, else offline
     tutor_model: str = ""
+    tutor_base_url: str = ""  # an OpenAI-compatible server for the tutor; "" = llm_base_url (same provider)
     learner_db: str = ""  # "" = platformdirs user data dir / learners.sqlite3
-    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def extra(self) -> dict[str, Any]:
+        """The settings once read through a catch-all, as set (differing from their defaults).
+
+        Kept for readers written before every setting was a field; read the field instead.
+        """
+        return {name: getattr(self, name) for name in _FORMERLY_EXTRA if getattr(self, name) != _DEFAULTS[name]}
 
     def output_hash(self) -> str:
         """Hash of the settings that change the corpus, so a changed setting makes it stale."""
@@ -53,10 +69,18 @@ class Settings:
         return hashlib.sha256(json.dumps(shaping, sort_keys=True, default=list).encode()).hexdigest()[:16]
 
 
+_FORMERLY_EXTRA = ("tutor_base_url", "llm_timeout", "llm_max_retries", "index_lock_timeout", "chroma_collection")
+_DEFAULTS = {f.name: f.default for f in fields(Settings)}
+
+# Every environment variable kc reads for a setting (README's configuration table lists them).
 _ENV = {
     "KC_LLM": "llm",
     "KC_LLM_MODEL": "llm_model",
     "KC_LLM_BASE_URL": "llm_base_url",
+    "KC_LLM_TIMEOUT": "llm_timeout",
+    "KC_LLM_MAX_RETRIES": "llm_max_retries",
+    "KC_TUTOR_BASE_URL": "tutor_base_url",
+    "KC_CHROMA_COLLECTION": "chroma_collection",
     "KC_MODEL_PATH": "model_path",
     "KC_CHROMA_URL": "chroma_url",
     "KC_INDEX_DIR": "index_dir",
@@ -68,48 +92,79 @@ _ENV = {
 
 
 def load_settings(source: str | Path | None = None, **overrides: Any) -> Settings:
-    """Settings for compiling ``source`` (or the current directory), with ``overrides`` on top."""
-    values: dict[str, Any] = {}
+    """Settings for compiling ``source`` (or the current directory), with ``overrides`` on top.
+
+    Raises ``ConfigError`` for an unknown key (naming the file it came from), a value of the
+    wrong type, or a settings file that is not valid TOML.
+    """
+    values: dict[str, tuple[Any, str]] = {}  # name -> (value, where it came from)
     if source is not None:
-        values.update(_file_settings(Path(source)))
+        where, found = _file_settings(Path(source))
+        for key, value in found.items():
+            if key not in _DEFAULTS:
+                raise ConfigError(f"{where}: unknown setting {key!r}; known settings: {', '.join(sorted(_DEFAULTS))}")
+            values[key] = (value, str(where))
     for env, name in _ENV.items():
         if os.environ.get(env):
-            values[name] = os.environ[env]
-    values.update({k: v for k, v in overrides.items() if v is not None})
-    known = {f.name: f for f in fields(Settings)}
-    extra = {}
-    clean: dict[str, Any] = {}
-    for key, value in values.items():
-        if key not in known:
-            extra[key] = value
+            values[name] = (os.environ[env], f"environment variable {env}")
+    for key, value in overrides.items():
+        if value is None:
             continue
-        default = getattr(Settings(), key)
-        try:
-            if isinstance(default, tuple):
-                value = tuple(value) if isinstance(value, (list, tuple)) else tuple(str(value).split(","))
-            elif isinstance(default, bool):
-                value = bool(value)
-            elif isinstance(default, int):
-                value = int(value)
-        except (TypeError, ValueError) as exc:
-            raise ConfigError(f"setting {key!r}: {value!r} is not a valid {type(default).__name__}") from exc
-        clean[key] = value
-    return replace(Settings(), **clean, extra=extra)
+        if key not in _DEFAULTS:
+            raise ConfigError(f"unknown setting {key!r}; known settings: {', '.join(sorted(_DEFAULTS))}")
+        values[key] = (value, "override")
+    return Settings(**{key: _coerce(key, value, where) for key, (value, where) in values.items()})
 
 
-def _file_settings(source: Path) -> dict[str, Any]:
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
+
+
+def _coerce(key: str, value: Any, where: str) -> Any:
+    """``value`` as the type of the setting's default, or a ConfigError saying what and where."""
+    default = _DEFAULTS[key]
+    try:
+        if isinstance(default, tuple):
+            if isinstance(value, (list, tuple)):
+                return tuple(str(item) for item in value)
+            return tuple(part for part in str(value).split(",") if part)
+        if isinstance(default, bool):
+            if isinstance(value, bool):
+                return value
+            if isinstance(value, str) and value.strip().lower() in _TRUE + _FALSE:
+                return value.strip().lower() in _TRUE
+            raise ValueError(value)
+        if isinstance(default, (int, float)) and isinstance(value, bool):
+            raise ValueError(value)
+        if isinstance(default, int):
+            return int(value)
+        if isinstance(default, float):
+            return float(value)
+        if isinstance(value, (dict, list)):
+            raise ValueError(value)
+        return str(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{where}: setting {key!r}: {value!r} is not a valid {type(default).__name__}") from exc
+
+
+def _file_settings(source: Path) -> tuple[Path | None, dict[str, Any]]:
+    """The settings file of ``source`` and its table: ``kc.toml`` first, else ``[tool.kc]``."""
     kc_toml = source / "kc.toml"
     pyproject = source / "pyproject.toml"
+    where = kc_toml if kc_toml.is_file() else pyproject if pyproject.is_file() else None
+    if where is None:
+        return None, {}
     try:
-        if kc_toml.is_file():
-            return dict(tomllib.loads(kc_toml.read_text(encoding="utf-8")))
-        if pyproject.is_file():
-            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-            return dict(data.get("tool", {}).get("kc", {}))
-    except tomllib.TOMLDecodeError as exc:
-        where = kc_toml if kc_toml.is_file() else pyproject
+        data = tomllib.loads(where.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{where}: invalid TOML: {exc}") from exc
-    return {}
+    except OSError as exc:
+        raise ConfigError(f"{where}: unreadable: {exc}") from exc
+    if where == kc_toml:
+        return where, dict(data)
+    table = data.get("tool", {}).get("kc", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: [tool.kc] must be a table")
+    return Path(f"{where} [tool.kc]"), dict(table)
 
 
 def _derived_dir(corpus: Path, kind: str) -> Path:
@@ -129,6 +184,12 @@ def cache_dir(corpus: str | Path, settings: Settings | None = None) -> Path:
     if settings and settings.cache_dir:
         return Path(settings.cache_dir)
     return _derived_dir(Path(corpus), "cache")
+
+
+def lock_file(corpus: str | Path) -> Path:
+    """The lock file that lets one build at a time write ``corpus`` (beside the other derived data)."""
+    corpus = Path(corpus).resolve()
+    return corpus.parent / ".kc" / "locks" / f"{corpus.name}.lock"
 
 
 def settings_dict(settings: Settings) -> dict[str, Any]:

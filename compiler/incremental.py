@@ -23,8 +23,6 @@ the build runs in full. Tests compare patched corpora with cold builds byte for 
 from __future__ import annotations
 
 import bisect
-import functools
-import hashlib
 import json
 import os
 import pickle
@@ -34,11 +32,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from compiler.cache import code_digest, save_pickle
 from compiler.config import Settings
 from compiler.model import (
     Concept, Core, Diagnostic, Edge, FileFacts, FileInfo, Redaction, Section, SkippedFile, SourceFile, SourceInfo,
     Symbol, _build, field_lines, record_line,
 )
+from compiler.swap import new_staging
 
 if TYPE_CHECKING:
     import numpy as np
@@ -88,26 +88,8 @@ class _Unpatchable(Exception):
 # ---- state ----------------------------------------------------------------------------
 
 
-def code_digest(seed: str, folders: tuple[str, ...], modules: tuple[str, ...]) -> str:
-    """A hash of some of kc's own source files: cached results made by other code are never reused."""
-    package = Path(__file__).resolve().parent
-    digest = hashlib.sha256(seed.encode())
-    paths = [p for folder in folders for p in sorted((package / folder).glob("*.py"))]
-    for path in [*paths, *(package / name for name in modules)]:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-@functools.cache
-def _code_digest() -> str:
-    """Hash of the code whose behaviour shapes a corpus: front end, analysis, back end, build."""
-    return code_digest(
-        str(STATE_VERSION), ("frontend", "analysis", "backend"), ("model.py", "build.py", "incremental.py", "config.py")
-    )
-
-
 def code_fingerprint(settings: Settings) -> str:
-    return f"{_code_digest()}-{settings.output_hash()}"
+    return f"{code_digest(f'state-{STATE_VERSION}')}-{settings.output_hash()}"
 
 
 def stamp_of(path: Path) -> tuple[int, int, int] | None:
@@ -147,9 +129,7 @@ def save_state(path: Path, state: CorpusState, corpus: Path) -> None:
     if stamp is None:
         return
     state.stamp = stamp
-    from compiler.build import _save_pickle
-
-    _save_pickle(path, state)
+    save_pickle(path, state)
 
 
 def load_state(path: Path) -> CorpusState | None:
@@ -268,7 +248,6 @@ class _Keyed:
 def try_patch(
     *,
     out_dir: Path,
-    staging_parent: Path,
     state_path: Path,
     settings: Settings,
     sources: list[SourceFile],
@@ -304,10 +283,8 @@ def try_patch(
         if structure_key(old) != structure_key(new):
             return None
         fresh[source.path] = new
-    import tempfile
-
     reader = CoreReader(out_dir / "core.json", state)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=staging_parent))
+    staging = new_staging(out_dir)
     try:
         return _patch(reader, out_dir, staging, state, fresh, skipped, keys, source_info)
     except (_Unpatchable, OSError, ValueError, KeyError, IndexError):

@@ -1,4 +1,4 @@
-"""``kc build`` and ``kc check``: argument wiring over ``compiler.build``."""
+"""``kc build`` and ``kc check``: argument wiring over ``compiler.build`` and ``compiler.freshness``."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     build.add_argument("--llm", choices=["none", "anthropic", "openai"], help="LLM concept summaries (default: none)")
     build.add_argument("--force", action="store_true", help="rebuild even when the corpus is fresh")
     build.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
+    build.add_argument("--no-wait", action="store_true", help="fail at once when another build is writing the same --out")
     build.set_defaults(func=run_build)
 
     check = sub.add_parser("check", help="exit 1 if the corpus is stale against the source")
@@ -30,7 +31,10 @@ def run_build(args: argparse.Namespace) -> int:
     settings = load_settings(args.source, llm=args.llm)
     quiet = args.quiet or not sys.stderr.isatty()
     with progress_bars(enabled=not quiet) as progress:
-        result = build(args.source, args.out, settings=settings, index=not args.no_index, force=args.force, progress=progress)
+        result = build(
+            args.source, args.out, settings=settings, index=not args.no_index, force=args.force, progress=progress,
+            wait=not args.no_wait, on_wait=lambda message: print(message, file=sys.stderr, flush=True),
+        )
     if result.up_to_date:
         print(f"{result.corpus}: up to date ({result.files} files unchanged)")
     else:
@@ -57,7 +61,7 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from compiler.build import check
+    from compiler.freshness import check
 
     stale = check(args.source, args.corpus)
     if not stale:

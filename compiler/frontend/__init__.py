@@ -8,7 +8,8 @@
 2. ``secrets.scan_text``: every credential replaced by ``<redacted:RULE>`` (``.env`` files
    left out whole), so no parser, docstring or excerpt ever sees a secret;
 3. the parser for the language: ``python.py`` (ast), ``treesitter/`` (JavaScript,
-   TypeScript, TSX, Go), ``markdown.py`` (sections); other text files keep only their hash.
+   TypeScript, TSX, Go), ``markdown.py`` (sections); other text files keep only their hash;
+4. with ``excerpt_lines``, ``excerpts.py`` cuts each symbol's excerpt from that redacted text.
 
 ``parse_file`` never raises: anything unexpected becomes an ``internal-error`` diagnostic.
 """
@@ -73,16 +74,17 @@ def _coding_cookie(data: bytes) -> str | None:
     return None
 
 
-def parse_file(source: SourceFile, data: bytes | str, *, repo_paths: Set[str] = frozenset()) -> FileFacts:
+def parse_file(
+    source: SourceFile, data: bytes | str, *, repo_paths: Set[str] = frozenset(), excerpt_lines: int | None = None
+) -> FileFacts:
     """Facts of one file. Never raises: a problem becomes a diagnostic in the facts.
 
     Args:
         source: the scanned file (its ``language`` picks the parser).
         data: the file's bytes (text is accepted too, and taken as already decoded).
         repo_paths: every scanned path; lets Python module ids tell whether ``src/`` is a package.
-
-    The returned facts carry the redacted text the parser saw as ``facts._clean_text`` (not a
-    dataclass field: it is for cutting excerpts, and is absent when the file was left out).
+        excerpt_lines: when set, each symbol carries an excerpt of at most this many lines, cut
+            from the redacted text the parser saw (``excerpts.py``); when None, no excerpts.
     """
     # Parsing allocates millions of short-lived, acyclic objects (AST nodes, tree-sitter nodes);
     # with the cyclic GC on, that churn makes it rescan every fact the build already holds,
@@ -91,7 +93,7 @@ def parse_file(source: SourceFile, data: bytes | str, *, repo_paths: Set[str] = 
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _parse(source, data, repo_paths)
+        return _parse(source, data, repo_paths, excerpt_lines)
     except Exception as exc:  # a bug in a parser must not stop the build
         return _empty(source, Diagnostic(
             source.path, None, "error", "internal-error",
@@ -103,7 +105,7 @@ def parse_file(source: SourceFile, data: bytes | str, *, repo_paths: Set[str] = 
             gc.enable()
 
 
-def _parse(source: SourceFile, data: bytes | str, repo_paths: Set[str]) -> FileFacts:
+def _parse(source: SourceFile, data: bytes | str, repo_paths: Set[str], excerpt_lines: int | None) -> FileFacts:
     if isinstance(data, bytes):
         text, problem = decode_source(data, source.path)
         if text is None:
@@ -134,7 +136,10 @@ def _parse(source: SourceFile, data: bytes | str, repo_paths: Set[str]) -> FileF
         facts = FileFacts(path=source.path, language=language, module="", lines=_line_count(clean), sha256=source.sha256)
     if redactions:
         facts = replace(facts, redactions=redactions)
-    object.__setattr__(facts, "_clean_text", clean)
+    if excerpt_lines is not None:
+        from compiler.frontend.excerpts import with_excerpts
+
+        facts = with_excerpts(facts, clean, excerpt_lines)
     return facts
 
 

@@ -24,7 +24,6 @@ from compiler.errors import SearchIndexError
 
 Progress = Callable[[str, int, int], None]
 EMBED_BLOCK = 512  # chunks per progress report; each block is one batched encode call
-LOCK_TIMEOUT_S = 600.0
 
 
 @dataclass(frozen=True)
@@ -46,6 +45,15 @@ def index_corpus(corpus_dir, settings: Settings | None = None, progress: Progres
         progress: called as ``progress(stage, done, total)``.
         embedder: an ``Embedder`` to use instead of sentence-transformers (tests, benchmarks).
     """
+    from compiler.index import manifest as freshness
+
+    started = time.perf_counter()
+    settings = settings or load_settings()
+    report = progress or (lambda stage, done, total: None)
+    corpus_dir = Path(corpus_dir)
+    folder = index_dir(corpus_dir, settings)
+    if (published := freshness.fresh(corpus_dir, folder, settings, embedder)) is not None:
+        return IndexStats(chunks=published, embedded=0, deleted=0, seconds=time.perf_counter() - started)
     from filelock import FileLock, Timeout
 
     from compiler.corpus import open_corpus
@@ -53,17 +61,13 @@ def index_corpus(corpus_dir, settings: Settings | None = None, progress: Progres
     from compiler.index.chunk import chunk_corpus
     from compiler.index.lexical import LexicalIndex
 
-    started = time.perf_counter()
-    settings = settings or load_settings()
-    report = progress or (lambda stage, done, total: None)
-    corpus_dir = Path(corpus_dir)
     corpus = open_corpus(corpus_dir)
-    folder = index_dir(corpus_dir, settings)
+    asked_for, core_state = embedder, freshness.core_state(corpus_dir)
     folder.mkdir(parents=True, exist_ok=True)
 
     lock = FileLock(str(folder / store.LOCK_FILE))
     try:
-        lock.acquire(timeout=float((settings.extra or {}).get("index_lock_timeout", LOCK_TIMEOUT_S)))
+        lock.acquire(timeout=settings.index_lock_timeout)
     except Timeout:
         raise SearchIndexError(f"{folder}: another 'kc index' holds the lock; wait for it to finish") from None
     try:
@@ -108,10 +112,13 @@ def index_corpus(corpus_dir, settings: Settings | None = None, progress: Progres
             chroma_url=settings.chroma_url,
             query_model=query_model,
         )
+        freshness.forget(folder)
         store.publish_snapshot(folder, manifest, chunks, vectors, lexical)
         stale = sorted(stored - current)
         vectors_store.delete(stale)  # only now: readers of the old generation had them until the switch
         store.prune_snapshots(folder)
+        freshness.record(folder, settings, asked_for, core=core_state, generation=manifest.generation, manifest=store.MANIFEST_FILE,
+                         snapshot=f"{store.SNAPSHOTS}/{manifest.generation}", chunk_ids=[c.id for c in chunks])
         report("publish", len(chunks), len(chunks))
     finally:
         lock.release()

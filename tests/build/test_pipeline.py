@@ -229,21 +229,21 @@ def test_excerpts_come_from_the_lines_the_parser_numbered(tmp_path):
 
 
 def test_parsing_on_every_core_gives_the_same_corpus(copy_repo, tmp_path, monkeypatch):
-    import compiler.build as build_module
+    import compiler.cache as cache_module
 
     source = copy_repo("jsapp")
     build(source, tmp_path / "serial", index=False)
-    monkeypatch.setattr(build_module, "PARALLEL_MIN_FILES", 2)
-    monkeypatch.setattr(build_module.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(cache_module, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(cache_module.os, "cpu_count", lambda: 2)
     pids = tmp_path / "pids"
-    real_parse = build_module.parse_source
+    real_parse = cache_module.parse_source
 
     def spy(*args):  # runs in the worker processes: note which process parsed
         with pids.open("a") as handle:
             handle.write(f"{os.getpid()}\n")
         return real_parse(*args)
 
-    monkeypatch.setattr(build_module, "parse_source", spy)
+    monkeypatch.setattr(cache_module, "parse_source", spy)
     result = build(source, tmp_path / "parallel", index=False)
     workers = set(pids.read_text().split())
     assert result.parsed == result.files and str(os.getpid()) not in workers and len(workers) >= 1

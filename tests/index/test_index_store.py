@@ -120,7 +120,7 @@ def test_a_second_writer_waits_for_the_lock(corpus_dir, settings, embedder):
 
     folder = index_dir(corpus_dir, settings)
     folder.mkdir(parents=True, exist_ok=True)
-    impatient = replace(settings, extra={"index_lock_timeout": 0.2})
+    impatient = replace(settings, index_lock_timeout=0.2)
     with FileLock(str(folder / store.LOCK_FILE)):
         with pytest.raises(SearchIndexError, match="another 'kc index'"):
             index_corpus(corpus_dir, impatient, embedder=embedder)

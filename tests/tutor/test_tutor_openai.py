@@ -88,7 +88,7 @@ def test_unreachable_server_is_clear(mh_corpus):
 def test_configured_from_settings(openai_stub):
     from compiler.config import Settings
 
-    settings = Settings(tutor_backend="openai", tutor_model="qwen", extra={"tutor_base_url": openai_stub.url + "/v1"})
+    settings = Settings(tutor_backend="openai", tutor_model="qwen", tutor_base_url=openai_stub.url + "/v1")
     backend = make_backend(settings=settings)
     assert (backend.name, backend.model, backend.base_url) == ("openai", "qwen", openai_stub.url + "/v1")
     assert backend.complete("Summarise.", "code") == "SUMMARY: plain completion"
