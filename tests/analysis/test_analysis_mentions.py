@@ -1,7 +1,7 @@
 """The docs' first mention of each concept orders the learning path and overrules code links."""
 
 from compiler.analysis.concepts.links import follow_the_docs
-from compiler.analysis.concepts.mentions import first_mentions
+from compiler.analysis.concepts.mentions import first_mentions, mention_counts
 from compiler.analysis.path import learning_path
 from compiler.model import Concept, Section, Symbol
 
@@ -60,3 +60,22 @@ def test_code_links_against_the_docs_order_become_related():
     # more important transport
     assert learning_path(concepts, {"client": 3, "transport": 9}) == ("noted", "client", "transport")
     assert learning_path(concepts)[0] == "transport"  # without docs: the most important ready concept
+
+
+def test_rst_toctree_orders_pages_and_autodoc_directives_mention():
+    sections = [
+        section("docs/api.rst", ".. autofunction:: pkg.api.get\n\n.. autoclass:: pkg.client.Client"),
+        section("docs/index.rst", "Welcome\n\n.. toctree::\n   :maxdepth: 2\n\n   transports\n   API <api>\n"),
+        section("docs/transports.rst", "Example::\n\n    handler = send\n\nA plain send in prose."),
+    ]
+    found = first_mentions(sections, SYMBOLS, MEMBERSHIP)
+    # index -> transports -> api, as the toctree lists them (alphabetical would put api first)
+    assert found["transport"] < found["api"] < found["client"]
+    # ``send`` counted only inside the literal block: without it, nothing names the transport
+    prose_only = [section("docs/transports.rst", "A plain send in prose.")]
+    assert first_mentions(prose_only, SYMBOLS, MEMBERSHIP) == {}
+
+
+def test_mention_counts_are_sections_mentioning_a_concept():
+    sections = [section("README.md", "`Client` and `Client`"), section("docs/a.md", "`Client`, `Transport`")]
+    assert mention_counts(sections, SYMBOLS, MEMBERSHIP) == {"client": 2, "transport": 1}

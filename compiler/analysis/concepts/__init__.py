@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from compiler.analysis.concepts.clustering import agglomerate
 from compiler.analysis.concepts.families import big_classes, method_families
 from compiler.analysis.concepts.links import cluster_importance, follow_the_docs, link_clusters
-from compiler.analysis.concepts.mentions import first_mentions
+from compiler.analysis.concepts.mentions import first_mentions, mention_counts
 from compiler.analysis.concepts.naming import (
     cluster_named,
     cluster_title,
@@ -171,7 +171,10 @@ def distill(
     all_clusters = noted + clusters
 
     # 3. build the concepts
-    importance = cluster_importance(all_clusters, ranking, symbols)
+    by_index = {sid: str(i) for i, c in enumerate(all_clusters) for sid in c.symbols}
+    counts = mention_counts(sections, symbols, by_index)
+    docs = [counts.get(str(i), 0) for i in range(len(all_clusters))]
+    importance = cluster_importance(all_clusters, ranking, symbols, docs)
     vocabulary = code_vocabulary(symbols)
     titles = [cluster_title(c, graph, ranking, roles, vocabulary) for c in all_clusters]
     titles = unique_titles(titles, all_clusters, importance)
