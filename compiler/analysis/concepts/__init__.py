@@ -47,7 +47,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from compiler.analysis.concepts.clustering import agglomerate
-from compiler.analysis.concepts.families import big_classes, method_families
+from compiler.analysis.concepts.families import big_classes, method_families, object_families, sibling_calls
 from compiler.analysis.concepts.links import cluster_importance, follow_the_docs, link_clusters
 from compiler.analysis.concepts.mentions import first_mentions, mention_counts
 from compiler.analysis.concepts.naming import (
@@ -67,6 +67,7 @@ from compiler.analysis.concepts.units import (
     Cluster,
     by_importance,
     coarsen,
+    file_stem,
     file_roles,
     make_cluster,
     split_file,
@@ -119,6 +120,8 @@ def distill(
     special: dict[str, list[str]] = defaultdict(list)
     code_units: list[Cluster] = []
     file_lines = {f.path: f.lines for f in graph.files}
+    object_calls = sibling_calls(graph.edges, symbols)
+    vocabulary = code_vocabulary(symbols)
     for path in sorted(by_path):
         role = roles.get(path, "code")
         if role in LEFT_OUT_ROLES:
@@ -130,6 +133,7 @@ def distill(
             key = f"{path}#{number}" if number else path
             part, classes = big_classes(part, symbols)
             part, families = method_families(part, symbols)
+            part, objects = object_families(part, symbols, object_calls)
             if part:
                 code_units.append(make_cluster(key, part, symbols))
             for members in classes:  # several big classes in one file: one idea each
@@ -143,6 +147,12 @@ def distill(
                 owner = symbols[symbols[family[0]].parent]
                 unit = make_cluster(f"{key}@{owner.name}.{word}", family, symbols)
                 unit.family = f"{owner.name} {word}"
+                code_units.append(unit)
+            for head, group in objects:  # an object literal's ideas: "Response send file"
+                owner = symbols[symbols[group[0]].parent]
+                unit = make_cluster(f"{key}@{owner.name}.{head}", group, symbols)
+                words = humanize(head, False, vocabulary).lower()
+                unit.family = f"{humanize(file_stem(owner.path), True, vocabulary).replace(' ', '_')} {words}"
                 code_units.append(unit)
 
     # 2. group the code units
@@ -175,7 +185,6 @@ def distill(
     counts = mention_counts(sections, symbols, by_index)
     docs = [counts.get(str(i), 0) for i in range(len(all_clusters))]
     importance = cluster_importance(all_clusters, ranking, symbols, docs)
-    vocabulary = code_vocabulary(symbols)
     titles = [cluster_title(c, graph, ranking, roles, vocabulary) for c in all_clusters]
     titles = unique_titles(titles, all_clusters, importance)
     ids = unique_ids(all_clusters, titles)
