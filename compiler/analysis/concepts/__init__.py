@@ -207,7 +207,7 @@ def distill(
         summary, source = cluster_summary(cluster, members, titles[i], graph, sections, ranking)
         if not summary:
             users = sorted(dependents.get(ids[i], []), key=lambda cid: (-importance[ids.index(cid)], cid))
-            summary = generated_summary(members, symbols, [title_of[u] for u in users])
+            summary = generated_summary(titles[i], members, symbols, [title_of[u] for u in users])
             source = "generated"
         note = cluster.note.note if cluster.note else None
         concepts.append(
