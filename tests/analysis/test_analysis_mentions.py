@@ -79,3 +79,14 @@ def test_rst_toctree_orders_pages_and_autodoc_directives_mention():
 def test_mention_counts_are_sections_mentioning_a_concept():
     sections = [section("README.md", "`Client` and `Client`"), section("docs/a.md", "`Client`, `Transport`")]
     assert mention_counts(sections, SYMBOLS, MEMBERSHIP) == {"client": 2, "transport": 1}
+
+
+def test_the_public_api_and_what_it_builds_on_come_before_internals():
+    def concept(cid, importance, prerequisites=()):
+        return Concept(id=cid, title=cid, summary="", summary_source="generated", members=(), files=(),
+                       importance=importance, prerequisites=tuple(prerequisites))  # fmt: skip
+
+    concepts = [concept("decoders", 1.0), concept("client", 0.5, ["base"]), concept("base", 0.2), concept("api", 0.3)]
+    assert learning_path(concepts)[0] == "decoders"  # without an export list: the most important first
+    # exported: client and api; base comes with client (its prerequisite), the internal decoders last
+    assert learning_path(concepts, surface=frozenset({"client", "api"})) == ("api", "base", "client", "decoders")

@@ -76,6 +76,7 @@ from compiler.analysis.graph import CodeGraph
 from compiler.analysis.notes import NOTES_FILE, ResolvedNote
 from compiler.analysis.rank import Ranking
 from compiler.model import Concept, Diagnostic, Section
+from compiler.roles import is_support_path
 
 __all__ = ["SPLIT_MIN_LINES", "ConceptMap", "distill", "humanize", "segment_word"]
 
@@ -88,6 +89,7 @@ class ConceptMap:
     membership: dict[str, str]  # symbol id -> concept id
     diagnostics: tuple[Diagnostic, ...]
     mentions: dict[str, int] = field(default_factory=dict)  # concept id -> first mention in the docs
+    surface: frozenset[str] = frozenset()  # concepts holding what the package exports (its public API)
 
 
 def distill(
@@ -227,6 +229,12 @@ def distill(
             )
         )
     concepts.sort(key=lambda c: (-c.importance, c.id))
+    surface = frozenset(
+        ids[i] for i, c in enumerate(all_clusters)
+        if c.role == "code" and any(sid in graph.exported for sid in c.symbols)
+        and not (c.paths and all(is_support_path(p) for p in c.paths))
+    )  # fmt: skip
     return ConceptMap(
-        concepts=tuple(concepts), membership=membership, diagnostics=tuple(diagnostics), mentions=mentions
+        concepts=tuple(concepts), membership=membership, diagnostics=tuple(diagnostics), mentions=mentions,
+        surface=surface,
     )
