@@ -91,6 +91,7 @@ def _readme_section(title: str, members: list[str], symbols: dict[str, Symbol], 
     """The first paragraph of the README/docs section that best matches the concept."""
     title_words = {w for w in split_words(title) if len(w) > 2 and w != "and"}
     names = [symbols[sid].name for sid in members[:8] if symbols[sid].kind != "module" and len(symbols[sid].name) > 3]
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, sorted(set(names)))) + r")\b") if names else None
     best: tuple[float, int, str, int] | None = None
     chosen = ""
     for section in sections:
@@ -99,7 +100,7 @@ def _readme_section(title: str, members: list[str], symbols: dict[str, Symbol], 
             continue  # a README's title section describes the whole project, not one concept
         heading_words = set(split_words(section.title))
         score = 3.0 * len(title_words & (heading_words | {w.rstrip("s") for w in heading_words}))
-        score += sum(1.0 for name in names if re.search(rf"\b{re.escape(name)}\b", section.text))
+        score += len(set(pattern.findall(section.text))) if pattern else 0.0
         if score < 2.0:
             continue
         readme_first = 0 if readme else 1
