@@ -90,3 +90,16 @@ def test_the_public_api_and_what_it_builds_on_come_before_internals():
     assert learning_path(concepts)[0] == "decoders"  # without an export list: the most important first
     # exported: client and api; base comes with client (its prerequisite), the internal decoders last
     assert learning_path(concepts, surface=frozenset({"client", "api"})) == ("api", "base", "client", "decoders")
+
+
+def test_directives_builtins_and_module_objects():
+    symbols = {
+        **SYMBOLS,
+        "pkg.client.Client.open": sym("pkg.client.Client.open", kind="method", path="pkg/client.py", parent="pkg.client.Client"),
+        "pkg.globals.request": sym("pkg.globals.request", kind="variable", path="pkg/globals.py", parent="pkg.globals"),
+    }
+    membership = {**MEMBERSHIP, "pkg.client.Client.open": "client", "pkg.globals.request": "globals"}
+    toc_and_builtin = section("docs/index.rst", ".. toctree::\n\n   send\n\nExample::\n\n    with open(path) as f:\n")
+    assert first_mentions([toc_and_builtin], symbols, membership) == {}  # a page name; Python's open
+    found = first_mentions([section("docs/a.rst", "Read ``request.args``, then ``client.open()``.")], symbols, membership)
+    assert found["globals"] < found["client"]  # module-level objects are public API; a dotted open is Client's

@@ -13,11 +13,13 @@ Out too: ``mention_counts``, how often the docs mention each concept.
 
 from __future__ import annotations
 
+import builtins
 import re
 
 from compiler.model import Section, Symbol
 from compiler.roles import file_role
 
+_BUILTINS = frozenset(n for n in dir(builtins) if not n.startswith("_")) | {"require", "console", "print", "len"}
 _KINDS = frozenset({"class", "function", "method", "interface", "type"})
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _TOKEN = re.compile(r"(`[^`\n]+`)|([A-Za-z_][A-Za-z0-9_]*)(\s*\()?")
@@ -31,13 +33,16 @@ def _names(symbols: dict[str, Symbol], membership: dict[str, str]) -> dict[str, 
     top_owners: dict[str, set[str]] = {}  # defined at module level (``httpx.get`` is the function, not Client.get)
     for sid, sym in symbols.items():
         concept = membership.get(sid)
-        if concept is None or sym.kind not in _KINDS or not sym.public or sym.name.startswith("_"):
+        if concept is None or not sym.public or sym.name.startswith("_"):
             continue
+        parent = symbols.get(sym.parent) if sym.parent else None
+        module_level = parent is None or parent.kind == "module"
+        if sym.kind not in _KINDS and not (sym.kind == "variable" and module_level and sym.name.islower()):
+            continue  # a module-level object (flask's ``request``, ``session``) is public API too
         if len(sym.name) < 3 or file_role(sym.path) != "code":
             continue
         owners.setdefault(sym.name, set()).add(concept)
-        parent = symbols.get(sym.parent) if sym.parent else None
-        if sym.kind != "method" and (parent is None or parent.kind == "module"):
+        if sym.kind != "method" and module_level:
             top_owners.setdefault(sym.name, set()).add(concept)
     chosen = {}
     for name, found in owners.items():
@@ -53,6 +58,7 @@ def _is_docs(path: str) -> bool:
 
 
 _DIRECTIVE = re.compile(r"^\s*\.\.\s+(?:auto\w+|py:\w+|js:\w+|go:\w+)::\s*(\S+)")
+_CODE_DIRECTIVE = re.compile(r"^\s*\.\.\s+(code-block|code|sourcecode|doctest|testcode)::")
 _TOCTREE = re.compile(r"^\s*\.\.\s+toctree::")
 _TOC_ENTRY = re.compile(r"^\s+(?:[^<:\s][^<]*<([^>]+)>|([^\s:][^\s]*))\s*$")
 
@@ -124,8 +130,9 @@ def _mentions(sections: list[Section], symbols: dict[str, Symbol], membership: d
                 if literal is not None and line.strip() and indent <= literal:
                     literal = None
                 code_line = code_line or (literal is not None and bool(line.strip()))
-                if line.rstrip().endswith("::") or re.match(r"^\s*\.\.\s+(code-block|code|sourcecode)::", line):
-                    literal = indent if literal is None else literal
+                directive_line = line.lstrip().startswith("..")
+                if (line.rstrip().endswith("::") and not directive_line) or _CODE_DIRECTIVE.match(line):
+                    literal = indent if literal is None else literal  # not ``.. toctree::`` or ``.. tabs::``
                 directive = _DIRECTIVE.match(line)
                 if directive:
                     position += 1
@@ -143,6 +150,8 @@ def _mentions(sections: list[Section], symbols: dict[str, Symbol], membership: d
                             continue
                         as_code = code_line or bool(match.group(1)) or bool(match.group(3))
                         dotted = match.start() > 0 and line[match.start() - 1] == "."
+                        if word in _BUILTINS and not dotted:
+                            continue  # ``open(path)`` is Python's, not FlaskClient.open
                         if as_code or dotted or word[0].isupper():
                             yield position, number, concept
 
