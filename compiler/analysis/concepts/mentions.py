@@ -20,6 +20,7 @@ from compiler.model import Section, Symbol
 from compiler.roles import file_role
 
 _BUILTINS = frozenset(n for n in dir(builtins) if not n.startswith("_")) | {"require", "console", "print", "len"}
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _KINDS = frozenset({"class", "function", "method", "interface", "type"})
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _TOKEN = re.compile(r"(`[^`\n]+`)|([A-Za-z_][A-Za-z0-9_]*)(\s*\()?")
@@ -144,12 +145,15 @@ def _mentions(sections: list[Section], symbols: dict[str, Symbol], membership: d
                 position += 1
                 spans = [match.group(1)[1:-1]] if match.group(1) else [match.group(2)]
                 for text in spans:
-                    for word in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text):
+                    for found in _WORD.finditer(text):
+                        word = found.group(0)
                         concept = names.get(word)
                         if concept is None:
                             continue
                         as_code = code_line or bool(match.group(1)) or bool(match.group(3))
-                        dotted = match.start() > 0 and line[match.start() - 1] == "."
+                        dotted = (match.start() > 0 and line[match.start() - 1] == ".") or (
+                            found.start() > 0 and text[found.start() - 1] == "."
+                        )
                         if word in _BUILTINS and not dotted:
                             continue  # ``open(path)`` is Python's, not FlaskClient.open
                         if as_code or dotted or word[0].isupper():
