@@ -12,6 +12,9 @@ How (each step is a function below):
    top-level definitions fall into several unconnected clusters is split into them. A big
    repository (more than three files per allowed concept) starts instead from its folder
    tree, cut into about twice as many parts as concepts, biggest folders split first.
+   A god-class splits into the ideas its method names share (``families``: "Command flags"), an
+   object literal of many methods (express's ``app``, ``res``, ``req``) into the groups the calls
+   between its methods form ("Application settings").
    Tests, examples and benchmarks each become one low-importance concept
    (``tests``, ``examples``, ``benchmarks``); docs and tooling code are left out of the map.
 2. **Agglomeration**, over the weight of calls, inheritance and imports between units:
@@ -26,8 +29,9 @@ How (each step is a function below):
 3. **Naming.** Author notes first; else a folder name when the concept is a folder, else
    the module names (``blueprints`` -> "Blueprints"), expanded when abbreviated and refined by
    the dominant classes (``ctx`` with AppContext, RequestContext -> "App and request contexts").
-4. **Summaries.** Author notes, else docstrings (module first, then top class), else a
-   README section that names the concept, else a sentence generated from its members.
+4. **Summaries.** Author notes, else docstrings (module first, then the main classes), else the
+   README/docs section that names the concept, else the main definition's docstring, else a
+   sentence generated from its main definitions (never a helper's docstring).
 5. **Links.** B is a prerequisite of A when A's symbols call, subclass or import B's (an
    import counts once per file pair; a package ``__init__``/``index`` that re-exports
    everything counts not at all). When both use each other comparably (within 3x), the
@@ -38,7 +42,10 @@ How (each step is a function below):
    pruned to the strongest three; the author's ``requires:`` come first and replace them.
    Related concepts are strongly linked ones, in either direction, that are not prerequisites.
 6. **Importance.** The PageRank that flows into a concept's members from other code
-   concepts, plus a tenth of the members' own rank; tests and examples count a tenth.
+   concepts, plus a tenth of the members' own rank, blended half and half with how many docs
+   sections mention it (when the docs say enough: README, markdown and reStructuredText pages);
+   support code and data count a quarter; tests and examples rank last. ``surface`` names the
+   concepts holding what the package exports, which the learning path teaches before internals.
 """
 
 from __future__ import annotations

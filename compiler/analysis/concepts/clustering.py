@@ -1,8 +1,9 @@
 """Agglomerate units into concepts over the weight of calls, inheritance and imports between them.
 
 In: unit ``Cluster``s, the ``CodeGraph`` and a budget of concepts. Out: at most ``budget`` clusters
-(twins merge, linked small folders merge, tiny units fold into a neighbour, then the smallest joins
-the neighbour it is most tied to per unit of size).
+(twins merge, linked small folders merge unless the project has room for each of its substantial
+files, tiny units fold into a neighbour, then the smallest joins the neighbour it is most tied to per
+unit of size).
 """
 
 from __future__ import annotations

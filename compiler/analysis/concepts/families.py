@@ -6,7 +6,10 @@ the families, and each family as (word, member ids). A family is a word (split f
 names, verbs such as get/set/init left out) that at least ``FAMILY_MIN`` methods of a class with at
 least ``CLASS_MIN`` methods share; each method joins the family of its rarest such word, so a small
 idea is not swallowed by a broad one. Classes below the threshold are never split. ``big_classes`` gives each of several big classes of
-one file (``Client`` and ``AsyncClient``) a unit of its own first.
+one file (``Client`` and ``AsyncClient``) a unit of its own first. ``object_families`` splits a
+JavaScript/TypeScript object literal of many methods (express's ``app``, ``res``, ``req``, whose
+method names share no words) by the calls between its methods instead (``sibling_calls`` collects
+them in one pass over the graph's edges).
 """
 
 from __future__ import annotations
