@@ -4,8 +4,9 @@ are one idea ("Command flags"), ``Usage``, ``UsageString``, ``SetUsageTemplate``
 In: the members of one unit (a file or part of one) and the symbols. Out: the unit's members less
 the families, and each family as (word, member ids). A family is a word (split from the method
 names, verbs such as get/set/init left out) that at least ``FAMILY_MIN`` methods of a class with at
-least ``CLASS_MIN`` methods share; each method joins the family of its rarest such word, so a small
-idea is not swallowed by a broad one. Classes below the threshold are never split. ``big_classes`` gives each of several big classes of
+least ``CLASS_MIN`` methods share; each method joins the family of its most shared such word
+(``LocalFlags`` and ``InheritedFlags`` are flags, not "local" and "inherited" ideas of their own;
+words shared by more than ``MAX_FAMILY_SHARE`` of the methods are the class itself). Classes below the threshold are never split. ``big_classes`` gives each of several big classes of
 one file (``Client`` and ``AsyncClient``) a unit of its own first. ``object_families`` splits a
 JavaScript/TypeScript object literal of many methods (express's ``app``, ``res``, ``req``, whose
 method names share no words) by the calls between its methods instead (``sibling_calls`` collects
@@ -56,7 +57,7 @@ def method_families(members: list[str], symbols: dict[str, Symbol]) -> tuple[lis
         for sid in methods:
             candidates = [w for w in words_of[sid] if w in usable]
             if candidates:
-                word = min(candidates, key=lambda w: (counts[w], w))
+                word = min(candidates, key=lambda w: (-counts[w], w))
                 families.setdefault((owner, word), []).append(sid)
     kept = [(key, ids) for key, ids in sorted(families.items()) if len(ids) >= FAMILY_MIN]
     taken = {sid for _, ids in kept for sid in ids}
