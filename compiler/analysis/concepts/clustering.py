@@ -115,9 +115,9 @@ def agglomerate(units: list[Cluster], graph: CodeGraph, budget: int) -> list[Clu
 
     # b. cohesive folders: a small sub-folder with linked files, or one whose files talk more
     #    to each other than to the rest
-    #    (not when every unit fits the budget twice over and each is substantial: then a small
+    #    (not when every file fits the budget twice over and each is substantial: then a small
     #    project's files are its ideas, express's router/ is Router, Route and Layer)
-    roomy = len(clusters) * 2 <= budget
+    roomy = len({p for c in clusters.values() for p in c.paths}) * 2 <= budget  # files, not their parts
     for directory in _folders(clusters.values()):
         inside = sorted(i for i, c in clusters.items() if c.paths and all(_within(p, directory) for p in c.paths))
         if len(inside) < 2 or len(inside) == len(clusters):
