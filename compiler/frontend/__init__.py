@@ -8,7 +8,7 @@
 2. ``secrets.scan_text``: every credential replaced by ``<redacted:RULE>`` (``.env`` files
    left out whole), so no parser, docstring or excerpt ever sees a secret;
 3. the parser for the language: ``python.py`` (ast), ``treesitter/`` (JavaScript,
-   TypeScript, TSX, Go), ``markdown.py`` (sections); other text files keep only their hash;
+   TypeScript, TSX, Go), ``markdown.py`` and ``rst.py`` (sections); other text files keep only their hash;
 4. with ``excerpt_lines``, ``excerpts.py`` cuts each symbol's excerpt from that redacted text.
 
 ``parse_file`` never raises: anything unexpected becomes an ``internal-error`` diagnostic.
@@ -132,6 +132,10 @@ def _parse(source: SourceFile, data: bytes | str, repo_paths: Set[str], excerpt_
         from compiler.frontend.markdown import parse_markdown
 
         facts = parse_markdown(source, clean)
+    elif source.path.lower().endswith(".rst"):
+        from compiler.frontend.rst import parse_rst
+
+        facts = parse_rst(source, clean)
     else:
         facts = FileFacts(path=source.path, language=language, module="", lines=_line_count(clean), sha256=source.sha256)
     if redactions:

@@ -87,7 +87,7 @@ def test_readme_section_and_generated_summaries_when_there_is_no_docstring():
     assert concepts["retry"].summary == "Retries wait `backoff_delay()` seconds."
     assert concepts["retry"].summary_source == "readme"
     assert concepts["shapes"].summary_source == "generated"  # the changelog does not describe code
-    assert concepts["shapes"].summary.startswith("Defines draw_square, ")
+    assert concepts["shapes"].summary.startswith("Shapes: the `draw_square`, ")
 
 
 def test_a_folder_is_one_concept_named_after_it_and_twin_files_merge():
@@ -196,3 +196,12 @@ def test_titles():
     assert "CLI" in titles
     ids = [c.id for c in analysis.concepts]
     assert len(ids) == len(set(ids)) and all(cid.replace("-", "").isalnum() and cid == cid.lower() for cid in ids)
+
+
+def test_a_summary_never_comes_from_an_arbitrary_helper():
+    view = FileBuilder("lib/view.py", "lib.view")
+    view.cls("View", doc="Initialize a new View with the given name.", methods={"render": ["try_stat"], "lookup": []})
+    view.func("try_stat", doc="Return a stat, maybe, for the given path.")
+    analysis = analyze([view.facts()])
+    summary = by_id(analysis)[concept_of(analysis, "lib.view.View")].summary
+    assert summary == "View: the `View` and `try_stat` definitions."  # not the helper's doc, nor the constructor's

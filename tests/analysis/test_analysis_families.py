@@ -10,7 +10,7 @@ def method(name, parent="pkg.Command"):
 
 def test_a_big_class_yields_families_and_a_small_one_does_not():
     names = ["Flags", "LocalFlags", "PersistentFlags", "ParseFlags", "Usage", "UsageString", "SetUsageTemplate",
-             "UsageFunc", "GetName", "SetName"]  # fmt: skip
+             "UsageFunc", "GetName", "SetName", "LocalNonPersistent", "LocalArgs", "LocalCommands"]  # fmt: skip
     names += [f"Other{i}" for i in range(CLASS_MIN - len(names))]
     owner = Symbol(id="pkg.Command", name="Command", kind="class", path="command.go", lines=(1, 500), parent="pkg")
     symbols = {owner.id: owner, **{m.id: m for m in map(method, names)}}
@@ -18,7 +18,29 @@ def test_a_big_class_yields_families_and_a_small_one_does_not():
     by_word = {word: set(ids) for word, ids in families}
     assert by_word["flags"] == {f"pkg.Command.{n}" for n in ("Flags", "LocalFlags", "PersistentFlags", "ParseFlags")}
     assert len(by_word["usage"]) == 4
+    assert "local" not in by_word  # LocalFlags is a flags method: the other three make no idea of their own
     assert "name" not in by_word  # get/set name: verbs and generic words make no idea
     assert "pkg.Command" in rest and "pkg.Command.GetName" in rest
     small = {k: v for k, v in symbols.items() if not k.endswith(tuple(str(i) for i in range(10)))}
     assert method_families(list(small), small)[1] == []
+
+
+def test_an_object_literal_splits_by_the_calls_between_its_methods():
+    from compiler.analysis.concepts.families import OBJECT_MIN, object_families, sibling_calls
+    from compiler.model import Edge
+
+    owner = Symbol(id="lib.app.app", name="app", kind="variable", path="lib/app.js", lines=(1, 1), parent="lib.app")
+    names = ["set", "enable", "disable", "enabled", "lazyrouter", "use", "route", "param", "listen"]
+    names += [f"other{i}" for i in range(OBJECT_MIN - len(names))]
+    methods = [Symbol(id=f"lib.app.app.{n}", name=n, kind="method", path="lib/app.js", lines=(i + 2, i + 2),
+                      parent="lib.app.app") for i, n in enumerate(names)]  # fmt: skip
+    symbols = {owner.id: owner, **{m.id: m for m in methods}}
+    calls = [("enable", "set"), ("disable", "set"), ("enabled", "set"), ("use", "lazyrouter"),
+             ("route", "lazyrouter"), ("param", "lazyrouter")]  # fmt: skip
+    edges = [Edge(f"lib.app.app.{a}", f"lib.app.app.{b}", "calls") for a, b in calls]
+    rest, groups = object_families(list(symbols), symbols, sibling_calls(edges, symbols))
+    by_head = {head: {symbols[sid].name for sid in ids} for head, ids in groups}
+    assert by_head == {"set": {"set", "enable", "disable", "enabled"}, "lazyrouter": {"lazyrouter", "use", "route", "param"}}
+    assert "lib.app.app" in rest and "lib.app.app.listen" in rest
+    python_class = {k: Symbol(**{**v.__dict__, "path": "lib/app.py"}) for k, v in symbols.items()}
+    assert object_families(list(python_class), python_class, sibling_calls(edges, python_class))[1] == []

@@ -1,7 +1,7 @@
 """The docs' first mention of each concept orders the learning path and overrules code links."""
 
 from compiler.analysis.concepts.links import follow_the_docs
-from compiler.analysis.concepts.mentions import first_mentions
+from compiler.analysis.concepts.mentions import first_mentions, mention_counts
 from compiler.analysis.path import learning_path
 from compiler.model import Concept, Section, Symbol
 
@@ -60,3 +60,46 @@ def test_code_links_against_the_docs_order_become_related():
     # more important transport
     assert learning_path(concepts, {"client": 3, "transport": 9}) == ("noted", "client", "transport")
     assert learning_path(concepts)[0] == "transport"  # without docs: the most important ready concept
+
+
+def test_rst_toctree_orders_pages_and_autodoc_directives_mention():
+    sections = [
+        section("docs/api.rst", ".. autofunction:: pkg.api.get\n\n.. autoclass:: pkg.client.Client"),
+        section("docs/index.rst", "Welcome\n\n.. toctree::\n   :maxdepth: 2\n\n   transports\n   API <api>\n"),
+        section("docs/transports.rst", "Example::\n\n    handler = send\n\nA plain send in prose."),
+    ]
+    found = first_mentions(sections, SYMBOLS, MEMBERSHIP)
+    # index -> transports -> api, as the toctree lists them (alphabetical would put api first)
+    assert found["transport"] < found["api"] < found["client"]
+    # ``send`` counted only inside the literal block: without it, nothing names the transport
+    prose_only = [section("docs/transports.rst", "A plain send in prose.")]
+    assert first_mentions(prose_only, SYMBOLS, MEMBERSHIP) == {}
+
+
+def test_mention_counts_are_sections_mentioning_a_concept():
+    sections = [section("README.md", "`Client` and `Client`"), section("docs/a.md", "`Client`, `Transport`")]
+    assert mention_counts(sections, SYMBOLS, MEMBERSHIP) == {"client": 2, "transport": 1}
+
+
+def test_the_public_api_and_what_it_builds_on_come_before_internals():
+    def concept(cid, importance, prerequisites=()):
+        return Concept(id=cid, title=cid, summary="", summary_source="generated", members=(), files=(),
+                       importance=importance, prerequisites=tuple(prerequisites))  # fmt: skip
+
+    concepts = [concept("decoders", 1.0), concept("client", 0.5, ["base"]), concept("base", 0.2), concept("api", 0.3)]
+    assert learning_path(concepts)[0] == "decoders"  # without an export list: the most important first
+    # exported: client and api; base comes with client (its prerequisite), the internal decoders last
+    assert learning_path(concepts, surface=frozenset({"client", "api"})) == ("api", "base", "client", "decoders")
+
+
+def test_directives_builtins_and_module_objects():
+    symbols = {
+        **SYMBOLS,
+        "pkg.client.Client.open": sym("pkg.client.Client.open", kind="method", path="pkg/client.py", parent="pkg.client.Client"),
+        "pkg.globals.request": sym("pkg.globals.request", kind="variable", path="pkg/globals.py", parent="pkg.globals"),
+    }
+    membership = {**MEMBERSHIP, "pkg.client.Client.open": "client", "pkg.globals.request": "globals"}
+    toc_and_builtin = section("docs/index.rst", ".. toctree::\n\n   send\n\nExample::\n\n    with open(path) as f:\n")
+    assert first_mentions([toc_and_builtin], symbols, membership) == {}  # a page name; Python's open
+    found = first_mentions([section("docs/a.rst", "Read ``request.args``, then ``client.open()``.")], symbols, membership)
+    assert found["globals"] < found["client"]  # module-level objects are public API; a dotted open is Client's

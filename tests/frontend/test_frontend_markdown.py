@@ -44,3 +44,24 @@ def test_front_matter_code_blocks_preamble_and_duplicate_anchors():
 
 def test_slugify_like_github():
     assert slugify("Retries & Backoff (v2)!") == "retries--backoff-v2"
+
+
+def test_rst_sections_levels_literal_blocks_and_overlines():
+    from compiler.frontend.rst import sections as rst_sections
+
+    text = (
+        "Intro.\n\n"
+        "=====\nGuide\n=====\n\n"
+        "Install\n-------\n\nRun::\n\n    Not a title\n    -----------\n\n"
+        "Usage\n-------\nbody\n\n"
+        "Details\n~~~~~~~\nmore\n"
+    )
+    found = rst_sections("docs/guide.rst", text)
+    assert [(s.title, s.level, s.lines, s.anchor) for s in found] == [
+        ("guide", 0, (1, 1), ""),
+        ("Guide", 1, (3, 5), "guide"),
+        ("Install", 2, (7, 13), "install"),
+        ("Usage", 2, (15, 17), "usage"),
+        ("Details", 3, (19, 21), "details"),
+    ]
+    assert found[2].text.startswith("Run::") and "Not a title" in found[2].text

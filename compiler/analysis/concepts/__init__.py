@@ -12,6 +12,9 @@ How (each step is a function below):
    top-level definitions fall into several unconnected clusters is split into them. A big
    repository (more than three files per allowed concept) starts instead from its folder
    tree, cut into about twice as many parts as concepts, biggest folders split first.
+   A god-class splits into the ideas its method names share (``families``: "Command flags"), an
+   object literal of many methods (express's ``app``, ``res``, ``req``) into the groups the calls
+   between its methods form ("Application settings").
    Tests, examples and benchmarks each become one low-importance concept
    (``tests``, ``examples``, ``benchmarks``); docs and tooling code are left out of the map.
 2. **Agglomeration**, over the weight of calls, inheritance and imports between units:
@@ -26,8 +29,9 @@ How (each step is a function below):
 3. **Naming.** Author notes first; else a folder name when the concept is a folder, else
    the module names (``blueprints`` -> "Blueprints"), expanded when abbreviated and refined by
    the dominant classes (``ctx`` with AppContext, RequestContext -> "App and request contexts").
-4. **Summaries.** Author notes, else docstrings (module first, then top class), else a
-   README section that names the concept, else a sentence generated from its members.
+4. **Summaries.** Author notes, else docstrings (module first, then the main classes), else the
+   README/docs section that names the concept, else the main definition's docstring, else a
+   sentence generated from its main definitions (never a helper's docstring).
 5. **Links.** B is a prerequisite of A when A's symbols call, subclass or import B's (an
    import counts once per file pair; a package ``__init__``/``index`` that re-exports
    everything counts not at all). When both use each other comparably (within 3x), the
@@ -38,7 +42,10 @@ How (each step is a function below):
    pruned to the strongest three; the author's ``requires:`` come first and replace them.
    Related concepts are strongly linked ones, in either direction, that are not prerequisites.
 6. **Importance.** The PageRank that flows into a concept's members from other code
-   concepts, plus a tenth of the members' own rank; tests and examples count a tenth.
+   concepts, plus a tenth of the members' own rank, blended half and half with how many docs
+   sections mention it (when the docs say enough: README, markdown and reStructuredText pages);
+   support code and data count a quarter; tests and examples rank last. ``surface`` names the
+   concepts holding what the package exports, which the learning path teaches before internals.
 """
 
 from __future__ import annotations
@@ -47,9 +54,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from compiler.analysis.concepts.clustering import agglomerate
-from compiler.analysis.concepts.families import big_classes, method_families
+from compiler.analysis.concepts.families import big_classes, method_families, object_families, sibling_calls
 from compiler.analysis.concepts.links import cluster_importance, follow_the_docs, link_clusters
-from compiler.analysis.concepts.mentions import first_mentions
+from compiler.analysis.concepts.mentions import first_mentions, mention_counts
 from compiler.analysis.concepts.naming import (
     cluster_named,
     cluster_title,
@@ -67,6 +74,7 @@ from compiler.analysis.concepts.units import (
     Cluster,
     by_importance,
     coarsen,
+    file_stem,
     file_roles,
     make_cluster,
     split_file,
@@ -75,6 +83,7 @@ from compiler.analysis.graph import CodeGraph
 from compiler.analysis.notes import NOTES_FILE, ResolvedNote
 from compiler.analysis.rank import Ranking
 from compiler.model import Concept, Diagnostic, Section
+from compiler.roles import is_support_path
 
 __all__ = ["SPLIT_MIN_LINES", "ConceptMap", "distill", "humanize", "segment_word"]
 
@@ -87,6 +96,7 @@ class ConceptMap:
     membership: dict[str, str]  # symbol id -> concept id
     diagnostics: tuple[Diagnostic, ...]
     mentions: dict[str, int] = field(default_factory=dict)  # concept id -> first mention in the docs
+    surface: frozenset[str] = frozenset()  # concepts holding what the package exports (its public API)
 
 
 def distill(
@@ -119,6 +129,8 @@ def distill(
     special: dict[str, list[str]] = defaultdict(list)
     code_units: list[Cluster] = []
     file_lines = {f.path: f.lines for f in graph.files}
+    object_calls = sibling_calls(graph.edges, symbols)
+    vocabulary = code_vocabulary(symbols)
     for path in sorted(by_path):
         role = roles.get(path, "code")
         if role in LEFT_OUT_ROLES:
@@ -130,6 +142,7 @@ def distill(
             key = f"{path}#{number}" if number else path
             part, classes = big_classes(part, symbols)
             part, families = method_families(part, symbols)
+            part, objects = object_families(part, symbols, object_calls)
             if part:
                 code_units.append(make_cluster(key, part, symbols))
             for members in classes:  # several big classes in one file: one idea each
@@ -143,6 +156,12 @@ def distill(
                 owner = symbols[symbols[family[0]].parent]
                 unit = make_cluster(f"{key}@{owner.name}.{word}", family, symbols)
                 unit.family = f"{owner.name} {word}"
+                code_units.append(unit)
+            for head, group in objects:  # an object literal's ideas: "Response send file"
+                owner = symbols[symbols[group[0]].parent]
+                unit = make_cluster(f"{key}@{owner.name}.{head}", group, symbols)
+                words = humanize(head, False, vocabulary).lower()
+                unit.family = f"{humanize(file_stem(owner.path), True, vocabulary).replace(' ', '_')} {words}"
                 code_units.append(unit)
 
     # 2. group the code units
@@ -171,8 +190,10 @@ def distill(
     all_clusters = noted + clusters
 
     # 3. build the concepts
-    importance = cluster_importance(all_clusters, ranking, symbols)
-    vocabulary = code_vocabulary(symbols)
+    by_index = {sid: str(i) for i, c in enumerate(all_clusters) for sid in c.symbols}
+    counts = mention_counts(sections, symbols, by_index)
+    docs = [counts.get(str(i), 0) for i in range(len(all_clusters))]
+    importance = cluster_importance(all_clusters, ranking, symbols, docs)
     titles = [cluster_title(c, graph, ranking, roles, vocabulary) for c in all_clusters]
     titles = unique_titles(titles, all_clusters, importance)
     ids = unique_ids(all_clusters, titles)
@@ -195,7 +216,7 @@ def distill(
         summary, source = cluster_summary(cluster, members, titles[i], graph, sections, ranking)
         if not summary:
             users = sorted(dependents.get(ids[i], []), key=lambda cid: (-importance[ids.index(cid)], cid))
-            summary = generated_summary(members, symbols, [title_of[u] for u in users])
+            summary = generated_summary(titles[i], members, symbols, [title_of[u] for u in users])
             source = "generated"
         note = cluster.note.note if cluster.note else None
         concepts.append(
@@ -215,6 +236,12 @@ def distill(
             )
         )
     concepts.sort(key=lambda c: (-c.importance, c.id))
+    surface = frozenset(
+        ids[i] for i, c in enumerate(all_clusters)
+        if c.role == "code" and any(sid in graph.exported for sid in c.symbols)
+        and not (c.paths and all(is_support_path(p) for p in c.paths))
+    )  # fmt: skip
     return ConceptMap(
-        concepts=tuple(concepts), membership=membership, diagnostics=tuple(diagnostics), mentions=mentions
+        concepts=tuple(concepts), membership=membership, diagnostics=tuple(diagnostics), mentions=mentions,
+        surface=surface,
     )

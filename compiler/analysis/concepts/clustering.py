@@ -1,8 +1,9 @@
 """Agglomerate units into concepts over the weight of calls, inheritance and imports between them.
 
 In: unit ``Cluster``s, the ``CodeGraph`` and a budget of concepts. Out: at most ``budget`` clusters
-(twins merge, linked small folders merge, tiny units fold into a neighbour, then the smallest joins
-the neighbour it is most tied to per unit of size).
+(twins merge, linked small folders merge unless the project has room for each of its substantial
+files, tiny units fold into a neighbour, then the smallest joins the neighbour it is most tied to per
+unit of size).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from compiler.analysis.graph import CodeGraph
 
 MAX_CONCEPT_SHARE = 0.25  # no voluntary merge may hold more than this share of the code's symbols (or 3/budget)
 MIN_SIZE_LIMIT = 40  # ... unless it is this small anyway
+ROOMY_UNIT_MIN = 6  # in a project with room for every file, files this big stay apart from their folder-mates
 SMALL_FOLDER_FILES = 8  # a sub-folder this small is one concept when its files are linked at all
 TINY_SYMBOLS = 3  # a unit with fewer symbols than this (and few lines) is folded into a neighbour
 TINY_LINES = 60
@@ -113,9 +115,14 @@ def agglomerate(units: list[Cluster], graph: CodeGraph, budget: int) -> list[Clu
 
     # b. cohesive folders: a small sub-folder with linked files, or one whose files talk more
     #    to each other than to the rest
+    #    (not when every file fits the budget twice over and each is substantial: then a small
+    #    project's files are its ideas, express's router/ is Router, Route and Layer)
+    roomy = len({p for c in clusters.values() for p in c.paths}) * 2 <= budget  # files, not their parts
     for directory in _folders(clusters.values()):
         inside = sorted(i for i, c in clusters.items() if c.paths and all(_within(p, directory) for p in c.paths))
         if len(inside) < 2 or len(inside) == len(clusters):
+            continue
+        if roomy and min(clusters[i].size for i in inside) >= ROOMY_UNIT_MIN:
             continue
         inside_set = set(inside)
         internal = sum(w for i in inside for j, w in code[i].items() if j in inside_set) / 2.0

@@ -4,9 +4,13 @@ are one idea ("Command flags"), ``Usage``, ``UsageString``, ``SetUsageTemplate``
 In: the members of one unit (a file or part of one) and the symbols. Out: the unit's members less
 the families, and each family as (word, member ids). A family is a word (split from the method
 names, verbs such as get/set/init left out) that at least ``FAMILY_MIN`` methods of a class with at
-least ``CLASS_MIN`` methods share; each method joins the family of its rarest such word, so a small
-idea is not swallowed by a broad one. Classes below the threshold are never split. ``big_classes`` gives each of several big classes of
-one file (``Client`` and ``AsyncClient``) a unit of its own first.
+least ``CLASS_MIN`` methods share; each method joins the family of its most shared such word
+(``LocalFlags`` and ``InheritedFlags`` are flags, not "local" and "inherited" ideas of their own;
+words shared by more than ``MAX_FAMILY_SHARE`` of the methods are the class itself). Classes below the threshold are never split. ``big_classes`` gives each of several big classes of
+one file (``Client`` and ``AsyncClient``) a unit of its own first. ``object_families`` splits a
+JavaScript/TypeScript object literal of many methods (express's ``app``, ``res``, ``req``, whose
+method names share no words) by the calls between its methods instead (``sibling_calls`` collects
+them in one pass over the graph's edges).
 """
 
 from __future__ import annotations
@@ -53,7 +57,7 @@ def method_families(members: list[str], symbols: dict[str, Symbol]) -> tuple[lis
         for sid in methods:
             candidates = [w for w in words_of[sid] if w in usable]
             if candidates:
-                word = min(candidates, key=lambda w: (counts[w], w))
+                word = min(candidates, key=lambda w: (-counts[w], w))
                 families.setdefault((owner, word), []).append(sid)
     kept = [(key, ids) for key, ids in sorted(families.items()) if len(ids) >= FAMILY_MIN]
     taken = {sid for _, ids in kept for sid in ids}
@@ -82,3 +86,96 @@ def big_classes(members: list[str], symbols: dict[str, Symbol]) -> tuple[list[st
             owner_of[sid] = current
     rest = [sid for sid in members if sid not in owner_of]
     return rest, [[sid for sid in members if owner_of.get(sid) == cid] for cid in big]
+
+
+OBJECT_MIN = 12  # methods an object literal (``app``, ``res``, ``req``) must have before it is split
+OBJECT_GROUP_MIN = 3  # methods a group must have to become an idea of its own
+_SCRIPT_SUFFIXES = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx")
+
+
+def sibling_calls(edges, symbols: dict[str, Symbol]) -> dict[str, list[tuple[str, str]]]:
+    """Object (JS/TS variable or function with methods) -> the calls between its own methods, in one pass."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for edge in edges:
+        if edge.kind != "calls":
+            continue
+        a, b = symbols.get(edge.source), symbols.get(edge.target)
+        if a is None or b is None or a.kind != "method" or b.kind != "method" or a.parent != b.parent or a.id == b.id:
+            continue
+        owner = symbols.get(a.parent)
+        if owner is not None and owner.kind in ("variable", "function") and owner.path.endswith(_SCRIPT_SUFFIXES):
+            found.setdefault(owner.id, []).append((a.id, b.id))
+    return found
+
+
+def object_families(
+    members: list[str], symbols: dict[str, Symbol], calls: dict[str, list[tuple[str, str]]]
+) -> tuple[list[str], list[tuple[str, list[str]]]]:
+    """Split an object literal of many methods (express's ``app.use = function``, ``res.send = ...``)
+    into the groups its methods' calls to each other form: greedy modularity over those calls, a call to
+    a method many siblings call (``res.set``) weighing less. (members left, [(name, group members)]),
+    each group named after the method its members call most (else its first)."""
+    methods_of: dict[str, list[str]] = {}
+    for sid in members:
+        sym = symbols[sid]
+        if sym.kind == "method" and sym.parent in calls:
+            methods_of.setdefault(sym.parent, []).append(sid)
+    out: list[tuple[str, list[str]]] = []
+    taken: set[str] = set()
+    for owner, methods in sorted(methods_of.items()):
+        if len(methods) < OBJECT_MIN:
+            continue
+        for group in _modularity_groups(sorted(methods), calls[owner]):
+            if len(group) < OBJECT_GROUP_MIN:
+                continue
+            called = Counter(b for a, b in calls[owner] if a in group and b in group)
+            head = min(group, key=lambda sid: (-called[sid], symbols[sid].lines[0], sid))
+            out.append((symbols[head].name, group))
+            taken.update(group)
+    if not out:
+        return members, []
+    nested = {sid for sid in members if symbols[sid].parent in taken}
+    rest = [sid for sid in members if sid not in taken and sid not in nested]
+    groups = []
+    for name, group in out:
+        chosen = set(group)
+        groups.append((name, [sid for sid in members if sid in chosen or symbols[sid].parent in chosen]))
+    return rest, groups
+
+
+def _modularity_groups(nodes: list[str], calls: list[tuple[str, str]]) -> list[list[str]]:
+    """Greedy modularity communities (Clauset-Newman-Moore) of the call graph between ``nodes``."""
+    callers = Counter(b for _, b in set(calls))
+    weight: dict[tuple[str, str], float] = {}
+    for a, b in set(calls):
+        key = (a, b) if a < b else (b, a)
+        weight[key] = weight.get(key, 0.0) + 1.0 / callers[b]
+    total = sum(weight.values())
+    if total <= 0:
+        return []
+    community = {n: i for i, n in enumerate(nodes)}
+    groups: dict[int, set[str]] = {i: {n} for i, n in enumerate(nodes)}
+    degree = Counter()
+    for (a, b), w in weight.items():
+        degree[a] += w
+        degree[b] += w
+    strength = {i: degree[n] for i, n in enumerate(nodes)}
+    while True:
+        between: dict[tuple[int, int], float] = {}
+        for (a, b), w in weight.items():
+            x, y = sorted((community[a], community[b]))
+            if x != y:
+                between[(x, y)] = between.get((x, y), 0.0) + w
+        best = None
+        for (x, y), w in sorted(between.items()):
+            gain = w / total - strength[x] * strength[y] / (2 * total * total)
+            if gain > 1e-12 and (best is None or gain > best[0]):
+                best = (gain, x, y)
+        if best is None:
+            break
+        _, x, y = best
+        for n in groups[y]:
+            community[n] = x
+        groups[x] |= groups.pop(y)
+        strength[x] += strength.pop(y)
+    return [sorted(g, key=nodes.index) for _, g in sorted(groups.items())]

@@ -19,7 +19,10 @@ from compiler.text import slugify
 OWN_RANK_SHARE = 0.1  # a concept's importance counts its own members' rank this much
 SPECIAL_IMPORTANCE = 0.1  # tests, examples, benchmarks: at most a tenth of the least code concept
 DATA_SHARE = 0.7  # a concept this much variables and type aliases is data
-SUPPORT_IMPORTANCE = 0.5  # compat shims, internal folders, *_impl: their rank counts half
+SUPPORT_IMPORTANCE = 0.25  # compat shims, utils, internal folders, *_impl: never near the top
+DATA_IMPORTANCE = 0.25  # type aliases, constants, enum values: looked up, not learnt first
+DOCS_SHARE = 0.5  # share of a concept's importance that comes from how often the docs mention it
+DOCS_FULL = 100  # mentions (concept, docs section) the docs need before they get their full share
 MAX_PREREQUISITES = 3
 MAX_RELATED = 3
 PREREQUISITE_MIN_WEIGHT = 1.0
@@ -35,14 +38,18 @@ def _data_only(cluster: Cluster, symbols: dict[str, Symbol]) -> bool:
     return len(kinds) >= 5 and sum(1 for k in kinds if k in ("variable", "type")) >= DATA_SHARE * len(kinds)
 
 
-def cluster_importance(clusters: list[Cluster], ranking: Ranking, symbols: dict[str, Symbol]) -> list[float]:
+def cluster_importance(
+    clusters: list[Cluster], ranking: Ranking, symbols: dict[str, Symbol], docs: list[int] | None = None
+) -> list[float]:
     """How much the rest of the code relies on each concept, normalised to top = 1.0.
 
     The rank that flows into a concept's members from outside it, plus a quarter of the
     members' own rank: links inside a concept (subclasses handing rank to their base)
-    do not make it important, being used from elsewhere does. Support code (compat shims,
-    ``internal`` folders, ``*_impl``) and data (type aliases, constants, enum values) count half; tests, examples and benchmarks rank below
-    every code concept.
+    do not make it important, being used from elsewhere does. Support code (compat shims, utils,
+    ``internal`` folders, ``*_impl``) and data (type aliases, constants, enum values) count a quarter;
+    tests, examples and benchmarks rank below
+    every code concept. ``docs`` (how often the project's docs mention each concept) blends in at
+    ``DOCS_SHARE``: what the docs teach is the public surface a newcomer meets first.
     """
     owner = {sid: i for i, c in enumerate(clusters) for sid in c.symbols}
     inflow = [0.0] * len(clusters)
@@ -57,9 +64,20 @@ def cluster_importance(clusters: list[Cluster], ranking: Ranking, symbols: dict[
     for i, cluster in enumerate(clusters):
         own = sum(ranking.raw.get(sid, 0.0) for sid in cluster.symbols)
         score = inflow[i] + OWN_RANK_SHARE * own
-        if cluster.paths and all(is_support_path(p) for p in cluster.paths) or _data_only(cluster, symbols):
-            score *= SUPPORT_IMPORTANCE
         raw.append(score)
+    if docs and any(docs):
+        top_code = max((r for r, c in zip(raw, clusters) if c.role == "code"), default=0.0) or 1.0
+        top_docs = max(docs) ** 0.5
+        share = DOCS_SHARE * min(1.0, sum(docs) / DOCS_FULL)  # a README alone says little
+        raw = [
+            (1 - share) * r / top_code + share * (n**0.5) / top_docs if c.role == "code" else r / top_code
+            for r, n, c in zip(raw, docs, clusters)
+        ]
+    for i, cluster in enumerate(clusters):
+        if cluster.paths and all(is_support_path(p) for p in cluster.paths):
+            raw[i] *= SUPPORT_IMPORTANCE
+        elif _data_only(cluster, symbols):
+            raw[i] *= DATA_IMPORTANCE
     code = [r for r, c in zip(raw, clusters) if c.role not in SPECIAL_ROLES]
     floor = min(code, default=0.0)
     top_special = max((r for r, c in zip(raw, clusters) if c.role in SPECIAL_ROLES), default=0.0)

@@ -1,21 +1,26 @@
 """Where the project's own docs first mention each concept: the order its docs teach them in.
 
-In: the docs sections (README first, then the other markdown pages by path; changelogs and licences
-skipped), the symbols and which concept each belongs to. Out: concept id -> position of the first
+In: the docs sections (README first, then the other markdown and reStructuredText pages in the order
+the docs' ``.. toctree::`` lists them, else by path; changelogs and licences skipped), the symbols and which concept each belongs to. Out: concept id -> position of the first
 mention (a running count of the identifiers read), for concepts the docs mention at all.
 
 A mention is the name of a public class, function or method that only one concept defines (or\nonly one defines at module level), written
 as code (in a fence, in backticks, called ``name(``, or reached as ``.name``) or, for a capitalised
-name such as ``Flask`` or ``Client``, anywhere in the prose.
+name such as ``Flask`` or ``Client``, anywhere in the prose. In ``.rst`` pages, literal blocks (after
+``::`` or ``.. code-block::``) are code, and ``.. autoclass:: pkg.Name`` mentions ``Name``.
+Out too: ``mention_counts``, how often the docs mention each concept.
 """
 
 from __future__ import annotations
 
+import builtins
 import re
 
 from compiler.model import Section, Symbol
 from compiler.roles import file_role
 
+_BUILTINS = frozenset(n for n in dir(builtins) if not n.startswith("_")) | {"require", "console", "print", "len"}
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _KINDS = frozenset({"class", "function", "method", "interface", "type"})
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _TOKEN = re.compile(r"(`[^`\n]+`)|([A-Za-z_][A-Za-z0-9_]*)(\s*\()?")
@@ -29,13 +34,16 @@ def _names(symbols: dict[str, Symbol], membership: dict[str, str]) -> dict[str, 
     top_owners: dict[str, set[str]] = {}  # defined at module level (``httpx.get`` is the function, not Client.get)
     for sid, sym in symbols.items():
         concept = membership.get(sid)
-        if concept is None or sym.kind not in _KINDS or not sym.public or sym.name.startswith("_"):
+        if concept is None or not sym.public or sym.name.startswith("_"):
             continue
+        parent = symbols.get(sym.parent) if sym.parent else None
+        module_level = parent is None or parent.kind == "module"
+        if sym.kind not in _KINDS and not (sym.kind == "variable" and module_level and sym.name.islower()):
+            continue  # a module-level object (flask's ``request``, ``session``) is public API too
         if len(sym.name) < 3 or file_role(sym.path) != "code":
             continue
         owners.setdefault(sym.name, set()).add(concept)
-        parent = symbols.get(sym.parent) if sym.parent else None
-        if sym.kind != "method" and (parent is None or parent.kind == "module"):
+        if sym.kind != "method" and module_level:
             top_owners.setdefault(sym.name, set()).add(concept)
     chosen = {}
     for name, found in owners.items():
@@ -50,34 +58,120 @@ def _is_docs(path: str) -> bool:
     return path.lower().endswith((".md", ".markdown", ".rst", ".txt")) and not stem.startswith(_NOT_DOCS)
 
 
-def first_mentions(sections: list[Section], symbols: dict[str, Symbol], membership: dict[str, str]) -> dict[str, int]:
-    """Concept id -> the position of its first mention in the docs (see the module docstring)."""
+_DIRECTIVE = re.compile(r"^\s*\.\.\s+(?:auto\w+|py:\w+|js:\w+|go:\w+)::\s*(\S+)")
+_CODE_DIRECTIVE = re.compile(r"^\s*\.\.\s+(code-block|code|sourcecode|doctest|testcode)::")
+_TOCTREE = re.compile(r"^\s*\.\.\s+toctree::")
+_TOC_ENTRY = re.compile(r"^\s+(?:[^<:\s][^<]*<([^>]+)>|([^\s:][^\s]*))\s*$")
+
+
+def _toctree_order(sections: list[Section]) -> dict[str, int]:
+    """Docs path -> its place in the reading order the ``.. toctree::`` of the docs' index pages give
+    (depth first from the shallowest ``index.rst``), for the pages a toctree lists."""
+    by_path: dict[str, list[Section]] = {}
+    for section in sections:
+        by_path.setdefault(section.path, []).append(section)
+    indexes = sorted((p for p in by_path if p.rsplit("/", 1)[-1].lower() in ("index.rst", "contents.rst")),
+                     key=lambda p: (p.count("/"), p))  # fmt: skip
+    order: dict[str, int] = {}
+
+    def visit(path: str, depth: int) -> None:
+        if path in order or depth > 20:
+            return
+        order[path] = len(order)
+        folder = path.rsplit("/", 1)[0] + "/" if "/" in path else ""
+        entries: list[str] = []
+        for section in sorted(by_path.get(path, ()), key=lambda s: tuple(s.lines)):
+            in_toc = False
+            for line in section.text.splitlines():
+                if _TOCTREE.match(line):
+                    in_toc = True
+                    continue
+                if in_toc and line.strip() and not line.startswith((" ", "\t")):
+                    in_toc = False
+                match = _TOC_ENTRY.match(line) if in_toc else None
+                if match:
+                    entries.append((match.group(1) or match.group(2)).strip())
+        for entry in entries:
+            target = entry.lstrip("/") if entry.startswith("/") else folder + entry
+            for candidate in (target, target + ".rst", target + ".md", target + "/index.rst"):
+                if candidate in by_path:
+                    visit(candidate, depth + 1)
+                    break
+
+    for index in indexes[:1]:
+        visit(index, 0)
+    return order
+
+
+def _mentions(sections: list[Section], symbols: dict[str, Symbol], membership: dict[str, str]):
+    """Yield (position, section number, concept id) for every mention, in reading order: README first, then the docs
+    pages in their toctree order, then the rest by folder depth and path."""
     names = _names(symbols, membership)
     if not names:
-        return {}
+        return
+    docs = [s for s in sections if _is_docs(s.path) and file_role(s.path) in ("code", "docs")]
+    toc = _toctree_order(docs)
     readme_first = sorted(
-        (s for s in sections if _is_docs(s.path) and file_role(s.path) in ("code", "docs")),
-        key=lambda s: (not s.path.rsplit("/", 1)[-1].lower().startswith("readme"), s.path.count("/"), s.path,
-                       tuple(s.lines)),
+        docs,
+        key=lambda s: (not s.path.rsplit("/", 1)[-1].lower().startswith("readme"), toc.get(s.path, len(toc)),
+                       s.path.count("/"), s.path, tuple(s.lines)),
     )  # fmt: skip
-    found: dict[str, int] = {}
     position = 0
-    for section in readme_first:
+    for number, section in enumerate(readme_first):
         in_fence = False
+        literal: int | None = None  # reStructuredText: inside a literal block indented deeper than this
+        rst = section.path.lower().endswith(".rst")
         for line in section.text.splitlines():
             if _FENCE.match(line):
                 in_fence = not in_fence
                 continue
+            code_line = in_fence
+            if rst:
+                indent = len(line) - len(line.lstrip())
+                if literal is not None and line.strip() and indent <= literal:
+                    literal = None
+                code_line = code_line or (literal is not None and bool(line.strip()))
+                directive_line = line.lstrip().startswith("..")
+                if (line.rstrip().endswith("::") and not directive_line) or _CODE_DIRECTIVE.match(line):
+                    literal = indent if literal is None else literal  # not ``.. toctree::`` or ``.. tabs::``
+                directive = _DIRECTIVE.match(line)
+                if directive:
+                    position += 1
+                    for word in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", directive.group(1))[-1:]:
+                        if word in names:
+                            yield position, number, names[word]
+                    continue
             for match in _TOKEN.finditer(line):
                 position += 1
                 spans = [match.group(1)[1:-1]] if match.group(1) else [match.group(2)]
                 for text in spans:
-                    for word in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text):
+                    for found in _WORD.finditer(text):
+                        word = found.group(0)
                         concept = names.get(word)
-                        if concept is None or concept in found:
+                        if concept is None:
                             continue
-                        as_code = in_fence or bool(match.group(1)) or bool(match.group(3))
-                        dotted = match.start() > 0 and line[match.start() - 1] == "."
+                        as_code = code_line or bool(match.group(1)) or bool(match.group(3))
+                        dotted = (match.start() > 0 and line[match.start() - 1] == ".") or (
+                            found.start() > 0 and text[found.start() - 1] == "."
+                        )
+                        if word in _BUILTINS and not dotted:
+                            continue  # ``open(path)`` is Python's, not FlaskClient.open
                         if as_code or dotted or word[0].isupper():
-                            found[concept] = position
+                            yield position, number, concept
+
+
+def first_mentions(sections: list[Section], symbols: dict[str, Symbol], membership: dict[str, str]) -> dict[str, int]:
+    """Concept id -> the position of its first mention in the docs (see the module docstring)."""
+    found: dict[str, int] = {}
+    for position, _, concept in _mentions(sections, symbols, membership):
+        found.setdefault(concept, position)
     return found
+
+
+def mention_counts(sections: list[Section], symbols: dict[str, Symbol], membership: dict[str, str]) -> dict[str, int]:
+    """Concept id -> how many docs sections mention it: what the project's own docs teach most."""
+    seen = {(number, concept) for _, number, concept in _mentions(sections, symbols, membership)}
+    counts: dict[str, int] = {}
+    for _, concept in seen:
+        counts[concept] = counts.get(concept, 0) + 1
+    return counts

@@ -151,7 +151,7 @@ def cluster_title(
         return SPECIAL_ROLES[cluster.role][1]
     if cluster.family:  # "Class" for a big class of its own, "Class word" for one idea among its methods
         owner, _, word = cluster.family.partition(" ")
-        return f"{humanize(owner, False)} {word}".strip()
+        return f"{humanize(owner, False).replace('_', ' ')} {word}".strip()
     file_weight: dict[str, float] = defaultdict(float)
     for sid in cluster.symbols:
         file_weight[symbols[sid].path] += ranking.raw.get(sid, 0.0)

@@ -18,7 +18,9 @@ from compiler.text import SUMMARY_CHARS, first_paragraph, first_sentence, plain_
 
 MAX_SOURCES = 5
 _LICENCE = re.compile(r"copyright|\(c\)\s*\d{4}|licen[cs]ed under|mit licen[cs]e|all rights reserved", re.I)
-_BAD_DOC = re.compile(r"^\s*(copyright|license|licensed|spdx|@license|eslint|use strict|!|-\*-|#!|coding[:=]|generated)", re.I)
+_BAD_DOC = re.compile(
+    r"^\s*(copyright|license|licensed|spdx|@license|eslint|use strict|!|-\*-|#!|coding[:=]|generated|to ?do\b|fixme|xxx)", re.I
+)
 
 
 _MECHANICS = re.compile(
@@ -51,35 +53,45 @@ def cluster_summary(
         return "", "generated"
     files = ordered_files(cluster, ranking)
     module_docs = []
-    for path in files:
+    for path in files if not cluster.family else ():  # a family's file speaks for its whole class
         module_id = graph.path_module.get(path)
         sym = symbols.get(module_id) if module_id else None
         if sym is not None and sym.path == path:
             module_docs.append(sym.doc)
-    # only the first two of each are read: stop looking there (a big concept has 100k members)
-    classes = (
-        sid for sid in members if symbols[sid].kind in ("class", "interface", "type") and not symbols[sid].name.startswith("_")
-    )
-    class_docs = [symbols[sid].doc for sid in islice(classes, 2)]
-    function_docs = [symbols[sid].doc for sid in islice((s for s in members if symbols[s].kind == "function"), 2)]
-    for doc in module_docs[:2] + class_docs[:2] + module_docs[2:]:
+    main = _main_definitions(cluster, members, symbols)
+    classes = [sid for sid in main if symbols[sid].kind in ("class", "interface", "type")]
+    for doc in module_docs[:2] + [symbols[sid].doc for sid in classes] + module_docs[2:]:
         sentence = _usable_doc(doc or "")
         if sentence:
             return sentence, "docstring"
     section = _readme_section(title, members, symbols, sections)
     if section:
         return section, "readme"
-    for doc in function_docs[:2]:
-        sentence = _usable_doc(doc or "")
+    for sid in main[:1]:
+        sentence = _usable_doc(symbols[sid].doc or "")
         if sentence:
             return sentence, "docstring"
     return "", "generated"
+
+
+def _main_definitions(cluster: Cluster, members: list[str], symbols: dict[str, Symbol]) -> list[str]:
+    """The definitions that stand for the concept: its two most important public classes (among its
+    first few members), else its most important public definition; never a helper further down."""
+    public = [
+        sid for sid in islice((s for s in members if symbols[s].kind != "module"), 8)
+        if symbols[sid].public and not symbols[sid].name.startswith("_")
+    ]  # fmt: skip
+    if cluster.family:  # one idea among a class's methods: its most important method
+        return public[:1]
+    classes = [sid for sid in public if symbols[sid].kind in ("class", "interface", "type")]
+    return classes[:2] or public[:1]
 
 
 def _readme_section(title: str, members: list[str], symbols: dict[str, Symbol], sections: list[Section]) -> str:
     """The first paragraph of the README/docs section that best matches the concept."""
     title_words = {w for w in split_words(title) if len(w) > 2 and w != "and"}
     names = [symbols[sid].name for sid in members[:8] if symbols[sid].kind != "module" and len(symbols[sid].name) > 3]
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, sorted(set(names)))) + r")\b") if names else None
     best: tuple[float, int, str, int] | None = None
     chosen = ""
     for section in sections:
@@ -88,12 +100,13 @@ def _readme_section(title: str, members: list[str], symbols: dict[str, Symbol], 
             continue  # a README's title section describes the whole project, not one concept
         heading_words = set(split_words(section.title))
         score = 3.0 * len(title_words & (heading_words | {w.rstrip("s") for w in heading_words}))
-        score += sum(1.0 for name in names if re.search(rf"\b{re.escape(name)}\b", section.text))
+        score += len(set(pattern.findall(section.text))) if pattern else 0.0
         if score < 2.0:
             continue
         readme_first = 0 if readme else 1
         candidate = (-score, readme_first, section.path, section.lines[0])
-        paragraph = plain_text(first_paragraph(section.text))
+        text = plain_rst(section.text) if section.path.lower().endswith(".rst") else section.text
+        paragraph = plain_text(first_paragraph(text))
         if paragraph.startswith(("* ", "- ", "+ ", "1. ")):
             continue
         if paragraph and (best is None or candidate < best):
@@ -112,26 +125,38 @@ def _describes_code(path: str) -> bool:
     return not any(stem.startswith(word) for word in _NOT_DESCRIPTIONS)
 
 
-def generated_summary(members: list[str], symbols: dict[str, Symbol], users: list[str]) -> str:
+_NOUNS = {"class": ("class", "classes"), "interface": ("interface", "interfaces"), "type": ("type", "types"),
+          "function": ("function", "functions"), "method": ("method", "methods")}  # fmt: skip
+
+
+def generated_summary(title: str, members: list[str], symbols: dict[str, Symbol], users: list[str]) -> str:
+    """A sentence about the concept from its main public definitions and its users:
+    "Zsh completions: the `GenZshCompletion` and `GenZshCompletionNoDesc` methods, used by Completions."."""
+
     def top_level(sid: str) -> bool:
         parent = symbols.get(symbols[sid].parent or "")
         return parent is None or parent.kind == "module"
 
-    names = [
-        symbols[sid].name
-        for sid in members
-        if symbols[sid].kind in ("class", "interface", "type", "function")
-        and top_level(sid)
-        and not symbols[sid].name.startswith("_")
-    ][:3]
-    if not names:
-        names = [symbols[sid].name for sid in members if symbols[sid].kind != "module"][:3]
-    if not names:
-        names = [symbols[sid].name for sid in members][:3]
-    text = f"Defines {_join(names)}." if names else "Holds no definitions."
+    def public(sid: str) -> bool:
+        return symbols[sid].public and not symbols[sid].name.startswith("_")
+
+    chosen = [
+        sid for sid in members
+        if symbols[sid].kind in ("class", "interface", "type", "function") and top_level(sid) and public(sid)
+    ][:3]  # fmt: skip
+    if not chosen:
+        chosen = [sid for sid in members if symbols[sid].kind not in ("module", "variable") and public(sid)][:3]
+    if not chosen:
+        chosen = [sid for sid in members if symbols[sid].kind != "module"][:3]
+    if not chosen:
+        return f"{title}: holds no definitions."
+    kinds = {symbols[sid].kind for sid in chosen}
+    noun = _NOUNS.get(next(iter(kinds)), ("definition", "definitions")) if len(kinds) == 1 else ("definition", "definitions")
+    names = _join([f"`{symbols[sid].name}`" for sid in chosen])
+    text = f"{title}: the {names} {noun[0] if len(chosen) == 1 else noun[1]}"
     if users:
-        text += f" Used by {_join(users[:2])}."
-    return text
+        text += f", used by {_join(users[:2])}"
+    return text + "."
 
 
 def _join(items: list[str]) -> str:
