@@ -410,8 +410,7 @@ def _hit(hit: Any) -> dict[str, Any]:
 
 # ---- retrieval without an index --------------------------------------------------
 _WORD = re.compile(r"[A-Za-z][a-z]+|[A-Z]+(?![a-z])|\d+")
-_STOP = frozenset("""a an and are as at be by can do does for from how i in into is it its me my of on or
-so that the their this to was what when where which who why will with you your want need about does""".split())
+_STOP = frozenset(["a", "an", "and", "are", "as", "at", "be", "by", "can", "do", "does", "for", "from", "how", "i", "in", "into", "is", "it", "its", "me", "my", "of", "on", "or", "so", "that", "the", "their", "this", "to", "was", "what", "when", "where", "which", "who", "why", "will", "with", "you", "your", "want", "need", "about", "does"])
 
 
 def tokens(text: str) -> list[str]:
@@ -502,7 +501,7 @@ def index_retrieve(corpus_dir: Any, settings: Any = None, corpus: Any = None) ->
     try:
         from compiler.index.search import Searcher
     except ImportError:
-        Searcher = None  # noqa: N806 - the index package is optional
+        Searcher = None
     if Searcher is None:
         if corpus is None:
             from compiler.corpus import open_corpus
