@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from compiler.analysis.examples import examples_for
 from compiler.tutor.analogies import analogies
 from compiler.tutor.citations import Citation
 from compiler.tutor.plan import Plan, Step, is_test_path, symbol_text
@@ -26,6 +27,7 @@ from compiler.tutor.prose import (
     language_of,
     rationale_sentences,
     ref,
+    render_doc,
     same_text,
     sentences,
 )
@@ -65,6 +67,7 @@ class Composer:
         self.level = plan.level
         self.flagged: list[tuple[str, str]] = []  # (where, sentence) of instruction-like repository text
         self.analogies_used: set[str] = set()
+        self._example = self.example() if plan.covered else None
 
     # -- small builders -----------------------------------------------------------------
     def prose(self, text: str, where: str) -> str:
@@ -100,7 +103,7 @@ class Composer:
         return f"`{ref(symbol.path, start, last)}`{note}\n\n{fence}{language_of(self.corpus, symbol.path)}\n" + "\n".join(shown) + f"\n{fence}\n"
 
     def symbol_doc(self, symbol: Any, count: int) -> str:
-        doc = self.prose(symbol.doc, f"the docstring of `{symbol.id}`")
+        doc = self.prose(render_doc(symbol.doc), f"the docstring of `{symbol.id}`")
         return sentences(doc, count)
 
     def concept_summary(self, concept: Any, count: int) -> str:
@@ -116,10 +119,14 @@ class Composer:
 
     # -- sections -------------------------------------------------------------------------
     def sections(self) -> list[tuple[str, list[Citation]]]:
+        """Answer first (by intent), then the key lines, then context at the learner's depth."""
         plan = self.plan
+        if not plan.covered:
+            return [self.not_covered()]
         out: list[tuple[str, list[Citation]]] = [self.heading()]
         prerequisites = [s for s in plan.steps if s.role == "prerequisite"]
         targets = [s for s in plan.steps if s.role != "prerequisite"]
+        out.append(self.key_lines())
         if prerequisites:
             out.append(self.prerequisites(prerequisites))
         for step in targets:
@@ -133,6 +140,35 @@ class Composer:
             out.append(self.next_steps(targets))
         return [(text, citations) for text, citations in out if text.strip()]
 
+    def not_covered(self) -> tuple[str, list[Citation]]:
+        """Honest limits: the question is not about this codebase, so no answer is composed."""
+        corpus = self.corpus
+        closest = [corpus.concepts[c].title for c in self.plan.closest if c in corpus.concepts][:3]
+        name = corpus.core.source.name
+        text = (f"## Not covered by this codebase\n\nI could not find anything in {name} that answers this question, "
+                "so I will not make an answer up. Ask about the code of this project instead")
+        text += (": the closest topics here are " + ", ".join(f"**{t}**" for t in closest) + ".\n") if closest else ".\n"
+        return text, []
+
+    def main_symbols(self) -> list[Any]:
+        """The symbols the answer is about, best first: asked for directly, public, not tests."""
+        plan = self.plan
+        symbols = [s for s in self.resolved(plan.target_symbols) if s.concept in plan.targets] or [
+            self.corpus.symbols[i] for step in plan.steps if step.role != "prerequisite" for i in step.symbols
+            if i in self.corpus.symbols]
+        symbols = [s for s in symbols if s.kind != "module"] or symbols
+        return sorted(symbols, key=lambda s: (is_test_path(s.path), s.name.startswith("_") and not s.name.startswith("__")))
+
+    def example(self) -> Any:
+        """The closest worked example for a how-to answer: real code that calls one of the main symbols."""
+        if self.plan.intent not in {"how", "debug", "what"}:
+            return None
+        for symbol in self.main_symbols()[:3]:
+            found = examples_for(self.corpus, symbol, limit=1)
+            if found:
+                return found[0]
+        return None
+
     def heading(self) -> tuple[str, list[Citation]]:
         plan = self.plan
         citations: list[Citation] = []
@@ -140,37 +176,94 @@ class Composer:
         lines = [f"## {' and '.join(titles) or 'Where to start'}", ""]
         short = self.short_answer(citations)
         if short:
-            lines += [f"**In short:** {short}", ""]
+            lines += [f"**Answer.** {short}", ""]
+        worked = self.worked_example(citations)
+        if worked:
+            lines += [worked, ""]
         if plan.language and plan.language.lower() not in {"en", "english"}:
             lines += [f"_(The offline tutor writes in English; configure an LLM backend for answers in {plan.language}.)_", ""]
         return "\n".join(lines) + "\n", citations
 
+    def worked_example(self, citations: list[Citation]) -> str:
+        example = self._example
+        if example is None:
+            return ""
+        citations.append(Citation(example.path, example.lines[0], example.lines[1]))
+        where = ref(example.path, *example.lines)
+        fence = "````" if "```" in example.code else "```"
+        language = {"typescript": "ts", "javascript": "js"}.get(example.language, example.language)
+        if example.language == "markdown":
+            language = self.language_of_symbol()
+        return f"A real example, from `{where}`:\n\n{fence}{language}\n{example.code}\n{fence}"
+
+    def language_of_symbol(self) -> str:
+        main = self.main_symbols()
+        return language_of(self.corpus, main[0].path) if main else ""
+
     def short_answer(self, citations: list[Citation]) -> str:
-        """One or two sentences that answer the question directly, with the place to look."""
+        """Two to four sentences that answer the question directly, by intent, with the place to look."""
         plan = self.plan
         targets = [self.corpus.concepts[c] for c in plan.targets if c in self.corpus.concepts]
-        symbols = [s for s in self.resolved(plan.target_symbols) if s.concept in plan.targets] or [
-            self.corpus.symbols[i] for step in plan.steps if step.role != "prerequisite" for i in step.symbols
-            if i in self.corpus.symbols]
+        symbols = self.main_symbols()
+        if not symbols and not targets:
+            return "nothing in this corpus matches the question closely; here is where the learning path starts."
         parts = []
         if symbols:
             main = symbols[0]
-            doc = self.symbol_doc(main, 1)
+            name = display_name(self.corpus, main)
+            doc = self.symbol_doc(main, 2)
             where = self.cite_symbol(main, citations)
-            if plan.intent in {"where", "debug"}:
-                parts.append(f"look at `{display_name(self.corpus, main)}` in `{main.path}` ({where})" + (f": {doc}" if doc else "."))
-            elif doc:
-                parts.append(f"`{display_name(self.corpus, main)}` ({where}): {doc}")
+            example = self._example
+            if plan.intent in {"how", "debug"} and example is not None:
+                parts.append(f"write `{example.call}`: that calls `{display_name(self.corpus, self.corpus.symbols[example.symbol])}` "
+                             f"({ref(self.corpus.symbols[example.symbol].path, *self.corpus.symbols[example.symbol].lines)}).")
+                if example.symbol != main.id:
+                    where = self.cite_symbol(self.corpus.symbols[example.symbol], citations)
+                else:
+                    where = ""
+                if doc:
+                    parts.append(doc)
+            elif plan.intent in {"where", "debug"}:
+                parts.append(f"`{name}` in `{main.path}` ({where})" + (f". {doc}" if doc else "."))
+            elif plan.intent == "why":
+                reasons = [r for r in rationale_sentences(self, next(s for s in plan.steps if s.role != "prerequisite"), 2)]
+                parts.append(f"the answer is in `{name}` ({where}).")
+                for sentence, _origin, citation in reasons[:2]:
+                    if citation is not None:
+                        citations.append(citation)
+                        parts.append(f"“{sentence}” ({ref(citation.path, citation.start, citation.end)})")
+                    else:
+                        parts.append(f"“{sentence}”")
+                if not reasons and doc:
+                    parts.append(doc)
             else:
-                parts.append(f"start with `{display_name(self.corpus, main)}` ({where}), {kind_words(self.corpus, main)}.")
-        if targets:
-            summary = self.concept_summary(targets[0], 1 if parts else 2)
-            if summary:
+                signature = f" `{main.signature}`" if main.signature and len(main.signature) < 90 else ""
+                parts.append(f"`{name}` ({where}) is {kind_words(self.corpus, main)}{signature}." + (f" {doc}" if doc else ""))
+            if len(symbols) > 1 and plan.intent in {"where", "how"}:
+                other = symbols[1]
+                if other.id != (example.symbol if example is not None else None):
+                    parts.append(f"See also `{display_name(self.corpus, other)}` ({self.cite_symbol(other, citations)}).")
+        if targets and len(parts) < 3:
+            summary = self.concept_summary(targets[0], 1)
+            if summary and not any(same_text(summary, p) for p in parts):
                 parts.append(summary)
-        if not parts and not targets:
-            return "nothing in this corpus matches the question closely; here is where the learning path starts."
         text = " ".join(parts)
         return text[0].upper() + text[1:] if text else ""
+
+    def key_lines(self) -> tuple[str, list[Citation]]:
+        """The few lines that decide the behaviour (a branch, a call, an assignment) in the main symbols."""
+        citations: list[Citation] = []
+        found: list[tuple[Any, int, str]] = []
+        for symbol in [s for s in self.main_symbols() if s.kind in {"function", "method"}][:2]:
+            for line, code in decision_lines(symbol, 3):
+                found.append((symbol, line, code))
+        if not found:
+            return "", citations
+        lines = ["### Key lines", ""]
+        for symbol, line, code in found[:4]:
+            citations.append(Citation(symbol.path, line, line, symbol=symbol.id))
+            lines.append(f"- `{code}` in `{display_name(self.corpus, symbol)}` ({ref(symbol.path, line, line)})")
+        return "\n".join(lines) + "\n\n", citations
 
     def prerequisites(self, steps: Sequence[Step]) -> tuple[str, list[Citation]]:
         citations: list[Citation] = []

@@ -23,7 +23,9 @@ from compiler.tutor.learner import LEVELS, ConceptState, Profile
 # retrieve(query, k) -> hits; a hit is a compiler.index.search.Hit or anything with the same fields.
 Retrieve = Callable[[str, int], Sequence[Any]]
 
-MAX_NOVICE_PREREQUISITES = 4
+MAX_NOVICE_PREREQUISITES = 2
+# Concepts a learner never needs first: private helpers and compatibility shims.
+_NOT_A_PREREQUISITE = re.compile(r"(^|[-_ ])(compat|compatibility|internal|private|_)|^_", re.IGNORECASE)
 RETRIEVE_K = 8
 
 
@@ -104,6 +106,8 @@ class Plan:
     skipped: tuple[Skipped, ...]
     sources: tuple[Source, ...]
     depth: Depth
+    covered: bool = True  # False: the question is not about this codebase; no answer is composed
+    closest: tuple[str, ...] = ()  # concept ids nearest to the question, named when it is not covered
 
     @property
     def taught(self) -> tuple[str, ...]:
@@ -156,11 +160,16 @@ def make_plan(corpus: Any, question: str, profile: Profile, progress: Mapping[st
     prerequisites, reasons, skipped = _prerequisites(corpus, targets, level, progress)
     steps = _steps(corpus, targets, prerequisites, reasons, target_symbols, progress, depth)
     sources = _sources(corpus, steps, hits, depth)
+    from compiler.tutor.coverage import assess
+
+    # A follow-up ("and who calls it?") is about what the conversation was already about.
+    verdict = assess(corpus, question, named=bool(context) or bool(_named_symbols(corpus, question)))
     return Plan(
         question=question, corpus=corpus.core.source.name, learner=profile.name, level=level,
         background=profile.background, goal=profile.goal, language=profile.language,
         intent=detect_intent(question, profile.goal), targets=tuple(targets), target_symbols=tuple(target_symbols),
         prerequisites=tuple(prerequisites), steps=steps, skipped=tuple(skipped), sources=sources, depth=depth,
+        covered=verdict.covered, closest=tuple(targets),
     )
 
 
@@ -279,11 +288,13 @@ def _prerequisites(corpus: Any, targets: list[str], level: str, progress: Mappin
         if state and state.covered:
             skipped[prereq] = f"{title} was explained to you before"
             continue
-        if level == "expert":
+        if _NOT_A_PREREQUISITE.search(prereq) or _NOT_A_PREREQUISITE.search(title):
+            skipped[prereq] = f"{title} is an internal or compatibility part, not something to learn first"
+        elif level == "expert":
             skipped[prereq] = f"{title} is a prerequisite, left out for an expert"
         elif level == "intermediate" and depth > 1:
             skipped[prereq] = f"{title} is an indirect prerequisite, left out at intermediate level"
-        elif level == "novice" and taught_fresh >= MAX_NOVICE_PREREQUISITES:
+        elif level == "novice" and (depth > 1 or taught_fresh >= MAX_NOVICE_PREREQUISITES):
             skipped[prereq] = f"{title} is further away; kept for later to keep this answer short"
         else:
             chosen.append(prereq)

@@ -146,3 +146,29 @@ def _split_sentences(text: str) -> list[str]:
     return [p.strip() for p in re.split(r"(?<=[.!?])\s+(?=[A-Z`\"'(])", flat) if p.strip()]
 
 
+
+
+# ---- docstring markup as plain prose --------------------------------------------------
+_ROLE = re.compile(r":(?:py:)?(?:class|func|meth|attr|mod|data|obj|exc|ref|doc|const|term|envvar|option)s?:`~?!?([^`<]*?)(?:\s*<[^>]*>)?`")
+_FIELD = re.compile(r"^\s*(:(param|parameter|arg|argument|key|keyword|type|raises?|except|returns?|rtype|yields?|ivar|cvar|var)\b"
+                    r"|\.\. \w[\w-]*::|@(param|returns?|throws|example|see|type|typedef|property|deprecated)\b|>>>)",
+                    re.IGNORECASE)
+_SECTION = re.compile(r"^\s*(Args|Arguments|Parameters|Params|Returns?|Yields?|Raises|Examples?|Notes?|Attributes|"
+                      r"See Also|Warnings?|Usage|Deprecated)\s*:?\s*$")
+_NUMPY_RULE = re.compile(r"^\s*-{3,}\s*$")
+
+
+def render_doc(text: str) -> str:
+    """A docstring's prose as plain sentences: reST roles, fields and directives, Google/NumPy sections,
+    JSDoc tags and doctest lines removed; ``:class:`Foo``` becomes ``Foo``; the prose before them kept."""
+    kept: list[str] = []
+    for line in (text or "").split("\n"):
+        if _FIELD.match(line) or _SECTION.match(line) or _NUMPY_RULE.match(line):
+            break  # the prose part of a docstring comes first; the rest is reference material
+        kept.append(line)
+    prose = "\n".join(kept)
+    prose = _ROLE.sub(lambda m: f"`{m.group(1).strip().split('.')[-1] if '~' in m.group(0) else m.group(1).strip()}`", prose)
+    prose = re.sub(r"``([^`]+)``", r"`\1`", prose)
+    prose = re.sub(r"\{@link\s+([^}]+)\}", r"`\1`", prose)
+    prose = re.sub(r"^\s*\*\s?", "", prose, flags=re.MULTILINE)  # JSDoc's leading stars
+    return prose.strip()

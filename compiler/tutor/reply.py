@@ -35,6 +35,7 @@ class Answer:
     model: str
     plan: Plan | None = None
     usage: dict[str, Any] = field(default_factory=dict)
+    covered: bool = True  # False: not about this codebase, or nothing retrieved supports an answer
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -45,6 +46,7 @@ class Answer:
             "model": self.model,
             "plan": self.plan.to_dict() if self.plan else None,
             "usage": self.usage,
+            "covered": self.covered,
         }
 
 

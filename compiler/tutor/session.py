@@ -16,7 +16,7 @@ from typing import Any
 from compiler.errors import ConfigError, NotFound
 from compiler.tutor.citations import CitationFilter, check_citations
 from compiler.tutor.learner import DEFAULT_LEARNER, LearnerStore, Profile, check_level
-from compiler.tutor.llm import Answer, Backend, Turn
+from compiler.tutor.llm import Answer, Backend, OfflineBackend, Turn
 from compiler.tutor.plan import Plan, Retrieve, make_plan
 from compiler.tutor.quiz import Quiz, QuizResult, grade, make_quiz
 
@@ -76,6 +76,7 @@ class AnswerStream:
             model=draft.model or self._reply.model,
             plan=self.plan,
             usage=dict(draft.usage),
+            covered=self.plan.covered,
         )
         self.session._record(self.plan, answer)
         return answer
@@ -127,11 +128,15 @@ class TutorSession:
         """Plan and answer ``question``; iterate the result for checked text, or call ``.result()``."""
         plan = self.plan(question)
         self.last_plan = plan
-        reply = self.backend.answer(self.corpus, plan, self.history[-MAX_HISTORY_TURNS:], stream=stream)
+        # Not about this codebase: say so and name the closest concepts; no model composes an answer.
+        backend = self.backend if plan.covered else OfflineBackend()
+        reply = backend.answer(self.corpus, plan, self.history[-MAX_HISTORY_TURNS:], stream=stream)
         return AnswerStream(self, plan, iter(reply), reply)
 
     def _record(self, plan: Plan, answer: Answer) -> None:
         self.history += [Turn("user", plan.question), Turn("assistant", answer.text)]
+        if not plan.covered:
+            return
         self.context = list(dict.fromkeys([*plan.targets, *self.context]))[:3]
         if self.store is None:
             return
