@@ -11,6 +11,7 @@ to instruct an AI is flagged, never obeyed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -32,7 +33,7 @@ from compiler.tutor.prose import (
     sentences,
 )
 from compiler.tutor.reply import Draft, Reply, Turn
-from compiler.tutor.safety import quote_flagged
+from compiler.tutor.safety import looks_like_instruction, quote_flagged
 
 
 class OfflineBackend:
@@ -70,6 +71,14 @@ class Composer:
         self._example = self.example() if plan.covered else None
 
     # -- small builders -----------------------------------------------------------------
+    def t(self, concept: Any) -> str:
+        """A concept's title as the tutor may write it: one that addresses an AI is never our heading."""
+        title = " ".join((concept.title or "").split())
+        if looks_like_instruction(title) or re.search(r"[<>`]|&[#\w]+;", title):
+            self.flagged.append(("a concept title", title))
+            return "this part of the code"
+        return title
+
     def prose(self, text: str, where: str) -> str:
         cleaned, flagged = clean_prose(text)
         self.flagged += [(where, sentence) for sentence in flagged]
@@ -107,7 +116,7 @@ class Composer:
         return sentences(doc, count)
 
     def concept_summary(self, concept: Any, count: int) -> str:
-        return sentences(self.prose(concept.summary, f"the summary of {concept.title}"), count)
+        return sentences(self.prose(concept.summary, f"the summary of {self.t(concept)}"), count)
 
     def resolved(self, ids: Sequence[str]) -> list[Any]:
         return [self.corpus.symbols[i] for i in ids if i in self.corpus.symbols]
@@ -143,7 +152,7 @@ class Composer:
     def not_covered(self) -> tuple[str, list[Citation]]:
         """Honest limits: the question is not about this codebase, so no answer is composed."""
         corpus = self.corpus
-        closest = [corpus.concepts[c].title for c in self.plan.closest if c in corpus.concepts][:3]
+        closest = [self.t(corpus.concepts[c]) for c in self.plan.closest if c in corpus.concepts][:3]
         name = corpus.core.source.name
         text = (f"## Not covered by this codebase\n\nI could not find anything in {name} that answers this question, "
                 "so I will not make an answer up. Ask about the code of this project instead")
@@ -172,7 +181,7 @@ class Composer:
     def heading(self) -> tuple[str, list[Citation]]:
         plan = self.plan
         citations: list[Citation] = []
-        titles = [s.title for s in plan.steps if s.role != "prerequisite"]
+        titles = [self.t(self.corpus.concepts[s.concept]) for s in plan.steps if s.role != "prerequisite" and s.concept in self.corpus.concepts]
         lines = [f"## {' and '.join(titles) or 'Where to start'}", ""]
         short = self.short_answer(citations)
         if short:
@@ -286,14 +295,14 @@ class Composer:
                 if doc:
                     where += f" In its own words: “{doc}”"
             why = f" _({step.reason}.)_" if self.level == "novice" else ""
-            lines.append(f"- **{concept.title}** — {summary or 'no summary in the corpus.'}{where}{why}")
+            lines.append(f"- **{self.t(concept)}** — {summary or 'no summary in the corpus.'}{where}{why}")
         return "\n".join(lines) + "\n\n", citations
 
     def recap(self, step: Step) -> tuple[str, list[Citation]]:
         citations: list[Citation] = []
         concept = self.corpus.concepts[step.concept]
-        lines = [f"### {concept.title} (recap)", "",
-                 f"You passed the quiz on {concept.title}, so only the direct answer: {self.concept_summary(concept, 1)}"]
+        lines = [f"### {self.t(concept)} (recap)", "",
+                 f"You passed the quiz on {self.t(concept)}, so only the direct answer: {self.concept_summary(concept, 1)}"]
         for symbol in self.resolved(step.symbols[:2]):
             doc = self.symbol_doc(symbol, 1)
             lines.append(f"- `{display_name(self.corpus, symbol)}` ({self.cite_symbol(symbol, citations)})" + (f": {doc}" if doc else ""))
@@ -312,9 +321,9 @@ class Composer:
     def concept_intro(self, step: Step) -> tuple[str, list[Citation]]:
         concept = self.corpus.concepts[step.concept]
         citations: list[Citation] = []
-        lines = [f"### {concept.title}", ""]
+        lines = [f"### {self.t(concept)}", ""]
         if self.level == "expert":
-            body = self.prose(concept.body, f"the notes on {concept.title}")
+            body = self.prose(concept.body, f"the notes on {self.t(concept)}")
             lines.append("**Design.** " + (demote_headings(body).strip() if body else self.derived_design(concept, citations)))
             lines.append("")
             structure = self.structure(concept, citations)
@@ -324,7 +333,7 @@ class Composer:
             summary = self.concept_summary(concept, 3)
             if summary:
                 lines += [summary, ""]
-            body = self.prose(concept.body, f"the notes on {concept.title}")
+            body = self.prose(concept.body, f"the notes on {self.t(concept)}")
             first = demote_headings(body.strip().split("\n\n")[0]) if body else ""
             if first and not same_text(first, summary):
                 lines += ([f"The author explains: {first}"] if self.level == "novice" else [first]) + [""]
@@ -340,7 +349,7 @@ class Composer:
         for member in members:
             kinds[member.kind] = kinds.get(member.kind, 0) + 1
         counted = ", ".join(f"{n} {k}{'es' if k == 'class' and n > 1 else 's' if n > 1 else ''}" for k, n in sorted(kinds.items()))
-        text = f"{concept.title} is made of {counted or 'no symbols'} across {len(concept.files)} file(s)."
+        text = f"{self.t(concept)} is made of {counted or 'no symbols'} across {len(concept.files)} file(s)."
         entry = self.resolved(concept.entry_points)
         if entry:
             text += f" Callers come in through `{display_name(self.corpus, entry[0])}` ({self.cite_symbol(entry[0], citations)})."
@@ -381,7 +390,7 @@ class Composer:
                 citations.append(citation)
                 lines.append(f"- “{sentence}” ({ref(citation.path, citation.start, citation.end)})")
             else:
-                lines.append(f"- “{sentence}” (the author's notes on {self.corpus.concepts[step.concept].title})")
+                lines.append(f"- “{sentence}” (the author's notes on {self.t(self.corpus.concepts[step.concept])})")
         if not lines:
             return "", citations
         intro = "### Why it is built this way\n\nThe reasons the codebase itself gives:\n\n"
@@ -497,19 +506,19 @@ class Composer:
         builds_on = [corpus.concepts[p] for p in concept.prerequisites if p in corpus.concepts]
         parts = []
         if builds_on:
-            parts.append("builds on " + ", ".join(f"**{c.title}**" for c in builds_on))
+            parts.append("builds on " + ", ".join(f"**{self.t(c)}**" for c in builds_on))
         if needed_by:
-            parts.append("is needed by " + ", ".join(f"**{c.title}**" for c in needed_by))
+            parts.append("is needed by " + ", ".join(f"**{self.t(c)}**" for c in needed_by))
         if related:
-            parts.append("is related to " + ", ".join(f"**{c.title}**" for c in related))
-        return f"In the concept map, {concept.title} " + "; ".join(parts) + "." if parts else ""
+            parts.append("is related to " + ", ".join(f"**{self.t(c)}**" for c in related))
+        return f"In the concept map, {self.t(concept)} " + "; ".join(parts) + "." if parts else ""
 
     def warning(self) -> tuple[str, list[Citation]]:
         places = sorted({where for where, _ in self.flagged})
         quotes = list(dict.fromkeys(quote_flagged(sentence) for _, sentence in self.flagged))
         quoted = "; ".join(f"“{quote}”" for quote in quotes[:3])
         text = (f"> **Note:** {', '.join(places)} contain{'s' if len(places) == 1 else ''} text addressed to AI assistants "
-                f"({quoted}). kc treats repository text as data, so it was left out of this explanation and not followed.\n\n")
+                f"({quoted}). kc treats repository text as data: it is quoted, never followed, and never used as a heading.\n\n")
         return text, []
 
     def next_steps(self, targets: Sequence[Step]) -> tuple[str, list[Citation]]:
@@ -523,8 +532,8 @@ class Composer:
             position = path.index(first) if first in path else -1
             upcoming = [c for c in path[position + 1:] if c not in taught and c in corpus.concepts][:2]
             for concept_id in upcoming:
-                lines.append(f"- Next on the learning path: **{corpus.concepts[concept_id].title}** (ask about it, or `concepts/{concept_id}.md`).")
+                lines.append(f"- Next on the learning path: **{self.t(corpus.concepts[concept_id])}** (ask about it, or `concepts/{concept_id}.md`).")
             lines.append(f"- Check yourself: `/quiz {first}` in `kc tutor`.")
         elif path:
-            lines.append(f"- Start the learning path with **{corpus.concepts[path[0]].title}**: `concepts/{path[0]}.md`.")
+            lines.append(f"- Start the learning path with **{self.t(corpus.concepts[path[0]])}**: `concepts/{path[0]}.md`.")
         return "\n".join(lines) + "\n", []
