@@ -13,15 +13,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from compiler.tutor.plan import is_test_path, tokens
+from compiler.tutor.plan import QUESTION_FILLER, is_test_path, tokens
 
 COVERED_SCORE = 1.5
-_GENERIC = frozenset(tokens(
-    "good best way should often long get set make use write learn change new work thing things one two three four "
-    "week year day night time people someone beginner start stop help know tell like just really also could would "
-    "much many most more some any every all other which there here then than very well right left out up down off "
-    "over under again first last next after before while during without within between want need done cause caused "
-    "happen happened happens put take give keep let say see look find"))
+_GENERIC = frozenset(tokens(" ".join(QUESTION_FILLER)))
 # Words every codebase uses ("return", "file"): a hint, never enough on their own.
 _CODE_GENERIC = frozenset(tokens("return raise file files ask value values data error errors type types string list name "
                                  "names object objects code test tests run call calls line lines text number"))

@@ -18,7 +18,7 @@ from typing import Any
 from compiler.analysis.examples import examples_for
 from compiler.tutor.analogies import analogies
 from compiler.tutor.citations import Citation
-from compiler.tutor.plan import Plan, Step, is_test_path, symbol_text
+from compiler.tutor.plan import EXAMPLE_PATH, Plan, Step, is_test_path, symbol_text
 from compiler.tutor.prose import (
     clean_prose,
     decision_lines,
@@ -162,11 +162,12 @@ class Composer:
     def main_symbols(self) -> list[Any]:
         """The symbols the answer is about, best first: asked for directly, public, not tests."""
         plan = self.plan
-        symbols = [s for s in self.resolved(plan.target_symbols) if s.concept in plan.targets] or [
+        symbols = self.resolved(plan.target_symbols) or [
             self.corpus.symbols[i] for step in plan.steps if step.role != "prerequisite" for i in step.symbols
             if i in self.corpus.symbols]
         symbols = [s for s in symbols if s.kind != "module"] or symbols
-        return sorted(symbols, key=lambda s: (is_test_path(s.path), s.name.startswith("_") and not s.name.startswith("__")))
+        return sorted(symbols, key=lambda s: (is_test_path(s.path) or bool(EXAMPLE_PATH.search(s.path)),
+                                              s.name.startswith("_") and not s.name.startswith("__")))
 
     def example(self) -> Any:
         """The closest worked example for a how-to answer: real code that calls one of the main symbols."""
@@ -219,6 +220,8 @@ class Composer:
         parts = []
         if symbols:
             main = symbols[0]
+            if plan.intent in {"how", "debug"} and self._example is not None:
+                main = self.corpus.symbols[self._example.symbol]
             name = display_name(self.corpus, main)
             doc = self.symbol_doc(main, 2)
             where = self.cite_symbol(main, citations)

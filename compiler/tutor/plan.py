@@ -156,14 +156,18 @@ def make_plan(corpus: Any, question: str, profile: Profile, progress: Mapping[st
     # and which code to show when the index has only pages or coarse hits.
     second = [_hit(h) for h in lexical(question, k)] if retrieve else []
 
-    targets, target_symbols = _targets(corpus, hits, question, level, context, second)
+    on_goal = goal_concepts(corpus, profile.goal)
+    # A question with no words of its own ("where do I start?") is about the learner's goal, when there is one.
+    about_goal = bool(on_goal) and not (set(tokens(question)) - set(tokens(" ".join(QUESTION_FILLER))))
+    targets, target_symbols = _targets(corpus, hits, question, level, context, second, on_goal,
+                                       goal_weight=3.0 if about_goal else 0.6)
     prerequisites, reasons, skipped = _prerequisites(corpus, targets, level, progress)
     steps = _steps(corpus, targets, prerequisites, reasons, target_symbols, progress, depth)
     sources = _sources(corpus, steps, hits, depth)
     from compiler.tutor.coverage import assess
 
     # A follow-up ("and who calls it?") is about what the conversation was already about.
-    verdict = assess(corpus, question, named=bool(context) or bool(_named_symbols(corpus, question)))
+    verdict = assess(corpus, question, named=bool(context) or about_goal or bool(_named_symbols(corpus, question)))
     return Plan(
         question=question, corpus=corpus.core.source.name, learner=profile.name, level=level,
         background=profile.background, goal=profile.goal, language=profile.language,
@@ -171,6 +175,55 @@ def make_plan(corpus: Any, question: str, profile: Profile, progress: Mapping[st
         prerequisites=tuple(prerequisites), steps=steps, skipped=tuple(skipped), sources=sources, depth=depth,
         covered=verdict.covered, closest=tuple(targets),
     )
+
+
+_GOAL_KINDS = (
+    ("fix", r"\b(fix|bug|debug|broken|crash|regression)"),
+    ("contribute", r"\b(contribut|pull request|maintain|patch)"),
+    ("extend", r"\b(extend|plugin|subclass|custom|hook|add (a|my) own|middleware)"),
+    ("use", r"\b(use|using|build|write|make|call|app|application|script)\b"),
+)
+
+
+def goal_kind(goal: str) -> str:
+    """What the learner wants to do with the code: use, extend, fix, contribute (or "" when no goal)."""
+    for kind, pattern in _GOAL_KINDS:
+        if re.search(pattern, (goal or "").lower()):
+            return kind
+    return "use" if (goal or "").strip() else ""
+
+
+def goal_concepts(corpus: Any, goal: str, limit: int = 2) -> list[str]:
+    """A free-text goal ("write a CLI with subcommands") resolved by search to the concepts it is about."""
+    if not (goal or "").strip():
+        return []
+    if goal.strip().lower() in corpus.concepts:
+        return [goal.strip().lower()]
+    votes: Counter[str] = Counter()
+    for rank, hit in enumerate(core_retrieve(corpus)(goal, 8), start=1):
+        symbol = corpus.symbols.get(hit["symbol"]) if hit["symbol"] else None
+        concept = hit["concept"] or (symbol.concept if symbol else None)
+        if concept in corpus.concepts:
+            votes[concept] += 1.0 / rank
+    return [c for c, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))][:limit]
+
+
+def goal_path(corpus: Any, goal: str) -> list[str]:
+    """The learning path reordered for a goal: what the goal needs (its prerequisites first), then the rest."""
+    path = [c for c in corpus.core.learning_path if c in corpus.concepts]
+    wanted = goal_concepts(corpus, goal, limit=1)
+    if not wanted:
+        return path
+    needed: set[str] = set()
+    frontier = list(wanted)
+    while frontier:
+        concept = frontier.pop()
+        if concept in needed or concept not in corpus.concepts:
+            continue
+        needed.add(concept)
+        frontier += list(corpus.concepts[concept].prerequisites)
+    first = _learning_order(corpus, [c for c in needed if c in path] or list(needed))
+    return first + [c for c in path if c not in needed]
 
 
 _INTENTS = (
@@ -191,7 +244,8 @@ def detect_intent(question: str, goal: str = "") -> str:
 
 
 def _targets(corpus: Any, hits: list[dict[str, Any]], question: str, level: str, context: Sequence[str],
-             second: Sequence[dict[str, Any]] = ()) -> tuple[list[str], list[str]]:
+             second: Sequence[dict[str, Any]] = (), on_goal: Sequence[str] = (), goal_weight: float = 0.6
+             ) -> tuple[list[str], list[str]]:
     """Concepts the question is about (voted by hit rank) and the symbols it is about, best first."""
     votes: Counter[str] = Counter()
     direct: list[str] = []  # symbols hit as themselves
@@ -228,6 +282,9 @@ def _targets(corpus: Any, hits: list[dict[str, Any]], question: str, level: str,
     for position, concept_id in enumerate(context):
         if concept_id in corpus.concepts:  # a follow-up question is about what was just discussed
             votes[concept_id] += 2.0 / (position + 1)
+    for position, concept_id in enumerate(on_goal):
+        # The learner's goal leans towards its concepts: it decides between close readings of the question.
+        votes[concept_id] += goal_weight / (position + 1)
     if not votes and corpus.core.learning_path:
         votes[corpus.core.learning_path[0]] = 0.1  # nothing matched: start where the path starts
     ranked = [c for c, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))]
@@ -424,6 +481,11 @@ _WORD = re.compile(r"[A-Za-z][a-z]+|[A-Z]+(?![a-z])|\d+")
 _STOP = frozenset(["a", "an", "and", "are", "as", "at", "be", "by", "can", "do", "does", "for", "from", "how", "i", "in", "into", "is", "it", "its", "me", "my", "of", "on", "or", "so", "that", "the", "their", "this", "to", "was", "what", "when", "where", "which", "who", "why", "will", "with", "you", "your", "want", "need", "about", "does"])
 
 
+# Words any question uses ("make", "best", "way"): they say nothing about which code is meant.
+QUESTION_FILLER = frozenset(
+    ["good", "best", "way", "should", "often", "long", "get", "set", "make", "use", "write", "learn", "change", "new", "work", "thing", "things", "one", "two", "three", "four", "week", "year", "day", "night", "time", "people", "someone", "beginner", "start", "stop", "help", "know", "tell", "like", "just", "really", "also", "could", "would", "much", "many", "most", "more", "some", "any", "every", "all", "other", "there", "here", "then", "than", "very", "well", "right", "left", "out", "up", "down", "off", "over", "under", "again", "first", "last", "next", "after", "before", "while", "during", "without", "within", "between", "want", "need", "done", "cause", "caused", "happen", "happened", "happens", "put", "take", "give", "keep", "let", "say", "see", "look", "find"])
+
+
 def tokens(text: str) -> list[str]:
     """Lower-case word tokens; ``should_retry`` and ``shouldRetry`` both give ``should``, ``retry``."""
     words = [w.lower() for w in _WORD.findall(text or "")]
@@ -455,6 +517,9 @@ def core_retrieve(corpus: Any) -> Retrieve:
 _TEST_PATH = re.compile(r"(^|/)(tests?|__tests__|spec)/|(^|/)test_[^/]*$|_test\.go$|\.(test|spec)\.[jt]sx?$")
 
 
+EXAMPLE_PATH = re.compile(r"(^|/)(examples?|samples?|docs?)/")
+
+
 def is_test_path(path: str) -> bool:
     """True for test files (tests/, test_*.py, *_test.go, *.test.js): they exercise code more than explain it."""
     return bool(_TEST_PATH.search(path))
@@ -464,6 +529,8 @@ def _prior(symbol: Any) -> float:
     """How much a symbol's match counts: tests and private helpers explain less than the code they serve."""
     if is_test_path(symbol.path):
         return 0.4
+    if EXAMPLE_PATH.search(symbol.path):
+        return 0.5  # sample apps show use, but the answer is the library code they call
     if symbol.kind == "module" or symbol.name.startswith("_"):
         return 0.8
     return 1.0
@@ -490,8 +557,11 @@ def _build_core_retrieve(corpus: Any) -> Retrieve:
     total = len(documents) or 1
     idf = defaultdict(float, {t: math.log(1 + total / n) for t, n in frequency.items()})
 
+    filler = set(tokens(" ".join(QUESTION_FILLER)))
+
     def retrieve(query: str, k: int) -> list[dict[str, Any]]:
         wanted = set(tokens(query))
+        wanted = (wanted - filler) or wanted
         scored = []
         for position, (hit, counts, prior) in enumerate(documents):
             matched = [t for t in wanted if counts[t]]
