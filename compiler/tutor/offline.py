@@ -113,7 +113,8 @@ class Composer:
 
     def symbol_doc(self, symbol: Any, count: int) -> str:
         doc = self.prose(render_doc(symbol.doc), f"the docstring of `{symbol.id}`")
-        return sentences(doc, count)
+        found = sentences(doc, count)
+        return found if len(found) <= 320 else found[:319].rsplit(" ", 1)[0] + "…"
 
     def concept_summary(self, concept: Any, count: int) -> str:
         return sentences(self.prose(concept.summary, f"the summary of {self.t(concept)}"), count)

@@ -236,6 +236,9 @@ _INTENTS = (
 
 def detect_intent(question: str, goal: str = "") -> str:
     """What kind of answer the question wants: debug, why, where, how, or what."""
+    lead = re.match(r"\s*(how|where|why)\b", question.lower())
+    if lead and not re.search(_INTENTS[0][1], question.lower()):
+        return lead.group(1)  # "how do I ... instead of ..." asks how, whatever words follow
     for text in (question, goal):
         for intent, pattern in _INTENTS:
             if re.search(pattern, text.lower()):
@@ -291,7 +294,23 @@ def _targets(corpus: Any, hits: list[dict[str, Any]], question: str, level: str,
     best = votes[ranked[0]] if ranked else 0
     limit = 1 if level == "novice" else 2
     targets = [c for c in ranked[:limit] if votes[c] >= 0.6 * best]
-    return targets, symbols[:8]
+    return targets, _by_name(corpus, question, symbols)[:8]
+
+
+def _by_name(corpus: Any, question: str, symbol_ids: list[str]) -> list[str]:
+    """Symbols whose own name says what the question asks come first (``render_template`` before
+    ``render_template_string`` for "render a template"); the retrieval order breaks ties."""
+    wanted = set(tokens(question)) - set(tokens(" ".join(QUESTION_FILLER)))
+
+    def score(symbol_id: str) -> float:
+        symbol = corpus.symbols.get(symbol_id)
+        if symbol is None or not wanted:
+            return 0.0
+        parts = set(tokens(" ".join(re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+", symbol.name))))
+        matched = len(parts & wanted)
+        return matched - 0.25 * len(parts - wanted) if matched else 0.0
+
+    return sorted(symbol_ids, key=lambda i: -score(i))
 
 
 def _named_symbols(corpus: Any, question: str) -> list[Any]:

@@ -153,8 +153,8 @@ _ROLE = re.compile(r":(?:py:)?(?:class|func|meth|attr|mod|data|obj|exc|ref|doc|c
 _FIELD = re.compile(r"^\s*(:(param|parameter|arg|argument|key|keyword|type|raises?|except|returns?|rtype|yields?|ivar|cvar|var)\b"
                     r"|\.\. \w[\w-]*::|@(param|returns?|throws|example|see|type|typedef|property|deprecated)\b|>>>)",
                     re.IGNORECASE)
-_SECTION = re.compile(r"^\s*(Args|Arguments|Parameters|Params|Returns?|Yields?|Raises|Examples?|Notes?|Attributes|"
-                      r"See Also|Warnings?|Usage|Deprecated)\s*:?\s*$")
+_SECTION = re.compile(r"^\s*[*_]*(Args|Arguments|Parameters|Params|Returns?|Yields?|Raises|Examples?|Notes?|Attributes|"
+                      r"See Also|Warnings?|Usage|Deprecated)\s*:?[*_]*\s*:?\s*$")
 _NUMPY_RULE = re.compile(r"^\s*-{3,}\s*$")
 
 
