@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
-_DEFINES = re.compile(r"^\s*(async\s+def|def|function|class|func|export\s+function|interface|type)\b")
+_DEFINES = re.compile(r"(^\s*|[\s`(])(async\s+def|def|function|class|func|export\s+function|interface|type)\s+[\w$.]+\s*[(:{<]")
 _TEST_OR_EXAMPLE = re.compile(r"(^|/)(tests?|testing|examples?|docs?|__tests__|spec)/|(^|/)test_[^/]*$|_test\.\w+$|\.(test|spec)\.\w+$")
 ORIGIN_RANK = {"docs": 0, "docstring": 1, "example": 2, "test": 3}
 
@@ -79,7 +79,8 @@ def _doc_examples(corpus: Any, pattern: re.Pattern[str], symbol: Any) -> Iterato
             continue
         for offset, block in _blocks(text):
             for number, line in enumerate(block):
-                if pattern.search(line) and not _DEFINES.match(line):
+                prose_like = line.lstrip().startswith(("- ", "* ")) or "`" in line  # a list of signatures, not code
+                if pattern.search(line) and not _DEFINES.search(line) and not prose_like:
                     first, last = _window(block, number)
                     start = origin_line + offset + first
                     yield Example(symbol.id, section.path, (start, start + last - first),
@@ -102,7 +103,7 @@ def _code_examples(corpus: Any, pattern: re.Pattern[str], symbol: Any) -> Iterat
             doc_example = stripped.startswith((">>>", "* @example"))
             if stripped.startswith(('"""', "'''")):
                 in_doc = not (len(stripped) > 3 and stripped.endswith(stripped[:3])) and not in_doc
-            if number == 0 or not pattern.search(line) or _DEFINES.match(line):
+            if number == 0 or not pattern.search(line) or _DEFINES.search(line):
                 continue
             if in_doc and not doc_example and not is_user_code:
                 continue

@@ -151,15 +151,16 @@ def make_plan(corpus: Any, question: str, profile: Profile, progress: Mapping[st
         level = "intermediate"
     depth = DEPTHS[level]
     lexical = core_retrieve(corpus)
-    hits = [_hit(h) for h in (retrieve or lexical)(question, k)]
-    # The core's own word search is a second opinion next to the index: it sharpens which concept
-    # and which code to show when the index has only pages or coarse hits.
-    second = [_hit(h) for h in lexical(question, k)] if retrieve else []
-
     on_goal = goal_concepts(corpus, profile.goal)
     # A question with no words of its own ("where do I start?") is about the learner's goal, when there is one.
     about_goal = bool(on_goal) and not (set(tokens(question)) - set(tokens(" ".join(QUESTION_FILLER))))
-    targets, target_symbols = _targets(corpus, hits, question, level, context, second, on_goal,
+    query = profile.goal if about_goal else question
+    hits = [_hit(h) for h in (retrieve or lexical)(query, k)]
+    # The core's own word search is a second opinion next to the index: it sharpens which concept
+    # and which code to show when the index has only pages or coarse hits.
+    second = [_hit(h) for h in lexical(query, k)] if retrieve else []
+
+    targets, target_symbols = _targets(corpus, hits, query, level, context, second, on_goal,
                                        goal_weight=3.0 if about_goal else 0.6)
     prerequisites, reasons, skipped = _prerequisites(corpus, targets, level, progress)
     steps = _steps(corpus, targets, prerequisites, reasons, target_symbols, progress, depth)
@@ -307,8 +308,12 @@ def _by_name(corpus: Any, question: str, symbol_ids: list[str]) -> list[str]:
         if symbol is None or not wanted:
             return 0.0
         parts = set(tokens(" ".join(re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+", symbol.name))))
-        matched = len(parts & wanted)
-        return matched - 0.25 * len(parts - wanted) if matched else 0.0
+        matched = parts & wanted
+        # Two words of the name, or the whole of a distinctive one-word name ("json", "client"): one shared
+        # word of a longer name ("handle_request" for "a handler for every request") is no evidence.
+        if len(matched) >= 2 or (matched == parts and len(next(iter(parts), "")) >= 4):
+            return len(matched) - 0.25 * len(parts - wanted)
+        return 0.0
 
     return sorted(symbol_ids, key=lambda i: -score(i))
 
