@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from compiler.tutor.plan import QUESTION_FILLER, is_test_path, tokens
+from compiler.tutor.words import QUESTION_FILLER, is_test_path, tokens
 
 COVERED_SCORE = 1.5
 _GENERIC = frozenset(tokens(" ".join(QUESTION_FILLER)))

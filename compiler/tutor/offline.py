@@ -36,6 +36,31 @@ from compiler.tutor.reply import Draft, Reply, Turn
 from compiler.tutor.safety import looks_like_instruction, quote_flagged
 
 
+def usage(corpus: Any, symbol: Any) -> str:
+    """The call a user writes for ``symbol``, from its signature: ``app.use(fn)``, ``Client(...)``, ``obj.send(request)``."""
+    signature = " ".join((symbol.signature or "").split())
+    assigned = re.match(r"^([\w$.]+)\s*=\s*(?:async\s+)?function\b[^(]*\(([^)]*)\)", signature)
+    if assigned:  # JavaScript: proto.use = function use(fn)
+        return f"{assigned.group(1)}({assigned.group(2).strip()})"
+    match = re.search(rf"\b{re.escape(symbol.name)}\s*\(([^)]*)\)", signature)
+    if symbol.kind not in {"function", "method", "class"}:
+        return ""
+    args = [a.strip() for a in (match.group(1).split(",") if match else []) if a.strip()]
+    args = [a.split(":")[0].split("=")[0].split()[0] for a in args]  # Go's "path string" is "path"
+    args = [a for a in args if a not in {"self", "cls"}]
+    args = [a for a in args if a not in {"*", "/"}][:3]
+    shown = ", ".join(args) if len(args) <= 3 else ", ".join(args) + ", ..."
+    if symbol.kind == "class":
+        shown = "..."  # the signature lists base classes, not the constructor's arguments
+    parent = corpus.symbols.get(symbol.parent) if symbol.parent else None
+    if symbol.kind == "method" and parent is not None:
+        return f"{parent.name[:1].lower() + parent.name[1:]}.{symbol.name}({shown})"
+    parts = symbol.id.split(".")
+    if len(parts) > 2 and any(p.startswith("_") for p in parts[1:-1]):  # httpx._api.get is used as httpx.get
+        return f"{parts[0]}.{symbol.name}({shown})"
+    return f"{symbol.name}({shown})"
+
+
 class OfflineBackend:
     """Writes answers from the plan and the core alone; the default when no model is configured."""
 
@@ -236,6 +261,8 @@ class Composer:
                     where = ""
                 if doc:
                     parts.append(doc)
+            elif plan.intent == "how" and usage(self.corpus, main):
+                parts.append(f"call `{usage(self.corpus, main)}`: that is `{name}` ({where})." + (f" {doc}" if doc else ""))
             elif plan.intent in {"where", "debug"}:
                 parts.append(f"`{name}` in `{main.path}` ({where})" + (f". {doc}" if doc else "."))
             elif plan.intent == "why":
@@ -252,10 +279,11 @@ class Composer:
             else:
                 signature = f" `{main.signature}`" if main.signature and len(main.signature) < 90 else ""
                 parts.append(f"`{name}` ({where}) is {kind_words(self.corpus, main)}{signature}." + (f" {doc}" if doc else ""))
-            if len(symbols) > 1 and plan.intent in {"where", "how"}:
-                other = symbols[1]
-                if other.id != (example.symbol if example is not None else None):
-                    parts.append(f"See also `{display_name(self.corpus, other)}` ({self.cite_symbol(other, citations)}).")
+            shown_ids = {main.id, example.symbol if example is not None else None}
+            others = [o for o in symbols[1:] if o.id not in shown_ids][:2]
+            if others:
+                parts.append("See also " + " and ".join(
+                    f"`{display_name(self.corpus, o)}` ({self.cite_symbol(o, citations)})" for o in others) + ".")
         if targets and len(parts) < 3:
             summary = self.concept_summary(targets[0], 1)
             if summary and not any(same_text(summary, p) for p in parts):

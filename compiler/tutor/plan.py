@@ -11,17 +11,16 @@ the offline one included, writes its answer from the ``Plan``.
 from __future__ import annotations
 
 import json
-import math
 import re
-from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from compiler.tutor.coverage import assess
 from compiler.tutor.learner import LEVELS, ConceptState, Profile
-
-# retrieve(query, k) -> hits; a hit is a compiler.index.search.Hit or anything with the same fields.
-Retrieve = Callable[[str, int], Sequence[Any]]
+from compiler.tutor.retrieve import Retrieve, core_retrieve, index_retrieve
+from compiler.tutor.words import EXAMPLE_PATH, QUESTION_FILLER, is_test_path, tokens
 
 MAX_NOVICE_PREREQUISITES = 2
 # Concepts a learner never needs first: private helpers and compatibility shims.
@@ -165,8 +164,6 @@ def make_plan(corpus: Any, question: str, profile: Profile, progress: Mapping[st
     prerequisites, reasons, skipped = _prerequisites(corpus, targets, level, progress)
     steps = _steps(corpus, targets, prerequisites, reasons, target_symbols, progress, depth)
     sources = _sources(corpus, steps, hits, depth)
-    from compiler.tutor.coverage import assess
-
     # A follow-up ("and who calls it?") is about what the conversation was already about.
     verdict = assess(corpus, question, named=bool(context) or about_goal or bool(_named_symbols(corpus, question)))
     return Plan(
@@ -500,145 +497,7 @@ def _hit(hit: Any) -> dict[str, Any]:
     }
 
 
-# ---- retrieval without an index --------------------------------------------------
-_WORD = re.compile(r"[A-Za-z][a-z]+|[A-Z]+(?![a-z])|\d+")
-_STOP = frozenset(["a", "an", "and", "are", "as", "at", "be", "by", "can", "do", "does", "for", "from", "how", "i", "in", "into", "is", "it", "its", "me", "my", "of", "on", "or", "so", "that", "the", "their", "this", "to", "was", "what", "when", "where", "which", "who", "why", "will", "with", "you", "your", "want", "need", "about", "does"])
-
-
-# Words any question uses ("make", "best", "way"): they say nothing about which code is meant.
-QUESTION_FILLER = frozenset(
-    ["good", "best", "way", "should", "often", "long", "get", "set", "make", "use", "write", "learn", "change", "new", "work", "thing", "things", "one", "two", "three", "four", "week", "year", "day", "night", "time", "people", "someone", "beginner", "start", "stop", "help", "know", "tell", "like", "just", "really", "also", "could", "would", "much", "many", "most", "more", "some", "any", "every", "all", "other", "there", "here", "then", "than", "very", "well", "right", "left", "out", "up", "down", "off", "over", "under", "again", "first", "last", "next", "after", "before", "while", "during", "without", "within", "between", "want", "need", "done", "cause", "caused", "happen", "happened", "happens", "put", "take", "give", "keep", "let", "say", "see", "look", "find"])
-
-
-def tokens(text: str) -> list[str]:
-    """Lower-case word tokens; ``should_retry`` and ``shouldRetry`` both give ``should``, ``retry``."""
-    words = [w.lower() for w in _WORD.findall(text or "")]
-    return [_stem(w) for w in words if w not in _STOP and len(w) > 1]
-
-
-def _stem(word: str) -> str:
-    for suffix in ("ies", "ing", "ed", "es", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
-    return word
-
-
-_LEXICAL_CACHE: dict[int, tuple[Any, Retrieve]] = {}
-
-
-def core_retrieve(corpus: Any) -> Retrieve:
-    """A small TF-IDF search over concepts and symbols of the core, for when no index is available."""
-    cached = _LEXICAL_CACHE.get(id(corpus.core))
-    if cached is not None and cached[0] is corpus.core:
-        return cached[1]
-    retrieve = _build_core_retrieve(corpus)
-    if len(_LEXICAL_CACHE) > 8:
-        _LEXICAL_CACHE.clear()
-    _LEXICAL_CACHE[id(corpus.core)] = (corpus.core, retrieve)
-    return retrieve
-
-
-_TEST_PATH = re.compile(r"(^|/)(tests?|__tests__|spec)/|(^|/)test_[^/]*$|_test\.go$|\.(test|spec)\.[jt]sx?$")
-
-
-EXAMPLE_PATH = re.compile(r"(^|/)(examples?|samples?|docs?)/")
-
-
-def is_test_path(path: str) -> bool:
-    """True for test files (tests/, test_*.py, *_test.go, *.test.js): they exercise code more than explain it."""
-    return bool(_TEST_PATH.search(path))
-
-
-def _prior(symbol: Any) -> float:
-    """How much a symbol's match counts: tests and private helpers explain less than the code they serve."""
-    if is_test_path(symbol.path):
-        return 0.4
-    if EXAMPLE_PATH.search(symbol.path):
-        return 0.5  # sample apps show use, but the answer is the library code they call
-    if symbol.kind == "module" or symbol.name.startswith("_"):
-        return 0.8
-    return 1.0
-
-
-def _build_core_retrieve(corpus: Any) -> Retrieve:
-    documents: list[tuple[dict[str, Any], Counter[str], float]] = []
-    for concept in corpus.core.concepts:
-        text = " ".join([concept.title] * 3 + [concept.id, concept.summary, concept.body])
-        ref = concept.sources[0] if concept.sources else None
-        # No symbol on a concept hit: its first source is not what the query matched.
-        documents.append(({"path": ref.path if ref else (concept.files[0] if concept.files else None),
-                           "symbol": None, "concept": concept.id, "title": concept.title,
-                           "lines": tuple(ref.lines) if ref else None, "text": concept.summary, "kind": "concept"},
-                          Counter(tokens(text)), 1.5))  # curated prose: the author's map of the code
-    for symbol in corpus.core.symbols:
-        text = " ".join([symbol.name] * 3 + [symbol.id, symbol.signature, symbol.doc])
-        documents.append(({"path": symbol.path, "symbol": symbol.id, "concept": symbol.concept, "title": symbol.id,
-                           "lines": tuple(symbol.lines), "text": symbol.doc or symbol.signature, "kind": symbol.kind},
-                          Counter(tokens(text)), _prior(symbol)))
-    frequency: Counter[str] = Counter()
-    for _, counts, _ in documents:
-        frequency.update(counts.keys())
-    total = len(documents) or 1
-    idf = defaultdict(float, {t: math.log(1 + total / n) for t, n in frequency.items()})
-
-    filler = set(tokens(" ".join(QUESTION_FILLER)))
-
-    def retrieve(query: str, k: int) -> list[dict[str, Any]]:
-        wanted = set(tokens(query))
-        wanted = (wanted - filler) or wanted
-        scored = []
-        for position, (hit, counts, prior) in enumerate(documents):
-            matched = [t for t in wanted if counts[t]]
-            if not matched:
-                continue
-            # Matching more of the question's words beats repeating one of them.
-            coverage = math.sqrt(len(matched) / len(wanted))
-            score = prior * coverage * sum(idf[t] * (1 + math.log(counts[t])) for t in matched)
-            scored.append((score, position, hit))
-        scored.sort(key=lambda item: (-item[0], item[1]))
-        return [dict(hit, rank=rank, score=round(score, 4)) for rank, (score, _, hit) in enumerate(scored[:k], start=1)]
-
-    return retrieve
-
-
-def index_retrieve(corpus_dir: Any, settings: Any = None, corpus: Any = None) -> Retrieve:
-    """Retrieval through ``compiler.index.search.Searcher``; the core's lexical search when it is unavailable."""
-    try:
-        from compiler.index.search import Searcher
-    except ImportError:
-        Searcher = None
-    if Searcher is None:
-        if corpus is None:
-            from compiler.corpus import open_corpus
-
-            corpus = open_corpus(corpus_dir)
-        return core_retrieve(corpus)
-    searcher: list[Any] = []
-
-    fallback: list[Retrieve] = []
-
-    def retrieve(query: str, k: int) -> Sequence[Any]:
-        from compiler.errors import SearchIndexError
-
-        if fallback:
-            return fallback[0](query, k)
-        try:
-            if not searcher:  # opened on first use
-                searcher.append(Searcher(corpus_dir, settings))
-            return searcher[0].search(query, k)
-        except SearchIndexError as exc:
-            import sys
-
-            print(f"kc: note: {exc}; answering from the core's lexical search instead", file=sys.stderr)
-            from compiler.corpus import open_corpus
-
-            fallback.append(core_retrieve(corpus if corpus is not None else open_corpus(corpus_dir)))
-            return fallback[0](query, k)
-
-    return retrieve
-
-
 __all__ = [
     "DEPTHS", "Depth", "Plan", "Retrieve", "Skipped", "Source", "Step", "core_retrieve", "detect_intent",
-    "index_retrieve", "is_test_path", "make_plan", "symbol_summary", "symbol_text", "tokens",
+    "EXAMPLE_PATH", "index_retrieve", "is_test_path", "make_plan", "symbol_summary", "symbol_text", "tokens",
 ]
