@@ -85,6 +85,7 @@ class Checker:
         found = []
         for item in wanted:
             path, _, qualname = item.partition("::")
+            qualname = qualname.replace(".prototype.", ".")  # kc names JavaScript methods without "prototype"
             for symbol in self.corpus.symbols_by_path.get(path, []):
                 if symbol.id == qualname or symbol.id.endswith("." + qualname):
                     found.append((symbol.id, path, symbol.lines[0], symbol.lines[1]))
