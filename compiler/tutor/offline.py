@@ -36,6 +36,9 @@ from compiler.tutor.reply import Draft, Reply, Turn
 from compiler.tutor.safety import looks_like_instruction, quote_flagged
 
 
+_HOW_TO = re.compile(r"\bhow (do|can|could|should|would|to) (i|we|you)\b|\bhow to\b|\b(i|we) want to\b")
+
+
 def usage(corpus: Any, symbol: Any) -> str:
     """The call a user writes for ``symbol``, from its signature: ``app.use(fn)``, ``Client(...)``, ``obj.send(request)``."""
     signature = " ".join((symbol.signature or "").split())
@@ -93,6 +96,8 @@ class Composer:
         self.level = plan.level
         self.flagged: list[tuple[str, str]] = []  # (where, sentence) of instruction-like repository text
         self.analogies_used: set[str] = set()
+        # "How do I ...?" asks for the code the learner writes; "how does it work?" for the mechanism.
+        self.how_to = bool(_HOW_TO.search(plan.question.lower()))
         self._example = self.example() if plan.covered else None
 
     # -- small builders -----------------------------------------------------------------
@@ -197,7 +202,7 @@ class Composer:
 
     def example(self) -> Any:
         """The closest worked example for a how-to answer: real code that calls one of the main symbols."""
-        if self.plan.intent not in {"how", "debug", "what"}:
+        if not self.how_to:
             return None
         for symbol in self.main_symbols()[:3]:
             found = examples_for(self.corpus, symbol, limit=1)
@@ -246,13 +251,13 @@ class Composer:
         parts = []
         if symbols:
             main = symbols[0]
-            if plan.intent in {"how", "debug"} and self._example is not None:
+            if self._example is not None:
                 main = self.corpus.symbols[self._example.symbol]
             name = display_name(self.corpus, main)
             doc = self.symbol_doc(main, 2)
             where = self.cite_symbol(main, citations)
             example = self._example
-            if plan.intent in {"how", "debug"} and example is not None:
+            if example is not None:
                 parts.append(f"write `{example.call}`: that calls `{display_name(self.corpus, self.corpus.symbols[example.symbol])}` "
                              f"({ref(self.corpus.symbols[example.symbol].path, *self.corpus.symbols[example.symbol].lines)}).")
                 if example.symbol != main.id:
@@ -261,7 +266,7 @@ class Composer:
                     where = ""
                 if doc:
                     parts.append(doc)
-            elif plan.intent == "how" and usage(self.corpus, main):
+            elif self.how_to and usage(self.corpus, main):
                 parts.append(f"call `{usage(self.corpus, main)}`: that is `{name}` ({where})." + (f" {doc}" if doc else ""))
             elif plan.intent in {"where", "debug"}:
                 parts.append(f"`{name}` in `{main.path}` ({where})" + (f". {doc}" if doc else "."))

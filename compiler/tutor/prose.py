@@ -163,6 +163,7 @@ def render_doc(text: str) -> str:
     JSDoc tags and doctest lines removed; ``:class:`Foo``` becomes ``Foo``; the prose before them kept."""
     kept: list[str] = []
     for line in (text or "").split("\n"):
+        line = re.sub(r"^\s*\*(\s|$)", "", line)  # JSDoc's leading stars
         if _FIELD.match(line) or _SECTION.match(line) or _NUMPY_RULE.match(line):
             break  # the prose part of a docstring comes first; the rest is reference material
         kept.append(line)
@@ -170,5 +171,4 @@ def render_doc(text: str) -> str:
     prose = _ROLE.sub(lambda m: f"`{m.group(1).strip().split('.')[-1] if '~' in m.group(0) else m.group(1).strip()}`", prose)
     prose = re.sub(r"``([^`]+)``", r"`\1`", prose)
     prose = re.sub(r"\{@link\s+([^}]+)\}", r"`\1`", prose)
-    prose = re.sub(r"^\s*\*\s?", "", prose, flags=re.MULTILINE)  # JSDoc's leading stars
     return prose.strip()

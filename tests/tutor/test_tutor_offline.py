@@ -165,4 +165,4 @@ def test_sparse_go_core_still_answers(tmp_path):
             assert check_answer(corpus, draft.text, draft.citations).rejected == ()
     _, draft = answer_for(corpus, "novice", question="How does Router.Match work?", background=("python",))
     assert "If you know Python" in draft.text and "`r` is Python's `self`" in draft.text
-    assert "**Answer.** Call `router.Match(path)`: that is `Router.Match` (router/router.go:14-30)." in draft.text
+    assert "**Answer.** `Router.Match` (router/router.go:14-30) is a method of `Router`" in draft.text
