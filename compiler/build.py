@@ -169,9 +169,9 @@ def analyze_stage(root: Path, facts: list[FileFacts], out_dir: Path, settings: S
             notes_text = _redacted_text(root, fact)
     summarizer, cache, cache_path = None, None, cache_dir(out_dir, settings) / SUMMARY_CACHE
     if settings.llm not in ("", "none"):
-        from compiler.tutor.llm import make_backend
+        from compiler.llm import make_client
 
-        summarizer = make_backend(settings.llm, settings, model=settings.llm_model, base_url=settings.llm_base_url)
+        summarizer = make_client(settings.llm, settings, model=settings.llm_model, base_url=settings.llm_base_url)
         cache = json.loads(cache_path.read_text(encoding="utf-8")) if cache_path.is_file() else {}
     analysis = analyze(facts, notes_text=notes_text, settings=settings, summarizer=summarizer, summary_cache=cache)
     if summarizer is not None:

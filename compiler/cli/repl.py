@@ -1,6 +1,6 @@
 """``kc tutor``: the interactive chat. Markdown rendered with rich, answers streamed, slash commands.
 
-Commands: /level [novice|intermediate|expert], /quiz [concept], /path, /why, /help, /exit.
+Commands: /level [novice|intermediate|expert], /goal [text], /quiz [concept], /path, /why, /help, /exit.
 Anything else is a question. Errors (a model that is down, an unknown concept) are
 printed and the conversation goes on.
 """
@@ -19,7 +19,8 @@ HELP = """**Commands**
 
 - `/level [novice|intermediate|expert]` — show or change how deep answers go
 - `/quiz [concept]` — check yourself on a concept (default: the one you just asked about)
-- `/path` — the learning path and where you stand
+- `/goal [what you want to do]` — show or set your goal; targets and the path follow it
+- `/path` — the learning path (what your goal needs first) and where you stand
 - `/why` — why the last answer taught what it taught
 - `/exit` — leave (Ctrl-D works too)
 
@@ -69,7 +70,6 @@ def run_repl(session: TutorSession, *, console: Any = None, read: Callable[[str]
 
 def answer_question(session: TutorSession, question: str, console: Any, *, stream: bool = True) -> Any:
     """Ask, render the answer as it arrives, then list its checked sources."""
-    from rich.markdown import Markdown
 
     answer_stream = session.ask(question, stream=stream)
     if console.is_terminal:
@@ -81,6 +81,8 @@ def answer_question(session: TutorSession, question: str, console: Any, *, strea
         console.print()
     answer = answer_stream.result()
     print_sources(answer, console)
+    if not answer.covered:
+        console.print("[yellow]Not covered:[/] this question is not about this codebase (covered: false).")
     return answer
 
 
@@ -153,9 +155,15 @@ def handle_command(session: TutorSession, line: str, console: Any, read: Callabl
         else:
             level = session.set_level(argument)
             console.print(f"Level set to [bold]{level}[/]; it is saved in your profile.")
+    elif command == "/goal":
+        if not argument:
+            console.print(f"Goal: [bold]{session.profile.goal or 'not set'}[/] (set one: /goal write a CLI with subcommands)")
+        else:
+            goal = session.set_goal(argument)
+            console.print(f"Goal set to [bold]{goal}[/]; it is saved in your profile. Your path now starts with:")
+            print_path(session, console, limit=4)
     elif command == "/path":
-        for number, entry in enumerate(session.path(), start=1):
-            console.print(f"{number:>2}. {STATUS_MARKS[entry.status]}  {entry.title} [dim]({entry.concept})[/]")
+        print_path(session, console)
     elif command == "/why":
         console.print(Markdown(session.why()))
     elif command == "/quiz":
@@ -163,6 +171,13 @@ def handle_command(session: TutorSession, line: str, console: Any, read: Callabl
     else:
         console.print(f"Unknown command {command}; type /help.")
     return None
+
+
+def print_path(session: TutorSession, console: Any, limit: int | None = None) -> None:
+    """The learning path, what the goal needs first (marked ★), with the learner's status on each concept."""
+    for number, entry in enumerate(session.path()[:limit], start=1):
+        mark = "[yellow]★[/] " if entry.on_goal else "  "
+        console.print(f"{number:>2}. {mark}{STATUS_MARKS[entry.status]}  {entry.title} [dim]({entry.concept})[/]")
 
 
 def run_quiz(session: TutorSession, concept: str | None, console: Any, read: Callable[[str], str]) -> Any:

@@ -2,14 +2,18 @@
 
     learner.py    LearnerStore: profiles and per-concept progress in one SQLite file (WAL)
     plan.py       make_plan(): retrieve targets, add uncovered prerequisites, order, choose depth -> Plan
-    llm.py        Backend protocol; AnthropicBackend, OpenAIBackend; make_backend(), complete()
+    reply.py      Backend protocol, Turn, Draft, Reply, Answer: what every backend returns
+    prompts.py    system rules, overview, plan brief and escaped document blocks for LLM backends
+    llm.py        AnthropicBackend, OpenAIBackend on compiler.llm's clients; make_backend()
     offline.py    OfflineBackend: a structured explanation composed from the plan and the core
+    prose.py      sentences, names, decision lines and reasons read from repository text
+    analogies.py  a symbol's language features related to the learner's background languages
     citations.py  every path:start-end checked against core.json; bad ones removed and reported
     safety.py     instruction-like repository text is flagged and treated as data
     quiz.py       multiple-choice quizzes from the core (or a model), graded locally
     session.py    TutorSession: plan -> backend -> checked answer -> learner state
-    repl.py       the `kc tutor` chat (rich, streaming, /level /quiz /path /why /exit)
-    commands.py   `kc ask`, `kc tutor`, `kc learner`
+
+The commands (`kc ask`, `kc tutor`, `kc learner`) and the REPL live in compiler/cli/.
 
 Nothing heavy is imported here: ``from compiler.tutor import TutorSession`` loads the session
 module on first use.

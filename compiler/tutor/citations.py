@@ -18,8 +18,7 @@ REMOVED = "[unverified reference removed]"
 
 # Extensions that make "name.ext:12" a file reference rather than, say, "api.example.com:443".
 _SOURCE_EXTENSIONS = frozenset(
-    "py pyi js mjs cjs jsx ts tsx go rs java kt c h cc cpp hpp cs rb php swift scala md rst txt toml json yaml yml "
-    "cfg ini sh bash zsh html css scss sql proto lua r jl ex exs erl hs ml vue svelte".split()
+    ["py", "pyi", "js", "mjs", "cjs", "jsx", "ts", "tsx", "go", "rs", "java", "kt", "c", "h", "cc", "cpp", "hpp", "cs", "rb", "php", "swift", "scala", "md", "rst", "txt", "toml", "json", "yaml", "yml", "cfg", "ini", "sh", "bash", "zsh", "html", "css", "scss", "sql", "proto", "lua", "r", "jl", "ex", "exs", "erl", "hs", "ml", "vue", "svelte"]
 )
 CITATION_RE = re.compile(
     r"(?<![\w/.\-:])"  # not in the middle of a word, a URL or another reference

@@ -15,10 +15,53 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from compiler.analysis.examples import examples_for
+from compiler.tutor.analogies import analogies
 from compiler.tutor.citations import Citation
-from compiler.tutor.llm import Draft, Reply, Turn
-from compiler.tutor.plan import Plan, Step, is_test_path, symbol_text
-from compiler.tutor.safety import quote_flagged, split_instructions
+from compiler.tutor.plan import EXAMPLE_PATH, Plan, Step, is_test_path, symbol_text
+from compiler.tutor.prose import (
+    clean_prose,
+    decision_lines,
+    demote_headings,
+    display_name,
+    kind_words,
+    language_of,
+    rationale_sentences,
+    ref,
+    render_doc,
+    same_text,
+    sentences,
+)
+from compiler.tutor.reply import Draft, Reply, Turn
+from compiler.tutor.safety import looks_like_instruction, quote_flagged
+
+
+_HOW_TO = re.compile(r"\bhow (do|can|could|should|would|to) (i|we|you)\b|\bhow to\b|\b(i|we) want to\b")
+
+
+def usage(corpus: Any, symbol: Any) -> str:
+    """The call a user writes for ``symbol``, from its signature: ``app.use(fn)``, ``Client(...)``, ``obj.send(request)``."""
+    signature = " ".join((symbol.signature or "").split())
+    assigned = re.match(r"^([\w$.]+)\s*=\s*(?:async\s+)?function\b[^(]*\(([^)]*)\)", signature)
+    if assigned:  # JavaScript: proto.use = function use(fn)
+        return f"{assigned.group(1)}({assigned.group(2).strip()})"
+    match = re.search(rf"\b{re.escape(symbol.name)}\s*\(([^)]*)\)", signature)
+    if symbol.kind not in {"function", "method", "class"}:
+        return ""
+    args = [a.strip() for a in (match.group(1).split(",") if match else []) if a.strip()]
+    args = [a.split(":")[0].split("=")[0].split()[0] for a in args]  # Go's "path string" is "path"
+    args = [a for a in args if a not in {"self", "cls"}]
+    args = [a for a in args if a not in {"*", "/"}][:3]
+    shown = ", ".join(args) if len(args) <= 3 else ", ".join(args) + ", ..."
+    if symbol.kind == "class":
+        shown = "..."  # the signature lists base classes, not the constructor's arguments
+    parent = corpus.symbols.get(symbol.parent) if symbol.parent else None
+    if symbol.kind == "method" and parent is not None:
+        return f"{parent.name[:1].lower() + parent.name[1:]}.{symbol.name}({shown})"
+    parts = symbol.id.split(".")
+    if len(parts) > 2 and any(p.startswith("_") for p in parts[1:-1]):  # httpx._api.get is used as httpx.get
+        return f"{parts[0]}.{symbol.name}({shown})"
+    return f"{symbol.name}({shown})"
 
 
 class OfflineBackend:
@@ -42,373 +85,6 @@ class OfflineBackend:
         raise LLMError("the offline backend has no model to complete prompts; configure an LLM (KC_LLM=anthropic or openai)")
 
 
-# ---- text helpers ---------------------------------------------------------------------
-def clean_prose(text: str) -> tuple[str, list[str]]:
-    """Repository prose with instruction-like sentences taken out (returned separately)."""
-    return split_instructions((text or "").strip())
-
-
-def sentences(text: str, count: int) -> str:
-    """The first ``count`` sentences of ``text``, on one line."""
-    flat = " ".join((text or "").split())
-    if not flat:
-        return ""
-    parts = re.split(r"(?<=[.!?])\s+(?=[A-Z`\"'(])", flat)
-    return " ".join(parts[:count])
-
-
-def _same_text(first: str, second: str) -> bool:
-    """True when two pieces of prose say the same (one contains the other, ignoring spacing and case)."""
-    a, b = (" ".join(t.lower().split()) for t in (first, second))
-    return bool(a and b) and (a in b or b in a)
-
-
-def demote_headings(markdown: str) -> str:
-    """Author markdown inside an answer: its headings become bold lines so they do not break the outline."""
-    return re.sub(r"^#{1,6}\s+(.+)$", r"**\1**", markdown, flags=re.MULTILINE)
-
-
-def display_name(corpus: Any, symbol: Any) -> str:
-    """``Transport.send`` for a method, ``should_retry`` for a function: what a reader calls it."""
-    parent = corpus.symbols.get(symbol.parent) if symbol.parent else None
-    if parent is not None and parent.kind in {"class", "interface", "type"}:
-        return f"{parent.name}.{symbol.name}"
-    return symbol.name
-
-
-def kind_words(corpus: Any, symbol: Any) -> str:
-    parent = corpus.symbols.get(symbol.parent) if symbol.parent else None
-    if symbol.kind == "method" and parent is not None:
-        return f"a method of `{parent.name}`"
-    return {"module": "a module", "class": "a class", "function": "a function", "variable": "a module-level value",
-            "interface": "an interface", "type": "a type"}.get(symbol.kind, f"a {symbol.kind}")
-
-
-def language_of(corpus: Any, path: str) -> str:
-    info = corpus.files.get(path)
-    language = info.language if info else ""
-    return {"tsx": "tsx", "typescript": "ts", "javascript": "js"}.get(language, language)
-
-
-def ref(path: str, start: int, end: int) -> str:
-    return f"{path}:{start}" if start == end else f"{path}:{start}-{end}"
-
-
-# Lines where control branches or fails: where a bug shows itself, and where the edge cases are.
-_DECISION_RE = re.compile(
-    r"^\s*(if\b|elif\b|else if\b|while\b|switch\b|case\b|except\b|catch\b|raise\b|throw\b|"
-    r"if\s*\(|if err\b|select\b|assert\b|panic\()"
-)
-
-
-def decision_lines(symbol: Any, limit: int) -> list[tuple[int, str]]:
-    """Lines of a symbol's excerpt where control branches, fails or returns: where bugs hide."""
-    text, (start, _) = symbol_text(symbol)
-    found = []
-    in_doc = False
-    for offset, line in enumerate(text.split("\n")):
-        stripped = line.strip()
-        # Skip docstrings: prose, not control flow.
-        if stripped.startswith(('"""', "'''")):
-            quote = stripped[:3]
-            if not (len(stripped) > 3 and stripped.endswith(quote)):
-                in_doc = not in_doc
-            continue
-        if in_doc or not _DECISION_RE.match(line):
-            continue
-        found.append((start + offset, stripped))
-        if len(found) >= limit:
-            break
-    return found
-
-
-# ---- analogies to the learner's background --------------------------------------------
-_LANGUAGE_ALIASES = {
-    "java": "java", "kotlin": "java", "scala": "java", "javascript": "js", "js": "js", "typescript": "js", "ts": "js",
-    "node": "js", "nodejs": "js", "go": "go", "golang": "go", "c#": "csharp", "csharp": "csharp", ".net": "csharp",
-    "rust": "rust", "python": "python", "c++": "cpp", "cpp": "cpp", "c": "c", "ruby": "ruby", "php": "php",
-}
-
-_ANALOGIES: dict[str, dict[str, str]] = {
-    "dataclass": {
-        "java": "`@dataclass` writes the constructor, `equals` and `toString` for you, much like a Java `record`"
-                " (with `frozen=True` the fields are final, as in a record).",
-        "js": "`@dataclass` generates the constructor from the listed fields, like a class whose constructor just assigns its options.",
-        "go": "`@dataclass` makes a plain data holder, like a Go struct with a generated constructor.",
-        "csharp": "`@dataclass` is close to a C# `record`.",
-        "rust": "`@dataclass` is like a Rust struct with `#[derive(Debug, PartialEq)]`.",
-        "cpp": "`@dataclass` is like a C++ aggregate struct with generated constructor and `operator==`.",
-    },
-    "inherits": {
-        "java": "`class {name}({base})` is Java's `class {name} extends {base}`.",
-        "js": "`class {name}({base})` is JavaScript's `class {name} extends {base}`.",
-        "go": "Go has no inheritance: `{name}({base})` is roughly a struct embedding `{base}`, reusing its methods.",
-        "csharp": "`class {name}({base})` is C#'s `class {name} : {base}`.",
-        "rust": "Rust has no inheritance: think of `{base}` as a trait that `{name}` implements, with default methods.",
-        "cpp": "`class {name}({base})` is C++'s `class {name} : public {base}`; every Python method is virtual.",
-    },
-    "exception": {
-        "java": "it is an exception class, like `class {name} extends RuntimeException`; Python has no checked exceptions, so nothing in a signature warns you it can be raised.",
-        "js": "it is an error class, like `class {name} extends Error`; `raise` is `throw` and `except` is `catch`.",
-        "go": "where Go would return an `error` value, Python raises this exception and the caller catches it with `try`/`except`.",
-        "csharp": "it is an exception class, like `class {name} : Exception`.",
-        "rust": "where Rust returns `Err(...)`, Python raises this exception; the caller catches it with `try`/`except`.",
-        "cpp": "it is an exception class; `raise` is `throw`, `except` is `catch`.",
-    },
-    "property": {
-        "java": "`@property` turns the method into a getter you read like a field: `obj.{name}`, no parentheses.",
-        "js": "`@property` is a `get {name}()` accessor: read as `obj.{name}`.",
-        "csharp": "`@property` is a C# property getter.",
-        "go": "`@property` is a method read like a field (`obj.{name}`, no parentheses); Go has no equivalent.",
-    },
-    "classmethod": {
-        "java": "`@classmethod` is close to a `static` factory method: called on the class, it receives the class as `cls`.",
-        "js": "`@classmethod` is like a `static` method that builds instances.",
-        "go": "`@classmethod` is like a `New...` constructor function for the type.",
-        "csharp": "`@classmethod` is close to a `static` factory method.",
-    },
-    "staticmethod": {
-        "java": "`@staticmethod` is a Java `static` method.",
-        "js": "`@staticmethod` is a JavaScript `static` method.",
-    },
-    "function": {
-        "java": "it is a top-level function: no class needed. In Java you would write it as a `static` method of a utility class.",
-        "csharp": "it is a top-level function: in C# it would be a `static` method of a static class.",
-        "go": "it is a package-level function, like a Go `func` outside any type.",
-        "js": "it is a plain module-level function, like an exported function in a JavaScript module.",
-    },
-    "keyword_only": {
-        "java": "parameters after `*` must be passed by name (`{example}`); Java has no named arguments, so think of a builder or an options object.",
-        "js": "parameters after `*` must be passed by name, much like passing an options object `{{ {example_js} }}`.",
-        "go": "parameters after `*` must be passed by name, like filling fields of an options struct.",
-        "csharp": "parameters after `*` must be passed by name, like C# named arguments (`{example_cs}`).",
-    },
-    "optional": {
-        "java": "`X | None` in a type hint means the value may be `None` (Python's `null`), like `Optional<X>` or a nullable reference.",
-        "js": "`X | None` means the value may be `None`, like `X | null` in TypeScript.",
-        "go": "`X | None` means the value may be `None`, like a pointer that may be `nil`.",
-        "rust": "`X | None` is `Option<X>`.",
-        "csharp": "`X | None` is a nullable `X?`.",
-    },
-    "context_manager": {
-        "java": "`__enter__`/`__exit__` make it usable in a `with` block, Python's try-with-resources: `__exit__` plays the part of `close()`.",
-        "csharp": "`__enter__`/`__exit__` make it usable in a `with` block, like C#'s `using`.",
-        "go": "`__enter__`/`__exit__` make it usable in a `with` block: the cleanup runs like a `defer x.Close()`.",
-        "js": "`__enter__`/`__exit__` make it usable in a `with` block, like a `try`/`finally` that always cleans up.",
-    },
-    "mapping_protocol": {
-        "java": "`__getitem__`, `__setitem__` and `__delitem__` implement `obj[key]`, like implementing `Map.get`, `put` and `remove`.",
-        "js": "`__getitem__` and `__setitem__` make `obj[key]` work, like a `Map` with custom `get`/`set`.",
-        "go": "`__getitem__` and `__setitem__` make `obj[key]` work, like a custom map type with Get/Set methods.",
-    },
-    "generator": {
-        "java": "`yield` makes this a generator: it returns a lazy iterator, as if you implemented `Iterator<T>` by hand.",
-        "js": "`yield` makes this a generator, like a JavaScript `function*`.",
-        "csharp": "`yield` works like C#'s `yield return`.",
-        "go": "`yield` produces values lazily, like a goroutine sending on a channel that the caller ranges over.",
-    },
-    "async": {
-        "java": "`async def` returns a coroutine, like a method returning `CompletableFuture`; `await` waits for it without blocking the thread.",
-        "js": "`async`/`await` work as in JavaScript.",
-        "go": "`async def` runs cooperatively on an event loop; it is lighter than a thread, but unlike a goroutine it only switches at `await`.",
-    },
-    "dict": {
-        "java": "`dict` is Python's `HashMap`.",
-        "go": "`dict` is Go's `map`.",
-        "js": "`dict` is like a JavaScript `Map` (or a plain object).",
-        "csharp": "`dict` is C#'s `Dictionary`.",
-        "rust": "`dict` is `HashMap`.",
-    },
-    # JavaScript / TypeScript corpora
-    "js_promise": {
-        "java": "`async` functions return a `Promise`, JavaScript's `CompletableFuture`; `await` waits for it.",
-        "python": "`async`/`await` work as in Python's asyncio; a `Promise` is like an asyncio `Future`.",
-        "go": "`await` waits for a `Promise`, roughly like receiving from a channel that delivers one result.",
-    },
-    "js_arrow": {
-        "java": "`(x) => ...` is an arrow function, JavaScript's lambda.",
-        "python": "`(x) => ...` is an arrow function, like a Python `lambda` that may span several statements.",
-    },
-    "js_export": {
-        "java": "`export` makes it visible to other modules, like `public`; anything else stays private to the file.",
-        "python": "`export` lists what other modules may import; unlike Python, everything else is private to the file.",
-    },
-    # Go corpora
-    "go_error": {
-        "java": "Go has no exceptions: the function returns an `error` as its last value and the caller checks `if err != nil`.",
-        "python": "Go has no exceptions: the function returns an `error` as its last value and the caller checks `if err != nil` instead of `try`/`except`.",
-        "js": "Go has no exceptions: errors come back as a second return value, checked with `if err != nil`.",
-    },
-    "go_method": {
-        "java": "`func (r *{parent}) {name}(...)` is how Go attaches a method to a type: `r` is Java's `this`.",
-        "python": "`func (r *{parent}) {name}(...)` attaches a method to a type: `r` is Python's `self`.",
-        "js": "`func (r *{parent}) {name}(...)` attaches a method to a type: `r` is `this`.",
-    },
-    "go_interface": {
-        "java": "a Go interface is satisfied implicitly: any type with these methods implements it, no `implements` needed.",
-        "python": "a Go interface is like a `typing.Protocol`: any type with these methods satisfies it.",
-        "js": "a Go interface is a set of methods; any type that has them satisfies it, like duck typing checked by the compiler.",
-    },
-    "go_defer": {
-        "java": "`defer` runs the call when the function returns, like a `finally` block.",
-        "python": "`defer` runs the call when the function returns, like a `finally` block or a `with` exit.",
-        "js": "`defer` runs the call when the function returns, like a `finally` block.",
-    },
-}
-
-
-def learner_languages(background: Sequence[str]) -> list[str]:
-    """The learner's background mapped to the languages the analogy table knows."""
-    found: list[str] = []
-    for item in background:
-        key = _LANGUAGE_ALIASES.get(item.lower().strip())
-        if key and key not in found:
-            found.append(key)
-    return found
-
-
-def symbol_features(corpus: Any, symbol: Any) -> list[tuple[str, dict[str, str]]]:
-    """Language features a symbol uses that a newcomer may not know, with format values."""
-    info = corpus.files.get(symbol.path)
-    language = info.language if info else ""
-    text, _ = symbol_text(symbol)
-    features: list[tuple[str, dict[str, str]]] = []
-    values = {"name": symbol.name, "parent": (symbol.parent or "").split(".")[-1]}
-    if language == "python":
-        decorators = " ".join(symbol.decorators)
-        if "dataclass" in decorators:
-            features.append(("dataclass", values))
-        if symbol.kind == "class":
-            exception_base = any(b.endswith(("Exception", "Error")) for b in symbol.bases)
-            if exception_base or symbol.name.endswith(("Error", "Exception")) and symbol.bases:
-                features.append(("exception", values))
-            elif symbol.bases and symbol.bases[0] not in {"object", "Protocol", "ABC"}:
-                features.append(("inherits", dict(values, base=symbol.bases[0].split(".")[-1])))
-            members = [s.name for s in corpus.symbols_by_path.get(symbol.path, []) if s.parent == symbol.id]
-            if "__enter__" in members or "__exit__" in members:
-                features.append(("context_manager", values))
-            if "__getitem__" in members and "__setitem__" in members:
-                features.append(("mapping_protocol", values))
-        if "property" in decorators:
-            features.append(("property", values))
-        if "classmethod" in decorators:
-            features.append(("classmethod", values))
-        if "staticmethod" in decorators:
-            features.append(("staticmethod", values))
-        if symbol.kind == "function":
-            features.append(("function", values))
-        if symbol.signature.startswith("async ") or "async def" in text[:200]:
-            features.append(("async", values))
-        signature = symbol.signature
-        keyword = re.search(r"\*,\s*(\w+)", signature)
-        if keyword:
-            example = keyword.group(1)
-            features.append(("keyword_only", dict(values, example=f"{symbol.name}(..., {example}=...)",
-                                                  example_js=f"{example}: ...", example_cs=f"{example}: ...")))
-        if "| None" in signature or "Optional[" in signature:
-            features.append(("optional", values))
-        if re.search(r"\bdict\b", signature):
-            features.append(("dict", values))
-        if re.search(r"^\s*yield\b", text, re.MULTILINE) and symbol.kind in {"function", "method"}:
-            features.append(("generator", values))
-    elif language in {"javascript", "typescript", "tsx"}:
-        if "async " in symbol.signature or "await " in text:
-            features.append(("js_promise", values))
-        if "=>" in text:
-            features.append(("js_arrow", values))
-        if re.search(r"^\s*export\b", text, re.MULTILINE):
-            features.append(("js_export", values))
-    elif language == "go":
-        if symbol.kind == "interface":
-            features.append(("go_interface", values))
-        if symbol.kind == "method" and symbol.parent:
-            features.append(("go_method", values))
-        if re.search(r"\berror\b", symbol.signature):
-            features.append(("go_error", values))
-        if re.search(r"^\s*defer\b", text, re.MULTILINE):
-            features.append(("go_defer", values))
-    return features
-
-
-_LANGUAGE_NAMES = {"java": "Java", "js": "JavaScript", "go": "Go", "csharp": "C#", "rust": "Rust", "python": "Python",
-                   "cpp": "C++", "c": "C", "ruby": "Ruby", "php": "PHP"}
-
-
-def analogies(corpus: Any, symbol: Any, background: Sequence[str], used: set[str], limit: int = 2) -> list[tuple[str, str]]:
-    """(language name, sentence) pairs relating the symbol's features to the learner's background languages."""
-    languages = learner_languages(background)
-    corpus_language = (corpus.files.get(symbol.path).language if corpus.files.get(symbol.path) else "")
-    out: list[tuple[str, str]] = []
-    for feature, values in symbol_features(corpus, symbol):
-        if feature in used:
-            continue
-        for language in languages:
-            if language == corpus_language or (language == "js" and corpus_language in {"javascript", "typescript", "tsx"}):
-                continue
-            template = _ANALOGIES.get(feature, {}).get(language)
-            if template:
-                out.append((_LANGUAGE_NAMES.get(language, language), template.format(**values)))
-                used.add(feature)
-                break
-        if len(out) >= limit:
-            break
-    return out
-
-
-_RATIONALE_RE = re.compile(
-    r"\b(so that|so as to|because|in order to|to avoid|to prevent|instead of|rather than|otherwise|"
-    r"which means|the reason|this way|trade-?off|on purpose|deliberately|never|always)\b", re.IGNORECASE)
-
-
-def rationale_sentences(composer: Composer, step: Step, limit: int = 4) -> list[tuple[str, str, Citation | None]]:
-    """(sentence, origin, citation) giving reasons about the step's concept, best first.
-
-    Candidates come from the author's notes and summary, the key symbols' docstrings, and
-    README/docs sections that mention the concept or its symbols; a sentence scores for a
-    causal phrase ("so that", "because", "instead of") and for words of the question.
-    """
-    from compiler.tutor.plan import tokens
-
-    corpus = composer.corpus
-    concept = corpus.concepts[step.concept]
-    wanted = set(tokens(composer.plan.question))
-    names = {corpus.symbols[s].name.lower() for s in concept.members if s in corpus.symbols}
-    candidates: list[tuple[str, str, Citation | None]] = []
-    for text, origin, citation in (
-        (composer.prose(concept.body, f"the notes on {concept.title}"), "notes", None),
-        (composer.prose(concept.summary, f"the summary of {concept.title}"), "notes", None),
-    ):
-        candidates += [(sentence, origin, citation) for sentence in _split_sentences(text)]
-    for symbol in composer.resolved(step.symbols):
-        doc = composer.prose(symbol.doc, f"the docstring of `{symbol.id}`")
-        citation = Citation(symbol.path, symbol.lines[0], symbol.lines[1], symbol=symbol.id)
-        candidates += [(sentence, "docstring", citation) for sentence in _split_sentences(doc)]
-    for section in corpus.core.sections:
-        lowered = section.text.lower()
-        if concept.title.lower() in lowered or any(name in lowered for name in names if len(name) > 3):
-            text = composer.prose(section.text, f"the section “{section.title}” of {section.path}")
-            citation = Citation(section.path, section.lines[0], section.lines[1])
-            candidates += [(sentence, "docs", citation) for sentence in _split_sentences(text)]
-    scored = []
-    seen: set[str] = set()
-    for position, (sentence, origin, citation) in enumerate(candidates):
-        key = sentence.lower()
-        if key in seen or len(sentence.split()) < 5:
-            continue
-        seen.add(key)
-        causal = 2 if _RATIONALE_RE.search(sentence) else 0
-        overlap = len(wanted & set(tokens(sentence)))
-        if causal:
-            scored.append((-(causal + overlap), position, (sentence, origin, citation)))
-    scored.sort(key=lambda item: item[:2])
-    return [item[2] for item in scored[:limit]]
-
-
-def _split_sentences(text: str) -> list[str]:
-    flat = " ".join(re.sub(r"^#+\s.*$|^```.*$", " ", text or "", flags=re.MULTILINE).split())
-    return [p.strip() for p in re.split(r"(?<=[.!?])\s+(?=[A-Z`\"'(])", flat) if p.strip()]
-
-
 # ---- the composer ------------------------------------------------------------------------
 class Composer:
     """Builds the offline answer section by section; each section carries its citations."""
@@ -420,8 +96,19 @@ class Composer:
         self.level = plan.level
         self.flagged: list[tuple[str, str]] = []  # (where, sentence) of instruction-like repository text
         self.analogies_used: set[str] = set()
+        # "How do I ...?" asks for the code the learner writes; "how does it work?" for the mechanism.
+        self.how_to = bool(_HOW_TO.search(plan.question.lower()))
+        self._example = self.example() if plan.covered else None
 
     # -- small builders -----------------------------------------------------------------
+    def t(self, concept: Any) -> str:
+        """A concept's title as the tutor may write it: one that addresses an AI is never our heading."""
+        title = " ".join((concept.title or "").split())
+        if looks_like_instruction(title) or re.search(r"[<>`]|&[#\w]+;", title):
+            self.flagged.append(("a concept title", title))
+            return "this part of the code"
+        return title
+
     def prose(self, text: str, where: str) -> str:
         cleaned, flagged = clean_prose(text)
         self.flagged += [(where, sentence) for sentence in flagged]
@@ -455,11 +142,12 @@ class Composer:
         return f"`{ref(symbol.path, start, last)}`{note}\n\n{fence}{language_of(self.corpus, symbol.path)}\n" + "\n".join(shown) + f"\n{fence}\n"
 
     def symbol_doc(self, symbol: Any, count: int) -> str:
-        doc = self.prose(symbol.doc, f"the docstring of `{symbol.id}`")
-        return sentences(doc, count)
+        doc = self.prose(render_doc(symbol.doc), f"the docstring of `{symbol.id}`")
+        found = sentences(doc, count)
+        return found if len(found) <= 320 else found[:319].rsplit(" ", 1)[0] + "…"
 
     def concept_summary(self, concept: Any, count: int) -> str:
-        return sentences(self.prose(concept.summary, f"the summary of {concept.title}"), count)
+        return sentences(self.prose(concept.summary, f"the summary of {self.t(concept)}"), count)
 
     def resolved(self, ids: Sequence[str]) -> list[Any]:
         return [self.corpus.symbols[i] for i in ids if i in self.corpus.symbols]
@@ -471,10 +159,14 @@ class Composer:
 
     # -- sections -------------------------------------------------------------------------
     def sections(self) -> list[tuple[str, list[Citation]]]:
+        """Answer first (by intent), then the key lines, then context at the learner's depth."""
         plan = self.plan
+        if not plan.covered:
+            return [self.not_covered()]
         out: list[tuple[str, list[Citation]]] = [self.heading()]
         prerequisites = [s for s in plan.steps if s.role == "prerequisite"]
         targets = [s for s in plan.steps if s.role != "prerequisite"]
+        out.append(self.key_lines())
         if prerequisites:
             out.append(self.prerequisites(prerequisites))
         for step in targets:
@@ -488,44 +180,136 @@ class Composer:
             out.append(self.next_steps(targets))
         return [(text, citations) for text, citations in out if text.strip()]
 
+    def not_covered(self) -> tuple[str, list[Citation]]:
+        """Honest limits: the question is not about this codebase, so no answer is composed."""
+        corpus = self.corpus
+        closest = [self.t(corpus.concepts[c]) for c in self.plan.closest if c in corpus.concepts][:3]
+        name = corpus.core.source.name
+        text = (f"## Not covered by this codebase\n\nI could not find anything in {name} that answers this question, "
+                "so I will not make an answer up. Ask about the code of this project instead")
+        text += (": the closest topics here are " + ", ".join(f"**{t}**" for t in closest) + ".\n") if closest else ".\n"
+        return text, []
+
+    def main_symbols(self) -> list[Any]:
+        """The symbols the answer is about, best first: asked for directly, public, not tests."""
+        plan = self.plan
+        symbols = self.resolved(plan.target_symbols) or [
+            self.corpus.symbols[i] for step in plan.steps if step.role != "prerequisite" for i in step.symbols
+            if i in self.corpus.symbols]
+        symbols = [s for s in symbols if s.kind != "module"] or symbols
+        return sorted(symbols, key=lambda s: (is_test_path(s.path) or bool(EXAMPLE_PATH.search(s.path)),
+                                              s.name.startswith("_") and not s.name.startswith("__")))
+
+    def example(self) -> Any:
+        """The closest worked example for a how-to answer: real code that calls one of the main symbols."""
+        if not self.how_to:
+            return None
+        for symbol in self.main_symbols()[:3]:
+            found = examples_for(self.corpus, symbol, limit=1)
+            if found:
+                return found[0]
+        return None
+
     def heading(self) -> tuple[str, list[Citation]]:
         plan = self.plan
         citations: list[Citation] = []
-        titles = [s.title for s in plan.steps if s.role != "prerequisite"]
+        titles = [self.t(self.corpus.concepts[s.concept]) for s in plan.steps if s.role != "prerequisite" and s.concept in self.corpus.concepts]
         lines = [f"## {' and '.join(titles) or 'Where to start'}", ""]
         short = self.short_answer(citations)
         if short:
-            lines += [f"**In short:** {short}", ""]
+            lines += [f"**Answer.** {short}", ""]
+        worked = self.worked_example(citations)
+        if worked:
+            lines += [worked, ""]
         if plan.language and plan.language.lower() not in {"en", "english"}:
             lines += [f"_(The offline tutor writes in English; configure an LLM backend for answers in {plan.language}.)_", ""]
         return "\n".join(lines) + "\n", citations
 
+    def worked_example(self, citations: list[Citation]) -> str:
+        example = self._example
+        if example is None:
+            return ""
+        citations.append(Citation(example.path, example.lines[0], example.lines[1]))
+        where = ref(example.path, *example.lines)
+        fence = "````" if "```" in example.code else "```"
+        language = {"typescript": "ts", "javascript": "js"}.get(example.language, example.language)
+        if example.language == "markdown":
+            language = self.language_of_symbol()
+        return f"A real example, from `{where}`:\n\n{fence}{language}\n{example.code}\n{fence}"
+
+    def language_of_symbol(self) -> str:
+        main = self.main_symbols()
+        return language_of(self.corpus, main[0].path) if main else ""
+
     def short_answer(self, citations: list[Citation]) -> str:
-        """One or two sentences that answer the question directly, with the place to look."""
+        """Two to four sentences that answer the question directly, by intent, with the place to look."""
         plan = self.plan
         targets = [self.corpus.concepts[c] for c in plan.targets if c in self.corpus.concepts]
-        symbols = [s for s in self.resolved(plan.target_symbols) if s.concept in plan.targets] or [
-            self.corpus.symbols[i] for step in plan.steps if step.role != "prerequisite" for i in step.symbols
-            if i in self.corpus.symbols]
+        symbols = self.main_symbols()
+        if not symbols and not targets:
+            return "nothing in this corpus matches the question closely; here is where the learning path starts."
         parts = []
         if symbols:
             main = symbols[0]
-            doc = self.symbol_doc(main, 1)
+            if self._example is not None:
+                main = self.corpus.symbols[self._example.symbol]
+            name = display_name(self.corpus, main)
+            doc = self.symbol_doc(main, 2)
             where = self.cite_symbol(main, citations)
-            if plan.intent in {"where", "debug"}:
-                parts.append(f"look at `{display_name(self.corpus, main)}` in `{main.path}` ({where})" + (f": {doc}" if doc else "."))
-            elif doc:
-                parts.append(f"`{display_name(self.corpus, main)}` ({where}): {doc}")
+            example = self._example
+            if example is not None:
+                parts.append(f"write `{example.call}`: that calls `{display_name(self.corpus, self.corpus.symbols[example.symbol])}` "
+                             f"({ref(self.corpus.symbols[example.symbol].path, *self.corpus.symbols[example.symbol].lines)}).")
+                if example.symbol != main.id:
+                    where = self.cite_symbol(self.corpus.symbols[example.symbol], citations)
+                else:
+                    where = ""
+                if doc:
+                    parts.append(doc)
+            elif self.how_to and usage(self.corpus, main):
+                parts.append(f"call `{usage(self.corpus, main)}`: that is `{name}` ({where})." + (f" {doc}" if doc else ""))
+            elif plan.intent in {"where", "debug"}:
+                parts.append(f"`{name}` in `{main.path}` ({where})" + (f". {doc}" if doc else "."))
+            elif plan.intent == "why":
+                reasons = [r for r in rationale_sentences(self, next(s for s in plan.steps if s.role != "prerequisite"), 2)]
+                parts.append(f"the answer is in `{name}` ({where}).")
+                for sentence, _origin, citation in reasons[:2]:
+                    if citation is not None:
+                        citations.append(citation)
+                        parts.append(f"“{sentence}” ({ref(citation.path, citation.start, citation.end)})")
+                    else:
+                        parts.append(f"“{sentence}”")
+                if not reasons and doc:
+                    parts.append(doc)
             else:
-                parts.append(f"start with `{display_name(self.corpus, main)}` ({where}), {kind_words(self.corpus, main)}.")
-        if targets:
-            summary = self.concept_summary(targets[0], 1 if parts else 2)
-            if summary:
+                signature = f" `{main.signature}`" if main.signature and len(main.signature) < 90 else ""
+                parts.append(f"`{name}` ({where}) is {kind_words(self.corpus, main)}{signature}." + (f" {doc}" if doc else ""))
+            shown_ids = {main.id, example.symbol if example is not None else None}
+            others = [o for o in symbols[1:] if o.id not in shown_ids][:2]
+            if others:
+                parts.append("See also " + " and ".join(
+                    f"`{display_name(self.corpus, o)}` ({self.cite_symbol(o, citations)})" for o in others) + ".")
+        if targets and len(parts) < 3:
+            summary = self.concept_summary(targets[0], 1)
+            if summary and not any(same_text(summary, p) for p in parts):
                 parts.append(summary)
-        if not parts and not targets:
-            return "nothing in this corpus matches the question closely; here is where the learning path starts."
         text = " ".join(parts)
         return text[0].upper() + text[1:] if text else ""
+
+    def key_lines(self) -> tuple[str, list[Citation]]:
+        """The few lines that decide the behaviour (a branch, a call, an assignment) in the main symbols."""
+        citations: list[Citation] = []
+        found: list[tuple[Any, int, str]] = []
+        for symbol in [s for s in self.main_symbols() if s.kind in {"function", "method"}][:2]:
+            for line, code in decision_lines(symbol, 3):
+                found.append((symbol, line, code))
+        if not found:
+            return "", citations
+        lines = ["### Key lines", ""]
+        for symbol, line, code in found[:4]:
+            citations.append(Citation(symbol.path, line, line, symbol=symbol.id))
+            lines.append(f"- `{code}` in `{display_name(self.corpus, symbol)}` ({ref(symbol.path, line, line)})")
+        return "\n".join(lines) + "\n\n", citations
 
     def prerequisites(self, steps: Sequence[Step]) -> tuple[str, list[Citation]]:
         citations: list[Citation] = []
@@ -548,14 +332,14 @@ class Composer:
                 if doc:
                     where += f" In its own words: “{doc}”"
             why = f" _({step.reason}.)_" if self.level == "novice" else ""
-            lines.append(f"- **{concept.title}** — {summary or 'no summary in the corpus.'}{where}{why}")
+            lines.append(f"- **{self.t(concept)}** — {summary or 'no summary in the corpus.'}{where}{why}")
         return "\n".join(lines) + "\n\n", citations
 
     def recap(self, step: Step) -> tuple[str, list[Citation]]:
         citations: list[Citation] = []
         concept = self.corpus.concepts[step.concept]
-        lines = [f"### {concept.title} (recap)", "",
-                 f"You passed the quiz on {concept.title}, so only the direct answer: {self.concept_summary(concept, 1)}"]
+        lines = [f"### {self.t(concept)} (recap)", "",
+                 f"You passed the quiz on {self.t(concept)}, so only the direct answer: {self.concept_summary(concept, 1)}"]
         for symbol in self.resolved(step.symbols[:2]):
             doc = self.symbol_doc(symbol, 1)
             lines.append(f"- `{display_name(self.corpus, symbol)}` ({self.cite_symbol(symbol, citations)})" + (f": {doc}" if doc else ""))
@@ -574,9 +358,9 @@ class Composer:
     def concept_intro(self, step: Step) -> tuple[str, list[Citation]]:
         concept = self.corpus.concepts[step.concept]
         citations: list[Citation] = []
-        lines = [f"### {concept.title}", ""]
+        lines = [f"### {self.t(concept)}", ""]
         if self.level == "expert":
-            body = self.prose(concept.body, f"the notes on {concept.title}")
+            body = self.prose(concept.body, f"the notes on {self.t(concept)}")
             lines.append("**Design.** " + (demote_headings(body).strip() if body else self.derived_design(concept, citations)))
             lines.append("")
             structure = self.structure(concept, citations)
@@ -586,9 +370,9 @@ class Composer:
             summary = self.concept_summary(concept, 3)
             if summary:
                 lines += [summary, ""]
-            body = self.prose(concept.body, f"the notes on {concept.title}")
+            body = self.prose(concept.body, f"the notes on {self.t(concept)}")
             first = demote_headings(body.strip().split("\n\n")[0]) if body else ""
-            if first and not _same_text(first, summary):
+            if first and not same_text(first, summary):
                 lines += ([f"The author explains: {first}"] if self.level == "novice" else [first]) + [""]
         files = ", ".join(f"`{f}`" for f in concept.files[:3])
         if files and self.level != "expert":
@@ -602,7 +386,7 @@ class Composer:
         for member in members:
             kinds[member.kind] = kinds.get(member.kind, 0) + 1
         counted = ", ".join(f"{n} {k}{'es' if k == 'class' and n > 1 else 's' if n > 1 else ''}" for k, n in sorted(kinds.items()))
-        text = f"{concept.title} is made of {counted or 'no symbols'} across {len(concept.files)} file(s)."
+        text = f"{self.t(concept)} is made of {counted or 'no symbols'} across {len(concept.files)} file(s)."
         entry = self.resolved(concept.entry_points)
         if entry:
             text += f" Callers come in through `{display_name(self.corpus, entry[0])}` ({self.cite_symbol(entry[0], citations)})."
@@ -643,7 +427,7 @@ class Composer:
                 citations.append(citation)
                 lines.append(f"- “{sentence}” ({ref(citation.path, citation.start, citation.end)})")
             else:
-                lines.append(f"- “{sentence}” (the author's notes on {self.corpus.concepts[step.concept].title})")
+                lines.append(f"- “{sentence}” (the author's notes on {self.t(self.corpus.concepts[step.concept])})")
         if not lines:
             return "", citations
         intro = "### Why it is built this way\n\nThe reasons the codebase itself gives:\n\n"
@@ -759,19 +543,19 @@ class Composer:
         builds_on = [corpus.concepts[p] for p in concept.prerequisites if p in corpus.concepts]
         parts = []
         if builds_on:
-            parts.append("builds on " + ", ".join(f"**{c.title}**" for c in builds_on))
+            parts.append("builds on " + ", ".join(f"**{self.t(c)}**" for c in builds_on))
         if needed_by:
-            parts.append("is needed by " + ", ".join(f"**{c.title}**" for c in needed_by))
+            parts.append("is needed by " + ", ".join(f"**{self.t(c)}**" for c in needed_by))
         if related:
-            parts.append("is related to " + ", ".join(f"**{c.title}**" for c in related))
-        return f"In the concept map, {concept.title} " + "; ".join(parts) + "." if parts else ""
+            parts.append("is related to " + ", ".join(f"**{self.t(c)}**" for c in related))
+        return f"In the concept map, {self.t(concept)} " + "; ".join(parts) + "." if parts else ""
 
     def warning(self) -> tuple[str, list[Citation]]:
         places = sorted({where for where, _ in self.flagged})
         quotes = list(dict.fromkeys(quote_flagged(sentence) for _, sentence in self.flagged))
         quoted = "; ".join(f"“{quote}”" for quote in quotes[:3])
         text = (f"> **Note:** {', '.join(places)} contain{'s' if len(places) == 1 else ''} text addressed to AI assistants "
-                f"({quoted}). kc treats repository text as data, so it was left out of this explanation and not followed.\n\n")
+                f"({quoted}). kc treats repository text as data: it is quoted, never followed, and never used as a heading.\n\n")
         return text, []
 
     def next_steps(self, targets: Sequence[Step]) -> tuple[str, list[Citation]]:
@@ -785,8 +569,8 @@ class Composer:
             position = path.index(first) if first in path else -1
             upcoming = [c for c in path[position + 1:] if c not in taught and c in corpus.concepts][:2]
             for concept_id in upcoming:
-                lines.append(f"- Next on the learning path: **{corpus.concepts[concept_id].title}** (ask about it, or `concepts/{concept_id}.md`).")
+                lines.append(f"- Next on the learning path: **{self.t(corpus.concepts[concept_id])}** (ask about it, or `concepts/{concept_id}.md`).")
             lines.append(f"- Check yourself: `/quiz {first}` in `kc tutor`.")
         elif path:
-            lines.append(f"- Start the learning path with **{corpus.concepts[path[0]].title}**: `concepts/{path[0]}.md`.")
+            lines.append(f"- Start the learning path with **{self.t(corpus.concepts[path[0]])}**: `concepts/{path[0]}.md`.")
         return "\n".join(lines) + "\n", []

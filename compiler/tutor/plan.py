@@ -11,19 +11,20 @@ the offline one included, writes its answer from the ``Plan``.
 from __future__ import annotations
 
 import json
-import math
 import re
-from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from compiler.tutor.coverage import assess
 from compiler.tutor.learner import LEVELS, ConceptState, Profile
+from compiler.tutor.retrieve import Retrieve, core_retrieve, index_retrieve
+from compiler.tutor.words import EXAMPLE_PATH, QUESTION_FILLER, is_test_path, tokens
 
-# retrieve(query, k) -> hits; a hit is a compiler.index.search.Hit or anything with the same fields.
-Retrieve = Callable[[str, int], Sequence[Any]]
-
-MAX_NOVICE_PREREQUISITES = 4
+MAX_NOVICE_PREREQUISITES = 2
+# Concepts a learner never needs first: private helpers and compatibility shims.
+_NOT_A_PREREQUISITE = re.compile(r"(^|[-_ ])(compat|compatibility|internal|private|_)|^_", re.IGNORECASE)
 RETRIEVE_K = 8
 
 
@@ -104,6 +105,8 @@ class Plan:
     skipped: tuple[Skipped, ...]
     sources: tuple[Source, ...]
     depth: Depth
+    covered: bool = True  # False: the question is not about this codebase; no answer is composed
+    closest: tuple[str, ...] = ()  # concept ids nearest to the question, named when it is not covered
 
     @property
     def taught(self) -> tuple[str, ...]:
@@ -147,21 +150,78 @@ def make_plan(corpus: Any, question: str, profile: Profile, progress: Mapping[st
         level = "intermediate"
     depth = DEPTHS[level]
     lexical = core_retrieve(corpus)
-    hits = [_hit(h) for h in (retrieve or lexical)(question, k)]
+    on_goal = goal_concepts(corpus, profile.goal)
+    # A question with no words of its own ("where do I start?") is about the learner's goal, when there is one.
+    about_goal = bool(on_goal) and not (set(tokens(question)) - set(tokens(" ".join(QUESTION_FILLER))))
+    query = profile.goal if about_goal else question
+    hits = [_hit(h) for h in (retrieve or lexical)(query, k)]
     # The core's own word search is a second opinion next to the index: it sharpens which concept
     # and which code to show when the index has only pages or coarse hits.
-    second = [_hit(h) for h in lexical(question, k)] if retrieve else []
+    second = [_hit(h) for h in lexical(query, k)] if retrieve else []
 
-    targets, target_symbols = _targets(corpus, hits, question, level, context, second)
+    targets, target_symbols = _targets(corpus, hits, query, level, context, second, on_goal,
+                                       goal_weight=3.0 if about_goal else 0.6)
     prerequisites, reasons, skipped = _prerequisites(corpus, targets, level, progress)
     steps = _steps(corpus, targets, prerequisites, reasons, target_symbols, progress, depth)
     sources = _sources(corpus, steps, hits, depth)
+    # A follow-up ("and who calls it?") is about what the conversation was already about.
+    verdict = assess(corpus, question, named=bool(context) or about_goal or bool(_named_symbols(corpus, question)))
     return Plan(
         question=question, corpus=corpus.core.source.name, learner=profile.name, level=level,
         background=profile.background, goal=profile.goal, language=profile.language,
         intent=detect_intent(question, profile.goal), targets=tuple(targets), target_symbols=tuple(target_symbols),
         prerequisites=tuple(prerequisites), steps=steps, skipped=tuple(skipped), sources=sources, depth=depth,
+        covered=verdict.covered, closest=tuple(targets),
     )
+
+
+_GOAL_KINDS = (
+    ("fix", r"\b(fix|bug|debug|broken|crash|regression)"),
+    ("contribute", r"\b(contribut|pull request|maintain|patch)"),
+    ("extend", r"\b(extend|plugin|subclass|custom|hook|add (a|my) own|middleware)"),
+    ("use", r"\b(use|using|build|write|make|call|app|application|script)\b"),
+)
+
+
+def goal_kind(goal: str) -> str:
+    """What the learner wants to do with the code: use, extend, fix, contribute (or "" when no goal)."""
+    for kind, pattern in _GOAL_KINDS:
+        if re.search(pattern, (goal or "").lower()):
+            return kind
+    return "use" if (goal or "").strip() else ""
+
+
+def goal_concepts(corpus: Any, goal: str, limit: int = 2) -> list[str]:
+    """A free-text goal ("write a CLI with subcommands") resolved by search to the concepts it is about."""
+    if not (goal or "").strip():
+        return []
+    if goal.strip().lower() in corpus.concepts:
+        return [goal.strip().lower()]
+    votes: Counter[str] = Counter()
+    for rank, hit in enumerate(core_retrieve(corpus)(goal, 8), start=1):
+        symbol = corpus.symbols.get(hit["symbol"]) if hit["symbol"] else None
+        concept = hit["concept"] or (symbol.concept if symbol else None)
+        if concept in corpus.concepts:
+            votes[concept] += 1.0 / rank
+    return [c for c, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))][:limit]
+
+
+def goal_path(corpus: Any, goal: str) -> list[str]:
+    """The learning path reordered for a goal: what the goal needs (its prerequisites first), then the rest."""
+    path = [c for c in corpus.core.learning_path if c in corpus.concepts]
+    wanted = goal_concepts(corpus, goal, limit=1)
+    if not wanted:
+        return path
+    needed: set[str] = set()
+    frontier = list(wanted)
+    while frontier:
+        concept = frontier.pop()
+        if concept in needed or concept not in corpus.concepts:
+            continue
+        needed.add(concept)
+        frontier += list(corpus.concepts[concept].prerequisites)
+    first = _learning_order(corpus, [c for c in needed if c in path] or list(needed))
+    return first + [c for c in path if c not in needed]
 
 
 _INTENTS = (
@@ -174,6 +234,9 @@ _INTENTS = (
 
 def detect_intent(question: str, goal: str = "") -> str:
     """What kind of answer the question wants: debug, why, where, how, or what."""
+    lead = re.match(r"\s*(how|where|why)\b", question.lower())
+    if lead and not re.search(_INTENTS[0][1], question.lower()):
+        return lead.group(1)  # "how do I ... instead of ..." asks how, whatever words follow
     for text in (question, goal):
         for intent, pattern in _INTENTS:
             if re.search(pattern, text.lower()):
@@ -182,7 +245,8 @@ def detect_intent(question: str, goal: str = "") -> str:
 
 
 def _targets(corpus: Any, hits: list[dict[str, Any]], question: str, level: str, context: Sequence[str],
-             second: Sequence[dict[str, Any]] = ()) -> tuple[list[str], list[str]]:
+             second: Sequence[dict[str, Any]] = (), on_goal: Sequence[str] = (), goal_weight: float = 0.6
+             ) -> tuple[list[str], list[str]]:
     """Concepts the question is about (voted by hit rank) and the symbols it is about, best first."""
     votes: Counter[str] = Counter()
     direct: list[str] = []  # symbols hit as themselves
@@ -219,13 +283,36 @@ def _targets(corpus: Any, hits: list[dict[str, Any]], question: str, level: str,
     for position, concept_id in enumerate(context):
         if concept_id in corpus.concepts:  # a follow-up question is about what was just discussed
             votes[concept_id] += 2.0 / (position + 1)
+    for position, concept_id in enumerate(on_goal):
+        # The learner's goal leans towards its concepts: it decides between close readings of the question.
+        votes[concept_id] += goal_weight / (position + 1)
     if not votes and corpus.core.learning_path:
         votes[corpus.core.learning_path[0]] = 0.1  # nothing matched: start where the path starts
     ranked = [c for c, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))]
     best = votes[ranked[0]] if ranked else 0
     limit = 1 if level == "novice" else 2
     targets = [c for c in ranked[:limit] if votes[c] >= 0.6 * best]
-    return targets, symbols[:8]
+    return targets, _by_name(corpus, question, symbols)[:8]
+
+
+def _by_name(corpus: Any, question: str, symbol_ids: list[str]) -> list[str]:
+    """Symbols whose own name says what the question asks come first (``render_template`` before
+    ``render_template_string`` for "render a template"); the retrieval order breaks ties."""
+    wanted = set(tokens(question)) - set(tokens(" ".join(QUESTION_FILLER)))
+
+    def score(symbol_id: str) -> float:
+        symbol = corpus.symbols.get(symbol_id)
+        if symbol is None or not wanted:
+            return 0.0
+        parts = set(tokens(" ".join(re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+", symbol.name))))
+        matched = parts & wanted
+        # Two words of the name, or the whole of a distinctive one-word name ("json", "client"): one shared
+        # word of a longer name ("handle_request" for "a handler for every request") is no evidence.
+        if len(matched) >= 2 or (matched == parts and len(next(iter(parts), "")) >= 4):
+            return len(matched) - 0.25 * len(parts - wanted)
+        return 0.0
+
+    return sorted(symbol_ids, key=lambda i: -score(i))
 
 
 def _named_symbols(corpus: Any, question: str) -> list[Any]:
@@ -279,11 +366,13 @@ def _prerequisites(corpus: Any, targets: list[str], level: str, progress: Mappin
         if state and state.covered:
             skipped[prereq] = f"{title} was explained to you before"
             continue
-        if level == "expert":
+        if _NOT_A_PREREQUISITE.search(prereq) or _NOT_A_PREREQUISITE.search(title):
+            skipped[prereq] = f"{title} is an internal or compatibility part, not something to learn first"
+        elif level == "expert":
             skipped[prereq] = f"{title} is a prerequisite, left out for an expert"
         elif level == "intermediate" and depth > 1:
             skipped[prereq] = f"{title} is an indirect prerequisite, left out at intermediate level"
-        elif level == "novice" and taught_fresh >= MAX_NOVICE_PREREQUISITES:
+        elif level == "novice" and (depth > 1 or taught_fresh >= MAX_NOVICE_PREREQUISITES):
             skipped[prereq] = f"{title} is further away; kept for later to keep this answer short"
         else:
             chosen.append(prereq)
@@ -408,133 +497,7 @@ def _hit(hit: Any) -> dict[str, Any]:
     }
 
 
-# ---- retrieval without an index --------------------------------------------------
-_WORD = re.compile(r"[A-Za-z][a-z]+|[A-Z]+(?![a-z])|\d+")
-_STOP = frozenset("""a an and are as at be by can do does for from how i in into is it its me my of on or
-so that the their this to was what when where which who why will with you your want need about does""".split())
-
-
-def tokens(text: str) -> list[str]:
-    """Lower-case word tokens; ``should_retry`` and ``shouldRetry`` both give ``should``, ``retry``."""
-    words = [w.lower() for w in _WORD.findall(text or "")]
-    return [_stem(w) for w in words if w not in _STOP and len(w) > 1]
-
-
-def _stem(word: str) -> str:
-    for suffix in ("ies", "ing", "ed", "es", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
-    return word
-
-
-_LEXICAL_CACHE: dict[int, tuple[Any, Retrieve]] = {}
-
-
-def core_retrieve(corpus: Any) -> Retrieve:
-    """A small TF-IDF search over concepts and symbols of the core, for when no index is available."""
-    cached = _LEXICAL_CACHE.get(id(corpus.core))
-    if cached is not None and cached[0] is corpus.core:
-        return cached[1]
-    retrieve = _build_core_retrieve(corpus)
-    if len(_LEXICAL_CACHE) > 8:
-        _LEXICAL_CACHE.clear()
-    _LEXICAL_CACHE[id(corpus.core)] = (corpus.core, retrieve)
-    return retrieve
-
-
-_TEST_PATH = re.compile(r"(^|/)(tests?|__tests__|spec)/|(^|/)test_[^/]*$|_test\.go$|\.(test|spec)\.[jt]sx?$")
-
-
-def is_test_path(path: str) -> bool:
-    """True for test files (tests/, test_*.py, *_test.go, *.test.js): they exercise code more than explain it."""
-    return bool(_TEST_PATH.search(path))
-
-
-def _prior(symbol: Any) -> float:
-    """How much a symbol's match counts: tests and private helpers explain less than the code they serve."""
-    if is_test_path(symbol.path):
-        return 0.4
-    if symbol.kind == "module" or symbol.name.startswith("_"):
-        return 0.8
-    return 1.0
-
-
-def _build_core_retrieve(corpus: Any) -> Retrieve:
-    documents: list[tuple[dict[str, Any], Counter[str], float]] = []
-    for concept in corpus.core.concepts:
-        text = " ".join([concept.title] * 3 + [concept.id, concept.summary, concept.body])
-        ref = concept.sources[0] if concept.sources else None
-        # No symbol on a concept hit: its first source is not what the query matched.
-        documents.append(({"path": ref.path if ref else (concept.files[0] if concept.files else None),
-                           "symbol": None, "concept": concept.id, "title": concept.title,
-                           "lines": tuple(ref.lines) if ref else None, "text": concept.summary, "kind": "concept"},
-                          Counter(tokens(text)), 1.5))  # curated prose: the author's map of the code
-    for symbol in corpus.core.symbols:
-        text = " ".join([symbol.name] * 3 + [symbol.id, symbol.signature, symbol.doc])
-        documents.append(({"path": symbol.path, "symbol": symbol.id, "concept": symbol.concept, "title": symbol.id,
-                           "lines": tuple(symbol.lines), "text": symbol.doc or symbol.signature, "kind": symbol.kind},
-                          Counter(tokens(text)), _prior(symbol)))
-    frequency: Counter[str] = Counter()
-    for _, counts, _ in documents:
-        frequency.update(counts.keys())
-    total = len(documents) or 1
-    idf = defaultdict(float, {t: math.log(1 + total / n) for t, n in frequency.items()})
-
-    def retrieve(query: str, k: int) -> list[dict[str, Any]]:
-        wanted = set(tokens(query))
-        scored = []
-        for position, (hit, counts, prior) in enumerate(documents):
-            matched = [t for t in wanted if counts[t]]
-            if not matched:
-                continue
-            # Matching more of the question's words beats repeating one of them.
-            coverage = math.sqrt(len(matched) / len(wanted))
-            score = prior * coverage * sum(idf[t] * (1 + math.log(counts[t])) for t in matched)
-            scored.append((score, position, hit))
-        scored.sort(key=lambda item: (-item[0], item[1]))
-        return [dict(hit, rank=rank, score=round(score, 4)) for rank, (score, _, hit) in enumerate(scored[:k], start=1)]
-
-    return retrieve
-
-
-def index_retrieve(corpus_dir: Any, settings: Any = None, corpus: Any = None) -> Retrieve:
-    """Retrieval through ``compiler.index.search.Searcher``; the core's lexical search when it is unavailable."""
-    try:
-        from compiler.index.search import Searcher
-    except ImportError:
-        Searcher = None  # noqa: N806 - the index package is optional
-    if Searcher is None:
-        if corpus is None:
-            from compiler.corpus import open_corpus
-
-            corpus = open_corpus(corpus_dir)
-        return core_retrieve(corpus)
-    searcher: list[Any] = []
-
-    fallback: list[Retrieve] = []
-
-    def retrieve(query: str, k: int) -> Sequence[Any]:
-        from compiler.errors import SearchIndexError
-
-        if fallback:
-            return fallback[0](query, k)
-        try:
-            if not searcher:  # opened on first use
-                searcher.append(Searcher(corpus_dir, settings))
-            return searcher[0].search(query, k)
-        except SearchIndexError as exc:
-            import sys
-
-            print(f"kc: note: {exc}; answering from the core's lexical search instead", file=sys.stderr)
-            from compiler.corpus import open_corpus
-
-            fallback.append(core_retrieve(corpus if corpus is not None else open_corpus(corpus_dir)))
-            return fallback[0](query, k)
-
-    return retrieve
-
-
 __all__ = [
     "DEPTHS", "Depth", "Plan", "Retrieve", "Skipped", "Source", "Step", "core_retrieve", "detect_intent",
-    "index_retrieve", "is_test_path", "make_plan", "symbol_summary", "symbol_text", "tokens",
+    "EXAMPLE_PATH", "index_retrieve", "is_test_path", "make_plan", "symbol_summary", "symbol_text", "tokens",
 ]

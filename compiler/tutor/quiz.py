@@ -273,9 +273,10 @@ must be answerable from the documents. Reply with JSON only, no prose:
 
 def llm_quiz(corpus: Any, concept: Any, backend: Any, *, count: int = 3) -> Quiz | None:
     """Questions written by ``backend`` from the concept's documents; None when the reply is unusable."""
+    from compiler.llm import parse_json_object
     from compiler.tutor.citations import problem
-    from compiler.tutor.llm import delimit_documents, parse_json_object
     from compiler.tutor.plan import Source, symbol_text
+    from compiler.tutor.prompts import delimit_documents
 
     sources = []
     for member in concept.members[:6]:

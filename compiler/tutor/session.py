@@ -16,8 +16,8 @@ from typing import Any
 from compiler.errors import ConfigError, NotFound
 from compiler.tutor.citations import CitationFilter, check_citations
 from compiler.tutor.learner import DEFAULT_LEARNER, LearnerStore, Profile, check_level
-from compiler.tutor.llm import Answer, Backend, Turn
-from compiler.tutor.plan import Plan, Retrieve, make_plan
+from compiler.tutor.llm import Answer, Backend, OfflineBackend, Turn
+from compiler.tutor.plan import Plan, Retrieve, goal_concepts, goal_path, make_plan
 from compiler.tutor.quiz import Quiz, QuizResult, grade, make_quiz
 
 MAX_HISTORY_TURNS = 8
@@ -31,6 +31,7 @@ class PathEntry:
     concept: str
     title: str
     status: str  # passed | failed | explained | seen | new
+    on_goal: bool = False  # needed for the learner's goal (it comes first on their path)
 
 
 class AnswerStream:
@@ -76,6 +77,7 @@ class AnswerStream:
             model=draft.model or self._reply.model,
             plan=self.plan,
             usage=dict(draft.usage),
+            covered=self.plan.covered,
         )
         self.session._record(self.plan, answer)
         return answer
@@ -127,11 +129,15 @@ class TutorSession:
         """Plan and answer ``question``; iterate the result for checked text, or call ``.result()``."""
         plan = self.plan(question)
         self.last_plan = plan
-        reply = self.backend.answer(self.corpus, plan, self.history[-MAX_HISTORY_TURNS:], stream=stream)
+        # Not about this codebase: say so and name the closest concepts; no model composes an answer.
+        backend = self.backend if plan.covered else OfflineBackend()
+        reply = backend.answer(self.corpus, plan, self.history[-MAX_HISTORY_TURNS:], stream=stream)
         return AnswerStream(self, plan, iter(reply), reply)
 
     def _record(self, plan: Plan, answer: Answer) -> None:
         self.history += [Turn("user", plan.question), Turn("assistant", answer.text)]
+        if not plan.covered:
+            return
         self.context = list(dict.fromkeys([*plan.targets, *self.context]))[:3]
         if self.store is None:
             return
@@ -187,11 +193,27 @@ class TutorSession:
             self.store.record_quiz(self.learner, self.corpus_name, quiz.concept, score=result.score, passed=result.passed)
         return result
 
-    def path(self) -> list[PathEntry]:
-        """The learning path with this learner's status on each concept."""
+    def set_goal(self, goal: str, *, persist: bool = True) -> str:
+        """Change the learner's goal (free text); the next plans and the path follow it."""
+        goal = " ".join((goal or "").split())
+        if persist and self.store is not None:
+            self.profile = self.store.update(self.learner, goal=goal)
+        else:
+            self.profile = Profile(**{**self.profile.__dict__, "goal": goal})
+        return goal
+
+    def path(self, goal: str | None = None) -> list[PathEntry]:
+        """The learning path with this learner's status on each concept, reordered for ``goal``
+        (free text, resolved by search; default: the profile's goal) so what the goal needs comes first."""
         progress = self.progress()
+        goal = self.profile.goal if goal is None else goal
+        order = goal_path(self.corpus, goal) if goal else list(self.corpus.core.learning_path)
+        needed: set[str] = set()
+        if goal:
+            wanted = goal_concepts(self.corpus, goal, limit=1)
+            needed = {c for c in order[: max((order.index(w) for w in wanted if w in order), default=-1) + 1]}
         entries = []
-        for concept_id in self.corpus.core.learning_path:
+        for concept_id in order:
             concept = self.corpus.concepts.get(concept_id)
             if concept is None:
                 continue
@@ -204,7 +226,7 @@ class TutorSession:
                 status = "explained"
             else:
                 status = "seen"
-            entries.append(PathEntry(concept_id, concept.title, status))
+            entries.append(PathEntry(concept_id, concept.title, status, on_goal=concept_id in needed))
         return entries
 
     def why(self) -> str:

@@ -1,4 +1,4 @@
-"""Capture a real ``kc tutor`` transcript: one question asked by a novice and by an expert.
+"""Capture a real ``kc tutor`` transcript: one question asked by a novice and by an expert, and a goal-driven path.
 
 Runs the installed ``kc tutor`` twice with scripted input on a pipe (so the output is the
 plain markdown the tutor streams), puts each typed line back after its prompt, and writes
@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 QUESTION = "What happens when a Python file has a syntax error?"
+GOAL = "redact secrets like API keys before they reach the corpus"
 PROMPT = re.compile(r"(you> |answer \([A-H]-[A-H]\)> )")
 
 
@@ -73,6 +74,9 @@ def main() -> int:
         answers = quiz_answers(corpus, args.corpus, store, args.question)
         novice = run_session(kc, args.corpus, db, "nadia", [args.question, "/why", "/quiz", *answers, "/path", "/exit"])
         expert = run_session(kc, args.corpus, db, "erik", [args.question, "/exit"])
+        store.create("gina", level="intermediate", background="python")
+        goal = run_session(kc, args.corpus, db, "gina", ["/path", f"/goal {GOAL}", "where do I start?",
+                                                          "what is the meaning of life?", "/exit"])
     name = corpus.core.source.name
     text = f"""# `kc tutor`: one question, two learners
 
@@ -90,6 +94,14 @@ offline backend (no model: the answer is composed from the knowledge core). Capt
 
 ~~~~text
 {expert}~~~~
+
+## Gina: a goal changes the path and the targets
+
+Gina sets a goal with `/goal`; the path puts what the goal needs first (★), an open question is
+answered for the goal, and a question that is not about this codebase gets an honest "not covered".
+
+~~~~text
+{goal}~~~~
 """
     Path(args.out).write_text(text, encoding="utf-8")
     print(f"wrote {args.out}")

@@ -61,7 +61,10 @@ def test_request_caches_the_prefix_and_sends_documents(mh_corpus, anthropic_stub
     assert "Retries and backoff" in system[1]["text"] and system[1]["cache_control"] == {"type": "ephemeral"}
     content = body["messages"][-1]["content"]
     documents = [block for block in content if block["type"] == "document"]
-    assert len(documents) == len(answer.plan.sources) > 0
+    # The code first (API document indexes match plan.sources), then the plan's grounding: concept map, facts.
+    assert len(documents) == len(answer.plan.sources) + 2 and answer.plan.sources
+    assert [d["title"] for d in documents[-2:]] == ["kc concept map for this answer", "kc facts found in the code"]
+    assert "should_retry" in documents[-1]["source"]["data"]  # the offline answer's facts ground the model
     for document, source in zip(documents, answer.plan.sources):
         assert document["citations"] == {"enabled": True}
         assert document["source"] == {"type": "text", "media_type": "text/plain", "data": source.text}

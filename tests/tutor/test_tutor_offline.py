@@ -33,7 +33,7 @@ def test_every_level_answers_with_valid_citations_only(mh_corpus, level):
     checked = check_answer(mh_corpus, draft.text, draft.citations)
     assert checked.rejected == () and checked.text == draft.text
     assert len(checked.citations) >= 3
-    assert "**In short:**" in draft.text and "should_retry" in draft.text
+    assert "**Answer.**" in draft.text and "should_retry" in draft.text
     # The debugging intent points at the line that stops the retries.
     assert "`if attempt >= max_retries:`" in draft.text and "minihttp/transport.py:23" in draft.text
     for block in code_blocks(draft.text):
@@ -165,4 +165,4 @@ def test_sparse_go_core_still_answers(tmp_path):
             assert check_answer(corpus, draft.text, draft.citations).rejected == ()
     _, draft = answer_for(corpus, "novice", question="How does Router.Match work?", background=("python",))
     assert "If you know Python" in draft.text and "`r` is Python's `self`" in draft.text
-    assert "**In short:** Start with `Router.Match` (router/router.go:14-30), a method of `Router`." in draft.text
+    assert "**Answer.** `Router.Match` (router/router.go:14-30) is a method of `Router`" in draft.text

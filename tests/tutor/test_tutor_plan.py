@@ -25,22 +25,21 @@ def plan_for(corpus, level, progress=None, concept="client", background=("java",
     return make_plan(corpus, question, Profile("t", level, background), progress or {}, retrieve=fake_retrieve(concept))
 
 
-def test_novice_gets_uncovered_prerequisites_transitively(mh_corpus):
+def test_novice_gets_at_most_two_direct_prerequisites(mh_corpus):
     plan = plan_for(mh_corpus, "novice")
     assert plan.targets == ("client",)
-    # client needs retries and auth (direct), which need configuration, errors, requests: five
-    # uncovered ancestors, nearest first, capped at four.
-    assert {"retries", "auth"} <= set(plan.prerequisites) and len(plan.prerequisites) == 4
-    assert set(plan.prerequisites) < {"retries", "auth", "configuration", "errors", "requests"}
-    left_out = [s for s in plan.skipped if "later" in s.reason]
-    assert len(left_out) == 1 and left_out[0].concept in {"configuration", "errors", "requests"}
+    # client needs retries and auth (direct), which need configuration, errors, requests: only the
+    # two the answer relies on directly are taught; the further ones wait.
+    assert set(plan.prerequisites) == {"retries", "auth"}
+    left_out = {s.concept for s in plan.skipped if "later" in s.reason}
+    assert left_out == {"configuration", "errors", "requests"}
     assert [s.role for s in plan.steps][-1] == "target"
 
 
 def test_prerequisites_come_in_learning_order(mh_corpus):
     plan = plan_for(mh_corpus, "novice", concept="retries")
     order = [s.concept for s in plan.steps]
-    assert order == ["configuration", "requests", "errors", "retries"]
+    assert order == ["configuration", "errors", "retries"]
     for position, concept in enumerate(order):
         for prerequisite in mh_corpus.concepts[concept].prerequisites:
             if prerequisite in order:
