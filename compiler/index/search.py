@@ -2,10 +2,12 @@
 
     dense (cosine over the numpy mirror, or the Chroma server)  ┐
     lexical (BM25 over identifier-aware tokens)                 ├─ reciprocal rank fusion
-    file topic (cosine to each file's mean chunk vector)        ┘   (files only reorder)
-        -> priors (kind of answer: module, constant, class without methods; importance)
+    file topic (cosine to each file's mean chunk vector)        │   (files and folders only
+    folder topic (cosine to each folder's mean file topic)      ┘    reorder candidates)
+        -> priors (kind of answer: module, constant, class without methods; importance,
+           more of it for "where do I start" questions)
         -> concept-map boosts (concept members, graph neighbours of strong hits)
-        -> concept hits name their best-matching member
+        -> concept and module hits name their best-matching member (same retrievers)
         -> diversify (one symbol, or one file, cannot fill the top 10)
 
 Importable without torch, sentence-transformers or chromadb: queries are embedded with the
@@ -53,6 +55,10 @@ NEIGHBOUR_CEILING = 0.95  # share of the gap to the lending hit a neighbour's li
 # candidates of the two retrievers, it adds none.
 FILE_WEIGHT = 0.5
 FILE_RRF_K = 20
+# The folder is a fourth voter, the same way (its topic: the mean of its files' topics). In a
+# large codebase it routes the question to the part of the tree that is about it before the
+# symbols within compete; in a flat one every chunk gets the same vote and nothing changes.
+FOLDER_WEIGHT = 0.0
 PER_FILE_TOP = 3  # at most this many hits from one file in the top 10
 TOP = 10
 TEST_PENALTY = 0.5  # BM25 score factor for tests and fixtures, unless the question asks about tests
@@ -130,6 +136,8 @@ class _State:
     file_of_row: np.ndarray | None = None  # index into file_vectors per chunk, -1 for none
     module_members: dict = field(default_factory=dict)  # module symbol id -> ids of what the module defines
     file_vectors: np.ndarray | None = None  # per source file: the normalised mean of its chunk vectors
+    folder_of_file: np.ndarray | None = None  # index into folder_vectors per file
+    folder_vectors: np.ndarray | None = None  # per folder: the normalised mean of its files' topics
     test_files: np.ndarray | None = None  # 1.0 for the files of file_vectors that are tests/fixtures
     last_query: tuple = ("", None)  # (query, vector): the dense and file rankings share one embedding
 
@@ -294,7 +302,14 @@ def _file_topics(chunks, vectors, has_vector) -> dict:
     topics /= np.maximum(np.linalg.norm(topics, axis=1, keepdims=True), 1e-12)
     file_of_row = np.array([index.get(c.path, -1) if c.kind != "doc" else -1 for c in chunks], dtype=np.int64)
     test_files = np.array([1.0 if is_test_path(path) else 0.0 for path in paths], dtype=np.float32)
-    return {"file_of_row": file_of_row, "file_vectors": topics, "test_files": test_files}
+    folders = sorted({path.rpartition("/")[0] for path in paths})
+    folder_index = {folder: n for n, folder in enumerate(folders)}
+    folder_of_file = np.array([folder_index[path.rpartition("/")[0]] for path in paths], dtype=np.int64)
+    folder_vectors = np.zeros((len(folders), topics.shape[1]), dtype=np.float32)
+    np.add.at(folder_vectors, folder_of_file, topics)
+    folder_vectors /= np.maximum(np.linalg.norm(folder_vectors, axis=1, keepdims=True), 1e-12)
+    return {"file_of_row": file_of_row, "file_vectors": topics, "test_files": test_files,
+            "folder_of_file": folder_of_file, "folder_vectors": folder_vectors}
 
 
 def _module_members(corpus, chunks) -> dict[str, tuple[str, ...]]:
@@ -392,13 +407,26 @@ def _fuse(state: _State, asked: _Query) -> dict[int, float]:
     for weight, ranking in rankings:
         for rank, row in enumerate(ranking, start=1):
             fused[row] += weight / (RRF_K + rank)
-    file_ranks = _file_ranks(state, asked.text, asked.demote_tests) if fused and FILE_WEIGHT else None
+    file_ranks = _file_ranks(state, asked.text, asked.demote_tests) if fused and (FILE_WEIGHT or FOLDER_WEIGHT) else None
     if file_ranks is not None:
+        folder_ranks = _folder_ranks(state, asked) if FOLDER_WEIGHT else None
         for row in fused:
             file = state.file_of_row[row]
             if file >= 0:
                 fused[row] += FILE_WEIGHT / (FILE_RRF_K + file_ranks[file])
+                if folder_ranks is not None:
+                    fused[row] += FOLDER_WEIGHT / (FILE_RRF_K + folder_ranks[state.folder_of_file[file]])
     return dict(fused)
+
+
+def _folder_ranks(state: _State, asked: _Query) -> np.ndarray | None:
+    """Rank (1 = best) of every folder by how close its topic is to the query."""
+    if state.folder_vectors is None or len(state.folder_vectors) < 2:
+        return None  # one folder: its vote is the same for everyone
+    similarity = state.folder_vectors @ _query_vector(state, asked.text)
+    ranks = np.empty(len(similarity), dtype=np.int64)
+    ranks[np.argsort(-similarity, kind="stable")] = np.arange(1, len(similarity) + 1)
+    return ranks
 
 
 def _boost(state: _State, fused: dict[int, float], asked: _Query | None = None) -> dict[int, float]:
