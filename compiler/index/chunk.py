@@ -27,6 +27,7 @@ from compiler.model import Concept, Section, Symbol
 
 EMBED_EXCERPT_LINES = 12  # code lines the dense model reads when the docstring is short
 DOC_WORDS_WITHOUT_CODE = 8  # a docstring at least this long speaks for the code
+REASON_WORDS = 60  # words of explanatory comments the dense model reads (why the code does what it does)
 TEXT_EXCERPT_LINES = 20  # code lines kept for readers and for BM25
 WINDOW_WORDS = 160  # MiniLM reads 256 word pieces; ~160 words fit with room to spare
 SNIPPET_CHARS = 200
@@ -243,6 +244,48 @@ def code_lines(excerpt: str, limit: int) -> list[str]:
     return kept
 
 
+# Comment markers of the languages kc compiles, and machine directives that explain nothing.
+_COMMENT = re.compile(r"^\s*(?:#(?!!)|//(?!go:|\s*eslint|\s*@ts-|\s*istanbul|\s*prettier)|/\*+|\*(?!/))\s?(.*?)\s*(?:\*/)?\s*$")
+# Words that mark a comment as a reason rather than a label ("# windows hook").
+_REASON = re.compile(
+    r"\b(because|so that|otherwise|instead|avoid|in order|since|ensure|workaround|why|note|must|need|needs|"
+    r"can't|cannot|don't|won't|would|should|unless|rather than|prevent|allow|regardless|even (if|when|though))\b",
+    re.IGNORECASE,
+)
+_DIRECTIVE = re.compile(r"^(?:type:|noqa|pragma|fmt:|pylint:|mypy:|nolint|lint:|TODO\s*$|-\*-)", re.IGNORECASE)
+
+
+def comment_prose(excerpt: str) -> str:
+    """The explanatory comments inside a code excerpt, as one line of prose.
+
+    Comments say why code does what it does ("run on Root only, regardless of which command
+    was called"); "why" questions are answered there. Doc comments and docstrings are the
+    docstring's business (already in the chunk); tool directives (``# noqa``) explain nothing."""
+    kept, in_doc, quote = [], False, ""
+    for line in excerpt.splitlines():
+        stripped = line.strip()
+        if in_doc:  # a Python docstring: the chunk has it already
+            if quote in stripped:
+                in_doc = False
+            continue
+        if stripped.startswith(('"""', "'''", 'r"""')):
+            quote = '"""' if '"""' in stripped else "'''"
+            in_doc = stripped.count(quote) == 1
+            continue
+        match = _COMMENT.match(line)
+        if not match:
+            continue
+        text = match.group(1).strip()
+        if text and not _DIRECTIVE.match(text) and re.search(r"[A-Za-z]{3}", text):
+            kept.append(text)
+    # A reason often runs over several comment lines: keep each comment block that gives one.
+    return " ".join(" ".join(line for line in _reason_blocks(kept)).split())
+
+
+def _reason_blocks(lines: list[str]) -> list[str]:
+    return [line for line in lines if _REASON.search(line)]
+
+
 def _without_header(code: list[str], signature: str) -> list[str]:
     """Code lines after the decorators and the declaration the signature already gives
     (``def f(\n    a,\n) -> T:`` spans several lines)."""
@@ -354,6 +397,9 @@ def _symbol_chunk(page: str, sid: str, section: str, symbol: Symbol | None, modu
     doc_text = " ".join(doc.split())
     prose = doc_prose(doc)
     code = _without_header(code_lines(excerpt, EMBED_EXCERPT_LINES + 8), signature)[:EMBED_EXCERPT_LINES]
+    reasons = comment_prose(excerpt)
+    if doc_text and reasons.startswith(doc_text[:40]):
+        reasons = ""  # a JS/Go doc comment kept in the excerpt: the docstring says it already
     # The dense model reads prose best: name in words, the describing part of the docstring,
     # signature; for a class, what it can do. Code only when the docstring says too little
     # to go on and there is no outline (BM25 reads all of it either way).
@@ -364,13 +410,14 @@ def _symbol_chunk(page: str, sid: str, section: str, symbol: Symbol | None, modu
             f"{kind} {sid} in {path}",
             signature.strip(),
             outline,
+            "Notes: " + " ".join(reasons.split()[:REASON_WORDS]) if reasons and REASON_WORDS else "",
             "\n".join(code) if len(prose.split()) < DOC_WORDS_WITHOUT_CODE and not outline else "",
         )
         if part
     )
     full_code = without_keywords("\n".join(code_lines(excerpt, TEXT_EXCERPT_LINES)))
     # The name twice: a match on what a thing is called says more than one in its body.
-    lexical = f"{sid} {humanize(name)} {path} {signature} {doc} {outline} {full_code}"
+    lexical = f"{sid} {humanize(name)} {path} {signature} {doc} {outline} {reasons} {full_code}"
     snippet = first_sentence(doc_text) if doc_text else (signature.strip().splitlines()[0][:SNIPPET_CHARS] if signature.strip() else sid)
     return Chunk(
         id=chunk_id(kind, path, sid, embed),

@@ -2,10 +2,12 @@
 
     dense (cosine over the numpy mirror, or the Chroma server)  ┐
     lexical (BM25 over identifier-aware tokens)                 ├─ reciprocal rank fusion
-    file topic (cosine to each file's mean chunk vector)        ┘   (files only reorder)
-        -> priors (kind of answer: module, constant, class without methods; importance)
+    file topic (cosine to each file's mean chunk vector)        │   (files and folders only
+    folder topic (cosine to each folder's mean file topic)      ┘    reorder candidates)
+        -> priors (kind of answer: module, constant, class without methods; importance,
+           more of it for "where do I start" questions)
         -> concept-map boosts (concept members, graph neighbours of strong hits)
-        -> concept hits name their best-matching member
+        -> concept and module hits name their best-matching member (same retrievers)
         -> diversify (one symbol, or one file, cannot fill the top 10)
 
 Importable without torch, sentence-transformers or chromadb: queries are embedded with the
@@ -19,7 +21,7 @@ import re
 import sys
 import threading
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +37,7 @@ RRF_K = 20  # smaller than the classic 60: the first few ranks of each retriever
 DENSE_WEIGHT = 1.0
 LEXICAL_WEIGHT = 0.7
 IMPORTANCE_BOOST = 0.15  # PageRank prior: central code is what newcomers ask about
+ONBOARDING_IMPORTANCE_BOOST = 0.5  # the same prior for "where do I start" questions
 # Questions ask how or where something happens: that is a function, method or class. A whole
 # module or a constant is a coarser answer, so it yields when the evidence is otherwise equal.
 KIND_PRIOR = {"module": 0.7, "variable": 0.7}
@@ -52,6 +55,10 @@ NEIGHBOUR_CEILING = 0.95  # share of the gap to the lending hit a neighbour's li
 # candidates of the two retrievers, it adds none.
 FILE_WEIGHT = 0.5
 FILE_RRF_K = 20
+# The folder is a fourth voter, the same way (its topic: the mean of its files' topics). In a
+# large codebase it routes the question to the part of the tree that is about it before the
+# symbols within compete; in a flat one every chunk gets the same vote and nothing changes.
+FOLDER_WEIGHT = 0.0
 PER_FILE_TOP = 3  # at most this many hits from one file in the top 10
 TOP = 10
 TEST_PENALTY = 0.5  # BM25 score factor for tests and fixtures, unless the question asks about tests
@@ -59,8 +66,25 @@ TEST_DENSE_MARGIN = 0.1  # cosine taken off tests and fixtures, likewise
 STALE_EMBED_LIMIT = 256  # chunks a stale index embeds on the fly at load time
 
 _TEST_PATH = re.compile(r"(^|/)(tests?|testing|__tests__|spec|specs|fixtures?)/|(^|/)(test_[^/]*|[^/]*_test\.[a-z]+|[^/]*\.(test|spec)\.[a-z]+|conftest\.py)$")
+# A newcomer asking where to begin wants the central, public entry into the topic.
+_ONBOARDING = re.compile(
+    r"\b(read first|(start|begin) (reading|here)|where (do|should|can) i (start|begin)|get started|"
+    r"first (look|steps?)|entry ?points?|new to|overview)\b",
+    re.IGNORECASE,
+)
 _TEST_WORDS = re.compile(r"\b(tests?|testing|tested|spec|specs|fixtures?)\b", re.IGNORECASE)
 _NOTED: set[str] = set()  # corpora we already told about a missing/stale index
+
+
+@dataclass
+class _Query:
+    """One question as the retrievers saw it: what the member choice and boosts read again."""
+
+    text: str
+    demote_tests: bool = True
+    onboarding: bool = False  # "where do I start", "what should I read first"
+    similarity: np.ndarray | None = None  # cosine of every chunk (None without a dense index)
+    lexical: np.ndarray | None = None  # BM25 of every chunk
 
 
 @dataclass(frozen=True)
@@ -110,7 +134,10 @@ class _State:
     test_rows: np.ndarray | None = None  # 1.0 for chunks from tests/fixtures, else 0.0
     prior: np.ndarray | None = None  # score factor per chunk from what kind of thing it is
     file_of_row: np.ndarray | None = None  # index into file_vectors per chunk, -1 for none
+    module_members: dict = field(default_factory=dict)  # module symbol id -> ids of what the module defines
     file_vectors: np.ndarray | None = None  # per source file: the normalised mean of its chunk vectors
+    folder_of_file: np.ndarray | None = None  # index into folder_vectors per file
+    folder_vectors: np.ndarray | None = None  # per folder: the normalised mean of its files' topics
     test_files: np.ndarray | None = None  # 1.0 for the files of file_vectors that are tests/fixtures
     last_query: tuple = ("", None)  # (query, vector): the dense and file rankings share one embedding
 
@@ -150,6 +177,11 @@ class Searcher:
             self._note(f"the search index of {self.corpus_dir} is older than the corpus; run 'kc index' to refresh it.")
             return self._refreshed(corpus, snapshot, embedder, server)
         return _make_state(corpus, snapshot.chunks, snapshot.vectors, None, snapshot.lexical, embedder, server)
+
+    def refresh_priors(self) -> None:
+        """Recompute the per-chunk kind priors (after the ranking constants changed: cross-validation)."""
+        if self._state is not None:
+            self._state.prior = _priors(self._state.corpus, self._state.chunks)
 
     def _query_embedder(self, manifest, folder: Path):
         """The embedder for queries; it must be the model the index was built with."""
@@ -221,12 +253,13 @@ class Searcher:
         if not query or k <= 0 or not state.chunks:
             return []
         # "Where does it ...?" means the code that does it, not the tests that check it.
-        fused = _fuse(state, query, demote_tests=not _TEST_WORDS.search(query))
+        asked = _Query(query, demote_tests=not _TEST_WORDS.search(query), onboarding=bool(_ONBOARDING.search(query)))
+        fused = _fuse(state, asked)
         if not fused:
             return []
-        scores = _boost(state, fused)
+        scores = _boost(state, fused, asked)
         ranked = sorted(scores, key=lambda row: (-scores[row], row))
-        hits = _diversify(state, ranked, scores, k)
+        hits = _diversify(state, ranked, scores, k, asked)
         return hits
 
 
@@ -248,6 +281,7 @@ def _make_state(corpus, chunks, vectors, has_vector, lexical, embedder, server) 
         position={c.id: i for i, c in enumerate(chunks)}, by_symbol=dict(by_symbol), corpus=corpus,
         test_rows=np.array([1.0 if is_test_path(c.path) else 0.0 for c in chunks], dtype=np.float32),
         prior=_priors(corpus, chunks),
+        module_members=_module_members(corpus, chunks),
         **_file_topics(chunks, vectors, has_vector),
     )  # fmt: skip
 
@@ -268,7 +302,25 @@ def _file_topics(chunks, vectors, has_vector) -> dict:
     topics /= np.maximum(np.linalg.norm(topics, axis=1, keepdims=True), 1e-12)
     file_of_row = np.array([index.get(c.path, -1) if c.kind != "doc" else -1 for c in chunks], dtype=np.int64)
     test_files = np.array([1.0 if is_test_path(path) else 0.0 for path in paths], dtype=np.float32)
-    return {"file_of_row": file_of_row, "file_vectors": topics, "test_files": test_files}
+    folders = sorted({path.rpartition("/")[0] for path in paths})
+    folder_index = {folder: n for n, folder in enumerate(folders)}
+    folder_of_file = np.array([folder_index[path.rpartition("/")[0]] for path in paths], dtype=np.int64)
+    folder_vectors = np.zeros((len(folders), topics.shape[1]), dtype=np.float32)
+    np.add.at(folder_vectors, folder_of_file, topics)
+    folder_vectors /= np.maximum(np.linalg.norm(folder_vectors, axis=1, keepdims=True), 1e-12)
+    return {"file_of_row": file_of_row, "file_vectors": topics, "test_files": test_files,
+            "folder_of_file": folder_of_file, "folder_vectors": folder_vectors}
+
+
+def _module_members(corpus, chunks) -> dict[str, tuple[str, ...]]:
+    """For each module chunk, the symbols its file defines (a module hit names the best of them)."""
+    members = {}
+    for chunk in chunks:
+        if chunk.kind == "module" and chunk.symbol and chunk.path:
+            members[chunk.symbol] = tuple(
+                s.id for s in corpus.symbols_by_path.get(chunk.path, ()) if s.kind != "module" and s.id != chunk.symbol
+            )
+    return members
 
 
 def _priors(corpus, chunks) -> np.ndarray:
@@ -293,9 +345,10 @@ def _query_vector(state: _State, query: str) -> np.ndarray:
     return vector
 
 
-def _dense_ranking(state: _State, query: str, demote_tests: bool = True) -> list[int]:
+def _dense_ranking(state: _State, asked: _Query) -> list[int]:
     if state.embedder is None:
         return []
+    query, demote_tests = asked.text, asked.demote_tests
     vector = _query_vector(state, query)
     if state.server is not None:
         rows = []
@@ -311,16 +364,18 @@ def _dense_ranking(state: _State, query: str, demote_tests: bool = True) -> list
         similarity = similarity - TEST_DENSE_MARGIN * state.test_rows
     if state.has_vector is not None:
         similarity = np.where(state.has_vector, similarity, -np.inf)
+    asked.similarity = similarity
     top = _top(similarity, CANDIDATES)
     return [int(row) for row in top if np.isfinite(similarity[row])]
 
 
-def _lexical_ranking(state: _State, query: str, demote_tests: bool = True) -> list[int]:
-    scores = state.lexical.scores(query)
+def _lexical_ranking(state: _State, asked: _Query) -> list[int]:
+    scores = state.lexical.scores(asked.text)
     if not len(scores):
         return []
-    if demote_tests and state.test_rows is not None:
+    if asked.demote_tests and state.test_rows is not None:
         scores = scores * np.where(state.test_rows, TEST_PENALTY, 1.0)
+    asked.lexical = scores
     top = _top(scores, CANDIDATES)
     return [int(row) for row in top if scores[row] > 0]
 
@@ -344,31 +399,46 @@ def _file_ranks(state: _State, query: str, demote_tests: bool = True) -> np.ndar
     return ranks
 
 
-def _fuse(state: _State, query: str, demote_tests: bool = True) -> dict[int, float]:
+def _fuse(state: _State, asked: _Query) -> dict[int, float]:
     """Reciprocal rank fusion: each retriever votes 1/(K + rank) for its candidates, and the
     file a candidate lives in votes by how well the file as a whole matches the question."""
     fused: dict[int, float] = defaultdict(float)
-    rankings = ((DENSE_WEIGHT, _dense_ranking(state, query, demote_tests)), (LEXICAL_WEIGHT, _lexical_ranking(state, query, demote_tests)))
+    rankings = ((DENSE_WEIGHT, _dense_ranking(state, asked)), (LEXICAL_WEIGHT, _lexical_ranking(state, asked)))
     for weight, ranking in rankings:
         for rank, row in enumerate(ranking, start=1):
             fused[row] += weight / (RRF_K + rank)
-    file_ranks = _file_ranks(state, query, demote_tests) if fused and FILE_WEIGHT else None
+    file_ranks = _file_ranks(state, asked.text, asked.demote_tests) if fused and (FILE_WEIGHT or FOLDER_WEIGHT) else None
     if file_ranks is not None:
+        folder_ranks = _folder_ranks(state, asked) if FOLDER_WEIGHT else None
         for row in fused:
             file = state.file_of_row[row]
             if file >= 0:
                 fused[row] += FILE_WEIGHT / (FILE_RRF_K + file_ranks[file])
+                if folder_ranks is not None:
+                    fused[row] += FOLDER_WEIGHT / (FILE_RRF_K + folder_ranks[state.folder_of_file[file]])
     return dict(fused)
 
 
-def _boost(state: _State, fused: dict[int, float]) -> dict[int, float]:
+def _folder_ranks(state: _State, asked: _Query) -> np.ndarray | None:
+    """Rank (1 = best) of every folder by how close its topic is to the query."""
+    if state.folder_vectors is None or len(state.folder_vectors) < 2:
+        return None  # one folder: its vote is the same for everyone
+    similarity = state.folder_vectors @ _query_vector(state, asked.text)
+    ranks = np.empty(len(similarity), dtype=np.int64)
+    ranks[np.argsort(-similarity, kind="stable")] = np.arange(1, len(similarity) + 1)
+    return ranks
+
+
+def _boost(state: _State, fused: dict[int, float], asked: _Query | None = None) -> dict[int, float]:
     """Lift what the concept map says matters: important code, members of matching concepts,
     and the graph neighbours of the strongest hits. Only candidates are lifted: the map
     reorders what the retrievers found, it does not invent hits."""
     chunks = state.chunks
     prior = state.prior
+    # Where to start reading is the central code of the topic: importance counts for more.
+    importance = ONBOARDING_IMPORTANCE_BOOST if asked is not None and asked.onboarding else IMPORTANCE_BOOST
     scores = {
-        row: score * float(prior[row]) * (1.0 + IMPORTANCE_BOOST * max(0.0, min(1.0, chunks[row].importance)))
+        row: score * float(prior[row]) * (1.0 + importance * max(0.0, min(1.0, chunks[row].importance)))
         for row, score in fused.items()
     }
     lifts: dict[int, float] = defaultdict(float)
@@ -405,21 +475,49 @@ def _boost(state: _State, fused: dict[int, float]) -> dict[int, float]:
     return scores
 
 
-def _best_member(state: _State, chunk, scores: dict[int, float], taken: set[str] | frozenset = frozenset()) -> tuple[str | None, str | None, tuple[int, int] | None]:
-    """The member of a concept that matched this query best and is not shown yet (else the concept's anchor)."""
-    best, best_score = None, 0.0
-    for member in chunk.members:
-        if f"symbol:{member}" in taken:
+def _members(state: _State, chunk) -> tuple[str, ...]:
+    """The symbols a coarse hit stands for: a concept's members, a module's definitions."""
+    if chunk.kind == "concept":
+        return chunk.members
+    if chunk.kind == "module" and chunk.symbol:
+        return state.module_members.get(chunk.symbol, ())
+    return ()
+
+
+def _best_member(state: _State, chunk, scores: dict[int, float], asked: _Query | None = None,
+                 taken: set[str] | frozenset = frozenset()) -> tuple[str | None, str | None, tuple[int, int] | None]:
+    """The member of a concept or module that answers this query best and is not shown yet.
+
+    A member among the candidates wins by its score; when none is, the same two retrievers
+    choose among the members (fused by rank, as the candidates were). Without members the
+    hit keeps its own place (a concept's anchor, the module)."""
+    rows = [row for member in _members(state, chunk) if f"symbol:{member}" not in taken for row in state.by_symbol.get(member, ())]
+    if not rows:
+        return chunk.symbol, chunk.path, chunk.lines
+    scored = [row for row in rows if row in scores]
+    if scored:
+        best = max(scored, key=lambda row: (scores[row], -row))
+    elif asked is not None and (asked.similarity is not None or asked.lexical is not None):
+        best = _fused_among(rows, asked)
+    else:
+        return chunk.symbol, chunk.path, chunk.lines
+    member = state.chunks[best]
+    return member.symbol, member.path, member.lines
+
+
+def _fused_among(rows: list[int], asked: _Query) -> int:
+    """The row that reciprocal rank fusion of the dense and lexical scores puts first among ``rows``."""
+    fused = defaultdict(float)
+    for weight, values in ((DENSE_WEIGHT, asked.similarity), (LEXICAL_WEIGHT, asked.lexical)):
+        if values is None:
             continue
-        for row in state.by_symbol.get(member, ()):
-            if scores.get(row, 0.0) > best_score:
-                best, best_score = state.chunks[row], scores[row]
-    if best is not None:
-        return best.symbol, best.path, best.lines
-    return chunk.symbol, chunk.path, chunk.lines
+        order = sorted(rows, key=lambda row: (-float(values[row]), row))
+        for rank, row in enumerate(order, start=1):
+            fused[row] += weight / (RRF_K + rank)
+    return max(rows, key=lambda row: (fused[row], -row))
 
 
-def _diversify(state: _State, ranked: list[int], scores: dict[int, float], k: int) -> list[Hit]:
+def _diversify(state: _State, ranked: list[int], scores: dict[int, float], k: int, asked: _Query | None = None) -> list[Hit]:
     """Best first, but within the top 10 a symbol shows once, a concept once, a file at most
     three times: extras move down below the top 10, they are not dropped."""
     top: list[tuple] = []
@@ -429,8 +527,8 @@ def _diversify(state: _State, ranked: list[int], scores: dict[int, float], k: in
     for row in ranked:
         chunk = state.chunks[row]
         symbol, path, lines = chunk.symbol, chunk.path, chunk.lines
-        if chunk.kind == "concept":
-            symbol, path, lines = _best_member(state, chunk, scores, taken=shown)
+        if chunk.kind in ("concept", "module"):
+            symbol, path, lines = _best_member(state, chunk, scores, asked, taken=shown)
         keys = {f"symbol:{symbol}"} if symbol else set()
         if chunk.kind == "concept":
             keys.add(f"concept:{chunk.concept}")

@@ -114,3 +114,21 @@ def test_helpers():
     assert _without_header(["res.send = function send(body) {", "  x();"], "res.send = function send(body)") == ["  x();"]
     meta, body, consumed = split_front_matter("---\nid: x\n---\n# T\n")
     assert meta == {"id": "x"} and body == "# T\n" and consumed == 3
+
+
+def test_comment_prose_keeps_the_comments_that_give_reasons():
+    from compiler.index.chunk import comment_prose
+
+    python = '''def f(x):
+    """Docstring (the chunk has it already)."""
+    # windows hook
+    # Regardless of which command was called, run on the root only
+    y = x  # noqa: E501
+    # type: ignore
+    return y
+'''
+    assert comment_prose(python) == "Regardless of which command was called, run on the root only"
+    go = "func (c *Command) F() {\n\t// Workaround so that tests pass\n\t//go:noinline\n\tx := 1\n}"
+    assert comment_prose(go) == "Workaround so that tests pass"
+    js = "function f() {\n  /* avoid a second lookup because it is slow */\n  return 1\n}"
+    assert comment_prose(js) == "avoid a second lookup because it is slow"

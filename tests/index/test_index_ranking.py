@@ -24,6 +24,13 @@ class FakeCorpus:
         self.edges = list(edges)
         self.core = SimpleNamespace(symbols=list(symbols))
 
+    @property
+    def symbols_by_path(self):
+        by_path = {}
+        for symbol in self.core.symbols:
+            by_path.setdefault(symbol.path, []).append(symbol)
+        return by_path
+
     def edges_from(self, symbol):
         return [e for e in self.edges if e.source == symbol]
 
@@ -36,14 +43,14 @@ def state(chunks, edges=(), symbols=()):
 
 
 def rankings(monkeypatch, dense, lexical):
-    monkeypatch.setattr(S, "_dense_ranking", lambda st, q, demote_tests=True: list(dense))
-    monkeypatch.setattr(S, "_lexical_ranking", lambda st, q, demote_tests=True: list(lexical))
+    monkeypatch.setattr(S, "_dense_ranking", lambda st, asked: list(dense))
+    monkeypatch.setattr(S, "_lexical_ranking", lambda st, asked: list(lexical))
 
 
 def test_reciprocal_rank_fusion(monkeypatch):
     st = state([chunk(i) for i in range(4)])
     rankings(monkeypatch, dense=[0, 1, 2], lexical=[1, 3])
-    fused = S._fuse(st, "q")
+    fused = S._fuse(st, S._Query("q"))
     k, wd, wl = S.RRF_K, S.DENSE_WEIGHT, S.LEXICAL_WEIGHT
     assert fused[1] == pytest.approx(wd / (k + 2) + wl / (k + 1))
     assert fused[0] == pytest.approx(wd / (k + 1))
@@ -54,9 +61,9 @@ def test_reciprocal_rank_fusion(monkeypatch):
 
 def test_lexical_only_when_there_is_no_dense_index(monkeypatch):
     st = state([chunk(i) for i in range(3)])
-    monkeypatch.setattr(S, "_lexical_ranking", lambda st, q, demote_tests=True: [2, 0])
-    assert S._dense_ranking(st, "q") == []  # no embedder: no dense votes
-    assert list(S._fuse(st, "q")) == [2, 0]
+    monkeypatch.setattr(S, "_lexical_ranking", lambda st, asked: [2, 0])
+    assert S._dense_ranking(st, S._Query("q")) == []  # no embedder: no dense votes
+    assert list(S._fuse(st, S._Query("q"))) == [2, 0]
 
 
 def test_importance_lifts_central_code():
@@ -121,11 +128,11 @@ def test_the_file_whose_topic_matches_breaks_a_tie(monkeypatch):
     assert list(st.file_of_row) == [0, 1, 1, 1] and st.file_vectors.shape == (2, 64)
     rankings(monkeypatch, dense=[0, 1], lexical=[1, 0])  # the retrievers disagree on rows 0 and 1
     question = "retry backoff after a failed connection"
-    fused = S._fuse(st, question)
+    fused = S._fuse(st, S._Query(question))
     assert fused[1] > fused[0]  # retry.py as a whole is about the question
     assert set(fused) == {0, 1}  # the file vote reorders candidates, it adds none
     monkeypatch.setattr(S, "FILE_WEIGHT", 0.0)
-    fused = S._fuse(st, question)
+    fused = S._fuse(st, S._Query(question))
     assert fused[0] > fused[1]  # without it, the dense retriever's first place wins
 
 
@@ -203,9 +210,9 @@ def test_tests_rank_below_the_code_they_check_unless_asked_for():
     texts = ["retry failed connection", "retry failed connection"]  # equally good: only the path differs
     embedder = HashEmbedder()
     st = S._make_state(FakeCorpus(), chunks, embedder.embed_batch(texts), None, LexicalIndex.build(texts), embedder, None)
-    assert S._lexical_ranking(st, "retry", demote_tests=False) == [0, 1]  # a tie, in chunk order
-    assert S._lexical_ranking(st, "retry") == [1, 0]
-    assert S._dense_ranking(st, "retry failed connection")[0] == 1
+    assert S._lexical_ranking(st, S._Query("retry", demote_tests=False)) == [0, 1]  # a tie, in chunk order
+    assert S._lexical_ranking(st, S._Query("retry")) == [1, 0]
+    assert S._dense_ranking(st, S._Query("retry failed connection"))[0] == 1
     searcher = S.Searcher.__new__(S.Searcher)
     searcher._state = st
     assert [h.path for h in searcher.search("retry")] == ["pkg/client.py", "tests/test_client.py"]
@@ -221,3 +228,55 @@ def test_release_notes_are_not_chunked():
     sections = [Section("CHANGELOG.md", "0.2.0", 2, (1, 3), body), Section("README.md", "Retries", 2, (1, 3), body),
                 Section("docs/History.md", "1.0", 2, (1, 3), body)]  # fmt: skip
     assert [c.path for c in chunk_sections(sections)] == ["README.md"]
+
+
+def test_a_module_hit_names_the_definition_that_answers_even_when_no_definition_was_a_candidate():
+    import numpy as np
+
+    from compiler.model import Symbol
+
+    symbols = [
+        Symbol(id="m", name="m", kind="module", path="m.py", lines=(1, 90)),
+        Symbol(id="m.s1", name="s1", kind="function", path="m.py", lines=(1, 2), parent="m"),
+        Symbol(id="m.s2", name="s2", kind="function", path="m.py", lines=(2, 3), parent="m"),
+    ]
+    chunks = [chunk(0, kind="module", symbol="m", path="m.py"), chunk(1, path="m.py"), chunk(2, path="m.py")]
+    st = state(chunks, symbols=symbols)
+    assert st.module_members == {"m": ("m.s1", "m.s2")}
+    asked = S._Query("q", similarity=np.array([0.9, 0.1, 0.5]), lexical=np.array([3.0, 0.0, 1.0]))
+    hits = S._diversify(st, [0], {0: 0.1}, 1, asked)
+    assert (hits[0].symbol, hits[0].lines, hits[0].kind) == ("m.s2", (2, 3), "module")  # not the module itself
+    # a definition that is a candidate wins by its score
+    assert S._best_member(st, chunks[0], {0: 0.1, 1: 0.05}, asked)[0] == "m.s1"
+
+
+def test_a_concept_hit_without_candidate_members_lets_the_retrievers_choose_among_them():
+    import numpy as np
+
+    chunks = [chunk(0, kind="concept", concept="c", symbol="m.s1", members=("m.s1", "m.s2")), chunk(1), chunk(2)]
+    st = state(chunks)
+    asked = S._Query("q", similarity=np.array([0.9, 0.2, 0.6]), lexical=np.array([1.0, 0.0, 2.0]))
+    assert S._best_member(st, chunks[0], {0: 0.1}, asked)[0] == "m.s2"  # the anchor (s1) matched worse
+
+
+@pytest.mark.parametrize(
+    "question, onboarding",
+    [
+        ("what should I read first to understand routing?", True),
+        ("where do I start to add a new command?", True),
+        ("which are the entry points of the library?", True),
+        ("what default settings does a new application start with?", False),
+        ("how are values read from variables that start with a prefix?", False),
+        ("how does the router walk through the middleware stack?", False),
+    ],
+)
+def test_onboarding_questions_are_told_apart(question, onboarding):
+    assert bool(S._ONBOARDING.search(question)) is onboarding
+
+
+def test_onboarding_questions_lean_on_importance():
+    st = state([chunk(0, importance=0.0), chunk(1, importance=1.0)])
+    fused = {0: 0.10, 1: 0.085}
+    assert S._boost(st, fused, S._Query("how is x done?"))[0] > S._boost(st, fused, S._Query("how is x done?"))[1]
+    asked = S._Query("where do I start with x?", onboarding=True)
+    assert S._boost(st, fused, asked)[1] > S._boost(st, fused, asked)[0]
