@@ -125,7 +125,10 @@ def run_build(source: Path, label: str, force: bool, fresh_cache: bool, code: Pa
     env = {**os.environ, "PYTHONPATH": str(code)}
     with subprocess.Popen(
         [sys.executable, "-c", CHILD, str(source), str(out), str(cache), "force" if force else "incremental"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     ) as proc:
         sampler = _TreeMemory(proc.pid)
         sampler.start()
@@ -182,13 +185,24 @@ def _rss_kb(pid: int) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--tree", default=sysconfig.get_paths()["stdlib"], help="tree to compile (default: this Python's library)")
+    parser.add_argument(
+        "--tree", default=sysconfig.get_paths()["stdlib"], help="tree to compile (default: this Python's library)"
+    )
     parser.add_argument("--fractions", default="0.01,0.1,1")
-    parser.add_argument("--verify", action="store_true",
-                        help="after the incremental rebuild, build the touched tree cold and check the corpora are byte-identical")
-    parser.add_argument("--baseline", help="another checkout's root: build each sample with its kc code too, for a before/after")
-    parser.add_argument("--rebuilds", action="store_true", help="measure cold, no-op and one-file builds with the index instead")
-    parser.add_argument("--codebases", default="self,flask", help="for --rebuilds: 'self' (this repository) and bench/sources.py names")
+    parser.add_argument(
+        "--verify",
+        action="store_true",
+        help="after the incremental rebuild, build the touched tree cold and check the corpora are byte-identical",
+    )
+    parser.add_argument(
+        "--baseline", help="another checkout's root: build each sample with its kc code too, for a before/after"
+    )
+    parser.add_argument(
+        "--rebuilds", action="store_true", help="measure cold, no-op and one-file builds with the index instead"
+    )
+    parser.add_argument(
+        "--codebases", default="self,flask", help="for --rebuilds: 'self' (this repository) and bench/sources.py names"
+    )
     args = parser.parse_args()
     if args.rebuilds:
         rebuilds([name for name in args.codebases.split(",") if name])
@@ -213,14 +227,22 @@ def main() -> None:
             path.read_bytes()
         parse_seconds, lines = bare_parse(sample_files)
         if args.baseline:  # before this code, alternating, so both see the same machine
-            baseline = run_build(sample, f"{label}-baseline", force=True, fresh_cache=True, code=Path(args.baseline).resolve())
+            baseline = run_build(
+                sample, f"{label}-baseline", force=True, fresh_cache=True, code=Path(args.baseline).resolve()
+            )
         cold = run_build(sample, label, force=True, fresh_cache=True)
         row = {
-            "fraction": fraction, "files": len(sample_files), "lines": lines,
-            "parse_loc_s": lines / parse_seconds, "build_loc_s": lines / cold["seconds"],
-            "build_s": cold["seconds"], "peak_mb": cold["peak_mb"], "tree_peak_mb": cold["tree_peak_mb"],
+            "fraction": fraction,
+            "files": len(sample_files),
+            "lines": lines,
+            "parse_loc_s": lines / parse_seconds,
+            "build_loc_s": lines / cold["seconds"],
+            "build_s": cold["seconds"],
+            "peak_mb": cold["peak_mb"],
+            "tree_peak_mb": cold["tree_peak_mb"],
             "timings": cold["timings"],
-            "symbols": cold["symbols"], "concepts": cold["concepts"],
+            "symbols": cold["symbols"],
+            "concepts": cold["concepts"],
         }
         if args.baseline:
             row["baseline_loc_s"] = lines / baseline["seconds"]
@@ -239,9 +261,14 @@ def main() -> None:
                 shutil.rmtree(WORK / "corpus-verify", ignore_errors=True)
                 shutil.rmtree(WORK / "cache-verify", ignore_errors=True)
         rows.append(row)
-        print(f"  {fraction:>5.0%}: {len(sample_files)} Python files, build {cold['seconds']:.1f}s, parse {parse_seconds:.1f}s", flush=True)
+        print(
+            f"  {fraction:>5.0%}: {len(sample_files)} Python files, build {cold['seconds']:.1f}s, parse {parse_seconds:.1f}s",
+            flush=True,
+        )
     print()
-    print("| tree | Python files | Python lines | bare ast.parse LOC/s | kc build --no-index LOC/s | ratio | build s | peak MB | peak MB, workers included |")
+    print(
+        "| tree | Python files | Python lines | bare ast.parse LOC/s | kc build --no-index LOC/s | ratio | build s | peak MB | peak MB, workers included |"
+    )
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for row in rows:
         print(
@@ -254,11 +281,15 @@ def main() -> None:
         print("| --- | ---: | ---: | ---: |")
         for row in rows:
             change = row["build_loc_s"] / row["baseline_loc_s"] - 1
-            print(f"| {row['fraction']:.0%} | {row['baseline_loc_s']:,.0f} | {row['build_loc_s']:,.0f} | {change:+.1%} |")
+            print(
+                f"| {row['fraction']:.0%} | {row['baseline_loc_s']:,.0f} | {row['build_loc_s']:,.0f} | {change:+.1%} |"
+            )
     full = rows[-1]
     if "incremental_s" in full:
         print()
-        print("| incremental rebuild (one file touched) | seconds | files parsed | analysis | fraction of cold | same bytes as a cold build |")
+        print(
+            "| incremental rebuild (one file touched) | seconds | files parsed | analysis | fraction of cold | same bytes as a cold build |"
+        )
         print("| --- | ---: | ---: | --- | ---: | --- |")
         analysis = "skipped (corpus patched)" if full["incremental_patched"] else "re-run"
         verified = {True: "yes", False: "NO"}.get(full.get("verified"), "not checked (--verify)")
@@ -269,7 +300,9 @@ def main() -> None:
     print()
     print("stage seconds (cold, full):", json.dumps({k: round(v, 1) for k, v in full["timings"].items()}))
     if "incremental_timings" in full:
-        print("stage seconds (incremental):", json.dumps({k: round(v, 1) for k, v in full["incremental_timings"].items()}))
+        print(
+            "stage seconds (incremental):", json.dumps({k: round(v, 1) for k, v in full["incremental_timings"].items()})
+        )
 
 
 def rebuilds(codebases: list[str]) -> None:
@@ -293,7 +326,9 @@ def rebuilds(codebases: list[str]) -> None:
         rows.append((name, len(all_files(tree)), cold, noop, one, changed.relative_to(tree).as_posix()))
         print(f"  {name}: cold {cold:.1f}s, no-op {noop:.2f}s, one file {one:.2f}s", flush=True)
     print()
-    print("| codebase | files | cold build with index s | no-op build s | one file changed s | one file / cold | file changed |")
+    print(
+        "| codebase | files | cold build with index s | no-op build s | one file changed s | one file / cold | file changed |"
+    )
     print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
     for name, files, cold, noop, one, changed in rows:
         print(f"| {name} | {files} | {cold:.1f} | {noop:.2f} | {one:.2f} | {one / cold:.1%} | {changed} |")
@@ -326,8 +361,16 @@ def _kc_build(tree: Path, out: Path, force: bool = False) -> float:
     import time
 
     kc = Path(sys.executable).with_name("kc")
-    command = [str(kc) if kc.exists() else sys.executable, *([] if kc.exists() else ["-m", "compiler.cli"]),
-               "build", str(tree), "--out", str(out), "-q", *(["--force"] if force else [])]
+    command = [
+        str(kc) if kc.exists() else sys.executable,
+        *([] if kc.exists() else ["-m", "compiler.cli"]),
+        "build",
+        str(tree),
+        "--out",
+        str(out),
+        "-q",
+        *(["--force"] if force else []),
+    ]
     env = {**os.environ, "PYTHONPATH": str(HERE.parent)}
     started = time.perf_counter()
     proc = subprocess.run(command, capture_output=True, text=True, env=env)
@@ -341,7 +384,9 @@ def _touchable_copy(tree: Path, touched: Path) -> Path:
     """A hard-linked copy of the tree in which the one file we change is a real copy."""
     target = WORK / "tree-incremental"
     if not target.is_dir():
-        shutil.copytree(tree, target, copy_function=_link_or_copy, symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(
+            tree, target, copy_function=_link_or_copy, symlinks=True, ignore=shutil.ignore_patterns("__pycache__")
+        )
     dest = target / touched.relative_to(tree)
     dest.unlink()
     dest.write_bytes(touched.read_bytes())  # a real copy, with the original content (earlier runs appended)

@@ -40,7 +40,9 @@ from compiler.roles import file_role  # noqa: E402
 
 REFERENCES = Path(__file__).resolve().parent / "concepts"
 OUT = WORK / "corpora-concepts"
-_PRIVATE = re.compile(r"(^|/)_?(compat|internals?|utils?|globals|shims?)(\.[a-z]+$|/)|(^|/)_internal/|_impl\.[a-z]+$", re.I)
+_PRIVATE = re.compile(
+    r"(^|/)_?(compat|internals?|utils?|globals|shims?)(\.[a-z]+$|/)|(^|/)_internal/|_impl\.[a-z]+$", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ def anchor_keys(core: Core) -> dict[str, str]:
     keys: dict[str, str] = {}
     for sym in core.symbols:
         module = modules.get(sym.path, "")
-        qualified = sym.id[len(module) + 1:] if module and sym.id.startswith(module + ".") else sym.id
+        qualified = sym.id[len(module) + 1 :] if module and sym.id.startswith(module + ".") else sym.id
         keys.setdefault(f"{sym.path}::{qualified}", sym.id)
         # Go methods are `Type.Method` in the anchors whatever the package prefix
         if sym.parent and sym.kind == "method":
@@ -201,7 +203,9 @@ def main(argv: list[str]) -> None:
                 print("  unresolved anchors: " + ", ".join(a for a in anchors if not resolve(a, keys)), file=sys.stderr)
     for group, rows in results.items():
         print(f"\n**{group}** (kc / naive one-concept-per-file)\n")
-        print("| codebase | coverage | precision | prerequisites | tau | concepts | private in top 5 | unresolved anchors | build s |")
+        print(
+            "| codebase | coverage | precision | prerequisites | tau | concepts | private in top 5 | unresolved anchors | build s |"
+        )
         print("| --- | --- | --- | --- | --- | ---: | ---: | ---: | ---: |")
         for name, kc, naive, seconds, core, missing in rows:
             print(_row(name, kc, naive, seconds, core, missing))

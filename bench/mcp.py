@@ -34,9 +34,22 @@ sys.path[:] = [p for p in sys.path if Path(p or os.getcwd()).resolve() != HERE]
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-QUERIES = ["how are requests routed to view functions", "blueprint registration", "application context",
-           "session cookie signing", "error handler", "json response", "template rendering", "config from file",
-           "test client", "url_for", "before request hooks", "static files", "cli command", "signals"]
+QUERIES = [
+    "how are requests routed to view functions",
+    "blueprint registration",
+    "application context",
+    "session cookie signing",
+    "error handler",
+    "json response",
+    "template rendering",
+    "config from file",
+    "test client",
+    "url_for",
+    "before request hooks",
+    "static files",
+    "cli command",
+    "signals",
+]
 
 
 def tokens(text: str) -> int:
@@ -88,14 +101,18 @@ def call_plan(view, calls: int) -> dict[str, list[dict]]:
     details = ["brief", "summary", "full", "code"]
     plan = {
         "search": [{"query": QUERIES[i % len(QUERIES)], "k": 8} for i in range(calls)],
-        "get_concept": [{"id": concepts[i % len(concepts)], "detail": details[(i // len(concepts)) % 4]} for i in range(calls)],
+        "get_concept": [
+            {"id": concepts[i % len(concepts)], "detail": details[(i // len(concepts)) % 4]} for i in range(calls)
+        ],
         "get_symbol": [{"name": symbols[i % len(symbols)]} for i in range(calls)],
         "learning_path": [{"goal": concepts[i % len(concepts)], "known": concepts[: i % 3]} for i in range(calls)],
         "overview": [{"max_tokens": (1000, 2000, 4000)[i % 3]} for i in range(calls)],
         "corpus_status": [{} for _ in range(calls)],
     }
-    plan["explain"] = [{"question": QUERIES[i % len(QUERIES)], "level": ("novice", "intermediate", "expert")[i % 3]}
-                       for i in range(calls)]
+    plan["explain"] = [
+        {"question": QUERIES[i % len(QUERIES)], "level": ("novice", "intermediate", "expert")[i % 3]}
+        for i in range(calls)
+    ]
     return plan
 
 
@@ -122,8 +139,17 @@ async def measure(server, calls: int) -> tuple[list[tuple], dict, dict]:
                 seconds.append(time.perf_counter() - started)
                 errors += bool(result.is_error)
                 sizes.append(response_tokens(result))
-            rows.append((tool, len(seconds), percentile(seconds, 0.5) * 1000, percentile(seconds, 0.95) * 1000,
-                         max(seconds) * 1000, errors, max(sizes)))
+            rows.append(
+                (
+                    tool,
+                    len(seconds),
+                    percentile(seconds, 0.5) * 1000,
+                    percentile(seconds, 0.95) * 1000,
+                    max(seconds) * 1000,
+                    errors,
+                    max(sizes),
+                )
+            )
         sizes = await context_sizes(client, view)
     return rows, sizes, startup
 
@@ -157,47 +183,74 @@ async def context_sizes(client, view) -> dict:
             levels[detail] = (total, pages)
         raw = sum(raw_file_tokens.get(p, 0) for p in concept.files)
         concepts.append((concept.id, len(concept.members), len(concept.files), levels, raw))
-    return {"overview": overview, "concepts": concepts, "repo_raw": sum(raw_file_tokens.values()),
-            "files": len(core.files), "symbols": len(core.symbols)}
+    return {
+        "overview": overview,
+        "concepts": concepts,
+        "repo_raw": sum(raw_file_tokens.values()),
+        "files": len(core.files),
+        "symbols": len(core.symbols),
+    }
 
 
 def render(corpus_note: str, corpus: Path, server, rows, sizes, startup: dict, calls: int) -> str:
     view = server.kc_view
     core = view.corpus.core
-    out = [f"Corpus: {core.source.name} ({corpus_note}): {sizes['files']} files, {sizes['symbols']} symbols, "
-           f"{len(core.concepts)} concepts. Search backend: {view.retriever.backend}. "
-           f"Machine: {platform.machine()}, {os.cpu_count()} CPUs shared with other work (load average "
-           f"{os.getloadavg()[0]:.1f} at the end of the run), Python {platform.python_version()}. "
-           f"In-memory client (SDK `Client(server)`), {calls} calls per tool after 3 warm-up calls.",
-           "", "### Latency per tool", "",
-           "| tool | calls | p50 ms | p95 ms | max ms | errors | largest response (tokens) | p95 ≤ 100 ms |",
-           "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
-    out.insert(-2, "Latency is wall time per `call_tool` through the client (validation, the tool, the text block and "
-                   "structured content). Largest response = text block + structured copy, the whole message.\n")
+    out = [
+        f"Corpus: {core.source.name} ({corpus_note}): {sizes['files']} files, {sizes['symbols']} symbols, "
+        f"{len(core.concepts)} concepts. Search backend: {view.retriever.backend}. "
+        f"Machine: {platform.machine()}, {os.cpu_count()} CPUs shared with other work (load average "
+        f"{os.getloadavg()[0]:.1f} at the end of the run), Python {platform.python_version()}. "
+        f"In-memory client (SDK `Client(server)`), {calls} calls per tool after 3 warm-up calls.",
+        "",
+        "### Latency per tool",
+        "",
+        "| tool | calls | p50 ms | p95 ms | max ms | errors | largest response (tokens) | p95 ≤ 100 ms |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    out.insert(
+        -2,
+        "Latency is wall time per `call_tool` through the client (validation, the tool, the text block and "
+        "structured content). Largest response = text block + structured copy, the whole message.\n",
+    )
     for tool, n, p50, p95, worst, errors, largest in rows:
         target = "n/a (explain)" if tool == "explain" else ("yes" if p95 <= 100 else "**no**")
         out.append(f"| {tool} | {n} | {p50:.1f} | {p95:.1f} | {worst:.1f} | {errors} | {largest} | {target} |")
-    out.append("\nOne-off costs, not in the table: " + "; ".join(
-        f"{name} {seconds * 1000:.0f} ms" for name, seconds in startup.items()) + ".")
+    out.append(
+        "\nOne-off costs, not in the table: "
+        + "; ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in startup.items())
+        + "."
+    )
     ov = sizes["overview"]
-    out += ["", "### Context size (tokens = characters / 4)", "",
-            f"Raw source of the whole repository (every compiled file): {sizes['repo_raw']:,} tokens. "
-            f"`overview` (default max_tokens=1500): {ov[1500][0]:,} tokens of text ({ov[1500][1]:,} with its "
-            f"structured copy), {sizes['repo_raw'] / max(ov[1500][0], 1):,.0f}× less than the raw source; at "
-            f"max_tokens=8000: {ov[8000][0]:,} ({'truncated' if ov[8000][2] else 'complete'}).",
-            "", "`get_concept` text tokens per detail level (all pages for `code`) beside the raw files of the concept:", "",
-            "| concept | members | files | brief | summary | full | code (pages) | raw files | raw / summary |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    out += [
+        "",
+        "### Context size (tokens = characters / 4)",
+        "",
+        f"Raw source of the whole repository (every compiled file): {sizes['repo_raw']:,} tokens. "
+        f"`overview` (default max_tokens=1500): {ov[1500][0]:,} tokens of text ({ov[1500][1]:,} with its "
+        f"structured copy), {sizes['repo_raw'] / max(ov[1500][0], 1):,.0f}× less than the raw source; at "
+        f"max_tokens=8000: {ov[8000][0]:,} ({'truncated' if ov[8000][2] else 'complete'}).",
+        "",
+        "`get_concept` text tokens per detail level (all pages for `code`) beside the raw files of the concept:",
+        "",
+        "| concept | members | files | brief | summary | full | code (pages) | raw files | raw / summary |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for cid, members, files, levels, raw in sizes["concepts"]:
         ratio = f"{raw / levels['summary'][0]:.0f}×" if raw and levels["summary"][0] else "–"
-        out.append(f"| `{cid}` | {members} | {files} | {levels['brief'][0]} | {levels['summary'][0]} | {levels['full'][0]} | "
-                   f"{levels['code'][0]} ({levels['code'][1]}) | {raw:,} | {ratio} |")
+        out.append(
+            f"| `{cid}` | {members} | {files} | {levels['brief'][0]} | {levels['summary'][0]} | {levels['full'][0]} | "
+            f"{levels['code'][0]} ({levels['code'][1]}) | {raw:,} | {ratio} |"
+        )
     concepts = sizes["concepts"]
     if concepts:
         med = {d: statistics.median(c[3][d][0] for c in concepts) for d in ("brief", "summary", "full", "code")}
         raw_med = statistics.median(c[4] for c in concepts)
-        out.append(f"| **median** | | | {med['brief']:.0f} | {med['summary']:.0f} | {med['full']:.0f} | {med['code']:.0f} | "
-                   f"{raw_med:,.0f} | {raw_med / med['summary']:.0f}× |" if med["summary"] else "")
+        out.append(
+            f"| **median** | | | {med['brief']:.0f} | {med['summary']:.0f} | {med['full']:.0f} | {med['code']:.0f} | "
+            f"{raw_med:,.0f} | {raw_med / med['summary']:.0f}× |"
+            if med["summary"]
+            else ""
+        )
     out.append("")
     out.append("Reproduce: `.venv/bin/python bench/mcp.py`.")
     return "\n".join(out) + "\n"
@@ -219,7 +272,9 @@ def write_results(section: str) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", help="corpus directory (default: ./corpus, else flask compiled into bench/work/mcp)")
+    parser.add_argument(
+        "--corpus", help="corpus directory (default: ./corpus, else flask compiled into bench/work/mcp)"
+    )
     parser.add_argument("--source", help="its source tree (for corpus_status staleness and raw-file sizes)")
     parser.add_argument("--calls", type=int, default=200, help="calls per tool (default 200)")
     parser.add_argument("--no-index", action="store_true", help="build the flask corpus without a search index")

@@ -55,8 +55,10 @@ def _time(args) -> None:
         parse_stage(args.tree, files, Path(tempfile.mkdtemp()), _fresh_settings(), lambda *a: None)
         times.append(time.perf_counter() - start)
         gc.enable()
-    print(f"{len(files)} files; parse_stage seconds: {', '.join(f'{t:.2f}' for t in times)}; "
-          f"median {statistics.median(times):.2f}")
+    print(
+        f"{len(files)} files; parse_stage seconds: {', '.join(f'{t:.2f}' for t in times)}; "
+        f"median {statistics.median(times):.2f}"
+    )
 
 
 def _profile(args) -> None:

@@ -97,7 +97,10 @@ def ensure_index(corpus: Path):
     settings = index_settings(corpus)
     stats = index_corpus(corpus, settings)
     if stats.embedded:
-        print(f"{corpus.name}: indexed {stats.chunks} chunks ({stats.embedded} embedded) in {stats.seconds:.0f}s", file=sys.stderr)
+        print(
+            f"{corpus.name}: indexed {stats.chunks} chunks ({stats.embedded} embedded) in {stats.seconds:.0f}s",
+            file=sys.stderr,
+        )
     return settings, stats
 
 
@@ -118,7 +121,9 @@ class Question:
 def load_questions(codebase: str) -> list[Question]:
     data = json.loads((QUESTIONS / f"{codebase}.json").read_text())
     return [
-        Question(q["id"], q["question"], q.get("kind") or infer_kind(q["question"]), set(q["files"]), list(q["symbols"]))
+        Question(
+            q["id"], q["question"], q.get("kind") or infer_kind(q["question"]), set(q["files"]), list(q["symbols"])
+        )
         for q in data["questions"]
     ]
 
@@ -255,7 +260,10 @@ class RawBm25:
         self.bm25s = bm25s
         self.windows = windows
         self.retriever = bm25s.BM25()
-        self.retriever.index(bm25s.tokenize([f"{w[0]}\n{w[3]}" for w in windows], stopwords="en", show_progress=False), show_progress=False)
+        self.retriever.index(
+            bm25s.tokenize([f"{w[0]}\n{w[3]}" for w in windows], stopwords="en", show_progress=False),
+            show_progress=False,
+        )
 
     def ask(self, question: str) -> list[Result]:
         tokens = self.bm25s.tokenize([question], stopwords="en", show_progress=False)
@@ -302,8 +310,6 @@ def metrics(ranks: list[int | None]) -> dict[str, float]:
     }
 
 
-
-
 # ---- the run ------------------------------------------------------------------------------
 
 
@@ -337,7 +343,13 @@ def prepare(codebase: str, model, *, quiet: bool = False) -> Prepared:
     if split != "held-out" and not quiet:
         for line in unresolved:
             print(f"  expected symbol not in core.json (judged by definition line): {line}", file=sys.stderr)
-    details = {"questions": len(questions), "lines": lines, "chunks": stats.chunks, "windows": len(windows), "unresolved": len(unresolved)}
+    details = {
+        "questions": len(questions),
+        "lines": lines,
+        "chunks": stats.chunks,
+        "windows": len(windows),
+        "unresolved": len(unresolved),
+    }
     return Prepared(codebase, split, questions, systems, details)
 
 
@@ -350,11 +362,16 @@ def ask(prepared: Prepared, system, show_misses: bool = False) -> list[dict]:
         elapsed_ms = (time.perf_counter() - started) * 1000
         file_rank = first_right(results, question, file_right)
         symbol_rank = first_right(results, question, symbol_right)
-        rows.append({"id": question.id, "kind": question.kind, "file": file_rank, "symbol": symbol_rank, "ms": elapsed_ms})
+        rows.append(
+            {"id": question.id, "kind": question.kind, "file": file_rank, "symbol": symbol_rank, "ms": elapsed_ms}
+        )
         miss = symbol_rank is None or symbol_rank > 5 or file_rank != 1
         if show_misses and miss and prepared.split != "held-out":  # held-out questions are never shown
             top = ", ".join(f"{r.symbol or r.path}" for r in results[:5])
-            print(f"  {question.id} [{question.kind}] file@{file_rank} symbol@{symbol_rank}: {question.text}\n      got: {top}", file=sys.stderr)
+            print(
+                f"  {question.id} [{question.kind}] file@{file_rank} symbol@{symbol_rank}: {question.text}\n      got: {top}",
+                file=sys.stderr,
+            )
     return rows
 
 
@@ -367,7 +384,8 @@ def run(codebases: list[str], show_misses: bool) -> dict:
         prepared = prepare(codebase, model)
         outcome["details"][codebase] = {"split": prepared.split, **prepared.details}
         outcome["codebases"][codebase] = {
-            system.name: ask(prepared, system, show_misses and system.name == "kc search") for system in prepared.systems
+            system.name: ask(prepared, system, show_misses and system.name == "kc search")
+            for system in prepared.systems
         }
     return outcome
 
@@ -406,8 +424,13 @@ def render(outcome: dict) -> str:
             out.append(_row(f"{name} ({split}, {lang}, {details[name]['lines'] // 1000}k lines)", by[name]))
         if names:
             out.append(_row(f"**all {split}**", _merge([by[n] for n in names])))
-    out += ["", "Size and kc's warm query time (median over the questions, this machine, while shared):", "",
-            "| codebase | split | lines | kc chunks | kc query p50 |", "| --- | --- | --- | --- | --- |"]
+    out += [
+        "",
+        "Size and kc's warm query time (median over the questions, this machine, while shared):",
+        "",
+        "| codebase | split | lines | kc chunks | kc query p50 |",
+        "| --- | --- | --- | --- | --- |",
+    ]
     for name in by:
         d = details[name]
         p50 = statistics.median(r["ms"] for r in by[name][SYSTEMS[0]]) if by[name][SYSTEMS[0]] else 0.0
@@ -480,11 +503,27 @@ def cross_validate(codebases: list[str], grid: dict[str, tuple]) -> dict:
             setattr(ranking, n, v)
     folds = {}
     for left_out in prepared:
-        best = max(points, key=lambda pt: (statistics.mean(s for c, s in scores[pt].items() if c != left_out), pt == tuple(saved[n] for n in names)))
-        folds[left_out] = {"choice": dict(zip(names, best)), "left-out score": scores[best][left_out], "current": scores[tuple(saved[n] for n in names)][left_out] if tuple(saved[n] for n in names) in scores else None}
+        best = max(
+            points,
+            key=lambda pt: (
+                statistics.mean(s for c, s in scores[pt].items() if c != left_out),
+                pt == tuple(saved[n] for n in names),
+            ),
+        )
+        folds[left_out] = {
+            "choice": dict(zip(names, best)),
+            "left-out score": scores[best][left_out],
+            "current": scores[tuple(saved[n] for n in names)][left_out]
+            if tuple(saved[n] for n in names) in scores
+            else None,
+        }
     best = max(points, key=lambda pt: statistics.mean(scores[pt].values()))
-    return {"folds": folds, "best": dict(zip(names, best)), "best score": statistics.mean(scores[best].values()),
-            "cv score": statistics.mean(f["left-out score"] for f in folds.values())}
+    return {
+        "folds": folds,
+        "best": dict(zip(names, best)),
+        "best score": statistics.mean(scores[best].values()),
+        "cv score": statistics.mean(f["left-out score"] for f in folds.values()),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -492,10 +531,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--codebase", choices=CODEBASES, action="append", help="only this codebase (repeatable)")
     parser.add_argument("--split", choices=(*SPLITS, "all"), default="tuning", help="which codebases (default: tuning)")
     parser.add_argument("--misses", action="store_true", help="list the tuning questions kc search gets wrong")
-    parser.add_argument("--cv", action="store_true", help="leave-one-codebase-out cross-validation of the ranking constants")
+    parser.add_argument(
+        "--cv", action="store_true", help="leave-one-codebase-out cross-validation of the ranking constants"
+    )
     parser.add_argument("--write-results", action="store_true", help="update the retrieval section of bench/RESULTS.md")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the corpora even if present")
-    parser.add_argument("--prepare", action="store_true", help="only fetch, compile and embed the raw windows (asks nothing)")
+    parser.add_argument(
+        "--prepare", action="store_true", help="only fetch, compile and embed the raw windows (asks nothing)"
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     codebases = args.codebase or [c for c in CODEBASES if args.split == "all" or split_of(c) == args.split]

@@ -89,9 +89,15 @@ def cold_search(corpus: Path, settings, runs: int) -> list[float]:
     kc = [sys.executable, "-m", "compiler.cli"]
     times = []
     for run in range(runs):
-        query = ["how are cookies attached to a request?", "where are redirects followed?", "how is the response body decoded?"][run % 3]
+        query = [
+            "how are cookies attached to a request?",
+            "where are redirects followed?",
+            "how is the response body decoded?",
+        ][run % 3]
         started = time.perf_counter()
-        result = subprocess.run([*kc, "search", query, "--corpus", str(corpus), "--json"], capture_output=True, text=True, env=env, cwd=ROOT)
+        result = subprocess.run(
+            [*kc, "search", query, "--corpus", str(corpus), "--json"], capture_output=True, text=True, env=env, cwd=ROOT
+        )
         times.append(time.perf_counter() - started)
         if result.returncode != 0:
             raise SystemExit(f"kc search failed: {result.stderr}")
@@ -138,7 +144,14 @@ def incremental(codebase: str, source: Path, corpus: Path, settings) -> dict:
     build_seconds = time.perf_counter() - started
     stats = index_corpus(out, index)
     shutil.rmtree(copy.parent, ignore_errors=True)
-    return {"file": CHANGED_FILE[codebase], "build_seconds": build_seconds, "index_seconds": stats.seconds, "embedded": stats.embedded, "deleted": stats.deleted, "chunks": stats.chunks}
+    return {
+        "file": CHANGED_FILE[codebase],
+        "build_seconds": build_seconds,
+        "index_seconds": stats.seconds,
+        "embedded": stats.embedded,
+        "deleted": stats.deleted,
+        "chunks": stats.chunks,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -158,18 +171,36 @@ def main(argv: list[str] | None = None) -> int:
     change = incremental(args.codebase, source, corpus, settings)
 
     rows = [
-        ("index throughput (index_corpus, from empty)", f"{rate['index_rate']:.1f} chunks/s ({rate['chunks']} chunks in {rate['index_seconds']:.1f} s)", ""),
-        ("raw model.encode, same chunks (mean of a run before and after)", f"{rate['raw_rate']:.1f} chunks/s ({rate['raw_seconds']:.1f} s)", ""),
+        (
+            "index throughput (index_corpus, from empty)",
+            f"{rate['index_rate']:.1f} chunks/s ({rate['chunks']} chunks in {rate['index_seconds']:.1f} s)",
+            "",
+        ),
+        (
+            "raw model.encode, same chunks (mean of a run before and after)",
+            f"{rate['raw_rate']:.1f} chunks/s ({rate['raw_seconds']:.1f} s)",
+            "",
+        ),
         ("index / raw", f"{rate['index_rate'] / rate['raw_rate'] * 100:.0f} %", "target ≥ 80 %"),
-        (f"cold `kc search` ({len(cold)} runs)", f"median {statistics.median(cold):.2f} s, max {max(cold):.2f} s", "target ≤ 1 s"),
-        (f"warm query latency ({len(warm)} queries)", f"p50 {percentile(warm, 0.5):.1f} ms, p95 {percentile(warm, 0.95):.1f} ms", "target p50 ≤ 30 ms"),
+        (
+            f"cold `kc search` ({len(cold)} runs)",
+            f"median {statistics.median(cold):.2f} s, max {max(cold):.2f} s",
+            "target ≤ 1 s",
+        ),
+        (
+            f"warm query latency ({len(warm)} queries)",
+            f"p50 {percentile(warm, 0.5):.1f} ms, p95 {percentile(warm, 0.95):.1f} ms",
+            "target p50 ≤ 30 ms",
+        ),
         (
             f"incremental: edit {change['file']}",
             f"re-index {change['index_seconds']:.1f} s, {change['embedded']} of {change['chunks']} chunks embedded, {change['deleted']} removed (rebuild {change['build_seconds']:.1f} s)",
             "",
         ),
     ]
-    table = "| measure | result | target |\n| --- | --- | --- |\n" + "\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows)
+    table = "| measure | result | target |\n| --- | --- | --- |\n" + "\n".join(
+        f"| {a} | {b} | {c} |" for a, b, c in rows
+    )
     print(table)
     if args.write_results:
         import platform

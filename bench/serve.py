@@ -71,8 +71,18 @@ def start_server(corpus: Path, port: int, work: Path) -> tuple[subprocess.Popen,
     kc = Path(sys.executable).with_name("kc")
     env = dict(os.environ, KC_LEARNER_DB=str(work / "learners.sqlite3"), KC_TUTOR_BACKEND="offline")
     env.pop("KC_SERVE_TOKEN", None)
-    command = [str(kc), "serve", "--corpus", str(corpus), "--port", str(port), "--backend", "offline",
-               "--site-dir", str(work / "site")]
+    command = [
+        str(kc),
+        "serve",
+        "--corpus",
+        str(corpus),
+        "--port",
+        str(port),
+        "--backend",
+        "offline",
+        "--site-dir",
+        str(work / "site"),
+    ]
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=open(work / "serve.log", "w"))  # noqa: SIM115
     deadline = time.monotonic() + 600
@@ -93,8 +103,16 @@ def start_server(corpus: Path, port: int, work: Path) -> tuple[subprocess.Popen,
 def learner_run(base: str, name: str, questions: list[str], results: list[dict]) -> None:
     with httpx.Client(timeout=120) as http:
         for question in questions:
-            record = {"learner": name, "question": question, "status": 0, "first": None, "total": None,
-                      "error": "", "done": False, "taught": []}
+            record = {
+                "learner": name,
+                "question": question,
+                "status": 0,
+                "first": None,
+                "total": None,
+                "error": "",
+                "done": False,
+                "taught": [],
+            }
             started = time.perf_counter()
             try:
                 with http.stream("POST", f"{base}/api/ask", json={"learner": name, "question": question}) as response:
@@ -108,8 +126,8 @@ def learner_run(base: str, name: str, questions: list[str], results: list[dict])
                 events = [block for block in buffer.replace("\r\n", "\n").split("\n\n") if block.strip()]
                 for block in events:
                     lines = block.split("\n")
-                    event = next((l[6:].strip() for l in lines if l.startswith("event:")), "")
-                    data = "\n".join(l[5:].lstrip() for l in lines if l.startswith("data:"))
+                    event = next((line[6:].strip() for line in lines if line.startswith("event:")), "")
+                    data = "\n".join(line[5:].lstrip() for line in lines if line.startswith("data:"))
                     if event == "plan":
                         plan = json.loads(data)
                         record["taught"] = [s["concept"] for s in plan["steps"] if s["role"] != "recap"]
@@ -158,12 +176,18 @@ def main() -> int:
         try:
             for question in QUESTIONS[:2]:  # warm-up, not measured: first-use costs (plan caches, page cache)
                 learner_run(base, "warmup", [question], [])
-            shares = [[QUESTIONS[(i * 7 + j) % len(QUESTIONS)] for j in range(args.questions // args.learners
-                                                                              + (i < args.questions % args.learners))]
-                      for i in range(args.learners)]
+            shares = [
+                [
+                    QUESTIONS[(i * 7 + j) % len(QUESTIONS)]
+                    for j in range(args.questions // args.learners + (i < args.questions % args.learners))
+                ]
+                for i in range(args.learners)
+            ]
             results: list[dict] = []
-            threads = [threading.Thread(target=learner_run, args=(base, f"bench-learner-{i}", share, results))
-                       for i, share in enumerate(shares)]
+            threads = [
+                threading.Thread(target=learner_run, args=(base, f"bench-learner-{i}", share, results))
+                for i, share in enumerate(shares)
+            ]
             started = time.perf_counter()
             for thread in threads:
                 thread.start()
@@ -179,9 +203,11 @@ def main() -> int:
     server_errors = sum(1 for r in results if r["status"] >= 500)
     failed = sum(1 for r in results if not r["done"])
     p50 = percentile(firsts, 0.5)
-    print(f"kc serve load: corpus {corpus} ({corpus.name}), {args.learners} concurrent learners, {len(results)} questions, "
-          f"offline backend, search {search}, 127.0.0.1; {os.cpu_count()} CPUs shared with other work; start-up (site build + index "
-          f"load, not in the latencies) {startup:.1f} s; wall {wall:.1f} s ({len(results) / wall:.1f} answers/s).\n")
+    print(
+        f"kc serve load: corpus {corpus} ({corpus.name}), {args.learners} concurrent learners, {len(results)} questions, "
+        f"offline backend, search {search}, 127.0.0.1; {os.cpu_count()} CPUs shared with other work; start-up (site build + index "
+        f"load, not in the latencies) {startup:.1f} s; wall {wall:.1f} s ({len(results) / wall:.1f} answers/s).\n"
+    )
     print("| metric | value |")
     print("| --- | ---: |")
     print(f"| questions answered (done event) | {len(results) - failed} / {len(results)} |")

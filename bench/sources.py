@@ -57,8 +57,11 @@ DEBIAN_GO = _pins("debian-go")
 def origin(name: str) -> str:
     """Where ``name`` came from, in words, for benchmark tables."""
     src = catalogue()[name]["source"]
-    return {"pypi-sdist": f"PyPI sdist {src['package']}=={src['version']}", "npm": f"npm {src['package']}@{src['version']}",
-            "debian-go": f"Debian {src['package']} {src['version']}"}[src["kind"]]
+    return {
+        "pypi-sdist": f"PyPI sdist {src['package']}=={src['version']}",
+        "npm": f"npm {src['package']}@{src['version']}",
+        "debian-go": f"Debian {src['package']} {src['version']}",
+    }[src["kind"]]
 
 
 def split_of(name: str) -> str | None:
@@ -85,8 +88,19 @@ def ensure_source(name: str) -> Path:
         target = SRC / f"{name}-{version}"
         if not target.is_dir():
             subprocess.run(
-                [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:",
-                 f"{package}=={version}", "-d", str(SRC)],
+                [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "download",
+                    "-q",
+                    "--no-deps",
+                    "--no-binary",
+                    ":all:",
+                    f"{package}=={version}",
+                    "-d",
+                    str(SRC),
+                ],
                 check=True,
             )
             archive = next(p for p in SRC.glob("*.tar.gz") if p.name.lower().startswith(f"{package.lower()}-{version}"))

@@ -55,8 +55,21 @@ def ask(corpus: Path, question: str, learner: str, db: Path, level: str) -> dict
     from compiler.cli import main
 
     out = io.StringIO()
-    argv = ["ask", question, "--json", "--corpus", str(corpus), "--backend", "offline", "--learner", learner,
-            "--learner-db", str(db), "--level", level]
+    argv = [
+        "ask",
+        question,
+        "--json",
+        "--corpus",
+        str(corpus),
+        "--backend",
+        "offline",
+        "--learner",
+        learner,
+        "--learner-db",
+        str(db),
+        "--level",
+        level,
+    ]
     with contextlib.redirect_stdout(out):
         code = main(argv)
     if code:
@@ -77,7 +90,9 @@ class Checker:
     def lines(self, path: str) -> list[str] | None:
         if path not in self._lines:
             file = self.source / path
-            self._lines[path] = file.read_text(encoding="utf-8", errors="replace").split("\n") if file.is_file() else None
+            self._lines[path] = (
+                file.read_text(encoding="utf-8", errors="replace").split("\n") if file.is_file() else None
+            )
         return self._lines[path]
 
     def expected_symbols(self, wanted: list[str]) -> list[tuple[str, str, int, int]]:
@@ -97,11 +112,14 @@ class Checker:
         if lines is None or not 1 <= start <= end <= len(lines):
             return False
         symbol = self.corpus.symbols.get(citation.get("symbol") or "")
-        if citation.get("symbol") and (symbol is None or symbol.path != citation["path"]
-                                       or not (symbol.lines[0] <= start and end <= symbol.lines[1])):
+        if citation.get("symbol") and (
+            symbol is None
+            or symbol.path != citation["path"]
+            or not (symbol.lines[0] <= start and end <= symbol.lines[1])
+        ):
             return False
         quote = " ".join((citation.get("quote") or "").split())
-        return not quote or quote in " ".join(" ".join(lines[start - 1:end]).split())
+        return not quote or quote in " ".join(" ".join(lines[start - 1 : end]).split())
 
     def excerpts_match(self, answer: str) -> tuple[int, int]:
         """(shown excerpts, excerpts equal to the file's lines)."""
@@ -116,7 +134,7 @@ class Checker:
             if len(block) != end - start + 1:
                 continue  # a signature or a summary under a reference, not an excerpt of those lines
             shown += 1
-            good += [line.strip() for line in lines[start - 1:end]] == [line.strip() for line in block]
+            good += [line.strip() for line in lines[start - 1 : end]] == [line.strip() for line in block]
         return shown, good
 
 
@@ -127,17 +145,23 @@ def score_question(checker: Checker, question: dict, data: dict) -> dict:
     ids = {e[0] for e in expected}
 
     def hits_symbol(c: dict) -> bool:
-        return c.get("symbol") in ids or any(c["path"] == p and s <= c["start"] and c["end"] <= e for _, p, s, e in expected)
+        return c.get("symbol") in ids or any(
+            c["path"] == p and s <= c["start"] and c["end"] <= e for _, p, s, e in expected
+        )
 
     valid = sum(checker.valid(c, data["answer"]) for c in citations)
     shown, good = checker.excerpts_match(data["answer"])
     head = [line for line in data["answer"].split("\n") if line.strip()][:5]
     call = question.get("user_call") or ""
     return {
-        "id": question["id"], "kind": question["kind"],
+        "id": question["id"],
+        "kind": question["kind"],
         "first_file": bool(citations) and citations[0]["path"] in files,
         "symbol5": any(hits_symbol(c) for c in citations[:5]),
-        "citations": len(citations), "valid": valid, "excerpts": shown, "excerpts_ok": good,
+        "citations": len(citations),
+        "valid": valid,
+        "excerpts": shown,
+        "excerpts_ok": good,
         "covered": data.get("covered", True) is True,
         "call5": (call in "\n".join(head)) if question["kind"] == "how" and call else None,
         "expected_found": bool(expected),
@@ -169,8 +193,10 @@ def run_set(name: str, args: argparse.Namespace, off_topic: list[str], db: Path)
 
 
 def table(results: list[dict], title: str) -> str:
-    head = ("| codebase | origin | first file | symbol@5 | valid citations | excerpts match | covered (on) "
-            "| not covered (off) | call@5 (how) |")
+    head = (
+        "| codebase | origin | first file | symbol@5 | valid citations | excerpts match | covered (on) "
+        "| not covered (off) | call@5 (how) |"
+    )
     lines = [f"### {title}", "", head, "|" + "---|" * 9]
     total = {k: [0, 0] for k in ("first", "sym", "valid", "exc", "cov", "off", "call")}
     for result in results:
@@ -188,8 +214,11 @@ def table(results: list[dict], title: str) -> str:
         for key, (a, b) in cells.items():
             total[key][0] += a
             total[key][1] += b
-        lines.append(f"| {result['name']} | {sources.origin(result['name'])} | "
-                     + " | ".join(pct(*cells[k]) for k in total) + " |")
+        lines.append(
+            f"| {result['name']} | {sources.origin(result['name'])} | "
+            + " | ".join(pct(*cells[k]) for k in total)
+            + " |"
+        )
     lines.append("| **all** | | " + " | ".join(f"**{pct(*total[k])}**" for k in total) + " |")
     return "\n".join(lines)
 
@@ -205,16 +234,25 @@ def main() -> int:
     args = parser.parse_args()
     os.environ.setdefault("KC_TUTOR_BACKEND", "offline")
     os.environ.pop("ANTHROPIC_API_KEY", None)
-    names = [p.stem for p in sorted((BENCH / "tutor").glob("*.json")) if p.stem != "off_topic"
-             and sources.split_of(p.stem) == args.split]
+    names = [
+        p.stem
+        for p in sorted((BENCH / "tutor").glob("*.json"))
+        if p.stem != "off_topic" and sources.split_of(p.stem) == args.split
+    ]
     names = [n for n in names if not args.only or n in args.only]
     off_topic = json.loads((BENCH / "tutor" / "off_topic.json").read_text(encoding="utf-8"))["questions"]
     with tempfile.TemporaryDirectory() as tmp:
         results = [run_set(name, args, off_topic, Path(tmp) / "learners.db") for name in names]
-    print(table(results, f"Tutor, {args.split} sets (offline backend, level {args.level}"
-                         f"{', with index' if args.index else ''})"))
+    print(
+        table(
+            results,
+            f"Tutor, {args.split} sets (offline backend, level {args.level}{', with index' if args.index else ''})",
+        )
+    )
     if args.split == "tuning":
-        misses = [(r["name"], row["id"]) for r in results for row in r["rows"] if not (row["first_file"] and row["symbol5"])]
+        misses = [
+            (r["name"], row["id"]) for r in results for row in r["rows"] if not (row["first_file"] and row["symbol5"])
+        ]
         print("\nmissed (first file or symbol@5):", ", ".join(f"{n}:{i.split('-')[-1]}" for n, i in misses) or "none")
     return 0
 

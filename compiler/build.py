@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from compiler.cache import FACTS_CACHE, FactsCache, Parser, Progress, atomic_write, facts_key, parse_all, parse_source
 from compiler.config import Settings, cache_dir, load_settings
@@ -68,7 +69,9 @@ def build(
     out_dir = Path(out).resolve() if out else root / "corpus"
     settings = settings or load_settings(root)
     with output_lock(out_dir, wait=wait, on_wait=on_wait):
-        return _build(root, out_dir, settings, index=index, force=force, report=progress or (lambda stage, done, total: None))
+        return _build(
+            root, out_dir, settings, index=index, force=force, report=progress or (lambda stage, done, total: None)
+        )
 
 
 def _build(root: Path, out_dir: Path, settings: Settings, *, index: bool, force: bool, report: Progress) -> BuildResult:
@@ -108,8 +111,13 @@ def _build(root: Path, out_dir: Path, settings: Settings, *, index: bool, force:
         timed("swap", lambda: swap_into_place(patched.staging, out_dir))
         save_state(state_path, patched.state, out_dir)
         result = BuildResult(
-            corpus=out_dir, core=patched.core, files=len(scanned.files), parsed=patched.files,
-            reused=len(scanned.files) - patched.files, patched=True, timings=timings,
+            corpus=out_dir,
+            core=patched.core,
+            files=len(scanned.files),
+            parsed=patched.files,
+            reused=len(scanned.files) - patched.files,
+            patched=True,
+            timings=timings,
         )
     else:
         facts = timed("parse", lambda: parse_all(scanned.files, cache, keys, parser, report))
@@ -135,8 +143,14 @@ def _try_patch(root, out_dir, settings, scanned, cache, keys, parser, state_path
     from compiler.incremental import try_patch
 
     return try_patch(
-        out_dir=out_dir, state_path=state_path, settings=settings,
-        sources=scanned.files, skipped=scanned.skipped, keys=keys, old_facts=cache.get, parse=parser,
+        out_dir=out_dir,
+        state_path=state_path,
+        settings=settings,
+        sources=scanned.files,
+        skipped=scanned.skipped,
+        keys=keys,
+        old_facts=cache.get,
+        parse=parser,
         source_info=lambda: (project_name(root), source_commit(root, out_dir)),
     )
 
@@ -213,7 +227,9 @@ def assemble_core(root: Path, scanned, facts: list[FileFacts], analysis, setting
     )
 
 
-def emit_stage(core: Core, out_dir: Path, report: Progress, notes: dict | None = None) -> tuple[Path, list[int], list[str]]:
+def emit_stage(
+    core: Core, out_dir: Path, report: Progress, notes: dict | None = None
+) -> tuple[Path, list[int], list[str]]:
     """Write every corpus file into a staging directory beside ``out_dir``, page by page.
 
     Returns the staging folder, the byte length of every line of core.json (so the next build

@@ -65,11 +65,15 @@ def code_digest(seed: str) -> str:
 def facts_key(source: SourceFile, settings: Settings) -> str:
     """The facts cache key of one file: kc's code, the path, the content hash and the excerpt length."""
     path = source.path.encode("utf-8", "surrogateescape")
-    raw = b"\0".join((code_digest(PARSER_VERSION).encode(), path, source.sha256.encode(), str(settings.excerpt_lines).encode()))
+    raw = b"\0".join(
+        (code_digest(PARSER_VERSION).encode(), path, source.sha256.encode(), str(settings.excerpt_lines).encode())
+    )
     return hashlib.sha256(raw).hexdigest()
 
 
-def parse_all(files: list[SourceFile], cache: FactsCache, keys: dict[str, str], parser: Parser, report: Progress) -> list[FileFacts]:
+def parse_all(
+    files: list[SourceFile], cache: FactsCache, keys: dict[str, str], parser: Parser, report: Progress
+) -> list[FileFacts]:
     """Facts for every file, from the cache or parsed; the cache then holds exactly these files."""
     cache.load_all()
     facts: list[FileFacts | None] = [cache.get(keys[source.path]) for source in files]
@@ -149,7 +153,11 @@ def parse_source(root: Path, source: SourceFile, settings: Settings, repo_paths:
         data = (root / source.path).read_bytes()
     except OSError as exc:
         return FileFacts(
-            path=source.path, language=source.language, module="", lines=0, sha256=source.sha256,
+            path=source.path,
+            language=source.language,
+            module="",
+            lines=0,
+            sha256=source.sha256,
             diagnostics=(Diagnostic(source.path, None, "error", "unreadable", str(exc)),),
         )
     return parse_file(source, data, repo_paths=repo_paths, excerpt_lines=settings.excerpt_lines)

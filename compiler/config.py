@@ -20,10 +20,31 @@ from typing import Any
 from compiler.errors import ConfigError
 
 DEFAULT_EXCLUDES = (
-    "node_modules/**", ".venv/**", "venv/**", "/env/**", "dist/**", "/build/**", "__pycache__/**",
-    ".git/**", ".hg/**", ".svn/**", ".tox/**", ".nox/**", ".mypy_cache/**", ".pytest_cache/**",
-    ".ruff_cache/**", "site-packages/**", "vendor/**", "third_party/**", "bower_components/**",
-    ".next/**", "coverage/**", "/target/**", "*.egg-info/**", ".kc/**", "/site/**",
+    "node_modules/**",
+    ".venv/**",
+    "venv/**",
+    "/env/**",
+    "dist/**",
+    "/build/**",
+    "__pycache__/**",
+    ".git/**",
+    ".hg/**",
+    ".svn/**",
+    ".tox/**",
+    ".nox/**",
+    ".mypy_cache/**",
+    ".pytest_cache/**",
+    ".ruff_cache/**",
+    "site-packages/**",
+    "vendor/**",
+    "third_party/**",
+    "bower_components/**",
+    ".next/**",
+    "coverage/**",
+    "/target/**",
+    "*.egg-info/**",
+    ".kc/**",
+    "/site/**",
 )
 
 
@@ -65,7 +86,18 @@ class Settings:
 
     def output_hash(self) -> str:
         """Hash of the settings that change the corpus, so a changed setting makes it stale."""
-        shaping = {k: getattr(self, k) for k in ("exclude", "default_excludes", "max_file_bytes", "llm", "llm_model", "max_concepts", "excerpt_lines")}
+        shaping = {
+            k: getattr(self, k)
+            for k in (
+                "exclude",
+                "default_excludes",
+                "max_file_bytes",
+                "llm",
+                "llm_model",
+                "max_concepts",
+                "excerpt_lines",
+            )
+        }
         return hashlib.sha256(json.dumps(shaping, sort_keys=True, default=list).encode()).hexdigest()[:16]
 
 

@@ -61,7 +61,9 @@ class Corpus:
         try:
             return self.concepts[concept_id]
         except (KeyError, TypeError):
-            raise NotFound(f"no concept {concept_id!r} in this corpus; known ids: {', '.join(sorted(self.concepts)[:20])}") from None
+            raise NotFound(
+                f"no concept {concept_id!r} in this corpus; known ids: {', '.join(sorted(self.concepts)[:20])}"
+            ) from None
 
     def symbol(self, symbol_id: str) -> Symbol:
         """Exact id, else a unique suffix match (``Router.handle``), else NotFound."""

@@ -34,14 +34,16 @@ def scan_tree(root: Path, settings: Settings, out_dir: Path):
     # the stat cache lives beside the facts cache: unchanged files are not read or hashed again
     result = scan(root, settings, out_dir=out_dir, stat_cache=cache_dir(out_dir, settings) / SCAN_CACHE)
     folders = {f.path.rpartition("/")[0] for f in result.files}
-    corpora = tuple(sorted(
-        f"{folder}/" for folder in folders if folder and _is_corpus_file(root / folder / "core.json")
-    ))
+    corpora = tuple(
+        sorted(f"{folder}/" for folder in folders if folder and _is_corpus_file(root / folder / "core.json"))
+    )
     if corpora:
         result.files = [f for f in result.files if not f.path.startswith(corpora)]
         result.skipped = sorted(
-            [*(s for s in result.skipped if not s.path.startswith(corpora)),
-             *(SkippedFile(prefix, "kc-corpus") for prefix in corpora)],
+            [
+                *(s for s in result.skipped if not s.path.startswith(corpora)),
+                *(SkippedFile(prefix, "kc-corpus") for prefix in corpora),
+            ],
             key=lambda s: s.path,
         )
     return result
@@ -176,7 +178,10 @@ def source_commit(root: Path, out_dir: Path) -> str | None:
         if commit:
             dirty = subprocess.run(
                 ["git", "status", "--porcelain", "--untracked-files=no", "--", *spec],
-                cwd=root, capture_output=True, text=True, timeout=60,
+                cwd=root,
+                capture_output=True,
+                text=True,
+                timeout=60,
             )
             if dirty.stdout.strip():
                 commit += "+dirty"

@@ -35,8 +35,21 @@ from typing import TYPE_CHECKING, Any
 from compiler.cache import code_digest, save_pickle
 from compiler.config import Settings
 from compiler.model import (
-    Concept, Core, Diagnostic, Edge, FileFacts, FileInfo, Redaction, Section, SkippedFile, SourceFile, SourceInfo,
-    Symbol, _build, field_lines, record_line,
+    Concept,
+    Core,
+    Diagnostic,
+    Edge,
+    FileFacts,
+    FileInfo,
+    Redaction,
+    Section,
+    SkippedFile,
+    SourceFile,
+    SourceInfo,
+    Symbol,
+    _build,
+    field_lines,
+    record_line,
 )
 from compiler.swap import new_staging
 
@@ -101,7 +114,12 @@ def stamp_of(path: Path) -> tuple[int, int, int] | None:
 
 
 def new_state(
-    core: Core, settings: Settings, notes: dict, line_lengths: Sequence[int], facts_keys: dict[str, str], pages: list[str]
+    core: Core,
+    settings: Settings,
+    notes: dict,
+    line_lengths: Sequence[int],
+    facts_keys: dict[str, str],
+    pages: list[str],
 ) -> CorpusState:
     """The state of a corpus a full build just wrote (its stamp is set after the swap)."""
     import numpy as np
@@ -116,10 +134,17 @@ def new_state(
         start = spans[path][0] if path in spans else position
         spans[path] = (start, position + 1)
     return CorpusState(
-        version=STATE_VERSION, code=code_fingerprint(settings), stamp=(0, 0, 0), offsets=offsets,
-        layout=dict(notes["layout"]), facts_keys=dict(facts_keys), module_pages=dict(notes["module_pages"]),
-        symbol_order=np.asarray(order, dtype=np.int64), symbol_spans=spans,
-        reference_order=list(notes["reference_order"]), pages=sorted(pages),
+        version=STATE_VERSION,
+        code=code_fingerprint(settings),
+        stamp=(0, 0, 0),
+        offsets=offsets,
+        layout=dict(notes["layout"]),
+        facts_keys=dict(facts_keys),
+        module_pages=dict(notes["module_pages"]),
+        symbol_order=np.asarray(order, dtype=np.int64),
+        symbol_spans=spans,
+        reference_order=list(notes["reference_order"]),
+        pages=sorted(pages),
     )
 
 
@@ -212,7 +237,7 @@ class LazyRecords(Sequence):
         start = bisect.bisect_left(range(self.count), key, key=get)
         return start, bisect.bisect_right(range(start, self.count), key, key=get) + start
 
-    def keyed(self, attribute: str) -> "_Keyed":
+    def keyed(self, attribute: str) -> _Keyed:
         if attribute not in self._keyed:
             self._keyed[attribute] = _Keyed(self, attribute)
         return self._keyed[attribute]
@@ -330,11 +355,15 @@ def _patch(reader, out_dir, staging, state, fresh, skipped, keys, source_info) -
             sections.patch(index, section)
 
     diagnostics = _replace_per_path(
-        [_build(Diagnostic, d) for d in reader.block("diagnostics")], fresh, "diagnostics",
+        [_build(Diagnostic, d) for d in reader.block("diagnostics")],
+        fresh,
+        "diagnostics",
         key=lambda d: (d.path, d.line or 0, d.code, d.message),
     )
     redactions = _replace_per_path(
-        [_build(Redaction, r) for r in reader.block("redactions")], fresh, "redactions",
+        [_build(Redaction, r) for r in reader.block("redactions")],
+        fresh,
+        "redactions",
         key=lambda r: (r.path, r.line, r.rule),
     )
     concepts_old = [_build(Concept, c) for c in reader.block("concepts")]
@@ -360,10 +389,17 @@ def _patch(reader, out_dir, staging, state, fresh, skipped, keys, source_info) -
     source = replace(old_source, commit=commit, files={**old_source.files, **{p: f.sha256 for p, f in fresh.items()}})
 
     core = Core(
-        source=source, files=files, symbols=symbols, edges=LazyRecords(reader, "edges", Edge),
-        concepts=tuple(concepts), learning_path=tuple(reader.block("learning_path")),
-        entry_points=tuple(reader.block("entry_points")), sections=sections, diagnostics=tuple(diagnostics),
-        skipped=tuple(sorted(skipped, key=lambda s: s.path)), redactions=tuple(redactions),
+        source=source,
+        files=files,
+        symbols=symbols,
+        edges=LazyRecords(reader, "edges", Edge),
+        concepts=tuple(concepts),
+        learning_path=tuple(reader.block("learning_path")),
+        entry_points=tuple(reader.block("entry_points")),
+        sections=sections,
+        diagnostics=tuple(diagnostics),
+        skipped=tuple(sorted(skipped, key=lambda s: s.path)),
+        redactions=tuple(redactions),
     )
 
     # core.json: per-record edits, and two fields rewritten whole
@@ -372,7 +408,9 @@ def _patch(reader, out_dir, staging, state, fresh, skipped, keys, source_info) -
         _, first, count, _ = state.layout[records.field]
         edits += [(first + i, first + i + 1, [record_line(r, i == count - 1)]) for i, r in records.patched.items()]
     for name_, values, old_values in (
-        ("concepts", core.concepts, concepts_old), ("diagnostics", core.diagnostics, None), ("redactions", core.redactions, None),
+        ("concepts", core.concepts, concepts_old),
+        ("diagnostics", core.diagnostics, None),
+        ("redactions", core.redactions, None),
     ):
         _, first, count, _ = state.layout[name_]
         if len(values) != count:
@@ -466,7 +504,11 @@ def write_patched(reader: CoreReader, target: Path, edits: list[tuple[int, int, 
                 data = text.encode("utf-8")
                 os.write(fd, data)
                 lengths.append(len(data))
-            pieces.append(position + np.concatenate(([0], np.cumsum(lengths[:-1], dtype=np.int64))) if lengths else np.zeros(0, np.int64))
+            pieces.append(
+                position + np.concatenate(([0], np.cumsum(lengths[:-1], dtype=np.int64)))
+                if lengths
+                else np.zeros(0, np.int64)
+            )
             position += sum(lengths)
             line = end
         position = _copy_lines(reader, fd, line, total_lines, position, pieces)

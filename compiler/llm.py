@@ -47,16 +47,24 @@ def llm_error(provider: str, exc: Exception, *, base_url: str, retries: int, tim
     where = base_url or "the default endpoint"
     tries = f"after {retries + 1} attempt{'s' if retries else ''}"
     if name == "RateLimitError" or status == 429:
-        return LLMError(f"{provider}: rate limited (HTTP 429) at {where} {tries}; wait a minute and retry, or use --backend offline")
+        return LLMError(
+            f"{provider}: rate limited (HTTP 429) at {where} {tries}; wait a minute and retry, or use --backend offline"
+        )
     if name in {"AuthenticationError", "PermissionDeniedError"} or status in {401, 403}:
         key = "ANTHROPIC_API_KEY" if provider == "anthropic" else "OPENAI_API_KEY"
         return LLMError(f"{provider}: the API key was rejected (HTTP {status}) at {where}; check {key}")
     if name == "APITimeoutError":
-        return LLMError(f"{provider}: no answer within {timeout:g}s from {where} {tries}; retry later or raise the timeout (llm_timeout)")
+        return LLMError(
+            f"{provider}: no answer within {timeout:g}s from {where} {tries}; retry later or raise the timeout (llm_timeout)"
+        )
     if name == "APIConnectionError":
-        return LLMError(f"{provider}: cannot connect to {where} {tries}; check the base URL and that the server is running")
+        return LLMError(
+            f"{provider}: cannot connect to {where} {tries}; check the base URL and that the server is running"
+        )
     if status is not None and status >= 500:
-        return LLMError(f"{provider}: server error (HTTP {status}) at {where} {tries}; retry later or use --backend offline")
+        return LLMError(
+            f"{provider}: server error (HTTP {status}) at {where} {tries}; retry later or use --backend offline"
+        )
     if status is not None:
         detail = one_line(str(getattr(exc, "message", exc)), 300)
         return LLMError(f"{provider}: request refused (HTTP {status}) at {where}: {detail}")
@@ -72,8 +80,9 @@ def guard(client: Any, sdk_module: str):
         except Exception as exc:
             if type(exc).__module__.split(".")[0] != sdk_module:
                 raise
-            raise llm_error(client.name, exc, base_url=client.base_url, retries=client.max_retries,
-                            timeout=client.timeout) from exc
+            raise llm_error(
+                client.name, exc, base_url=client.base_url, retries=client.max_retries, timeout=client.timeout
+            ) from exc
 
     return wrap
 
@@ -83,17 +92,26 @@ def sdk_client(package: str, class_name: str, client: Any) -> Any:
     try:
         module = importlib.import_module(package)
     except ImportError as exc:
-        raise ConfigError(f"the {package} backend needs the '{package}' package: pip install 'knowledge-compiler[llm]'") from exc
-    return getattr(module, class_name)(api_key=client.api_key, base_url=client.base_url or None,
-                                       timeout=client.timeout, max_retries=client.max_retries)
+        raise ConfigError(
+            f"the {package} backend needs the '{package}' package: pip install 'knowledge-compiler[llm]'"
+        ) from exc
+    return getattr(module, class_name)(
+        api_key=client.api_key, base_url=client.base_url or None, timeout=client.timeout, max_retries=client.max_retries
+    )
 
 
 def usage_of(usage: Any) -> dict[str, Any]:
     """Token counts from an SDK usage object, whichever provider sent it."""
     if usage is None:
         return {}
-    names = ("input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens",
-             "prompt_tokens", "completion_tokens")
+    names = (
+        "input_tokens",
+        "output_tokens",
+        "cache_creation_input_tokens",
+        "cache_read_input_tokens",
+        "prompt_tokens",
+        "completion_tokens",
+    )
     return {n: getattr(usage, n) for n in names if getattr(usage, n, None) is not None}
 
 
@@ -103,8 +121,16 @@ class AnthropicClient:
 
     name = "anthropic"
 
-    def __init__(self, *, model: str = "", api_key: str = "", base_url: str = "", timeout: float = DEFAULT_TIMEOUT,
-                 max_retries: int = DEFAULT_MAX_RETRIES, max_tokens: int = 4096) -> None:
+    def __init__(
+        self,
+        *,
+        model: str = "",
+        api_key: str = "",
+        base_url: str = "",
+        timeout: float = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        max_tokens: int = 4096,
+    ) -> None:
         self.model = model or DEFAULT_ANTHROPIC_MODEL
         self.api_key = api_key or os.environ.get("ANTHROPIC_API_KEY", "")
         self.base_url = base_url or os.environ.get("ANTHROPIC_BASE_URL", "")
@@ -122,9 +148,12 @@ class AnthropicClient:
         return self._client
 
     def complete(self, system: str, prompt: str) -> str:
-        body = {"model": self.model, "max_tokens": self.max_tokens,
-                "system": [{"type": "text", "text": system, "cache_control": {"type": "ephemeral"}}],
-                "messages": [{"role": "user", "content": prompt}]}
+        body = {
+            "model": self.model,
+            "max_tokens": self.max_tokens,
+            "system": [{"type": "text", "text": system, "cache_control": {"type": "ephemeral"}}],
+            "messages": [{"role": "user", "content": prompt}],
+        }
 
         def run() -> Iterator[str]:
             message = self.client.messages.create(**body)
@@ -138,13 +167,23 @@ class OpenAIClient:
 
     name = "openai"
 
-    def __init__(self, *, model: str = "", api_key: str = "", base_url: str = "", timeout: float = DEFAULT_TIMEOUT,
-                 max_retries: int = DEFAULT_MAX_RETRIES, max_tokens: int = 4096) -> None:
+    def __init__(
+        self,
+        *,
+        model: str = "",
+        api_key: str = "",
+        base_url: str = "",
+        timeout: float = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        max_tokens: int = 4096,
+    ) -> None:
         self.base_url = base_url or os.environ.get("OPENAI_BASE_URL", "")
         # Local servers accept any key; the SDK refuses to start without one.
         self.api_key = api_key or os.environ.get("OPENAI_API_KEY", "") or ("not-needed" if self.base_url else "")
         if not self.api_key:
-            raise ConfigError("the openai backend needs OPENAI_API_KEY, or a base URL of a local server (KC_LLM_BASE_URL / --base-url)")
+            raise ConfigError(
+                "the openai backend needs OPENAI_API_KEY, or a base URL of a local server (KC_LLM_BASE_URL / --base-url)"
+            )
         self.model = model or os.environ.get("OPENAI_MODEL", "")
         self.timeout = timeout
         self.max_retries = max_retries
@@ -163,9 +202,13 @@ class OpenAIClient:
             try:
                 models = [m.id for m in self.client.models.list()]
             except Exception as exc:
-                raise llm_error(self.name, exc, base_url=self.base_url, retries=self.max_retries, timeout=self.timeout) from exc
+                raise llm_error(
+                    self.name, exc, base_url=self.base_url, retries=self.max_retries, timeout=self.timeout
+                ) from exc
             if not models:
-                raise ConfigError(f"openai: {self.base_url or 'the server'} lists no models; set KC_TUTOR_MODEL or --model")
+                raise ConfigError(
+                    f"openai: {self.base_url or 'the server'} lists no models; set KC_TUTOR_MODEL or --model"
+                )
             self.model = models[0]
         return self.model
 
@@ -190,8 +233,11 @@ class OpenAIClient:
 
     def complete(self, system: str, prompt: str) -> str:
         def run() -> Iterator[str]:
-            body = {"model": self.resolved_model(), "max_tokens": self.max_tokens,
-                    "messages": [{"role": "system", "content": system}, {"role": "user", "content": prompt}]}
+            body = {
+                "model": self.resolved_model(),
+                "max_tokens": self.max_tokens,
+                "messages": [{"role": "system", "content": system}, {"role": "user", "content": prompt}],
+            }
             yield from self.chat(body, stream=False, usage={})
 
         return "".join(guard(self, "openai")(run()))
@@ -199,9 +245,11 @@ class OpenAIClient:
 
 # ---- settings ----------------------------------------------------------------------
 def setting(settings: Any, name: str, default: Any) -> Any:
-    """A setting from ``Settings.extra`` or ``KC_<NAME>``, converted to the default's type."""
-    extra = getattr(settings, "extra", None) or {}
-    value = extra.get(name, os.environ.get("KC_" + name.upper(), default))
+    """The declared setting ``name`` (``Settings`` already folds in ``KC_<NAME>``), else the environment, else
+    ``default``; converted to the default's type."""
+    value = getattr(settings, name, None) if settings is not None else None
+    if value is None:
+        value = os.environ.get("KC_" + name.upper(), default)
     try:
         return type(default)(value)
     except (TypeError, ValueError) as exc:
@@ -210,11 +258,15 @@ def setting(settings: Any, name: str, default: Any) -> Any:
 
 def client_options(settings: Any) -> dict[str, Any]:
     """Timeout and retries from the settings (``llm_timeout``, ``llm_max_retries``)."""
-    return {"timeout": setting(settings, "llm_timeout", DEFAULT_TIMEOUT),
-            "max_retries": setting(settings, "llm_max_retries", DEFAULT_MAX_RETRIES)}
+    return {
+        "timeout": setting(settings, "llm_timeout", DEFAULT_TIMEOUT),
+        "max_retries": setting(settings, "llm_max_retries", DEFAULT_MAX_RETRIES),
+    }
 
 
-def make_client(provider: str, settings: Any = None, *, model: str = "", base_url: str = "", api_key: str = "") -> Client:
+def make_client(
+    provider: str, settings: Any = None, *, model: str = "", base_url: str = "", api_key: str = ""
+) -> Client:
     """The client for ``provider`` (anthropic | openai), configured from settings and the environment."""
     classes = {"anthropic": AnthropicClient, "openai": OpenAIClient}
     if provider not in classes:
@@ -227,9 +279,12 @@ def complete(system: str, prompt: str, *, settings: Any = None, client: Client |
     if client is None:
         name = getattr(settings, "llm", "none") if settings is not None else "none"
         if not name or name == "none":
-            raise LLMError("no LLM configured for build-time summaries: set llm = 'anthropic' or 'openai' in kc.toml (or KC_LLM)")
-        client = make_client(name, settings, model=getattr(settings, "llm_model", ""),
-                             base_url=getattr(settings, "llm_base_url", ""))
+            raise LLMError(
+                "no LLM configured for build-time summaries: set llm = 'anthropic' or 'openai' in kc.toml (or KC_LLM)"
+            )
+        client = make_client(
+            name, settings, model=getattr(settings, "llm_model", ""), base_url=getattr(settings, "llm_base_url", "")
+        )
     return client.complete(system, prompt)
 
 
@@ -257,7 +312,7 @@ def parse_json_object(text: str) -> dict[str, Any] | None:
                 depth -= 1
                 if depth == 0:
                     try:
-                        value = json.loads(text[start: position + 1])
+                        value = json.loads(text[start : position + 1])
                     except ValueError:
                         break
                     return value if isinstance(value, dict) else None

@@ -18,8 +18,9 @@ Conventions used everywhere:
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass, replace
-from typing import Any, Iterator, Literal
+from typing import Any, Literal
 
 SCHEMA_VERSION = "kc-core/1"
 
@@ -368,8 +369,10 @@ def _compact(value: Any) -> str:
     """
     if hasattr(value, "__dataclass_fields__"):
         value = vars(value)
-    return "".join(_ENCODE(value, 0)) if _ENCODE is not None else json.dumps(
-        value, sort_keys=True, ensure_ascii=False, separators=(", ", ": "), default=_record
+    return (
+        "".join(_ENCODE(value, 0))
+        if _ENCODE is not None
+        else json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(", ", ": "), default=_record)
     )
 
 

@@ -87,8 +87,11 @@ class Retriever:
                 from compiler.index.store import read_manifest
 
                 has_index = read_manifest(index_dir(self.root, self.settings)) is not None
-                self._backend = ("hybrid (embeddings + BM25)" if has_index
-                                 else "lexical (no search index; run 'kc index' for search by meaning)")
+                self._backend = (
+                    "hybrid (embeddings + BM25)"
+                    if has_index
+                    else "lexical (no search index; run 'kc index' for search by meaning)"
+                )
             self._searcher = searcher
 
     def search(self, query: str, k: int) -> list[Any]:
@@ -154,7 +157,9 @@ def core_stamp(corpus_dir: Path) -> tuple[int, int, int] | None:
     return stat.st_ino, stat.st_mtime_ns, stat.st_size
 
 
-def open_view(corpus_dir: str | Path, *, source: str | Path | None = None, settings: Settings | None = None) -> CorpusView:
+def open_view(
+    corpus_dir: str | Path, *, source: str | Path | None = None, settings: Settings | None = None
+) -> CorpusView:
     """Open ``corpus_dir`` and index its pages; a clear ``CorpusError`` when it is not a corpus."""
     stamp = core_stamp(Path(corpus_dir))
     corpus = open_corpus(corpus_dir)
@@ -169,23 +174,40 @@ def open_view(corpus_dir: str | Path, *, source: str | Path | None = None, setti
             inside = False
         if inside:
             pages[rel] = rel
-    concept_pages = {rel[len("concepts/"):-len(".md")]: rel for rel in pages
-                     if rel.startswith("concepts/") and rel.endswith(".md")}
+    concept_pages = {
+        rel[len("concepts/") : -len(".md")]: rel for rel in pages if rel.startswith("concepts/") and rel.endswith(".md")
+    }
     concept_pages = {cid: rel for cid, rel in concept_pages.items() if cid in corpus.concepts}
-    reference_pages = {rel[len("reference/"):-len(".md")]: rel for rel in pages
-                       if rel.startswith("reference/") and rel.endswith(".md") and rel.count("/") == 1}
+    reference_pages = {
+        rel[len("reference/") : -len(".md")]: rel
+        for rel in pages
+        if rel.startswith("reference/") and rel.endswith(".md") and rel.count("/") == 1
+    }
     # Warm the lookup tables now: requests run on worker threads and should not race to build them.
     _ = corpus.concepts, corpus.symbols, corpus.files, corpus.callers(""), corpus.callees("")
-    return CorpusView(corpus=corpus, settings=settings, retriever=Retriever(root, settings),
-                      source=Path(source).resolve() if source else None, pages=pages,
-                      concept_pages=concept_pages, reference_pages=reference_pages, stamp=stamp)
+    return CorpusView(
+        corpus=corpus,
+        settings=settings,
+        retriever=Retriever(root, settings),
+        source=Path(source).resolve() if source else None,
+        pages=pages,
+        concept_pages=concept_pages,
+        reference_pages=reference_pages,
+        stamp=stamp,
+    )
 
 
 class LiveCorpus:
     """The current ``CorpusView``, reopened when ``core.json`` changes on disk (a rebuild while serving)."""
 
-    def __init__(self, corpus_dir: str | Path, *, source: str | Path | None = None, settings: Settings | None = None,
-                 check_every: float | None = None) -> None:
+    def __init__(
+        self,
+        corpus_dir: str | Path,
+        *,
+        source: str | Path | None = None,
+        settings: Settings | None = None,
+        check_every: float | None = None,
+    ) -> None:
         self.corpus_dir = Path(corpus_dir)
         self._source = source
         self._settings = settings
@@ -233,8 +255,15 @@ def make_tutor_backend(settings: Settings, name: str | None = None) -> Any:
 class Service:
     """Corpus, retrieval and tutor for one corpus directory, shared by every front end."""
 
-    def __init__(self, corpus_dir: str | Path, *, settings: Settings | None = None, source: str | Path | None = None,
-                 backend: str | None = None, check_every: float | None = None) -> None:
+    def __init__(
+        self,
+        corpus_dir: str | Path,
+        *,
+        settings: Settings | None = None,
+        source: str | Path | None = None,
+        backend: str | None = None,
+        check_every: float | None = None,
+    ) -> None:
         self.settings = settings or load_settings()
         self.live = LiveCorpus(corpus_dir, source=source, settings=self.settings, check_every=check_every)
         self.backend_name = backend_name(self.settings, backend)
@@ -254,14 +283,28 @@ class Service:
     def search(self, query: str, k: int = 10) -> list[Any]:
         return self.view().retriever.search(query, k)
 
-    def session(self, *, learner: str | None = None, store: Any = None, level: str | None = None,
-                profile_defaults: dict[str, Any] | None = None, view: CorpusView | None = None) -> Any:
+    def session(
+        self,
+        *,
+        learner: str | None = None,
+        store: Any = None,
+        level: str | None = None,
+        profile_defaults: dict[str, Any] | None = None,
+        view: CorpusView | None = None,
+    ) -> Any:
         """A ``TutorSession`` on the current corpus, retrieving through this service's retriever."""
         from compiler.tutor.session import TutorSession
 
         view = view or self.view()
-        return TutorSession(view.corpus, backend=self.tutor_backend(), store=store, learner=learner,
-                            retrieve=view.retriever.search, level=level, profile_defaults=profile_defaults)
+        return TutorSession(
+            view.corpus,
+            backend=self.tutor_backend(),
+            store=store,
+            learner=learner,
+            retrieve=view.retriever.search,
+            level=level,
+            profile_defaults=profile_defaults,
+        )
 
     def explain(self, question: str, level: str = "intermediate") -> Any:
         """The tutor's finished ``Answer`` from a fresh, stateless session (no learner store is written)."""

@@ -67,7 +67,7 @@ def new_staging(out_dir: Path) -> Path:
 
 def _owner_alive(staging: Path, prefix: str) -> bool:
     """Whether the process that made ``staging`` (its pid is in the name) still runs."""
-    pid_text = staging.name[len(prefix):].partition("-")[0]
+    pid_text = staging.name[len(prefix) :].partition("-")[0]
     if not pid_text.isdigit():
         return False  # an older kc's name: no owner to ask, and the lock says no build runs
     pid = int(pid_text)
@@ -105,8 +105,11 @@ def _remove_in_background(directory: Path) -> None:
     """
     try:
         subprocess.Popen(
-            ["rm", "-rf", "--", str(directory)], start_new_session=True,
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            ["rm", "-rf", "--", str(directory)],
+            start_new_session=True,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
     except OSError:
         shutil.rmtree(directory, ignore_errors=True)

@@ -155,12 +155,29 @@ def structure_key(facts: FileFacts) -> tuple:
     numbers.update(r.line for r in facts.redactions)
     at = {n: rank for rank, n in enumerate(sorted(numbers))}
     return (
-        facts.path, facts.language, facts.module, facts.exports, facts.is_entry_point,
+        facts.path,
+        facts.language,
+        facts.module,
+        facts.exports,
+        facts.is_entry_point,
         facts.lines >= SPLIT_MIN_LINES,
         tuple(
-            (s.id, s.name, s.kind, s.path, at[s.lines[0]],
-             _module_end(s, facts.symbols) if id(s) in modules else (at[s.lines[1]], s.lines[1] - s.lines[0]),
-             s.signature, s.doc, s.parent, s.public, s.decorators, s.bases, s.importance, s.concept)
+            (
+                s.id,
+                s.name,
+                s.kind,
+                s.path,
+                at[s.lines[0]],
+                _module_end(s, facts.symbols) if id(s) in modules else (at[s.lines[1]], s.lines[1] - s.lines[0]),
+                s.signature,
+                s.doc,
+                s.parent,
+                s.public,
+                s.decorators,
+                s.bases,
+                s.importance,
+                s.concept,
+            )
             for s in facts.symbols
         ),
         tuple((i.module, i.names, at[i.line], i.alias, i.scope) for i in facts.imports),
@@ -249,5 +266,3 @@ def _prose(section: Section) -> str:
     if len(paragraph.split()) < 4:
         return ""
     return paragraph
-
-

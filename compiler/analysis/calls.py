@@ -53,7 +53,7 @@ class Resolver(NameResolver):
         klass = self.enclosing_class(caller) if caller_sym is not None else None
         chained = "(" in text or "[" in text
         if text.startswith("super()."):
-            name = text[len("super()."):].split(".")[0]
+            name = text[len("super().") :].split(".")[0]
             if klass:
                 for base in self.bases(klass):
                     found = self.mro_lookup(base, name)
@@ -211,13 +211,13 @@ def _clean_callee(callee: str) -> str:
     if text.startswith(_CALL_PREFIXES):  # the common case skips the loop; the loop's order matters
         for prefix in _CALL_PREFIXES:
             if text.startswith(prefix):
-                text = text[len(prefix):].strip()
+                text = text[len(prefix) :].strip()
     text = text.replace("?.", ".").replace("!.", ".")
     if "<" in text:  # one call in a million has generic arguments; the regex costs every call
         text = _GENERIC_ARGUMENTS.sub("", text)
     if text.startswith("super(") and ")." in text:
         text = "super()." + text.split(").", 1)[1]
     elif text.startswith("super."):
-        text = "super()." + text[len("super."):]
+        text = "super()." + text[len("super.") :]
     text = text.rstrip("()")
     return text.strip(".")

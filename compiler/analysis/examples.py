@@ -16,8 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
-_DEFINES = re.compile(r"(^\s*|[\s`(])(async\s+def|def|function|class|func|export\s+function|interface|type)\s+[\w$.]+\s*[(:{<]")
-_TEST_OR_EXAMPLE = re.compile(r"(^|/)(tests?|testing|examples?|docs?|__tests__|spec)/|(^|/)test_[^/]*$|_test\.\w+$|\.(test|spec)\.\w+$")
+_DEFINES = re.compile(
+    r"(^\s*|[\s`(])(async\s+def|def|function|class|func|export\s+function|interface|type)\s+[\w$.]+\s*[(:{<]"
+)
+_TEST_OR_EXAMPLE = re.compile(
+    r"(^|/)(tests?|testing|examples?|docs?|__tests__|spec)/|(^|/)test_[^/]*$|_test\.\w+$|\.(test|spec)\.\w+$"
+)
 ORIGIN_RANK = {"docs": 0, "docstring": 1, "example": 2, "test": 3}
 
 
@@ -83,8 +87,14 @@ def _doc_examples(corpus: Any, pattern: re.Pattern[str], symbol: Any) -> Iterato
                 if pattern.search(line) and not _DEFINES.search(line) and not prose_like:
                     first, last = _window(block, number)
                     start = origin_line + offset + first
-                    yield Example(symbol.id, section.path, (start, start + last - first),
-                                  "\n".join(block[first:last + 1]), line.strip(), "docs")
+                    yield Example(
+                        symbol.id,
+                        section.path,
+                        (start, start + last - first),
+                        "\n".join(block[first : last + 1]),
+                        line.strip(),
+                        "docs",
+                    )
                     break
 
 
@@ -113,8 +123,9 @@ def _code_examples(corpus: Any, pattern: re.Pattern[str], symbol: Any) -> Iterat
             start = other.lines[0] + first
             origin = "docstring" if in_doc else ("test" if "test" in other.path.lower() else "example")
             call = stripped[3:].strip() if stripped.startswith(">>>") else stripped
-            yield Example(symbol.id, other.path, (start, start + last - first), "\n".join(lines[first:last + 1]),
-                          call, origin)
+            yield Example(
+                symbol.id, other.path, (start, start + last - first), "\n".join(lines[first : last + 1]), call, origin
+            )
             break
 
 
@@ -144,5 +155,7 @@ def examples_for(corpus: Any, symbol: Any, limit: int = 3) -> list[Example]:
         if info is None or example.lines[1] > info.lines:
             continue
         found.append(Example(**{**example.__dict__, "language": info.language}))
-    found.sort(key=lambda e: (_receiver_rank(e, symbol) == 2, ORIGIN_RANK[e.origin], _receiver_rank(e, symbol), len(e.code)))
+    found.sort(
+        key=lambda e: (_receiver_rank(e, symbol) == 2, ORIGIN_RANK[e.origin], _receiver_rank(e, symbol), len(e.code))
+    )
     return found[:limit]

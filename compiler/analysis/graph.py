@@ -211,7 +211,9 @@ def _error_classes(symbols: dict[str, Symbol], edges: tuple[Edge, ...]) -> froze
         sid
         for sid, sym in symbols.items()
         if sym.kind == "class"
-        and (sym.name.endswith(_ERROR_SUFFIXES) or any(b.rsplit(".", 1)[-1].endswith(_ERROR_SUFFIXES) for b in sym.bases))
+        and (
+            sym.name.endswith(_ERROR_SUFFIXES) or any(b.rsplit(".", 1)[-1].endswith(_ERROR_SUFFIXES) for b in sym.bases)
+        )
     }
     inherits = [(e.source, e.target) for e in edges if e.kind == "inherits"]
     changed = True

@@ -81,7 +81,11 @@ def parse_notes(text: str) -> tuple[list[NoteConcept], list[Diagnostic]]:
         concept_id = slugify(values["id"][0]) if values.get("id") else slugify(title)
         if values.get("id") and values["id"][0] != concept_id:
             diagnostics.append(
-                _warning(key_lines["id"], "invalid-concept-id", f"concept id {values['id'][0]!r} is not a slug; using {concept_id!r}")
+                _warning(
+                    key_lines["id"],
+                    "invalid-concept-id",
+                    f"concept id {values['id'][0]!r} is not a slug; using {concept_id!r}",
+                )
             )
         if concept_id in seen_ids:
             diagnostics.append(
@@ -167,12 +171,20 @@ def resolve_notes(
             if isinstance(found, list):
                 shown = ", ".join(found[:5])
                 diagnostics.append(
-                    _warning(line, "ambiguous-symbol", f"concept {note.id!r}: {name!r} matches several symbols ({shown}); write the full dotted id")
+                    _warning(
+                        line,
+                        "ambiguous-symbol",
+                        f"concept {note.id!r}: {name!r} matches several symbols ({shown}); write the full dotted id",
+                    )
                 )
                 continue
             if found is None:
                 diagnostics.append(
-                    _warning(line, "unknown-symbol", f"concept {note.id!r}: no symbol {name!r} in the code; write a dotted id such as package.module.Name")
+                    _warning(
+                        line,
+                        "unknown-symbol",
+                        f"concept {note.id!r}: no symbol {name!r} in the code; write a dotted id such as package.module.Name",
+                    )
                 )
                 continue
             stack = [found]

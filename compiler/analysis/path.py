@@ -72,7 +72,9 @@ def _inherited_mentions(concepts, mentions: dict[str, int]) -> dict[str, float]:
 
 
 def learning_path(
-    concepts: tuple[Concept, ...] | list[Concept], mentions: dict[str, int] | None = None, surface: frozenset[str] = frozenset()
+    concepts: tuple[Concept, ...] | list[Concept],
+    mentions: dict[str, int] | None = None,
+    surface: frozenset[str] = frozenset(),
 ) -> tuple[str, ...]:
     """A topological order of the prerequisite graph; among concepts ready to learn, the one the docs
     mention first (``mentions``: concept id -> first mention; a prerequisite counts the first mention of
@@ -96,7 +98,9 @@ def learning_path(
                     changed = True
         if not changed:
             break
-    ready = [(first.get(cid, never), inside[cid], -known[cid].importance, cid) for cid, pre in waiting.items() if not pre]
+    ready = [
+        (first.get(cid, never), inside[cid], -known[cid].importance, cid) for cid, pre in waiting.items() if not pre
+    ]
     heapq.heapify(ready)
     order: list[str] = []
     while ready:
@@ -105,7 +109,9 @@ def learning_path(
         for dependent in sorted(dependents[concept_id]):
             waiting[dependent].discard(concept_id)
             if not waiting[dependent]:
-                heapq.heappush(ready, (first.get(dependent, never), inside[dependent], -known[dependent].importance, dependent))
+                heapq.heappush(
+                    ready, (first.get(dependent, never), inside[dependent], -known[dependent].importance, dependent)
+                )
     # a cycle that slipped through (should not happen: prerequisites are made acyclic)
     leftovers = sorted((cid for cid in known if cid not in order), key=lambda cid: (-known[cid].importance, cid))
     return tuple(order + leftovers)

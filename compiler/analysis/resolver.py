@@ -150,7 +150,7 @@ class NameResolver:
             return self._js_path_module(base)
         for prefix in ("@/", "~/", "/"):
             if spec.startswith(prefix):
-                tail = spec[len(prefix):]
+                tail = spec[len(prefix) :]
                 suffixes = self._path_suffix_index()
                 found = sorted(set().union(*(suffixes.get(cand, ()) for cand in _js_candidates(tail))))
                 return found[0] if len(found) == 1 else None
@@ -164,7 +164,7 @@ class NameResolver:
                 index[path].add(module)
                 for position, char in enumerate(path):
                     if char == "/":
-                        index[path[position + 1:]].add(module)
+                        index[path[position + 1 :]].add(module)
             self._path_suffixes = dict(index)
         return self._path_suffixes
 
@@ -178,7 +178,7 @@ class NameResolver:
     def _resolve_go_module(self, spec: str) -> str | None:
         # the package directory that is the longest ``/``-suffix of the import path: the
         # import path itself, then what follows each ``/``, longest first
-        tails = [spec] + [spec[position + 1:] for position, char in enumerate(spec) if char == "/"]
+        tails = [spec] + [spec[position + 1 :] for position, char in enumerate(spec) if char == "/"]
         for tail in tails:
             module = self._go_dir_module.get(tail) if tail else None
             if module:
@@ -243,7 +243,11 @@ class NameResolver:
         dots = len(imp.module) - len(imp.module.lstrip("."))
         for raw in imp.names:
             original, local = _split_alias(raw)
-            spec = imp.module + ("" if imp.module.endswith(".") else ".") + original if dots else f"{imp.module}.{original}"
+            spec = (
+                imp.module + ("" if imp.module.endswith(".") else ".") + original
+                if dots
+                else f"{imp.module}.{original}"
+            )
             target = self._resolve_python_module(facts, spec)
             if target:
                 self.bindings[facts.module][local] = _Binding(target)
@@ -331,9 +335,7 @@ class NameResolver:
         for name, child in sorted(children.items()):
             if name.lower() == local_name.lower():
                 return child
-        callables = sorted(
-            child for child in children.values() if self.symbols[child].kind in ("function", "class")
-        )
+        callables = sorted(child for child in children.values() if self.symbols[child].kind in ("function", "class"))
         return callables[0] if len(callables) == 1 else module
 
     # ---- classes -------------------------------------------------------
@@ -481,6 +483,7 @@ class NameResolver:
             if current is None:
                 return None
         return current
+
 
 def _js_candidates(base: str) -> list[str]:
     base = base.rstrip("/")

@@ -44,7 +44,9 @@ CHAR_WIDTH = 0.62 * FONT_SIZE  # average glyph width of a wide sans-serif face (
 MAX_LABEL_LINES = 3
 LEGEND_FONT_SIZE = 11.0
 LEGEND_LINE_HEIGHT = 14.0
-LEGEND = "Arrow: prerequisite → the concept that builds on it. Bigger, darker box: more central. Click a box to open it."
+LEGEND = (
+    "Arrow: prerequisite → the concept that builds on it. Bigger, darker box: more central. Click a box to open it."
+)
 ORDER_SWEEPS = 8
 
 # (minimum importance, css tier, fill, stroke, text colour); CSS on the site may override.
@@ -258,7 +260,10 @@ def _crossings(row_items: list[list[_Item]], below: dict[str, list[str]]) -> int
     for upper, lower in zip(row_items, row_items[1:]):
         lower_position = {item.key: i for i, item in enumerate(lower)}
         segments = [
-            (i, lower_position[k]) for i, item in enumerate(upper) for k in below.get(item.key, ()) if k in lower_position
+            (i, lower_position[k])
+            for i, item in enumerate(upper)
+            for k in below.get(item.key, ())
+            if k in lower_position
         ]
         for a in range(len(segments)):
             for b in range(a + 1, len(segments)):
@@ -456,7 +461,11 @@ def _ports(edge_paths: list[list[_Item]]) -> tuple[list[float], list[float]]:
 
 
 def _edge_path(
-    path: list[_Item], centre_y: dict[str, float], row_bounds: dict[str, tuple[float, float]], exit_x: float, entry_x: float
+    path: list[_Item],
+    centre_y: dict[str, float],
+    row_bounds: dict[str, tuple[float, float]],
+    exit_x: float,
+    entry_x: float,
 ) -> str:
     """An arrow from the bottom of the prerequisite, straight through waypoints, to the top of the concept."""
     points: list[tuple[float, float]] = []
@@ -500,5 +509,3 @@ def _render_node(item: _Item, middle: float, link: Callable[[str], str]) -> list
         )
     lines.append("</a>")
     return lines
-
-

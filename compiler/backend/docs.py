@@ -95,7 +95,11 @@ def _yaml_entry(key: str, value) -> str:
     if line and len(line) < _PLAIN_MAX:
         return line
     return yaml.dump(
-        {key: value}, Dumper=_YAML_DUMPER, sort_keys=False, allow_unicode=True, width=1000,
+        {key: value},
+        Dumper=_YAML_DUMPER,
+        sort_keys=False,
+        allow_unicode=True,
+        width=1000,
         default_flow_style=None if isinstance(value, (list, dict)) else False,
     )
 
@@ -198,7 +202,8 @@ class CorpusPages:
             out.append(core.source.description.strip() + "\n\n")
         counts = (
             f"{len(core.files)} files, {len(core.symbols)} symbols, {len(core.concepts)} concepts"
-            f" compiled from `{core.source.name}`" + (f" at commit `{core.source.commit[:12]}`." if core.source.commit else ".")
+            f" compiled from `{core.source.name}`"
+            + (f" at commit `{core.source.commit[:12]}`." if core.source.commit else ".")
         )
         out.append(counts + "\n\n")
         out.append("## Where to start\n\n")
@@ -215,7 +220,9 @@ class CorpusPages:
                 if not symbol:
                     continue
                 doc = first_sentence(symbol.doc) if symbol.doc else symbol.kind
-                out.append(f"- [`{symbol_id}`]({self.symbol_link(symbol_id, '')}) — {md_escape(doc)} (`{self.location(symbol)}`)\n")
+                out.append(
+                    f"- [`{symbol_id}`]({self.symbol_link(symbol_id, '')}) — {md_escape(doc)} (`{self.location(symbol)}`)\n"
+                )
             out.append("\n")
         out.append("## Concept map\n\n")
         svg = _concept_map_svg(core)
@@ -223,7 +230,12 @@ class CorpusPages:
             out.append(svg.strip() + "\n\n")
         out.append("| Concept | Importance | Builds on | What it is |\n| --- | --- | --- | --- |\n")
         for concept in sorted(core.concepts, key=lambda c: (-c.importance, c.id)):
-            prereqs = ", ".join(f"[{link_text(self.concept_title(p))}]({self.concept_link(p, '')})" for p in concept.prerequisites) or "—"
+            prereqs = (
+                ", ".join(
+                    f"[{link_text(self.concept_title(p))}]({self.concept_link(p, '')})" for p in concept.prerequisites
+                )
+                or "—"
+            )
             out.append(
                 f"| [{link_text(concept.title)}]({self.concept_link(concept.id, '')}) | {concept.importance:.2f} | "
                 f"{prereqs} | {md_escape(first_sentence(concept.summary, 160))} |\n"
@@ -243,7 +255,9 @@ class CorpusPages:
         )
         for step, concept_id in enumerate(self.core.learning_path, 1):
             concept = self.concepts[concept_id]
-            out.append(f"{step}. [{link_text(concept.title)}]({self.concept_link(concept_id, '')}) — {md_escape(first_sentence(concept.summary, 200))}")
+            out.append(
+                f"{step}. [{link_text(concept.title)}]({self.concept_link(concept_id, '')}) — {md_escape(first_sentence(concept.summary, 200))}"
+            )
             if concept.prerequisites:
                 names = ", ".join(md_escape(self.concept_title(p)) for p in concept.prerequisites)
                 out.append(f" *Builds on: {names}.*")
@@ -271,7 +285,9 @@ class CorpusPages:
             for prereq in concept.prerequisites:
                 other = self.concepts.get(prereq)
                 summary = f" — {md_escape(first_sentence(other.summary, 160))}" if other else ""
-                out.append(f"- [{link_text(self.concept_title(prereq))}]({self.concept_link(prereq, 'concepts')}){summary}\n")
+                out.append(
+                    f"- [{link_text(self.concept_title(prereq))}]({self.concept_link(prereq, 'concepts')}){summary}\n"
+                )
             out.append("\n")
         body = _without_summary(concept.body, concept.summary)
         if body:
@@ -280,7 +296,11 @@ class CorpusPages:
             out.append("## Where to read\n\n")
             for ref in concept.sources:
                 label = f"`{ref.symbol}`" if ref.symbol else f"`{ref.path}`"
-                target = self.symbol_link(ref.symbol, "concepts") if ref.symbol in self.symbols else self.path_link(ref.path, "concepts")
+                target = (
+                    self.symbol_link(ref.symbol, "concepts")
+                    if ref.symbol in self.symbols
+                    else self.path_link(ref.path, "concepts")
+                )
                 link = f"[{label}]({target})" if target else label
                 out.append(f"- {link} — `{ref}`\n")
             out.append("\n")
@@ -294,7 +314,9 @@ class CorpusPages:
                     out.append(fence(symbol.signature, LANGUAGE_FENCE.get(self._language(symbol), "")) + "\n")
                 if symbol.doc:
                     out.append(md_escape_block(first_paragraph(symbol.doc)) + "\n\n")
-                out.append(f"{symbol.kind} · [`{self.location(symbol)}`]({self.symbol_link(symbol.id, 'concepts')})\n\n")
+                out.append(
+                    f"{symbol.kind} · [`{self.location(symbol)}`]({self.symbol_link(symbol.id, 'concepts')})\n\n"
+                )
             if len(concept.members) > MAX_MEMBERS_PER_CONCEPT:
                 rest = len(concept.members) - MAX_MEMBERS_PER_CONCEPT
                 out.append(f"…and {rest} more in the files: " + ", ".join(f"`{p}`" for p in concept.files) + "\n\n")
@@ -309,10 +331,14 @@ class CorpusPages:
         lines = []
         dependents = [c.id for c in self.core.concepts if concept.id in c.prerequisites]
         for other_id in dependents:
-            lines.append(f"- [{link_text(self.concept_title(other_id))}]({self.concept_link(other_id, 'concepts')}) builds on this\n")
+            lines.append(
+                f"- [{link_text(self.concept_title(other_id))}]({self.concept_link(other_id, 'concepts')}) builds on this\n"
+            )
         for other_id in concept.related:
             if other_id in self.concepts and other_id not in dependents:
-                lines.append(f"- [{link_text(self.concept_title(other_id))}]({self.concept_link(other_id, 'concepts')})\n")
+                lines.append(
+                    f"- [{link_text(self.concept_title(other_id))}]({self.concept_link(other_id, 'concepts')})\n"
+                )
         return lines
 
     def page_importance(self, symbols: list[Symbol]) -> float:
@@ -341,7 +367,9 @@ class CorpusPages:
             info = self.files.get(path)
             module = info.module if info and info.module else path
             concept_ids = sorted({s.concept for s in symbols if s.concept})
-            concept_cell = ", ".join(f"[{link_text(self.concept_title(c))}](../concepts/{c}.md)" for c in concept_ids) or "—"
+            concept_cell = (
+                ", ".join(f"[{link_text(self.concept_title(c))}](../concepts/{c}.md)" for c in concept_ids) or "—"
+            )
             doc = first_sentence(info.doc, 140) if info and info.doc else ""
             out.append(f"| [`{module}`]({page}.md) | `{path}` | {concept_cell} | {md_escape(doc)} |\n")
         return "".join(out)
@@ -373,7 +401,9 @@ class CorpusPages:
                 out.append(fence(symbol.signature, language) + "\n")
             tags = [symbol.kind] + ([] if symbol.public else ["private"])
             if symbol.concept and symbol.concept in self.concepts:
-                tags.append(f"concept: [{link_text(self.concept_title(symbol.concept))}](../concepts/{symbol.concept}.md)")
+                tags.append(
+                    f"concept: [{link_text(self.concept_title(symbol.concept))}](../concepts/{symbol.concept}.md)"
+                )
             out.append(" · ".join(tags) + "\n\n")
             if symbol.doc:
                 out.append(md_escape_block(symbol.doc.strip()) + "\n\n")

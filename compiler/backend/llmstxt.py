@@ -12,7 +12,11 @@ def render_llms_txt(core: Core, pages) -> str:
     from compiler.backend.docs import first_sentence
 
     name = core.source.name
-    description = first_sentence(core.source.description, 300) if core.source.description else f"The compiled knowledge core of {name}."
+    description = (
+        first_sentence(core.source.description, 300)
+        if core.source.description
+        else f"The compiled knowledge core of {name}."
+    )
     out = [f"# {name}\n\n> {description}\n\n"]
     out.append(
         f"Compiled by kc from {len(core.files)} files: {len(core.concepts)} concepts in learning order, "
@@ -23,7 +27,9 @@ def render_llms_txt(core: Core, pages) -> str:
     concepts = {c.id: c for c in core.concepts}
     for concept_id in core.learning_path:
         concept = concepts[concept_id]
-        out.append(f"- [{_text(concept.title)}](concepts/{concept.id}.md): {_text(first_sentence(concept.summary, 200))}\n")
+        out.append(
+            f"- [{_text(concept.title)}](concepts/{concept.id}.md): {_text(first_sentence(concept.summary, 200))}\n"
+        )
     out.append("\n## Reference\n\n")
     for page, symbols in pages.reference_groups().items():
         info = pages.files.get(symbols[0].path)

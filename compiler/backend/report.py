@@ -59,7 +59,10 @@ def render_report_markdown(report: dict[str, Any], max_rows: int = 500) -> str:
             continue
         out.append("| " + " | ".join(columns) + " |\n| " + " | ".join("---" for _ in columns) + " |\n")
         for row in rows[:max_rows]:
-            cells = [str(row.get(c, "") if row.get(c) is not None else "").replace("|", "\\|").replace("\n", " ") for c in columns]
+            cells = [
+                str(row.get(c, "") if row.get(c) is not None else "").replace("|", "\\|").replace("\n", " ")
+                for c in columns
+            ]
             cells[0] = f"`{cells[0]}`"
             out.append("| " + " | ".join(cells) + " |\n")
         if len(rows) > max_rows:

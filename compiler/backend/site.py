@@ -68,7 +68,9 @@ def build_site(corpus_dir: str | Path, out_dir: str | Path, *, strict: bool = Tr
     with tempfile.TemporaryDirectory(prefix="kc-site-") as workdir:
         config_path = Path(workdir) / "mkdocs.yml"
         config_path.write_text(
-            json.dumps(site_config(corpus.root, out, corpus.core.source.name, corpus.core.source.description), indent=1),
+            json.dumps(
+                site_config(corpus.root, out, corpus.core.source.name, corpus.core.source.description), indent=1
+            ),
             encoding="utf-8",
         )  # JSON is YAML, and it needs no quoting rules
         warnings = _run_mkdocs(config_path, strict=strict)
@@ -219,7 +221,9 @@ def _learning_path(docs_dir: Path) -> list[str]:
 _HREF = re.compile(r'(\s(?:xlink:)?href=")([^"]*)(")')
 
 
-def rewrite_md_links(html: str, page_src: str, resolve: Callable[[str], str | None], on_missing: Callable[[str], None]) -> str:
+def rewrite_md_links(
+    html: str, page_src: str, resolve: Callable[[str], str | None], on_missing: Callable[[str], None]
+) -> str:
     """Point ``.md`` hrefs left in raw HTML (the concept map) at the built pages.
 
     MkDocs rewrites markdown links but not raw HTML. ``resolve(target_src_uri)`` returns the
@@ -250,7 +254,9 @@ _CODE_ELEMENT = re.compile(r"(<pre\b.*?</pre>|<code\b.*?</code>)", re.S | re.I)
 _EMBED_TAG = re.compile(
     r"<(?:img|iframe|frame|video|audio|source|track|embed|object|script|input|link|image|use|feImage)\b[^>]*>", re.I
 )
-_FETCH_ATTR = re.compile(r"""(\s)(src|srcset|poster|data|href|xlink:href|background)(\s*=\s*)(["'])(.*?)\4""", re.I | re.S)
+_FETCH_ATTR = re.compile(
+    r"""(\s)(src|srcset|poster|data|href|xlink:href|background)(\s*=\s*)(["'])(.*?)\4""", re.I | re.S
+)
 _STYLE_ATTR = re.compile(r"""(\sstyle\s*=\s*)(["'])(.*?)\2""", re.I | re.S)
 _STYLE_ELEMENT = re.compile(r"(<style\b[^>]*>)(.*?)(</style>)", re.I | re.S)
 _CSS_REMOTE = re.compile(r"""(@import\s+|url\(\s*)(["']?)\s*((?:[a-z][a-z0-9+.-]*:)?//[^"')\s;]*)""", re.I)

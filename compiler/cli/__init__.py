@@ -52,5 +52,3 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("kc: interrupted", file=sys.stderr)
         return 130
-
-

@@ -14,7 +14,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     build.add_argument("--llm", choices=["none", "anthropic", "openai"], help="LLM concept summaries (default: none)")
     build.add_argument("--force", action="store_true", help="rebuild even when the corpus is fresh")
     build.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
-    build.add_argument("--no-wait", action="store_true", help="fail at once when another build is writing the same --out")
+    build.add_argument(
+        "--no-wait", action="store_true", help="fail at once when another build is writing the same --out"
+    )
     build.set_defaults(func=run_build)
 
     check = sub.add_parser("check", help="exit 1 if the corpus is stale against the source")
@@ -32,8 +34,14 @@ def run_build(args: argparse.Namespace) -> int:
     quiet = args.quiet or not sys.stderr.isatty()
     with progress_bars(enabled=not quiet) as progress:
         result = build(
-            args.source, args.out, settings=settings, index=not args.no_index, force=args.force, progress=progress,
-            wait=not args.no_wait, on_wait=lambda message: print(message, file=sys.stderr, flush=True),
+            args.source,
+            args.out,
+            settings=settings,
+            index=not args.no_index,
+            force=args.force,
+            progress=progress,
+            wait=not args.no_wait,
+            on_wait=lambda message: print(message, file=sys.stderr, flush=True),
         )
     if result.up_to_date:
         print(f"{result.corpus}: up to date ({result.files} files unchanged)")
@@ -53,7 +61,9 @@ def run_build(args: argparse.Namespace) -> int:
             print(f"  … {len(core.diagnostics) - 10} more in {result.corpus}/build-report.json", file=sys.stderr)
     if result.index_stats is not None:
         stats = result.index_stats
-        print(f"index: {getattr(stats, 'chunks', '?')} chunks, {getattr(stats, 'embedded', '?')} embedded, {getattr(stats, 'deleted', '?')} deleted")
+        print(
+            f"index: {getattr(stats, 'chunks', '?')} chunks, {getattr(stats, 'embedded', '?')} embedded, {getattr(stats, 'deleted', '?')} deleted"
+        )
     if not quiet:
         timing = ", ".join(f"{stage} {seconds:.1f}s" for stage, seconds in result.timings.items())
         print(f"time: {timing}", file=sys.stderr)

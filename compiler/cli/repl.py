@@ -26,8 +26,13 @@ HELP = """**Commands**
 
 Anything else is a question about the codebase."""
 
-STATUS_MARKS = {"passed": "[green]✔ passed     [/]", "failed": "[red]✘ quiz failed[/]", "explained": "[cyan]• explained  [/]",
-                "seen": "[dim]· seen       [/]", "new": "[dim]  new        [/]"}
+STATUS_MARKS = {
+    "passed": "[green]✔ passed     [/]",
+    "failed": "[red]✘ quiz failed[/]",
+    "explained": "[cyan]• explained  [/]",
+    "seen": "[dim]· seen       [/]",
+    "new": "[dim]  new        [/]",
+}
 
 
 def make_console(**kwargs: Any) -> Any:
@@ -36,14 +41,17 @@ def make_console(**kwargs: Any) -> Any:
     return Console(highlight=False, **kwargs)
 
 
-def run_repl(session: TutorSession, *, console: Any = None, read: Callable[[str], str] | None = None,
-             stream: bool = True) -> int:
+def run_repl(
+    session: TutorSession, *, console: Any = None, read: Callable[[str], str] | None = None, stream: bool = True
+) -> int:
     """Chat until /exit or end of input; returns the exit status."""
     console = console or make_console()
     read = read or (lambda prompt: console.input(prompt))
     corpus = session.corpus
-    console.print(f"[bold]kc tutor[/] — corpus [bold]{corpus.core.source.name}[/] ({len(corpus.core.concepts)} concepts)"
-                  f" · learner [bold]{session.learner}[/] ({session.level}) · backend [bold]{session.backend.name}[/]")
+    console.print(
+        f"[bold]kc tutor[/] — corpus [bold]{corpus.core.source.name}[/] ({len(corpus.core.concepts)} concepts)"
+        f" · learner [bold]{session.learner}[/] ({session.level}) · backend [bold]{session.backend.name}[/]"
+    )
     console.print("Ask a question about the code, or type [bold]/help[/].")
     while True:
         try:
@@ -134,8 +142,11 @@ def print_sources(answer: Any, console: Any) -> None:
         more = f" and {len(answer.citations) - 12} more" if len(answer.citations) > 12 else ""
         console.print(f"[dim]Sources (checked): {refs}{more}[/]", soft_wrap=True)
     if answer.rejected_citations:
-        console.print(f"[yellow]Removed {len(answer.rejected_citations)} unverified reference(s):[/] "
-                      + "; ".join(f"{r.citation} ({r.reason})" for r in answer.rejected_citations[:5]), soft_wrap=True)
+        console.print(
+            f"[yellow]Removed {len(answer.rejected_citations)} unverified reference(s):[/] "
+            + "; ".join(f"{r.citation} ({r.reason})" for r in answer.rejected_citations[:5]),
+            soft_wrap=True,
+        )
 
 
 def handle_command(session: TutorSession, line: str, console: Any, read: Callable[[str], str]) -> str | None:
@@ -157,7 +168,9 @@ def handle_command(session: TutorSession, line: str, console: Any, read: Callabl
             console.print(f"Level set to [bold]{level}[/]; it is saved in your profile.")
     elif command == "/goal":
         if not argument:
-            console.print(f"Goal: [bold]{session.profile.goal or 'not set'}[/] (set one: /goal write a CLI with subcommands)")
+            console.print(
+                f"Goal: [bold]{session.profile.goal or 'not set'}[/] (set one: /goal write a CLI with subcommands)"
+            )
         else:
             goal = session.set_goal(argument)
             console.print(f"Goal set to [bold]{goal}[/]; it is saved in your profile. Your path now starts with:")
@@ -183,8 +196,10 @@ def print_path(session: TutorSession, console: Any, limit: int | None = None) ->
 def run_quiz(session: TutorSession, concept: str | None, console: Any, read: Callable[[str], str]) -> Any:
     """Ask each question, read a choice, grade, and record the result."""
     quiz = session.quiz(concept)
-    console.print(f"\n[bold]Quiz: {quiz.title}[/] ({len(quiz.questions)} question{'s' if len(quiz.questions) > 1 else ''};"
-                  " answer with a letter)")
+    console.print(
+        f"\n[bold]Quiz: {quiz.title}[/] ({len(quiz.questions)} question{'s' if len(quiz.questions) > 1 else ''};"
+        " answer with a letter)"
+    )
     responses: list[int | None] = []
     for number, question in enumerate(quiz.questions, start=1):
         console.print(f"\n[bold]Q{number}.[/] {question.prompt}", soft_wrap=True)
@@ -203,11 +218,18 @@ def run_quiz(session: TutorSession, concept: str | None, console: Any, read: Cal
             console.print(f"Please answer with a letter from A to {LETTERS[len(question.choices) - 1]}.")
         responses.append(chosen)
         right = chosen == question.answer
-        mark = "[green]Right.[/]" if right else f"[red]Not quite[/] — the answer is {LETTERS[question.answer]}) {question.choices[question.answer]}."
+        mark = (
+            "[green]Right.[/]"
+            if right
+            else f"[red]Not quite[/] — the answer is {LETTERS[question.answer]}) {question.choices[question.answer]}."
+        )
         console.print(f"{mark} {question.explanation}", soft_wrap=True)
     result = session.grade_quiz(quiz, responses)
     verdict = "[green]passed[/]" if result.passed else "[yellow]not passed yet[/]"
-    follow = ("answers will no longer re-teach it." if result.passed else
-              "it will be taught again when a question builds on it.")
+    follow = (
+        "answers will no longer re-teach it."
+        if result.passed
+        else "it will be taught again when a question builds on it."
+    )
     console.print(f"\nScore {result.correct}/{result.total}: {verdict} — saved; {follow}")
     return result

@@ -14,8 +14,18 @@ def register(subparsers) -> None:
         description="Build or refresh the search index of a corpus. Only new or changed chunks are embedded.",
     )
     index.add_argument("--corpus", default="corpus", metavar="DIR", help="corpus directory (default: ./corpus)")
-    index.add_argument("--chroma-url", default=None, metavar="URL", help="shared Chroma server, e.g. http://127.0.0.1:8000 (env KC_CHROMA_URL)")
-    index.add_argument("--model", default=None, metavar="PATH", help="sentence-transformers model folder (default: bundled all-MiniLM-L6-v2)")
+    index.add_argument(
+        "--chroma-url",
+        default=None,
+        metavar="URL",
+        help="shared Chroma server, e.g. http://127.0.0.1:8000 (env KC_CHROMA_URL)",
+    )
+    index.add_argument(
+        "--model",
+        default=None,
+        metavar="PATH",
+        help="sentence-transformers model folder (default: bundled all-MiniLM-L6-v2)",
+    )
     index.set_defaults(func=run_index)
 
     search = subparsers.add_parser(
@@ -27,7 +37,9 @@ def register(subparsers) -> None:
     search.add_argument("--corpus", default="corpus", metavar="DIR", help="corpus directory (default: ./corpus)")
     search.add_argument("-k", type=int, default=10, metavar="N", help="number of hits (default: 10)")
     search.add_argument("--json", action="store_true", help="print a JSON array of hits")
-    search.add_argument("--chroma-url", default=None, metavar="URL", help="query a shared Chroma server (env KC_CHROMA_URL)")
+    search.add_argument(
+        "--chroma-url", default=None, metavar="URL", help="query a shared Chroma server (env KC_CHROMA_URL)"
+    )
     search.add_argument("--model", default=None, metavar="PATH", help="must be the model the index was built with")
     search.set_defaults(func=run_search)
 

@@ -21,9 +21,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--corpus", default="corpus", help="corpus directory (default: ./corpus)")
     serve.add_argument("--port", type=_port, default=DEFAULT_PORT, help=f"port (default: {DEFAULT_PORT})")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
-    serve.add_argument("--backend", choices=("offline", "anthropic", "openai"),
-                       help="who writes the answers (default: KC_TUTOR_BACKEND or tutor_backend in kc.toml, else offline)")
-    serve.add_argument("--site-dir", help="where the built site is cached (default: <corpus parent>/.kc/site/<corpus name>)")
+    serve.add_argument(
+        "--backend",
+        choices=("offline", "anthropic", "openai"),
+        help="who writes the answers (default: KC_TUTOR_BACKEND or tutor_backend in kc.toml, else offline)",
+    )
+    serve.add_argument(
+        "--site-dir", help="where the built site is cached (default: <corpus parent>/.kc/site/<corpus name>)"
+    )
     serve.add_argument("--learner-db", help="learner store file (default: KC_LEARNER_DB or the user data dir)")
     serve.set_defaults(func=run_serve)
 
@@ -52,8 +57,18 @@ def run_serve(args: argparse.Namespace) -> int:
     from compiler.web.security import is_loopback
 
     if not is_loopback(args.host) and not token:
-        raise ConfigError(f"--host {args.host} is reachable from other machines: set {TOKEN_ENV} to a long random "
-                          "token first (every request must carry it), or keep the default 127.0.0.1")
-    serve(Path(args.corpus), host=args.host, port=args.port, backend=args.backend, settings=settings, token=token,
-          site_dir=Path(args.site_dir) if args.site_dir else None, log=lambda line: print(line, file=sys.stderr, flush=True))
+        raise ConfigError(
+            f"--host {args.host} is reachable from other machines: set {TOKEN_ENV} to a long random "
+            "token first (every request must carry it), or keep the default 127.0.0.1"
+        )
+    serve(
+        Path(args.corpus),
+        host=args.host,
+        port=args.port,
+        backend=args.backend,
+        settings=settings,
+        token=token,
+        site_dir=Path(args.site_dir) if args.site_dir else None,
+        log=lambda line: print(line, file=sys.stderr, flush=True),
+    )
     return 0

@@ -16,7 +16,10 @@ def register(subparsers) -> None:
     parser.add_argument("--corpus", default="corpus", help="corpus directory (default: ./corpus)")
     parser.add_argument("--out", default="site", help="output directory, emptied first (default: ./site)")
     parser.add_argument(
-        "--no-strict", dest="strict", action="store_false", help="keep going on warnings (broken links) instead of failing"
+        "--no-strict",
+        dest="strict",
+        action="store_false",
+        help="keep going on warnings (broken links) instead of failing",
     )
     parser.set_defaults(func=run_site)
 

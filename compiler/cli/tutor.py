@@ -13,8 +13,11 @@ BACKEND_CHOICES = ("offline", "anthropic", "openai")
 
 def register(subparsers: Any) -> None:
     """Add ask, tutor and learner to the ``kc`` command."""
-    ask = subparsers.add_parser("ask", help="answer one question about a compiled codebase, with checked citations",
-                                description="Answer one question, adapted to the learner, citing real lines of the corpus.")
+    ask = subparsers.add_parser(
+        "ask",
+        help="answer one question about a compiled codebase, with checked citations",
+        description="Answer one question, adapted to the learner, citing real lines of the corpus.",
+    )
     ask.add_argument("question", nargs="+", help="the question (quote it, or pass several words)")
     _session_options(ask)
     ask.add_argument("--level", choices=LEVEL_CHOICES, help="answer at this level (the profile is not changed)")
@@ -22,16 +25,22 @@ def register(subparsers: Any) -> None:
     ask.add_argument("--no-stream", action="store_true", help="print the answer when it is complete")
     ask.set_defaults(func=_pipe_safe(run_ask))
 
-    tutor = subparsers.add_parser("tutor", help="interactive tutor chat over a compiled codebase",
-                                  description="Chat with a tutor that knows the codebase and remembers what you covered. "
-                                              "Commands inside: /level, /quiz, /path, /why, /help, /exit.")
+    tutor = subparsers.add_parser(
+        "tutor",
+        help="interactive tutor chat over a compiled codebase",
+        description="Chat with a tutor that knows the codebase and remembers what you covered. "
+        "Commands inside: /level, /quiz, /path, /why, /help, /exit.",
+    )
     _session_options(tutor)
     tutor.add_argument("--level", choices=LEVEL_CHOICES, help="start at this level (saved to the profile)")
     tutor.add_argument("--no-stream", action="store_true", help="show each answer when it is complete")
     tutor.set_defaults(func=run_tutor)
 
-    learner = subparsers.add_parser("learner", help="create, show, update or reset learner profiles",
-                                    description="Learner profiles and progress, stored in one SQLite file.")
+    learner = subparsers.add_parser(
+        "learner",
+        help="create, show, update or reset learner profiles",
+        description="Learner profiles and progress, stored in one SQLite file.",
+    )
     actions = learner.add_subparsers(dest="action", metavar="ACTION")
     create = actions.add_parser("create", help="create a learner profile")
     create.add_argument("name")
@@ -83,8 +92,11 @@ def _pipe_safe(handler: Any) -> Any:
 def _session_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--corpus", default="./corpus", help="corpus directory (default: ./corpus)")
     parser.add_argument("--learner", help="learner name (default: KC_LEARNER or 'default'; created on first use)")
-    parser.add_argument("--backend", choices=BACKEND_CHOICES,
-                        help="who writes the answer (default: KC_TUTOR_BACKEND, else anthropic when ANTHROPIC_API_KEY is set, else offline)")
+    parser.add_argument(
+        "--backend",
+        choices=BACKEND_CHOICES,
+        help="who writes the answer (default: KC_TUTOR_BACKEND, else anthropic when ANTHROPIC_API_KEY is set, else offline)",
+    )
     parser.add_argument("--model", help="model id for the anthropic/openai backend (default: KC_TUTOR_MODEL)")
     parser.add_argument("--base-url", help="API base URL (an OpenAI-compatible server, or an Anthropic proxy)")
     parser.add_argument("--learner-db", help="learner store file (default: KC_LEARNER_DB or the user data dir)")
@@ -104,8 +116,11 @@ def _settings(args: argparse.Namespace) -> Any:
 
     from compiler.config import load_settings
 
-    overrides = {"learner_db": getattr(args, "learner_db", None), "tutor_backend": getattr(args, "backend", None),
-                 "tutor_model": getattr(args, "model", None)}
+    overrides = {
+        "learner_db": getattr(args, "learner_db", None),
+        "tutor_backend": getattr(args, "backend", None),
+        "tutor_model": getattr(args, "model", None),
+    }
     cwd = Path.cwd()
     source = cwd if (cwd / "kc.toml").is_file() or (cwd / "pyproject.toml").is_file() else None
     return load_settings(source, **overrides)
@@ -134,10 +149,20 @@ def open_session(args: argparse.Namespace, *, level: str | None = None) -> Any:
 
     settings = _settings(args)
     corpus = open_corpus(args.corpus)
-    backend = make_backend(getattr(args, "backend", None), settings, model=getattr(args, "model", None) or "",
-                           base_url=getattr(args, "base_url", None) or "")
-    return TutorSession(corpus, backend=backend, store=_store(args, settings), learner=_learner_name(args),
-                        retrieve=index_retrieve(args.corpus, settings, corpus), level=level)
+    backend = make_backend(
+        getattr(args, "backend", None),
+        settings,
+        model=getattr(args, "model", None) or "",
+        base_url=getattr(args, "base_url", None) or "",
+    )
+    return TutorSession(
+        corpus,
+        backend=backend,
+        store=_store(args, settings),
+        learner=_learner_name(args),
+        retrieve=index_retrieve(args.corpus, settings, corpus),
+        level=level,
+    )
 
 
 # ---- handlers ----------------------------------------------------------------------------
@@ -178,17 +203,22 @@ def run_tutor(args: argparse.Namespace) -> int:
 
 def run_learner_create(args: argparse.Namespace) -> int:
     store = _store(args)
-    profile = store.create(args.name, level=args.level, background=args.background, goal=args.goal or "",
-                           language=args.language or "en")
+    profile = store.create(
+        args.name, level=args.level, background=args.background, goal=args.goal or "", language=args.language or "en"
+    )
     print(f"created learner {profile.name} ({profile.level}) in {store.path}")
     return 0
 
 
 def run_learner_update(args: argparse.Namespace) -> int:
     store = _store(args)
-    profile = store.update(args.name, level=args.level, background=args.background, goal=args.goal, language=args.language)
-    print(f"updated learner {profile.name}: level {profile.level}, background {', '.join(profile.background) or '-'},"
-          f" goal {profile.goal or '-'}, language {profile.language}")
+    profile = store.update(
+        args.name, level=args.level, background=args.background, goal=args.goal, language=args.language
+    )
+    print(
+        f"updated learner {profile.name}: level {profile.level}, background {', '.join(profile.background) or '-'},"
+        f" goal {profile.goal or '-'}, language {profile.language}"
+    )
     return 0
 
 
@@ -207,9 +237,12 @@ def run_learner_show(args: argparse.Namespace) -> int:
     for name in names:
         corpora[name] = store.progress(args.name, name)
     if args.json:
-        data = {"profile": profile.to_dict(), "store": str(store.path),
-                "progress": {name: {c: s.to_dict() for c, s in sorted(states.items())} for name, states in corpora.items()},
-                "questions": store.questions(args.name, limit=10)}
+        data = {
+            "profile": profile.to_dict(),
+            "store": str(store.path),
+            "progress": {name: {c: s.to_dict() for c, s in sorted(states.items())} for name, states in corpora.items()},
+            "questions": store.questions(args.name, limit=10),
+        }
         json.dump(data, sys.stdout, indent=1, ensure_ascii=False)
         sys.stdout.write("\n")
         return 0
@@ -231,7 +264,9 @@ def run_learner_show(args: argparse.Namespace) -> int:
                 continue
             parts = []
             if state.quiz_result:
-                parts.append(f"quiz {state.quiz_result} ({state.quiz_score:.0%}, {state.quiz_attempts} attempt{'s' if state.quiz_attempts != 1 else ''})")
+                parts.append(
+                    f"quiz {state.quiz_result} ({state.quiz_score:.0%}, {state.quiz_attempts} attempt{'s' if state.quiz_attempts != 1 else ''})"
+                )
             if state.explained_count:
                 parts.append(f"explained {state.explained_count}x")
             if state.seen_count and not state.explained_count:

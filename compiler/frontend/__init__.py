@@ -49,14 +49,20 @@ def decode_source(data: bytes, path: str) -> tuple[str | None, Diagnostic | None
         return data.decode(encoding), None
     except LookupError:
         return None, Diagnostic(
-            path, 1, "error", "encoding-error",
+            path,
+            1,
+            "error",
+            "encoding-error",
             f"unknown encoding {encoding!r} in the coding declaration; use a codec Python knows (e.g. utf-8)",
         )
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         return None, Diagnostic(
-            path, line, "error", "encoding-error",
+            path,
+            line,
+            "error",
+            "encoding-error",
             f"byte 0x{data[exc.start]:02x} at column {column} is not valid {encoding}; "
             "save the file as UTF-8 (or declare its encoding with a '# -*- coding: ... -*-' line)",
         )
@@ -95,11 +101,17 @@ def parse_file(
     try:
         return _parse(source, data, repo_paths, excerpt_lines)
     except Exception as exc:  # a bug in a parser must not stop the build
-        return _empty(source, Diagnostic(
-            source.path, None, "error", "internal-error",
-            f"kc could not process {source.path}: {type(exc).__name__}: {exc}; "
-            "the file was left out (please report this with the file attached)",
-        ))
+        return _empty(
+            source,
+            Diagnostic(
+                source.path,
+                None,
+                "error",
+                "internal-error",
+                f"kc could not process {source.path}: {type(exc).__name__}: {exc}; "
+                "the file was left out (please report this with the file attached)",
+            ),
+        )
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -137,7 +149,9 @@ def _parse(source: SourceFile, data: bytes | str, repo_paths: Set[str], excerpt_
 
         facts = parse_rst(source, clean)
     else:
-        facts = FileFacts(path=source.path, language=language, module="", lines=_line_count(clean), sha256=source.sha256)
+        facts = FileFacts(
+            path=source.path, language=language, module="", lines=_line_count(clean), sha256=source.sha256
+        )
     if redactions:
         facts = replace(facts, redactions=redactions)
     if excerpt_lines is not None:
@@ -149,7 +163,11 @@ def _parse(source: SourceFile, data: bytes | str, repo_paths: Set[str], excerpt_
 
 def _empty(source: SourceFile, diagnostic: Diagnostic | None) -> FileFacts:
     return FileFacts(
-        path=source.path, language=source.language, module="", lines=0, sha256=source.sha256,
+        path=source.path,
+        language=source.language,
+        module="",
+        lines=0,
+        sha256=source.sha256,
         diagnostics=(diagnostic,) if diagnostic else (),
     )
 

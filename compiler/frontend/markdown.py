@@ -43,7 +43,7 @@ def sections(path: str, text: str) -> list[Section]:
     front = _FRONT_MATTER.match(text)
     if front:
         # Blank the front matter out rather than cutting it, so line numbers stay true.
-        text = "\n" * front.group(0).count("\n") + text[front.end():]
+        text = "\n" * front.group(0).count("\n") + text[front.end() :]
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
@@ -63,7 +63,7 @@ def sections(path: str, text: str) -> list[Section]:
         found.append(Section(path, stem, 0, _span(lines, first_text, first_heading - 1), preamble, ""))
     for position, (start, heading_end, level, title) in enumerate(headings):
         end = headings[position + 1][0] - 1 if position + 1 < len(headings) else len(lines) - 1
-        body = "\n".join(lines[heading_end + 1:end + 1]).strip()
+        body = "\n".join(lines[heading_end + 1 : end + 1]).strip()
         anchor = slugify(title)
         if anchor in used_anchors:
             used_anchors[anchor] += 1

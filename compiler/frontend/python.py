@@ -67,12 +67,16 @@ def parse_python(source: SourceFile, text: str, repo_paths: Set[str] = frozenset
         lines = text.split("\n")
         longest = max(range(len(lines)), key=lambda i: len(lines[i])) + 1 if lines else None
         return _with_diagnostic(
-            base, longest, "recursion-limit",
+            base,
+            longest,
+            "recursion-limit",
             f"expressions nested too deeply for the Python parser (probably line {longest}, the longest); "
             "the file was left out",
         )
     except ValueError as exc:  # "source code string cannot contain null bytes"
-        return _with_diagnostic(base, _first_nul_line(text), "syntax-error", f"cannot parse: {exc}; the file was left out")
+        return _with_diagnostic(
+            base, _first_nul_line(text), "syntax-error", f"cannot parse: {exc}; the file was left out"
+        )
     extractor = _Extractor(source.path, module, text)
     extractor.run(tree, line_count)
     stem = source.path.rsplit("/", 1)[-1]
@@ -104,8 +108,12 @@ def _first_nul_line(text: str) -> int | None:
 def _with_diagnostic(facts: FileFacts, line: int | None, code: str, message: str) -> FileFacts:
     diagnostic = Diagnostic(path=facts.path, line=line, severity="error", code=code, message=message)
     return FileFacts(
-        path=facts.path, language=facts.language, module=facts.module, lines=facts.lines,
-        sha256=facts.sha256, diagnostics=(diagnostic,),
+        path=facts.path,
+        language=facts.language,
+        module=facts.module,
+        lines=facts.lines,
+        sha256=facts.sha256,
+        diagnostics=(diagnostic,),
     )
 
 
@@ -116,13 +124,15 @@ _symbol = make_symbol  # Symbol(**values), faster (see compiler.model)
 
 # ---- traversal tables --------------------------------------------------------
 
+
 def _node_classes() -> list[type]:
     return [c for c in vars(ast).values() if isinstance(c, type) and issubclass(c, ast.AST)]
 
 
 # Nodes that never contain a call, an import or a definition: not worth visiting.
 _LEAVES = frozenset(
-    c for c in _node_classes()
+    c
+    for c in _node_classes()
     if issubclass(c, (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop))
     or c in (ast.Name, ast.Constant, ast.alias, ast.Pass, ast.Break, ast.Continue, ast.Global, ast.Nonlocal)
 )
@@ -137,8 +147,7 @@ _SKIPPED_FIELDS = frozenset(
 # The node fields to visit, in ``_fields`` order (the order decides which line a repeated call
 # is recorded at); leaves have none.
 _CHILD_FIELDS = {
-    c: () if c in _LEAVES else tuple(f for f in c._fields if f not in _SKIPPED_FIELDS)
-    for c in _node_classes()
+    c: () if c in _LEAVES else tuple(f for f in c._fields if f not in _SKIPPED_FIELDS) for c in _node_classes()
 }
 # Lists hold nodes, and None (``Dict.keys`` for ``**x``, ``kw_defaults``); a plain dict indexed
 # directly is the fastest lookup, so every class a list may hold must be in it.
@@ -175,8 +184,13 @@ class _Extractor:
         module_public = all(_public_name(part) for part in self.module.split("."))
         self.symbols.append(
             _symbol(
-                id=self.module, name=module_name, kind="module", path=self.path,
-                lines=(1, max(line_count, 1)), doc=_docstring(tree), parent=None,
+                id=self.module,
+                name=module_name,
+                kind="module",
+                path=self.path,
+                lines=(1, max(line_count, 1)),
+                doc=_docstring(tree),
+                parent=None,
                 public=module_public,
             )
         )
@@ -210,7 +224,9 @@ class _Extractor:
                     self._define(block, scope, work)
             previous = stmt
 
-    def _define_def(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, scope: _Scope, work: list) -> None:
+    def _define_def(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, scope: _Scope, work: list
+    ) -> None:
         name = node.name
         symbol_id = f"{scope.id}.{name}"
         stub_at = None
@@ -222,7 +238,9 @@ class _Extractor:
             if _is_overload(node.decorator_list, self):  # one more stub: one more signature
                 stub = self.symbols[stub_at]
                 more = self._function_signature(node) if node.__class__ is not ast.ClassDef else ""
-                self.symbols[stub_at] = replace(stub, signature=f"{stub.signature}\n{more}", doc=stub.doc or _docstring(node))
+                self.symbols[stub_at] = replace(
+                    stub, signature=f"{stub.signature}\n{more}", doc=stub.doc or _docstring(node)
+                )
                 return
         public = scope.public and _public_name(name)
         if scope.kind == "module" and self.exports is not None:
@@ -237,8 +255,13 @@ class _Extractor:
         if node.__class__ is ast.ClassDef:
             kind = "class"
             bases = tuple(self._segment(b, 120) for b in node.bases)
-            keywords = tuple(f"{k.arg}={self._segment(k.value, 60)}" if k.arg else f"**{self._segment(k.value, 60)}" for k in node.keywords)
-            signature = f"class {node.name}({', '.join(bases + keywords)})" if bases or keywords else f"class {node.name}"
+            keywords = tuple(
+                f"{k.arg}={self._segment(k.value, 60)}" if k.arg else f"**{self._segment(k.value, 60)}"
+                for k in node.keywords
+            )
+            signature = (
+                f"class {node.name}({', '.join(bases + keywords)})" if bases or keywords else f"class {node.name}"
+            )
         else:
             kind = "method" if scope.kind == "class" else "function"
             bases = ()
@@ -302,9 +325,14 @@ class _Extractor:
         self.ids.add(symbol_id)
         self.symbols.append(
             _symbol(
-                id=symbol_id, name=name, kind="variable", path=self.path,
-                lines=(node.lineno, node.end_lineno or node.lineno), signature=signature,
-                parent=scope.id, public=public,
+                id=symbol_id,
+                name=name,
+                kind="variable",
+                path=self.path,
+                lines=(node.lineno, node.end_lineno or node.lineno),
+                signature=signature,
+                parent=scope.id,
+                public=public,
             )
         )
 
@@ -361,14 +389,14 @@ class _Extractor:
             line = self._lines[start - 1]
             text = line[col:end_col] if line.isascii() else line.encode()[col:end_col].decode("utf-8", "replace")
         else:
-            chunk = "\n".join(self._lines[start - 1:end])
+            chunk = "\n".join(self._lines[start - 1 : end])
             if chunk.isascii():
                 last_start = len(chunk) - len(self._lines[end - 1])
-                text = chunk[col:last_start + end_col]
+                text = chunk[col : last_start + end_col]
             else:
                 data = chunk.encode()
                 last_start = len(data) - len(self._lines[end - 1].encode())
-                text = data[col:last_start + end_col].decode("utf-8", "replace")
+                text = data[col : last_start + end_col].decode("utf-8", "replace")
             text = " ".join(text.split())
         return text if len(text) <= limit else "..."
 

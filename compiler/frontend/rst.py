@@ -92,7 +92,7 @@ def sections(path: str, text: str) -> list[Section]:
         found.append(Section(path, stem, 0, _span(lines, first_text, first_heading - 1), preamble, ""))
     for position, (start, heading_end, level, title) in enumerate(headings):
         end = headings[position + 1][0] - 1 if position + 1 < len(headings) else len(lines) - 1
-        body = "\n".join(lines[heading_end + 1:end + 1]).strip()
+        body = "\n".join(lines[heading_end + 1 : end + 1]).strip()
         anchor = slugify(title)
         if anchor in used:
             used[anchor] += 1
@@ -101,4 +101,3 @@ def sections(path: str, text: str) -> list[Section]:
             used[anchor] = 0
         found.append(Section(path, title, level, _span(lines, start, max(start, end)), body, anchor))
     return found
-

@@ -48,12 +48,19 @@ from compiler.model import SkippedFile, SourceFile
 __all__ = ["ScanResult", "scan", "language_of", "read_source"]
 
 LANGUAGES = {
-    ".py": "python", ".pyi": "python",
-    ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".jsx": "javascript",
-    ".ts": "typescript", ".mts": "typescript", ".cts": "typescript",
+    ".py": "python",
+    ".pyi": "python",
+    ".js": "javascript",
+    ".mjs": "javascript",
+    ".cjs": "javascript",
+    ".jsx": "javascript",
+    ".ts": "typescript",
+    ".mts": "typescript",
+    ".cts": "typescript",
     ".tsx": "tsx",
     ".go": "go",
-    ".md": "markdown", ".markdown": "markdown",
+    ".md": "markdown",
+    ".markdown": "markdown",
 }
 
 # Extensions whose content is never text worth compiling; checked before reading the file.
@@ -92,7 +99,7 @@ def language_of(path: str) -> str:
 
 def _suffix(path: str) -> str:
     """``PurePosixPath(path).suffix`` without building a path object."""
-    name = path[path.rfind("/") + 1:]
+    name = path[path.rfind("/") + 1 :]
     if not name or name == ".":  # "dir/", "dir/.", "": let pathlib normalise
         return PurePosixPath(path).suffix
     i = name.rfind(".")
@@ -104,9 +111,7 @@ def read_source(root: Path, source: SourceFile) -> bytes:
     return (Path(root) / source.path).read_bytes()
 
 
-def scan(
-    root: Path, settings: Settings, out_dir: Path | None = None, *, stat_cache: Path | None = None
-) -> ScanResult:
+def scan(root: Path, settings: Settings, out_dir: Path | None = None, *, stat_cache: Path | None = None) -> ScanResult:
     """List the files under ``root`` worth compiling, with their language and hash.
 
     ``stat_cache``: a file where the verdicts of the files read are kept with their stat
@@ -196,8 +201,10 @@ class _Excluder:
         parent, _, name = directory.rpartition("/")
         if directory == self._output_prefix:
             return directory, "excluded"
-        if self._output_prefix is not None and parent == self._output_parent and (
-            name.startswith(self._staging_prefix) or name == self._backup_name
+        if (
+            self._output_prefix is not None
+            and parent == self._output_parent
+            and (name.startswith(self._staging_prefix) or name == self._backup_name)
         ):
             return directory, STAGING
         if self._dir_name.fullmatch(name) or self._spec.match_file(directory + "/"):
@@ -213,7 +220,10 @@ def _git_files(root: Path) -> list[str] | None:
     try:
         proc = subprocess.run(
             ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-            cwd=root, capture_output=True, timeout=120, check=False,
+            cwd=root,
+            capture_output=True,
+            timeout=120,
+            check=False,
         )
     except (OSError, subprocess.SubprocessError):
         return None
@@ -297,7 +307,7 @@ def _git_ignored(ignores: dict[str, pathspec.GitIgnoreSpec], rel: str) -> bool:
         spec = ignores.get(base)
         if spec is None:
             continue
-        result = spec.check_file(rel[len(base) + 1:] if base else rel)
+        result = spec.check_file(rel[len(base) + 1 :] if base else rel)
         if result.include is not None:
             return bool(result.include)
     return False
@@ -353,7 +363,9 @@ def _inspect(root: Path, rel: str, max_bytes: int, cache: _StatCache | None = No
     if b"\0" in data[:SNIFF_BYTES] and not _is_utf16(data):
         verdict: SourceFile | str = "binary"
     else:
-        verdict = SourceFile(path=rel, language=language_of(rel), size=len(data), sha256=hashlib.sha256(data).hexdigest())
+        verdict = SourceFile(
+            path=rel, language=language_of(rel), size=len(data), sha256=hashlib.sha256(data).hexdigest()
+        )
     if cache is not None:
         cache.store(rel, signature, verdict)
     return verdict
@@ -394,7 +406,12 @@ class _StatCache:
             if blob[:8] != _CACHE_MAGIC or int.from_bytes(blob[8:12], "big") != zlib.crc32(blob[12:]):
                 raise ValueError("not a scan cache")
             version, stored_key, written_ns, entries = marshal.loads(blob[12:])
-            if version != CACHE_VERSION or stored_key != key or type(written_ns) is not int or type(entries) is not dict:
+            if (
+                version != CACHE_VERSION
+                or stored_key != key
+                or type(written_ns) is not int
+                or type(entries) is not dict
+            ):
                 raise ValueError("outdated scan cache")
         except Exception:  # missing, unreadable, corrupt, other version or settings: start afresh
             return cls(path, key, {}, 0, valid=False)

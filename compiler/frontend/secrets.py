@@ -88,12 +88,31 @@ _PROVIDER_RULES: tuple[_Rule, ...] = (
             r"|(?:(?:\s|\\n)*[A-Za-z0-9+/=]{40,})+)"
         ),
     ),
-    _Rule("aws-access-key", "A(?:KIA|SIA|BIA|CCA|3T)", re.compile(r"(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z2-7]{16}(?![A-Za-z0-9])"), boundary=True),
-    _Rule("github-token", "gh(?:[pousr]_|ithub_pat_)", re.compile(r"(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{60,255})(?![A-Za-z0-9_])"), boundary=True),
+    _Rule(
+        "aws-access-key",
+        "A(?:KIA|SIA|BIA|CCA|3T)",
+        re.compile(r"(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z2-7]{16}(?![A-Za-z0-9])"),
+        boundary=True,
+    ),
+    _Rule(
+        "github-token",
+        "gh(?:[pousr]_|ithub_pat_)",
+        re.compile(r"(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{60,255})(?![A-Za-z0-9_])"),
+        boundary=True,
+    ),
     _Rule("gitlab-token", "glpat-", re.compile(r"glpat-[A-Za-z0-9_-]{20,}"), boundary=True),
     _Rule("slack-token", "xox", re.compile(r"xox[abposr]-[A-Za-z0-9-]{10,250}"), boundary=True),
-    _Rule("slack-webhook", r"hooks\.slack\.com", re.compile(r"hooks\.slack\.com/(?:services|workflows)/[A-Za-z0-9+/_-]{20,}")),
-    _Rule("stripe-key", "_(?:live|test)_", re.compile(r"[sr]k_(?:live|test)_[A-Za-z0-9]{16,247}(?![A-Za-z0-9])"), boundary=True),
+    _Rule(
+        "slack-webhook",
+        r"hooks\.slack\.com",
+        re.compile(r"hooks\.slack\.com/(?:services|workflows)/[A-Za-z0-9+/_-]{20,}"),
+    ),
+    _Rule(
+        "stripe-key",
+        "_(?:live|test)_",
+        re.compile(r"[sr]k_(?:live|test)_[A-Za-z0-9]{16,247}(?![A-Za-z0-9])"),
+        boundary=True,
+    ),
     _Rule("google-api-key", "AIza", re.compile(r"AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])"), boundary=True),
     _Rule("anthropic-key", "sk-ant-", re.compile(r"sk-ant-[A-Za-z0-9_-]{20,}"), boundary=True),
     _Rule("openai-key", "sk-", re.compile(r"sk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_-]{32,}"), boundary=True),
@@ -105,14 +124,23 @@ _PROVIDER_RULES: tuple[_Rule, ...] = (
 _AWS_SECRET = _Rule(
     "aws-secret-key",
     "aws",
-    re.compile(r"aws[\w.-]{0,20}?(?:secret|sk)[\w.-]{0,20}[\"']?\s*(?:=|:|:=|=>)\s*[\"']?([a-z0-9/+]{40})(?![a-z0-9/+])"),
+    re.compile(
+        r"aws[\w.-]{0,20}?(?:secret|sk)[\w.-]{0,20}[\"']?\s*(?:=|:|:=|=>)\s*[\"']?([a-z0-9/+]{40})(?![a-z0-9/+])"
+    ),
     group=1,
     boundary=True,
 )
 _GENERIC = _Rule("generic-secret", "", re.compile(""), group="value")
 _GENERIC_KEYWORDS = (
-    r"passw(?:or)?d", "pwd", "secret", "token", r"api[_-]?key", r"access[_-]?key", r"auth[_-]?key",
-    r"private[_-]?key", "credentials?",
+    r"passw(?:or)?d",
+    "pwd",
+    "secret",
+    "token",
+    r"api[_-]?key",
+    r"access[_-]?key",
+    r"auth[_-]?key",
+    r"private[_-]?key",
+    "credentials?",
 )
 # sre scans fast for a pattern led by a literal and slowly for an alternation whose branches start
 # with different letters (every position tries every branch): one pattern per keyword is 2x faster.
@@ -132,9 +160,30 @@ _ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
 _BASE64_RUN = re.compile(r"[A-Za-z0-9+/]{40}")
 
 _PLACEHOLDER_WORDS = (
-    "changeme", "change_me", "change-me", "changeit", "example", "placeholder", "dummy", "redacted",
-    "your_", "your-", "yourpass", "yourtoken", "yoursecret", "insert", "replace", "sample", "notasecret",
-    "not-a-secret", "not_a_secret", "fake", "xxxx", "****", "....", "<redacted",
+    "changeme",
+    "change_me",
+    "change-me",
+    "changeit",
+    "example",
+    "placeholder",
+    "dummy",
+    "redacted",
+    "your_",
+    "your-",
+    "yourpass",
+    "yourtoken",
+    "yoursecret",
+    "insert",
+    "replace",
+    "sample",
+    "notasecret",
+    "not-a-secret",
+    "not_a_secret",
+    "fake",
+    "xxxx",
+    "****",
+    "....",
+    "<redacted",
 )
 _PLACEHOLDER_SHAPES = re.compile(
     r"^(?:\$\{.*\}|\{\{.*\}\}|<.*>|%\(.*\)[sd]|\$[A-Za-z_][A-Za-z0-9_]*|\{[\w.]*\}|(.)\1*)$"
@@ -233,7 +282,7 @@ def _accept(rule: _Rule, text: str, start: int, end: int, match: re.Match[str]) 
     elif _is_placeholder(value):
         return None  # AKIAIOSFODNN7EXAMPLE, sk-xxxxxxxx..., postgres://user:<password>@
     elif rule.name == "generic-secret":
-        if _describes_secret(text[match.start(2):match.end(2)]) or _IDENTIFIER_LIKE.match(value):
+        if _describes_secret(text[match.start(2) : match.end(2)]) or _IDENTIFIER_LIKE.match(value):
             return None
         if value[0] in "/.~#" or not _looks_random(value):  # paths, colours, comments
             return None
@@ -281,7 +330,17 @@ def _is_placeholder(value: str) -> bool:
     if _PLACEHOLDER_SHAPES.match(value):
         return True
     return any(word in lowered for word in _PLACEHOLDER_WORDS) or lowered in (
-        "password", "passwd", "secret", "token", "none", "null", "undefined", "true", "false", "pass", "test"
+        "password",
+        "passwd",
+        "secret",
+        "token",
+        "none",
+        "null",
+        "undefined",
+        "true",
+        "false",
+        "pass",
+        "test",
     )
 
 

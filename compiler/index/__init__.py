@@ -15,9 +15,9 @@ Stages (each a module):
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
 
 from compiler.config import Settings, index_dir, load_settings
 from compiler.errors import SearchIndexError
@@ -36,7 +36,9 @@ class IndexStats:
     seconds: float
 
 
-def index_corpus(corpus_dir, settings: Settings | None = None, progress: Progress | None = None, *, embedder=None) -> IndexStats:
+def index_corpus(
+    corpus_dir, settings: Settings | None = None, progress: Progress | None = None, *, embedder=None
+) -> IndexStats:
     """Bring the search index of ``corpus_dir`` up to date; embed only new or changed chunks.
 
     Args:
@@ -117,12 +119,22 @@ def index_corpus(corpus_dir, settings: Settings | None = None, progress: Progres
         stale = sorted(stored - current)
         vectors_store.delete(stale)  # only now: readers of the old generation had them until the switch
         store.prune_snapshots(folder)
-        freshness.record(folder, settings, asked_for, core=core_state, generation=manifest.generation, manifest=store.MANIFEST_FILE,
-                         snapshot=f"{store.SNAPSHOTS}/{manifest.generation}", chunk_ids=[c.id for c in chunks])
+        freshness.record(
+            folder,
+            settings,
+            asked_for,
+            core=core_state,
+            generation=manifest.generation,
+            manifest=store.MANIFEST_FILE,
+            snapshot=f"{store.SNAPSHOTS}/{manifest.generation}",
+            chunk_ids=[c.id for c in chunks],
+        )
         report("publish", len(chunks), len(chunks))
     finally:
         lock.release()
-    return IndexStats(chunks=len(chunks), embedded=len(fresh), deleted=len(stale), seconds=time.perf_counter() - started)
+    return IndexStats(
+        chunks=len(chunks), embedded=len(fresh), deleted=len(stale), seconds=time.perf_counter() - started
+    )
 
 
 def _query_model(embedder, folder: Path, report: Progress) -> str:

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 import yaml
 
@@ -146,7 +146,7 @@ def _blocks(body: str, split_level: int) -> list[_Block]:
     first = cuts[0][0] if cuts else len(lines)
     if first > 0:
         blocks.append(_Block(0, "", "\n".join(lines[:first]).strip()))
-    for n, (start, body_start, level, heading) in enumerate(cuts):
+    for n, (_start, body_start, level, heading) in enumerate(cuts):
         end = cuts[n + 1][0] if n + 1 < len(cuts) else len(lines)
         blocks.append(_Block(level, heading.strip(), "\n".join(lines[body_start:end]).strip()))
     return blocks
@@ -245,7 +245,9 @@ def code_lines(excerpt: str, limit: int) -> list[str]:
 
 
 # Comment markers of the languages kc compiles, and machine directives that explain nothing.
-_COMMENT = re.compile(r"^\s*(?:#(?!!)|//(?!go:|\s*eslint|\s*@ts-|\s*istanbul|\s*prettier)|/\*+|\*(?!/))\s?(.*?)\s*(?:\*/)?\s*$")
+_COMMENT = re.compile(
+    r"^\s*(?:#(?!!)|//(?!go:|\s*eslint|\s*@ts-|\s*istanbul|\s*prettier)|/\*+|\*(?!/))\s?(.*?)\s*(?:\*/)?\s*$"
+)
 # Words that mark a comment as a reason rather than a label ("# windows hook").
 _REASON = re.compile(
     r"\b(because|so that|otherwise|instead|avoid|in order|since|ensure|workaround|why|note|must|need|needs|"
@@ -330,14 +332,18 @@ def chunk_reference_page(corpus: Corpus, page: str, text: str) -> list[Chunk]:
     module_symbol = corpus.symbols.get(module_id) if module_id else None
     module_path = page_path or (module_symbol.path if module_symbol else None)
     file_info = corpus.files.get(module_path) if module_path else None
-    module_doc = (module_symbol.doc if module_symbol and module_symbol.doc else "") or (file_info.doc if file_info else "")
+    module_doc = (module_symbol.doc if module_symbol and module_symbol.doc else "") or (
+        file_info.doc if file_info else ""
+    )
     doc = module_doc or plain_text(intro)
     names = ", ".join(humanize(sid.rsplit(".", 1)[-1]) for sid in defined[:40])
     if module_id:
         title = module_id
         embed = f"{humanize(module_id)} module ({module_path}). {doc}\nDefines: {names}".strip()
         lexical = f"{module_id} {module_path} {doc} {' '.join(defined)}"
-        lines = module_symbol.lines if module_symbol else ((1, file_info.lines) if file_info and file_info.lines else None)
+        lines = (
+            module_symbol.lines if module_symbol else ((1, file_info.lines) if file_info and file_info.lines else None)
+        )
         chunks.append(
             Chunk(
                 id=chunk_id("module", module_path, module_id, embed),
@@ -352,7 +358,9 @@ def chunk_reference_page(corpus: Corpus, page: str, text: str) -> list[Chunk]:
                 text=(f"# `{module_id}`\n\n{intro}").strip(),
                 embed_text=embed,
                 lexical_text=lexical,
-                importance=(module_symbol.importance if module_symbol else (file_info.importance if file_info else 0.0)),
+                importance=(
+                    module_symbol.importance if module_symbol else (file_info.importance if file_info else 0.0)
+                ),
             )
         )
     for sid, block in symbol_blocks:
@@ -368,10 +376,18 @@ def _class_outline(corpus: Corpus, symbol: Symbol | None) -> str:
     parameters (``retries``, ``verify``) and methods (``handle request``) say what it is for."""
     if symbol is None or symbol.kind != "class":
         return ""
-    methods = [s for s in corpus.symbols_by_path.get(symbol.path, ()) if s.parent == symbol.id and s.kind in ("method", "function")]
+    methods = [
+        s
+        for s in corpus.symbols_by_path.get(symbol.path, ())
+        if s.parent == symbol.id and s.kind in ("method", "function")
+    ]
     if not methods:
         return ""
-    names = [humanize(m.name) for m in methods if m.name not in ("__init__", "constructor", "New") and not m.name.startswith("__")]
+    names = [
+        humanize(m.name)
+        for m in methods
+        if m.name not in ("__init__", "constructor", "New") and not m.name.startswith("__")
+    ]
     init = next((m for m in methods if m.name in ("__init__", "constructor")), None)
     parts = []
     if names:
@@ -381,10 +397,18 @@ def _class_outline(corpus: Corpus, symbol: Symbol | None) -> str:
     return "\n".join(parts)
 
 
-def _symbol_chunk(page: str, sid: str, section: str, symbol: Symbol | None, module_path: str | None, outline: str = "") -> Chunk:
+def _symbol_chunk(
+    page: str, sid: str, section: str, symbol: Symbol | None, module_path: str | None, outline: str = ""
+) -> Chunk:
     if symbol is not None:
         signature, doc, excerpt = symbol.signature, symbol.doc, symbol.excerpt
-        path, lines, kind, concept, importance = symbol.path, symbol.lines, symbol.kind, symbol.concept, symbol.importance
+        path, lines, kind, concept, importance = (
+            symbol.path,
+            symbol.lines,
+            symbol.kind,
+            symbol.concept,
+            symbol.importance,
+        )
     else:  # a heading core.json does not know: read what the page itself says
         fences = re.findall(r"```[^\n]*\n(.*?)```", section, flags=re.DOTALL)
         signature = fences[0].strip() if fences else ""
@@ -418,7 +442,11 @@ def _symbol_chunk(page: str, sid: str, section: str, symbol: Symbol | None, modu
     full_code = without_keywords("\n".join(code_lines(excerpt, TEXT_EXCERPT_LINES)))
     # The name twice: a match on what a thing is called says more than one in its body.
     lexical = f"{sid} {humanize(name)} {path} {signature} {doc} {outline} {reasons} {full_code}"
-    snippet = first_sentence(doc_text) if doc_text else (signature.strip().splitlines()[0][:SNIPPET_CHARS] if signature.strip() else sid)
+    snippet = (
+        first_sentence(doc_text)
+        if doc_text
+        else (signature.strip().splitlines()[0][:SNIPPET_CHARS] if signature.strip() else sid)
+    )
     return Chunk(
         id=chunk_id(kind, path, sid, embed),
         kind=kind,
@@ -518,8 +546,9 @@ def _windows(text: str, size: int) -> list[str]:
 
 # ---- README / docs sections ------------------------------------------------------------
 
-_RELEASE_NOTES = re.compile(r"(^|/)(change_?log|changes|history|news|releases?|license|licence|copying)(\.[a-z]+)?$", re.IGNORECASE)
-
+_RELEASE_NOTES = re.compile(
+    r"(^|/)(change_?log|changes|history|news|releases?|license|licence|copying)(\.[a-z]+)?$", re.IGNORECASE
+)
 
 
 def chunk_sections(sections: Iterable[Section]) -> list[Chunk]:

@@ -157,7 +157,9 @@ def export_onnx(embedder: SentenceTransformerEmbedder, target: Path) -> Path | N
     tokenizer = getattr(transformer, "tokenizer", None)
     if hf_model is None or tokenizer is None:
         return None
-    input_names = tuple(n for n in ("input_ids", "attention_mask", "token_type_ids") if n in tokenizer.model_input_names)
+    input_names = tuple(
+        n for n in ("input_ids", "attention_mask", "token_type_ids") if n in tokenizer.model_input_names
+    )
 
     class PooledEncoder(torch.nn.Module):
         """The HF encoder called with keyword arguments, then pooling and L2 normalisation."""
@@ -234,9 +236,13 @@ class OnnxEmbedder:
         info_file = folder / MODEL_INFO_FILE
         try:
             data = json.loads(info_file.read_text())
-            self.info = OnnxModelInfo(data["model_id"], int(data["dim"]), int(data["max_seq_length"]), tuple(data["input_names"]))
+            self.info = OnnxModelInfo(
+                data["model_id"], int(data["dim"]), int(data["max_seq_length"]), tuple(data["input_names"])
+            )
         except (OSError, ValueError, KeyError) as exc:
-            raise SearchIndexError(f"{info_file}: the query model copy is missing or broken; run 'kc index' again") from exc
+            raise SearchIndexError(
+                f"{info_file}: the query model copy is missing or broken; run 'kc index' again"
+            ) from exc
         self.model_id = self.info.model_id
         self.dim = self.info.dim
         import onnxruntime
@@ -247,7 +253,9 @@ class OnnxEmbedder:
         self.tokenizer.enable_padding()
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3
-        self.session = onnxruntime.InferenceSession(str(folder / ONNX_FILE), options, providers=["CPUExecutionProvider"])
+        self.session = onnxruntime.InferenceSession(
+            str(folder / ONNX_FILE), options, providers=["CPUExecutionProvider"]
+        )
 
     def embed_batch(self, texts: list[str]) -> np.ndarray:
         if not texts:

@@ -37,7 +37,17 @@ CODE_KEYWORDS = frozenset(
 
 _WORD = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*|[0-9]+")
 _PART = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
-_SUFFIXES = (("ies", "i"), ("sses", "ss"), ("ions", ""), ("ion", ""), ("ings", ""), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""))
+_SUFFIXES = (
+    ("ies", "i"),
+    ("sses", "ss"),
+    ("ions", ""),
+    ("ion", ""),
+    ("ings", ""),
+    ("ing", ""),
+    ("ed", ""),
+    ("es", ""),
+    ("s", ""),
+)
 _NO_S_STRIP = ("ss", "us", "is")
 
 

@@ -39,8 +39,11 @@ def _shape(settings: Settings, embedder) -> dict:
     """Everything besides the corpus that decides the index's content and where it lives."""
     model = f"embedder:{embedder.model_id}" if embedder is not None else f"path:{settings.model_path}"
     return {
-        "version": VERSION, "code": _index_code(), "model": model,
-        "chroma_url": settings.chroma_url, "collection": settings.chroma_collection,
+        "version": VERSION,
+        "code": _index_code(),
+        "model": model,
+        "chroma_url": settings.chroma_url,
+        "collection": settings.chroma_collection,
     }
 
 
@@ -99,8 +102,15 @@ def core_state(corpus_dir: Path) -> tuple[list[int] | None, str]:
 
 
 def record(
-    folder: Path, settings: Settings, embedder, *, core: tuple[list[int] | None, str],
-    generation: str, manifest: str, snapshot: str, chunk_ids: list[str],
+    folder: Path,
+    settings: Settings,
+    embedder,
+    *,
+    core: tuple[list[int] | None, str],
+    generation: str,
+    manifest: str,
+    snapshot: str,
+    chunk_ids: list[str],
 ) -> None:
     """Remember what was just published: ``manifest`` and ``snapshot`` are paths inside ``folder``.
 
@@ -108,10 +118,18 @@ def record(
     indexing is never taken for the one indexed); ``embedder`` is the one the caller asked for
     (None: the settings' model), as ``fresh`` sees it.
     """
-    _write(folder / FRESHNESS_FILE, {
-        "shape": _shape(settings, embedder), "generation": generation, "manifest": manifest, "snapshot": snapshot,
-        "core_stamp": core[0], "core_hash": core[1], "chunks": sorted(chunk_ids),
-    })
+    _write(
+        folder / FRESHNESS_FILE,
+        {
+            "shape": _shape(settings, embedder),
+            "generation": generation,
+            "manifest": manifest,
+            "snapshot": snapshot,
+            "core_stamp": core[0],
+            "core_hash": core[1],
+            "chunks": sorted(chunk_ids),
+        },
+    )
 
 
 def forget(folder: Path) -> None:

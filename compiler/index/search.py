@@ -65,7 +65,9 @@ TEST_PENALTY = 0.5  # BM25 score factor for tests and fixtures, unless the quest
 TEST_DENSE_MARGIN = 0.1  # cosine taken off tests and fixtures, likewise
 STALE_EMBED_LIMIT = 256  # chunks a stale index embeds on the fly at load time
 
-_TEST_PATH = re.compile(r"(^|/)(tests?|testing|__tests__|spec|specs|fixtures?)/|(^|/)(test_[^/]*|[^/]*_test\.[a-z]+|[^/]*\.(test|spec)\.[a-z]+|conftest\.py)$")
+_TEST_PATH = re.compile(
+    r"(^|/)(tests?|testing|__tests__|spec|specs|fixtures?)/|(^|/)(test_[^/]*|[^/]*_test\.[a-z]+|[^/]*\.(test|spec)\.[a-z]+|conftest\.py)$"
+)
 # A newcomer asking where to begin wants the central, public entry into the topic.
 _ONBOARDING = re.compile(
     r"\b(read first|(start|begin) (reading|here)|where (do|should|can) i (start|begin)|get started|"
@@ -167,7 +169,9 @@ class Searcher:
         folder = index_dir(self.corpus_dir, self.settings)
         snapshot = store.load_snapshot(folder)
         if snapshot is None:
-            self._note(f"no search index for {self.corpus_dir} yet; searching by words only. Run 'kc index' for search by meaning.")
+            self._note(
+                f"no search index for {self.corpus_dir} yet; searching by words only. Run 'kc index' for search by meaning."
+            )
             return self._lexical_only(corpus)
         embedder = self._query_embedder(snapshot.manifest, folder)
         server = None
@@ -308,8 +312,13 @@ def _file_topics(chunks, vectors, has_vector) -> dict:
     folder_vectors = np.zeros((len(folders), topics.shape[1]), dtype=np.float32)
     np.add.at(folder_vectors, folder_of_file, topics)
     folder_vectors /= np.maximum(np.linalg.norm(folder_vectors, axis=1, keepdims=True), 1e-12)
-    return {"file_of_row": file_of_row, "file_vectors": topics, "test_files": test_files,
-            "folder_of_file": folder_of_file, "folder_vectors": folder_vectors}
+    return {
+        "file_of_row": file_of_row,
+        "file_vectors": topics,
+        "test_files": test_files,
+        "folder_of_file": folder_of_file,
+        "folder_vectors": folder_vectors,
+    }
 
 
 def _module_members(corpus, chunks) -> dict[str, tuple[str, ...]]:
@@ -325,9 +334,7 @@ def _module_members(corpus, chunks) -> dict[str, tuple[str, ...]]:
 
 def _priors(corpus, chunks) -> np.ndarray:
     """What kind of answer each chunk is, as a score factor (see KIND_PRIOR, EMPTY_CLASS_PRIOR)."""
-    with_behaviour = {
-        s.parent for s in corpus.core.symbols if s.parent and s.kind in ("method", "function")
-    }
+    with_behaviour = {s.parent for s in corpus.core.symbols if s.parent and s.kind in ("method", "function")}
     prior = np.ones(len(chunks), dtype=np.float32)
     for row, chunk in enumerate(chunks):
         if chunk.kind == "class" and chunk.symbol not in with_behaviour:
@@ -407,7 +414,9 @@ def _fuse(state: _State, asked: _Query) -> dict[int, float]:
     for weight, ranking in rankings:
         for rank, row in enumerate(ranking, start=1):
             fused[row] += weight / (RRF_K + rank)
-    file_ranks = _file_ranks(state, asked.text, asked.demote_tests) if fused and (FILE_WEIGHT or FOLDER_WEIGHT) else None
+    file_ranks = (
+        _file_ranks(state, asked.text, asked.demote_tests) if fused and (FILE_WEIGHT or FOLDER_WEIGHT) else None
+    )
     if file_ranks is not None:
         folder_ranks = _folder_ranks(state, asked) if FOLDER_WEIGHT else None
         for row in fused:
@@ -454,7 +463,9 @@ def _boost(state: _State, fused: dict[int, float], asked: _Query | None = None) 
                         lift = CONCEPT_MEMBER_BOOST * specificity * score / (1 + 0.25 * position)
                         lifts[member_row] = max(lifts[member_row], lift)
 
-    strong = sorted((r for r in fused if chunks[r].symbol and chunks[r].kind != "concept"), key=lambda r: -fused[r])[:STRONG_HITS]
+    strong = sorted((r for r in fused if chunks[r].symbol and chunks[r].kind != "concept"), key=lambda r: -fused[r])[
+        :STRONG_HITS
+    ]
     corpus = state.corpus
     for row in strong:
         symbol = chunks[row].symbol
@@ -484,14 +495,24 @@ def _members(state: _State, chunk) -> tuple[str, ...]:
     return ()
 
 
-def _best_member(state: _State, chunk, scores: dict[int, float], asked: _Query | None = None,
-                 taken: set[str] | frozenset = frozenset()) -> tuple[str | None, str | None, tuple[int, int] | None]:
+def _best_member(
+    state: _State,
+    chunk,
+    scores: dict[int, float],
+    asked: _Query | None = None,
+    taken: set[str] | frozenset = frozenset(),
+) -> tuple[str | None, str | None, tuple[int, int] | None]:
     """The member of a concept or module that answers this query best and is not shown yet.
 
     A member among the candidates wins by its score; when none is, the same two retrievers
     choose among the members (fused by rank, as the candidates were). Without members the
     hit keeps its own place (a concept's anchor, the module)."""
-    rows = [row for member in _members(state, chunk) if f"symbol:{member}" not in taken for row in state.by_symbol.get(member, ())]
+    rows = [
+        row
+        for member in _members(state, chunk)
+        if f"symbol:{member}" not in taken
+        for row in state.by_symbol.get(member, ())
+    ]
     if not rows:
         return chunk.symbol, chunk.path, chunk.lines
     scored = [row for row in rows if row in scores]
@@ -517,7 +538,9 @@ def _fused_among(rows: list[int], asked: _Query) -> int:
     return max(rows, key=lambda row: (fused[row], -row))
 
 
-def _diversify(state: _State, ranked: list[int], scores: dict[int, float], k: int, asked: _Query | None = None) -> list[Hit]:
+def _diversify(
+    state: _State, ranked: list[int], scores: dict[int, float], k: int, asked: _Query | None = None
+) -> list[Hit]:
     """Best first, but within the top 10 a symbol shows once, a concept once, a file at most
     three times: extras move down below the top 10, they are not dropped."""
     top: list[tuple] = []

@@ -84,7 +84,7 @@ def corpus_hash(corpus_dir: Path) -> str:
 
 def collection_name(corpus_dir: Path, source_name: str, settings) -> str:
     """A Chroma collection name per corpus (3-63 characters of ``[a-zA-Z0-9._-]``)."""
-    configured = (settings.extra or {}).get("chroma_collection") if settings else None
+    configured = settings.chroma_collection if settings else None
     if configured:
         return str(configured)
     slug = re.sub(r"[^a-zA-Z0-9_-]+", "-", source_name or "corpus").strip("-_")[:30] or "corpus"
@@ -133,12 +133,16 @@ def load_snapshot(index_dir: Path) -> Snapshot | None:
         except (OSError, ValueError, KeyError) as exc:
             raise SearchIndexError(f"{folder}: broken search index ({exc}); run 'kc index' to rebuild it") from exc
         if vectors.shape != (len(chunks), manifest.dim) and len(chunks):
-            raise SearchIndexError(f"{folder}: vectors do not match the chunks; run 'kc index' to rebuild the search index")
+            raise SearchIndexError(
+                f"{folder}: vectors do not match the chunks; run 'kc index' to rebuild the search index"
+            )
         return Snapshot(manifest, chunks, vectors, lexical, folder)
     raise SearchIndexError(f"{index_dir}: the search index keeps changing under us; try again when 'kc index' is done")
 
 
-def publish_snapshot(index_dir: Path, manifest: Manifest, chunks: list[Chunk], vectors: np.ndarray, lexical: LexicalIndex) -> None:
+def publish_snapshot(
+    index_dir: Path, manifest: Manifest, chunks: list[Chunk], vectors: np.ndarray, lexical: LexicalIndex
+) -> None:
     """Write a complete generation folder, then switch the manifest to it atomically."""
     index_dir = Path(index_dir)
     snapshots = index_dir / SNAPSHOTS
@@ -163,7 +167,9 @@ def prune_snapshots(index_dir: Path, keep: int = 2) -> None:
     if not snapshots.is_dir():
         return
     current = read_manifest(index_dir)
-    generations = sorted((p for p in snapshots.iterdir() if p.is_dir() and not p.name.startswith(".")), key=lambda p: p.name)
+    generations = sorted(
+        (p for p in snapshots.iterdir() if p.is_dir() and not p.name.startswith(".")), key=lambda p: p.name
+    )
     for old in generations[:-keep]:
         if current is None or old.name != current.generation:
             shutil.rmtree(old, ignore_errors=True)
@@ -253,7 +259,9 @@ def chroma_client(settings, index_dir: Path):
                 settings=chroma_settings,
             )
         except Exception as exc:
-            raise SearchIndexError(f"cannot reach the Chroma server at {url} ({exc}); start it with 'chroma run' or drop --chroma-url") from exc
+            raise SearchIndexError(
+                f"cannot reach the Chroma server at {url} ({exc}); start it with 'chroma run' or drop --chroma-url"
+            ) from exc
     path = Path(index_dir) / CHROMA_DIR
     path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
@@ -275,14 +283,19 @@ class ChromaVectors:
         try:
             if create:
                 return self.client.get_or_create_collection(
-                    self.name, metadata=metadata, configuration={"hnsw": {"space": "cosine"}}, embedding_function=self.function
+                    self.name,
+                    metadata=metadata,
+                    configuration={"hnsw": {"space": "cosine"}},
+                    embedding_function=self.function,
                 )
             return self.client.get_collection(self.name, embedding_function=self.function)
         except SearchIndexError:
             raise
         except Exception as exc:
             where = self.url or "the embedded store"
-            raise SearchIndexError(f"Chroma collection {self.name!r} at {where}: {exc}; run 'kc index' to rebuild it") from exc
+            raise SearchIndexError(
+                f"Chroma collection {self.name!r} at {where}: {exc}; run 'kc index' to rebuild it"
+            ) from exc
 
     def model_matches(self) -> bool:
         meta = self.collection.metadata or {}
@@ -338,7 +351,9 @@ class ChromaVectors:
         count = self.collection.count()
         if count == 0:
             return []
-        result = self.collection.query(query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=min(n, count), include=["distances"])
+        result = self.collection.query(
+            query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=min(n, count), include=["distances"]
+        )
         return [(cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], result["distances"][0])]
 
 
@@ -346,7 +361,12 @@ def open_for_query(settings, index_dir: Path, manifest: Manifest, embedder) -> C
     """The server collection a manifest names, checked against the query model."""
     client = chroma_client(settings, index_dir)
     vectors = ChromaVectors.__new__(ChromaVectors)
-    vectors.client, vectors.name, vectors.embedder, vectors.url = client, manifest.collection, embedder, settings.chroma_url
+    vectors.client, vectors.name, vectors.embedder, vectors.url = (
+        client,
+        manifest.collection,
+        embedder,
+        settings.chroma_url,
+    )
     vectors.function = _embedding_function(embedder)
     vectors.collection = vectors._open(create=False)
     if not vectors.model_matches():

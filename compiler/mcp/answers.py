@@ -74,7 +74,11 @@ def search_corpus(view: CorpusView, query: str, k: int) -> Answer:
         where = hit.path or ""
         if hit.path and hit.lines:
             where = f"{hit.path}:{hit.lines[0]}-{hit.lines[1]}"
-        tags = " · ".join(x for x in (f"`{hit.symbol}`" if hit.symbol else "", f"concept `{hit.concept}`" if hit.concept else "", where) if x)
+        tags = " · ".join(
+            x
+            for x in (f"`{hit.symbol}`" if hit.symbol else "", f"concept `{hit.concept}`" if hit.concept else "", where)
+            if x
+        )
         lines.append(f"{hit.rank}. **{hit.title}** ({hit.score:.3f}) {tags}")
         if hit.snippet:
             lines.append("   " + hit.snippet.strip().replace("\n", "\n   "))
@@ -158,7 +162,10 @@ def concept_answer(view: CorpusView, concept_id: str, detail: Detail = "summary"
     shown = symbols if detail in ("full", "code") else symbols[:12] if detail == "summary" else []
     members = [_member(view, s, detail) for s in shown]
     data = ConceptResult(
-        id=concept.id, title=concept.title, detail=detail, importance=round(concept.importance, 3),
+        id=concept.id,
+        title=concept.title,
+        detail=detail,
+        importance=round(concept.importance, 3),
         summary=first_sentence(concept.summary) if detail == "brief" else clip(concept.summary, SUMMARY_CHARS),
         prerequisites=[_concept_ref(view, p) for p in concept.prerequisites],
         member_count=len(concept.members),
@@ -191,7 +198,7 @@ def concept_answer(view: CorpusView, concept_id: str, detail: Detail = "summary"
         text += "".join(member_texts[i] for i in indices)
     hidden = len(symbols) - len(shown)
     if hidden and detail == "summary":
-        text += f"\n({hidden} more members: detail=\"full\" lists all with signatures; \"code\" adds source.)\n"
+        text += f'\n({hidden} more members: detail="full" lists all with signatures; "code" adds source.)\n'
     text += more_hint(data.paging, f'get_concept(id="{concept.id}", detail="{detail}", page={page + 1})')
     return Answer(text, data)
 
@@ -199,10 +206,14 @@ def concept_answer(view: CorpusView, concept_id: str, detail: Detail = "summary"
 def _concept_header_text(concept: Concept, data: ConceptResult, detail: Detail) -> str:
     if detail == "brief":
         needs = f" Needs: {', '.join(p.id for p in data.prerequisites)}." if data.prerequisites else ""
-        return (f"**{concept.title}** (`{concept.id}`): {data.summary}{needs} "
-                f"{len(concept.members)} members; more with detail=\"summary\".\n")
-    facts = [f"Importance {data.importance:.2f} · summary from {concept.summary_source}"
-             + (f" · page {data.resource}" if data.resource else "")]
+        return (
+            f"**{concept.title}** (`{concept.id}`): {data.summary}{needs} "
+            f'{len(concept.members)} members; more with detail="summary".\n'
+        )
+    facts = [
+        f"Importance {data.importance:.2f} · summary from {concept.summary_source}"
+        + (f" · page {data.resource}" if data.resource else "")
+    ]
     if data.prerequisites:
         facts.append("Prerequisites: " + ", ".join(f"{p.title} (`{p.id}`)" for p in data.prerequisites))
     if data.related:
@@ -210,8 +221,12 @@ def _concept_header_text(concept: Concept, data: ConceptResult, detail: Detail) 
     if data.entry_points:
         facts.append("Entry points: " + ", ".join(f"`{e}`" for e in data.entry_points))
     if data.sources:
-        facts.append("Read first: " + "; ".join(
-            f"{s.path}:{s.lines[0]}-{s.lines[1]}" + (f" (`{s.symbol}`)" if s.symbol else "") for s in data.sources))
+        facts.append(
+            "Read first: "
+            + "; ".join(
+                f"{s.path}:{s.lines[0]}-{s.lines[1]}" + (f" (`{s.symbol}`)" if s.symbol else "") for s in data.sources
+            )
+        )
     if data.files:
         facts.append("Files: " + ", ".join(data.files))
     text = f"# {concept.title} (`{concept.id}`)\n\n{data.summary}\n\n" + "\n".join(f"- {f}" for f in facts) + "\n\n"
@@ -229,7 +244,6 @@ def body_beyond_summary(body: str, summary: str) -> str:
     return "\n\n".join(paragraphs)
 
 
-
 # ---- symbols -------------------------------------------------------------------------------------
 
 
@@ -238,7 +252,9 @@ def symbol_answer(view: CorpusView, name: str, page: int = 1) -> Answer:
     corpus = view.corpus
     wanted = name.strip().removesuffix("()")
     if not wanted:
-        raise McpRequestError("name is blank: pass a dotted name such as 'package.module.Class.method' or a unique suffix")
+        raise McpRequestError(
+            "name is blank: pass a dotted name such as 'package.module.Class.method' or a unique suffix"
+        )
     symbol = corpus.symbol(wanted)
     callers, callees = corpus.callers(symbol.id), corpus.callees(symbol.id)
     pages = max(1, math.ceil(len(callers) / REFS_PER_PAGE), math.ceil(len(callees) / REFS_PER_PAGE))
@@ -247,15 +263,32 @@ def symbol_answer(view: CorpusView, name: str, page: int = 1) -> Answer:
     children = sorted(s.id for s in corpus.symbols_by_path.get(symbol.path, []) if s.parent == symbol.id)
     concept = _concept_ref(view, symbol.concept) if symbol.concept in corpus.concepts else None
     data = SymbolResult(
-        id=symbol.id, name=symbol.name, kind=symbol.kind, signature=clip(symbol.signature, SIGNATURE_CHARS),
-        doc=clip(symbol.doc, DOC_CHARS), location=_location(symbol), path=symbol.path, lines=list(symbol.lines),
-        parent=symbol.parent, concept=concept, bases=list(symbol.bases), decorators=list(symbol.decorators),
-        importance=round(symbol.importance, 3), excerpt=clip(symbol.excerpt, EXCERPT_CHARS),
-        children=children[:REFS_PER_PAGE], callers=callers[window], callees=callees[window],
-        caller_count=len(callers), callee_count=len(callees), paging=paging(page, pages),
+        id=symbol.id,
+        name=symbol.name,
+        kind=symbol.kind,
+        signature=clip(symbol.signature, SIGNATURE_CHARS),
+        doc=clip(symbol.doc, DOC_CHARS),
+        location=_location(symbol),
+        path=symbol.path,
+        lines=list(symbol.lines),
+        parent=symbol.parent,
+        concept=concept,
+        bases=list(symbol.bases),
+        decorators=list(symbol.decorators),
+        importance=round(symbol.importance, 3),
+        excerpt=clip(symbol.excerpt, EXCERPT_CHARS),
+        children=children[:REFS_PER_PAGE],
+        callers=callers[window],
+        callees=callees[window],
+        caller_count=len(callers),
+        callee_count=len(callees),
+        paging=paging(page, pages),
     )
-    out = [f"# `{symbol.id}`", f"{symbol.kind} · {data.location} · importance {data.importance:.2f}"
-           + (f" · concept {concept.title} (`{concept.id}`)" if concept else "")]
+    out = [
+        f"# `{symbol.id}`",
+        f"{symbol.kind} · {data.location} · importance {data.importance:.2f}"
+        + (f" · concept {concept.title} (`{concept.id}`)" if concept else ""),
+    ]
     if data.signature:
         out += ["```", data.signature, "```"]
     if data.doc:
@@ -294,7 +327,8 @@ def learning_path_answer(view: CorpusView, goal: str, known: Sequence[str] = ())
     if unknown:
         raise McpRequestError(
             f"unknown concept(s) in known: {', '.join(repr(clip(u, 60)) for u in unknown[:10])}; "
-            f"pass concept ids, one of: {', '.join(concept_ids_in_order(view)[:30])}")
+            f"pass concept ids, one of: {', '.join(concept_ids_in_order(view)[:30])}"
+        )
     concepts = view.corpus.concepts
     needed: set[str] = set()
     skipped: set[str] = set()
@@ -317,13 +351,19 @@ def learning_path_answer(view: CorpusView, goal: str, known: Sequence[str] = ())
     steps = []
     for i, cid in enumerate(order, 1):
         concept = concepts[cid]
-        steps.append(PathStep(
-            step=i, id=cid, title=concept.title, summary=first_sentence(concept.summary),
-            needed_by=sorted(needed_by.get(cid, set()) & needed),
-            read=[SourceLocation(path=s.path, lines=list(s.lines), symbol=s.symbol) for s in concept.sources[:2]],
-        ))
-    data = LearningPathResult(goal=ConceptRef(id=target.id, title=target.title), known=known_ids, steps=steps,
-                              skipped_known=sorted(skipped))
+        steps.append(
+            PathStep(
+                step=i,
+                id=cid,
+                title=concept.title,
+                summary=first_sentence(concept.summary),
+                needed_by=sorted(needed_by.get(cid, set()) & needed),
+                read=[SourceLocation(path=s.path, lines=list(s.lines), symbol=s.symbol) for s in concept.sources[:2]],
+            )
+        )
+    data = LearningPathResult(
+        goal=ConceptRef(id=target.id, title=target.title), known=known_ids, steps=steps, skipped_known=sorted(skipped)
+    )
     out = [f"# Learning path to {target.title} (`{target.id}`)", ""]
     if target.id in known_ids:
         out.append("(The goal itself is marked known; here is its path anyway.)")
@@ -377,8 +417,11 @@ def _overview(view: CorpusView, max_tokens: int, budget: int) -> Answer:
     header = [f"# {core.source.name}", ""]
     if core.source.description:
         header += [clip(core.source.description, min(1200, budget // 4)), ""]
-    header.append(f"{counts['files']} files, {counts['symbols']} symbols, {counts['concepts']} concepts"
-                  + (f", commit {core.source.commit[:12]}" if core.source.commit else "") + ".")
+    header.append(
+        f"{counts['files']} files, {counts['symbols']} symbols, {counts['concepts']} concepts"
+        + (f", commit {core.source.commit[:12]}" if core.source.commit else "")
+        + "."
+    )
     footer = "\nNext: learning_path(goal), get_concept(id), get_symbol(name), search(query).\n"
     text = "\n".join(header) + "\n"
     used = len(text) + len(footer)
@@ -397,8 +440,16 @@ def _overview(view: CorpusView, max_tokens: int, budget: int) -> Answer:
         # Reserve room so every remaining concept can still get at least its short line.
         reserve = sum(len(view.corpus.concepts[o].title) + len(o) + 10 for o in ordered[i:])
         if len(full) + reserve <= room:
-            line, entry = full, OverviewConcept(id=c.id, title=c.title, importance=round(c.importance, 3), summary=summary,
-                                                prerequisites=list(c.prerequisites))
+            line, entry = (
+                full,
+                OverviewConcept(
+                    id=c.id,
+                    title=c.title,
+                    importance=round(c.importance, 3),
+                    summary=summary,
+                    prerequisites=list(c.prerequisites),
+                ),
+            )
         elif len(short) <= room:
             line, entry = short, OverviewConcept(id=c.id, title=c.title, importance=round(c.importance, 3))
         else:
@@ -431,13 +482,23 @@ def _overview(view: CorpusView, max_tokens: int, budget: int) -> Answer:
     omitted_entries = len(symbols) - len(entries)
     truncated = bool(omitted_concepts or omitted_entries)
     if truncated:
-        text += (f"\n(Truncated to max_tokens={max_tokens}: {omitted_concepts} concepts, {omitted_entries} "
-                 "entry points left out.)\n")
+        text += (
+            f"\n(Truncated to max_tokens={max_tokens}: {omitted_concepts} concepts, {omitted_entries} "
+            "entry points left out.)\n"
+        )
     text += footer
     data = OverviewResult(
-        name=core.source.name, description=clip(core.source.description, min(1200, budget // 4)),
-        commit=core.source.commit, counts=counts, concepts=concepts, entry_points=entries, truncated=truncated, omitted_concepts=omitted_concepts,
-        omitted_entry_points=omitted_entries, max_tokens=max_tokens, tokens=estimate_tokens(text),
+        name=core.source.name,
+        description=clip(core.source.description, min(1200, budget // 4)),
+        commit=core.source.commit,
+        counts=counts,
+        concepts=concepts,
+        entry_points=entries,
+        truncated=truncated,
+        omitted_concepts=omitted_concepts,
+        omitted_entry_points=omitted_entries,
+        max_tokens=max_tokens,
+        tokens=estimate_tokens(text),
     )
     return Answer(text, data)
 
@@ -456,7 +517,7 @@ def status_answer(view: CorpusView, page: int = 1) -> Answer:
     if source is None:
         note = "source not known: start the server with 'kc mcp --source DIR' to check staleness"
     else:
-        from compiler.build import check  # the lead re-points this to compiler.freshness
+        from compiler.freshness import check
 
         try:
             changed = check(source, view.root, view.settings)
@@ -464,29 +525,50 @@ def status_answer(view: CorpusView, page: int = 1) -> Answer:
             note = f"staleness check failed: {exc}"
         else:
             stale = bool(changed)
-            note = (f"{len(changed)} change(s) since the build; rebuild with 'kc build {source} --out {view.root}'"
-                    if changed else "fresh: the source matches the corpus")
+            note = (
+                f"{len(changed)} change(s) since the build; rebuild with 'kc build {source} --out {view.root}'"
+                if changed
+                else "fresh: the source matches the corpus"
+            )
     pages = max(1, math.ceil(len(changed) / REFS_PER_PAGE))
     pick_page([range(0)] * pages, page, "corpus_status()")
-    window = changed[(page - 1) * REFS_PER_PAGE: page * REFS_PER_PAGE]
+    window = changed[(page - 1) * REFS_PER_PAGE : page * REFS_PER_PAGE]
     backend = view.retriever.backend
     data = StatusResult(
-        name=core.source.name, commit=core.source.commit, schema_version=core.schema, corpus=str(view.root),
-        built_at=built_at, built_at_source=built_source,
-        counts={"files": len(core.files), "symbols": len(core.symbols), "edges": len(core.edges),
-                "concepts": len(core.concepts), "pages": len(view.pages), "diagnostics": len(core.diagnostics)},
-        search_backend=backend, explain_available=True,
-        source_path=str(source) if source else None, source_path_origin=origin, stale=stale, stale_note=note,
-        changed=window, changed_count=len(changed), paging=paging(page, pages),
+        name=core.source.name,
+        commit=core.source.commit,
+        schema_version=core.schema,
+        corpus=str(view.root),
+        built_at=built_at,
+        built_at_source=built_source,
+        counts={
+            "files": len(core.files),
+            "symbols": len(core.symbols),
+            "edges": len(core.edges),
+            "concepts": len(core.concepts),
+            "pages": len(view.pages),
+            "diagnostics": len(core.diagnostics),
+        },
+        search_backend=backend,
+        explain_available=True,
+        source_path=str(source) if source else None,
+        source_path_origin=origin,
+        stale=stale,
+        stale_note=note,
+        changed=window,
+        changed_count=len(changed),
+        paging=paging(page, pages),
     )
-    out = [f"# Corpus status: {core.source.name}",
-           f"- commit: {core.source.commit or 'unknown (not a git checkout)'}",
-           f"- built: {built_at} (from {built_source})",
-           f"- corpus: {view.root} ({core.schema})",
-           "- " + ", ".join(f"{v} {k}" for k, v in data.counts.items()),
-           f"- search: {backend}; explain: {'available' if data.explain_available else 'not available'}",
-           f"- source: {data.source_path or 'unknown'} ({origin})",
-           f"- stale: {'unknown' if stale is None else 'yes' if stale else 'no'} — {note}"]
+    out = [
+        f"# Corpus status: {core.source.name}",
+        f"- commit: {core.source.commit or 'unknown (not a git checkout)'}",
+        f"- built: {built_at} (from {built_source})",
+        f"- corpus: {view.root} ({core.schema})",
+        "- " + ", ".join(f"{v} {k}" for k, v in data.counts.items()),
+        f"- search: {backend}; explain: {'available' if data.explain_available else 'not available'}",
+        f"- source: {data.source_path or 'unknown'} ({origin})",
+        f"- stale: {'unknown' if stale is None else 'yes' if stale else 'no'} — {note}",
+    ]
     out += [f"  - {p}" for p in window]
     text = "\n".join(out) + "\n" + more_hint(data.paging, f"corpus_status(page={page + 1})")
     return Answer(text, data)
@@ -547,10 +629,17 @@ def explain_answer(service: Service, question: str, level: Level = "intermediate
             seen.add(key)
             citations.append(Citation(path=key[0], lines=[key[1], key[2]], symbol=cite.get("symbol")))
     plan = result.get("plan") or {}
-    data = ExplainResult(question=question, level=level, answer=answer, citations=citations,
-                         concepts=[str(c) for c in plan.get("targets", ())], backend=str(result["backend"]))
+    data = ExplainResult(
+        question=question,
+        level=level,
+        answer=answer,
+        citations=citations,
+        concepts=[str(c) for c in plan.get("targets", ())],
+        backend=str(result["backend"]),
+    )
     text = answer.rstrip() + "\n"
     if citations:
         text += "\nSources:\n" + "".join(
-            f"- {c.path}:{c.lines[0]}-{c.lines[1]}" + (f" (`{c.symbol}`)" if c.symbol else "") + "\n" for c in citations)
+            f"- {c.path}:{c.lines[0]}-{c.lines[1]}" + (f" (`{c.symbol}`)" if c.symbol else "") + "\n" for c in citations
+        )
     return Answer(text, data)

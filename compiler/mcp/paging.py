@@ -55,7 +55,9 @@ def split_pages(costs: Sequence[int], budget: int, first_overhead: int = 0) -> l
 
 def pick_page(pages: Sequence[Sequence[int]], page: int, call: str) -> Sequence[int]:
     if page > len(pages):
-        raise McpRequestError(f"page {page} does not exist: {call} has {len(pages)} page(s); pass page between 1 and {len(pages)}")
+        raise McpRequestError(
+            f"page {page} does not exist: {call} has {len(pages)} page(s); pass page between 1 and {len(pages)}"
+        )
     return pages[page - 1]
 
 
@@ -74,7 +76,9 @@ def resource_page(text: str, uri: str, page: int | str = 1) -> str:
     try:
         number = int(page)
     except (TypeError, ValueError):
-        raise McpRequestError(f"page must be a whole number, got {clip(str(page), 40)!r}; read {uri}?page=2 for the second page") from None
+        raise McpRequestError(
+            f"page must be a whole number, got {clip(str(page), 40)!r}; read {uri}?page=2 for the second page"
+        ) from None
     chunks = _chunks(text, RESOURCE_PAGE_CHARS)
     if not 1 <= number <= len(chunks):
         raise McpRequestError(f"page {number} does not exist: {uri} has {len(chunks)} page(s)")
@@ -103,4 +107,3 @@ def _chunks(text: str, size: int) -> list[str]:
     if current:
         chunks.append(current)
     return chunks
-

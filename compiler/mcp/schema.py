@@ -117,7 +117,9 @@ class ConceptResult(BaseModel):
     body: str | None = None
     members: list[Member] = Field(default_factory=list)
     member_count: int
-    resource: str | None = Field(default=None, description="URI of the concept's page resource, when the corpus has the page")
+    resource: str | None = Field(
+        default=None, description="URI of the concept's page resource, when the corpus has the page"
+    )
     paging: Paging
 
 
@@ -238,4 +240,3 @@ class Answer:
 def estimate_tokens(text: str) -> int:
     """Rough token count of ``text`` (characters / 4, rounded up)."""
     return -(-len(text) // CHARS_PER_TOKEN)
-

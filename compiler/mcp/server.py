@@ -71,13 +71,20 @@ to a goal or `get_concept` for one concept (detail brief < summary < full < code
 exact signatures, docstrings, locations, callers and callees, and `search` for anything else. \
 Paths are relative to the repository root; line ranges are inclusive. Long results are paginated: \
 pass the `page` the result names. `corpus_status` says whether the corpus is stale.{explain}"""
-EXPLAIN_INSTRUCTIONS = " `explain` gives a teaching answer with citations when a person wants to learn, not just look up."
+EXPLAIN_INSTRUCTIONS = (
+    " `explain` gives a teaching answer with citations when a person wants to learn, not just look up."
+)
 
 
-
-def create_server(corpus_dir: str | Path = "corpus", *, source: str | Path | None = None,
-                  settings: Settings | None = None, token: str | None = None, port: int = DEFAULT_HTTP_PORT,
-                  service: Service | None = None):
+def create_server(
+    corpus_dir: str | Path = "corpus",
+    *,
+    source: str | Path | None = None,
+    settings: Settings | None = None,
+    token: str | None = None,
+    port: int = DEFAULT_HTTP_PORT,
+    service: Service | None = None,
+):
     """An ``MCPServer`` over the corpus at ``corpus_dir`` (or ``service``'s); ``token`` requires that bearer token over HTTP."""
     from mcp.server.mcpserver import MCPServer
 
@@ -88,12 +95,18 @@ def create_server(corpus_dir: str | Path = "corpus", *, source: str | Path | Non
     if token:
         from mcp.server.auth.settings import AuthSettings
 
-        auth_kwargs = {"token_verifier": _StaticTokenVerifier(token),
-                       "auth": AuthSettings(issuer_url=f"http://127.0.0.1:{port}", resource_server_url=None)}
-    server = server_cls(SERVER_NAME, title=f"kc: {view.corpus.core.source.name}",
-                        instructions=INSTRUCTIONS.format(name=view.corpus.core.source.name,
-                                                         explain=EXPLAIN_INSTRUCTIONS),
-                        version=_version(), log_level="WARNING", **auth_kwargs)
+        auth_kwargs = {
+            "token_verifier": _StaticTokenVerifier(token),
+            "auth": AuthSettings(issuer_url=f"http://127.0.0.1:{port}", resource_server_url=None),
+        }
+    server = server_cls(
+        SERVER_NAME,
+        title=f"kc: {view.corpus.core.source.name}",
+        instructions=INSTRUCTIONS.format(name=view.corpus.core.source.name, explain=EXPLAIN_INSTRUCTIONS),
+        version=_version(),
+        log_level="WARNING",
+        **auth_kwargs,
+    )
     server.kc_service = service
     _register_tools(server, service)
     _register_resources(server, service)
@@ -131,14 +144,18 @@ def _server_class(base: type) -> type:
                 # UnexpectedToolError is a crash (e.g. our own output failing its schema), not the caller's mistake.
                 if isinstance(exc.__cause__, ValidationError) and not isinstance(exc, UnexpectedToolError):
                     tool = self._tool_manager.get_tool(name)
-                    raise ToolError(_validation_message(name, exc.__cause__, tool.parameters if tool else {})) from exc.__cause__
+                    raise ToolError(
+                        _validation_message(name, exc.__cause__, tool.parameters if tool else {})
+                    ) from exc.__cause__
                 raise
 
         async def get_prompt(self, name, arguments=None, context=None):
             # An unknown prompt is the client's mistake: a JSON-RPC error naming the prompts, not a traceback.
             if not self._prompt_manager.get_prompt(name):
                 known = ", ".join(p.name for p in self._prompt_manager.list_prompts())
-                raise MCPError(code=INVALID_PARAMS, message=f"unknown prompt {clip(str(name), 80)!r}; the prompts are: {known}")
+                raise MCPError(
+                    code=INVALID_PARAMS, message=f"unknown prompt {clip(str(name), 80)!r}; the prompts are: {known}"
+                )
             return await super().get_prompt(name, arguments, context)
 
     return KcMCPServer
@@ -158,7 +175,11 @@ def _short_repr(value: Any) -> str:
     try:
         return clip(repr(value), 60)
     except ValueError:  # int -> str refuses more than sys.get_int_max_str_digits() digits
-        return f"a number of about {value.bit_length() * 3 // 10} digits" if isinstance(value, int) else "an unprintable value"
+        return (
+            f"a number of about {value.bit_length() * 3 // 10} digits"
+            if isinstance(value, int)
+            else "an unprintable value"
+        )
 
 
 def _signature(tool: str, schema: dict[str, Any]) -> str:
@@ -196,10 +217,13 @@ def _tool_result(answer: Answer):
     from mcp_types import CallToolResult, TextContent
 
     if answer.tokens() > RESPONSE_TOKEN_LIMIT:  # the field caps and pagers should make this unreachable
-        raise ToolError(f"result too large (~{answer.tokens()} tokens, limit {RESPONSE_TOKEN_LIMIT}); "
-                        "ask for a lower detail level or a later page")
-    return CallToolResult(content=[TextContent(type="text", text=answer.text)],
-                          structured_content=answer.data.model_dump(mode="json"))
+        raise ToolError(
+            f"result too large (~{answer.tokens()} tokens, limit {RESPONSE_TOKEN_LIMIT}); "
+            "ask for a lower detail level or a later page"
+        )
+    return CallToolResult(
+        content=[TextContent(type="text", text=answer.text)], structured_content=answer.data.model_dump(mode="json")
+    )
 
 
 def _guarded(fn: Callable[[], Answer]):
@@ -216,69 +240,121 @@ def _register_tools(server: Any, service: Service) -> None:
     from mcp_types import CallToolResult, ToolAnnotations
 
     # Read-only, repeatable, closed world: clients may call these without asking the user.
-    annotations = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
-    Page = Annotated[int, Field(ge=1, le=10_000, description="page of a long result, from the previous result's paging.next_page")]
+    annotations = ToolAnnotations(
+        read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
+    )
+    Page = Annotated[
+        int, Field(ge=1, le=10_000, description="page of a long result, from the previous result's paging.next_page")
+    ]
 
-    @server.tool(name="search", title="Search the codebase", annotations=annotations, description=(
-        "Find the code, concepts and docs that match a question or name, best first. Each hit gives the "
-        "source path, line range, symbol id, concept id, a title and a snippet. Use it to locate things; then "
-        "call get_symbol(hit.symbol) or get_concept(hit.concept) for precise context."))
+    @server.tool(
+        name="search",
+        title="Search the codebase",
+        annotations=annotations,
+        description=(
+            "Find the code, concepts and docs that match a question or name, best first. Each hit gives the "
+            "source path, line range, symbol id, concept id, a title and a snippet. Use it to locate things; then "
+            "call get_symbol(hit.symbol) or get_concept(hit.concept) for precise context."
+        ),
+    )
     def search(
         query: Annotated[str, Field(min_length=1, max_length=2000, description="words, a question, or a symbol name")],
         k: Annotated[int, Field(ge=1, le=25, description="number of hits (1-25)")] = 8,
     ) -> Annotated[CallToolResult, SearchResult]:
         return _guarded(lambda: search_corpus(service.view(), query, k))
 
-    @server.tool(name="get_concept", title="Explain one concept", annotations=annotations, description=(
-        "One concept of the codebase (a coherent idea made of symbols) at a chosen depth: 'brief' (~1 sentence), "
-        "'summary' (what it is, prerequisites, key members, where to read), 'full' (+ the author's notes and every "
-        "member's signature and doc), 'code' (+ source excerpts; paginated). Ids come from overview, search or "
-        "learning_path; a title also works."))
+    @server.tool(
+        name="get_concept",
+        title="Explain one concept",
+        annotations=annotations,
+        description=(
+            "One concept of the codebase (a coherent idea made of symbols) at a chosen depth: 'brief' (~1 sentence), "
+            "'summary' (what it is, prerequisites, key members, where to read), 'full' (+ the author's notes and every "
+            "member's signature and doc), 'code' (+ source excerpts; paginated). Ids come from overview, search or "
+            "learning_path; a title also works."
+        ),
+    )
     def get_concept(
-        id: Annotated[str, Field(min_length=1, max_length=200, description="concept id, e.g. 'routing' (or its title)")],
+        id: Annotated[
+            str, Field(min_length=1, max_length=200, description="concept id, e.g. 'routing' (or its title)")
+        ],
         detail: Annotated[Detail, Field(description="brief | summary | full | code, in increasing size")] = "summary",
         page: Page = 1,
     ) -> Annotated[CallToolResult, ConceptResult]:
         return _guarded(lambda: concept_answer(service.view(), id, detail, page))
 
-    @server.tool(name="get_symbol", title="Look up a symbol", annotations=annotations, description=(
-        "A function, class, method or module by dotted name (or a unique suffix such as 'Router.handle'): "
-        "its signature, docstring, file and line range, the concept it belongs to, what it defines, its callers "
-        "and callees from the code graph, and the first lines of its source. An ambiguous name lists the candidates."))
+    @server.tool(
+        name="get_symbol",
+        title="Look up a symbol",
+        annotations=annotations,
+        description=(
+            "A function, class, method or module by dotted name (or a unique suffix such as 'Router.handle'): "
+            "its signature, docstring, file and line range, the concept it belongs to, what it defines, its callers "
+            "and callees from the code graph, and the first lines of its source. An ambiguous name lists the candidates."
+        ),
+    )
     def get_symbol(
         name: Annotated[str, Field(min_length=1, max_length=500, description="dotted symbol id or unique suffix")],
         page: Page = 1,
     ) -> Annotated[CallToolResult, SymbolResult]:
         return _guarded(lambda: symbol_answer(service.view(), name, page))
 
-    @server.tool(name="learning_path", title="Plan what to learn", annotations=annotations, description=(
-        "An ordered list of concepts to learn to reach a goal concept: its prerequisites first (transitively), "
-        "leaving out the concepts in `known` and what lies below them. Each step says why it is needed and "
-        "where to read."))
+    @server.tool(
+        name="learning_path",
+        title="Plan what to learn",
+        annotations=annotations,
+        description=(
+            "An ordered list of concepts to learn to reach a goal concept: its prerequisites first (transitively), "
+            "leaving out the concepts in `known` and what lies below them. Each step says why it is needed and "
+            "where to read."
+        ),
+    )
     def learning_path(
-        goal: Annotated[str, Field(min_length=1, max_length=200, description="the concept to reach: id, title or symbol name")],
-        known: Annotated[list[Annotated[str, Field(min_length=1, max_length=200)]],
-                         Field(max_length=200, description="concept ids already understood")] = [],  # noqa: B006
+        goal: Annotated[
+            str, Field(min_length=1, max_length=200, description="the concept to reach: id, title or symbol name")
+        ],
+        known: Annotated[
+            list[Annotated[str, Field(min_length=1, max_length=200)]],
+            Field(max_length=200, description="concept ids already understood"),
+        ] = [],  # noqa: B006
     ) -> Annotated[CallToolResult, LearningPathResult]:
         return _guarded(lambda: learning_path_answer(service.view(), goal, known))
 
-    @server.tool(name="overview", title="Codebase overview", annotations=annotations, description=(
-        "What the codebase is, its concept map in learning order (id, title, one-line summary, prerequisites) "
-        "and its entry points, fitted into max_tokens. Call this first."))
+    @server.tool(
+        name="overview",
+        title="Codebase overview",
+        annotations=annotations,
+        description=(
+            "What the codebase is, its concept map in learning order (id, title, one-line summary, prerequisites) "
+            "and its entry points, fitted into max_tokens. Call this first."
+        ),
+    )
     def overview(
         max_tokens: Annotated[int, Field(ge=200, le=OVERVIEW_MAX_TOKENS, description="budget for the text")] = 1500,
     ) -> Annotated[CallToolResult, OverviewResult]:
         return _guarded(lambda: overview_answer(service.view(), max_tokens))
 
-    @server.tool(name="corpus_status", title="Corpus status", annotations=annotations, description=(
-        "Which source and commit the corpus was compiled from, when it was built, its size, and whether it is "
-        "stale against the source (the changed paths) when the source tree is available."))
+    @server.tool(
+        name="corpus_status",
+        title="Corpus status",
+        annotations=annotations,
+        description=(
+            "Which source and commit the corpus was compiled from, when it was built, its size, and whether it is "
+            "stale against the source (the changed paths) when the source tree is available."
+        ),
+    )
     def corpus_status(page: Page = 1) -> Annotated[CallToolResult, StatusResult]:
         return _guarded(lambda: status_answer(service.view(), page))
 
-    @server.tool(name="explain", title="Ask the tutor", annotations=annotations, description=(
-        "A teaching answer to a question about the codebase at the learner's level, built from the corpus, "
-        "with citations (path:start-end). Offline (no model) unless an LLM backend is configured."))
+    @server.tool(
+        name="explain",
+        title="Ask the tutor",
+        annotations=annotations,
+        description=(
+            "A teaching answer to a question about the codebase at the learner's level, built from the corpus, "
+            "with citations (path:start-end). Offline (no model) unless an LLM backend is configured."
+        ),
+    )
     def explain(
         question: Annotated[str, Field(min_length=1, max_length=4000, description="the question")],
         level: Annotated[Level, Field(description="novice | intermediate | expert")] = "intermediate",
@@ -301,37 +377,63 @@ def _register_resources(server: Any, service: Service) -> None:
             raise ResourceError(str(exc)) from None
 
     view = service.view()
-    fixed = {"llms.txt": ("kc://llms.txt", "llms.txt", "The corpus index for language models (llms.txt spec)."),
-             "index.md": ("kc://index", "index", "Overview page: what the codebase is, concept map, where to start."),
-             "path.md": ("kc://path", "learning-path", "The learning path, one step per concept.")}
+    fixed = {
+        "llms.txt": ("kc://llms.txt", "llms.txt", "The corpus index for language models (llms.txt spec)."),
+        "index.md": ("kc://index", "index", "Overview page: what the codebase is, concept map, where to start."),
+        "path.md": ("kc://path", "learning-path", "The learning path, one step per concept."),
+    }
     for relpath, (uri, name, description) in fixed.items():
         if relpath in view.pages:
-            server.add_resource(FunctionResource.from_function(
-                fn=lambda relpath=relpath, uri=uri: read(lambda v: v.pages, relpath, uri), uri=uri, name=name,
-                description=description, mime_type="text/markdown"))
+            server.add_resource(
+                FunctionResource.from_function(
+                    fn=lambda relpath=relpath, uri=uri: read(lambda v: v.pages, relpath, uri),
+                    uri=uri,
+                    name=name,
+                    description=description,
+                    mime_type="text/markdown",
+                )
+            )
     for cid in concept_ids_in_order(view):
         if cid in view.concept_pages:
             concept = view.corpus.concepts[cid]
             uri = f"kc://concepts/{cid}"
-            server.add_resource(FunctionResource.from_function(
-                fn=lambda cid=cid, uri=uri: read(lambda v: v.concept_pages, cid, uri), uri=uri, name=f"concept-{cid}",
-                title=concept.title, description=first_sentence(concept.summary), mime_type="text/markdown"))
+            server.add_resource(
+                FunctionResource.from_function(
+                    fn=lambda cid=cid, uri=uri: read(lambda v: v.concept_pages, cid, uri),
+                    uri=uri,
+                    name=f"concept-{cid}",
+                    title=concept.title,
+                    description=first_sentence(concept.summary),
+                    mime_type="text/markdown",
+                )
+            )
 
-    @server.resource("kc://concepts/{id}{?page}", name="concept-page", mime_type="text/markdown",
-                     description="The page of one concept, by concept id (see overview). ?page=N for long pages.")
+    @server.resource(
+        "kc://concepts/{id}{?page}",
+        name="concept-page",
+        mime_type="text/markdown",
+        description="The page of one concept, by concept id (see overview). ?page=N for long pages.",
+    )
     def concept_page(id: str, page: str = "1") -> str:
         known = service.view().concept_pages
         if id not in known:
-            raise ResourceError(f"no concept page {clip(id, 80)!r}; pass a concept id, one of: {', '.join(sorted(known)[:30])}")
+            raise ResourceError(
+                f"no concept page {clip(id, 80)!r}; pass a concept id, one of: {', '.join(sorted(known)[:30])}"
+            )
         return read(lambda v: v.concept_pages, id, f"kc://concepts/{id}", page)
 
-    @server.resource("kc://reference/{module}{?page}", name="reference-page", mime_type="text/markdown",
-                     description="The reference page of one module (dotted module id): symbols, signatures, docs, excerpts.")
+    @server.resource(
+        "kc://reference/{module}{?page}",
+        name="reference-page",
+        mime_type="text/markdown",
+        description="The reference page of one module (dotted module id): symbols, signatures, docs, excerpts.",
+    )
     def reference_page(module: str, page: str = "1") -> str:
         known = service.view().reference_pages
         if module not in known:
-            raise ResourceError(f"no reference page {clip(module, 80)!r}; pass a dotted module id, e.g. "
-                                f"{', '.join(sorted(known)[:10])}")
+            raise ResourceError(
+                f"no reference page {clip(module, 80)!r}; pass a dotted module id, e.g. {', '.join(sorted(known)[:10])}"
+            )
         return read(lambda v: v.reference_pages, module, f"kc://reference/{module}", page)
 
 
@@ -341,33 +443,45 @@ def _register_prompts(server: Any, service: Service) -> None:
 
     name = service.view().corpus.core.source.name
 
-    @server.prompt(name="onboard", title="Your first hour in this codebase", description=(
-        f"A guided first hour in {name}: the concept map, where to start, and a plan that uses the kc tools."))
+    @server.prompt(
+        name="onboard",
+        title="Your first hour in this codebase",
+        description=(
+            f"A guided first hour in {name}: the concept map, where to start, and a plan that uses the kc tools."
+        ),
+    )
     def onboard() -> str:
         view = service.view()
         overview = overview_answer(view, 2500).text
         first = concept_ids_in_order(view)[:5]
-        steps = "\n".join(f"{i}. get_concept(id=\"{cid}\", detail=\"summary\")" for i, cid in enumerate(first, 1))
-        return (f"I am new to the {name} codebase and have one hour. Help me build a working mental model of it, "
-                "using the kc tools rather than reading the repository file by file.\n\n"
-                f"Here is the compiled overview:\n\n{overview}\n"
-                "Plan for the hour:\n"
-                f"{steps}\n"
-                f"{len(first) + 1}. For each entry point, get_symbol(name) to see its signature, callers and callees.\n"
-                f"{len(first) + 2}. Pick the concept I will work on first and call learning_path(goal=...) for it.\n\n"
-                "Go one concept at a time: explain it in a few sentences, cite files as path:start-end, and "
-                "check my understanding with one question before moving on.")
+        steps = "\n".join(f'{i}. get_concept(id="{cid}", detail="summary")' for i, cid in enumerate(first, 1))
+        return (
+            f"I am new to the {name} codebase and have one hour. Help me build a working mental model of it, "
+            "using the kc tools rather than reading the repository file by file.\n\n"
+            f"Here is the compiled overview:\n\n{overview}\n"
+            "Plan for the hour:\n"
+            f"{steps}\n"
+            f"{len(first) + 1}. For each entry point, get_symbol(name) to see its signature, callers and callees.\n"
+            f"{len(first) + 2}. Pick the concept I will work on first and call learning_path(goal=...) for it.\n\n"
+            "Go one concept at a time: explain it in a few sentences, cite files as path:start-end, and "
+            "check my understanding with one question before moving on."
+        )
 
-    @server.prompt(name="explain_concept", title="Explain a concept", description=(
-        "Explain one concept of this codebase, grounded in the compiled corpus, with citations."))
+    @server.prompt(
+        name="explain_concept",
+        title="Explain a concept",
+        description=("Explain one concept of this codebase, grounded in the compiled corpus, with citations."),
+    )
     def explain_concept(id: Annotated[str, Field(description="concept id, from overview or search")]) -> str:
         try:
             summary = concept_answer(service.view(), id, "full").text
         except KcError as exc:
             raise MCPError(code=INVALID_PARAMS, message=str(exc)) from None
-        return (f"Explain the concept below from the {name} codebase to me. Start with what problem it solves, "
-                "then how it works, then where to read (cite path:start-end from the material; do not invent "
-                "paths). Use get_symbol for any member you need in more detail.\n\n" + clip(summary, 40_000))
+        return (
+            f"Explain the concept below from the {name} codebase to me. Start with what problem it solves, "
+            "then how it works, then where to read (cite path:start-end from the material; do not invent "
+            "paths). Use get_symbol for any member you need in more detail.\n\n" + clip(summary, 40_000)
+        )
 
 
 # ---- running ---------------------------------------------------------------------------------------------
@@ -384,8 +498,14 @@ def http_security(port: int):
     )
 
 
-def serve(corpus_dir: str | Path = "corpus", *, http: bool = False, port: int = DEFAULT_HTTP_PORT,
-          source: str | Path | None = None, settings: Settings | None = None) -> None:
+def serve(
+    corpus_dir: str | Path = "corpus",
+    *,
+    http: bool = False,
+    port: int = DEFAULT_HTTP_PORT,
+    source: str | Path | None = None,
+    settings: Settings | None = None,
+) -> None:
     """Serve the corpus over stdio (default) or streamable HTTP on 127.0.0.1:``port``."""
     import sys
 
@@ -405,8 +525,11 @@ def serve(corpus_dir: str | Path = "corpus", *, http: bool = False, port: int = 
     _check_port_free(port)
     auth = f"bearer token from {TOKEN_ENV}" if token else f"no auth; set {TOKEN_ENV} to require a bearer token"
     print(f"kc mcp: serving {view.root} on http://127.0.0.1:{port}{HTTP_PATH} ({auth})", file=sys.stderr, flush=True)
-    anyio.run(lambda: server.run_streamable_http_async(host="127.0.0.1", port=port, streamable_http_path=HTTP_PATH,
-                                                      transport_security=http_security(port)))
+    anyio.run(
+        lambda: server.run_streamable_http_async(
+            host="127.0.0.1", port=port, streamable_http_path=HTTP_PATH, transport_security=http_security(port)
+        )
+    )
 
 
 def _check_port_free(port: int) -> None:
@@ -418,4 +541,6 @@ def _check_port_free(port: int) -> None:
         try:
             sock.bind(("127.0.0.1", port))
         except OSError as exc:
-            raise McpRequestError(f"cannot listen on 127.0.0.1:{port} ({exc.strerror}); pass another port with --port") from None
+            raise McpRequestError(
+                f"cannot listen on 127.0.0.1:{port} ({exc.strerror}); pass another port with --port"
+            ) from None

@@ -142,7 +142,11 @@ def _top_level_id(text: str) -> Any:
                             value, _ = decoder.raw_decode(text, j)
                         except ValueError:
                             return None
-                        return value if isinstance(value, str) or (isinstance(value, int) and len(str(value)) <= 20) else None
+                        return (
+                            value
+                            if isinstance(value, str) or (isinstance(value, int) and len(str(value)) <= 20)
+                            else None
+                        )
             i = end
             continue
         if c in "{[":
@@ -191,6 +195,7 @@ class _Writer:
 
 async def _lines(stream: BinaryIO, out: _Writer) -> AsyncIterator[str]:
     """Screened lines of ``stream``; rejected ones are answered on ``out`` and not yielded."""
+
     def read(limit: int) -> Any:
         return anyio.to_thread.run_sync(stream.readline, limit, abandon_on_cancel=True)
 

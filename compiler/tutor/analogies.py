@@ -13,15 +13,33 @@ from typing import Any
 from compiler.tutor.plan import symbol_text
 
 _LANGUAGE_ALIASES = {
-    "java": "java", "kotlin": "java", "scala": "java", "javascript": "js", "js": "js", "typescript": "js", "ts": "js",
-    "node": "js", "nodejs": "js", "go": "go", "golang": "go", "c#": "csharp", "csharp": "csharp", ".net": "csharp",
-    "rust": "rust", "python": "python", "c++": "cpp", "cpp": "cpp", "c": "c", "ruby": "ruby", "php": "php",
+    "java": "java",
+    "kotlin": "java",
+    "scala": "java",
+    "javascript": "js",
+    "js": "js",
+    "typescript": "js",
+    "ts": "js",
+    "node": "js",
+    "nodejs": "js",
+    "go": "go",
+    "golang": "go",
+    "c#": "csharp",
+    "csharp": "csharp",
+    ".net": "csharp",
+    "rust": "rust",
+    "python": "python",
+    "c++": "cpp",
+    "cpp": "cpp",
+    "c": "c",
+    "ruby": "ruby",
+    "php": "php",
 }
 
 _ANALOGIES: dict[str, dict[str, str]] = {
     "dataclass": {
         "java": "`@dataclass` writes the constructor, `equals` and `toString` for you, much like a Java `record`"
-                " (with `frozen=True` the fields are final, as in a record).",
+        " (with `frozen=True` the fields are final, as in a record).",
         "js": "`@dataclass` generates the constructor from the listed fields, like a class whose constructor just assigns its options.",
         "go": "`@dataclass` makes a plain data holder, like a Go struct with a generated constructor.",
         "csharp": "`@dataclass` is close to a C# `record`.",
@@ -192,8 +210,17 @@ def symbol_features(corpus: Any, symbol: Any) -> list[tuple[str, dict[str, str]]
         keyword = re.search(r"\*,\s*(\w+)", signature)
         if keyword:
             example = keyword.group(1)
-            features.append(("keyword_only", dict(values, example=f"{symbol.name}(..., {example}=...)",
-                                                  example_js=f"{example}: ...", example_cs=f"{example}: ...")))
+            features.append(
+                (
+                    "keyword_only",
+                    dict(
+                        values,
+                        example=f"{symbol.name}(..., {example}=...)",
+                        example_js=f"{example}: ...",
+                        example_cs=f"{example}: ...",
+                    ),
+                )
+            )
         if "| None" in signature or "Optional[" in signature:
             features.append(("optional", values))
         if re.search(r"\bdict\b", signature):
@@ -219,20 +246,34 @@ def symbol_features(corpus: Any, symbol: Any) -> list[tuple[str, dict[str, str]]
     return features
 
 
-_LANGUAGE_NAMES = {"java": "Java", "js": "JavaScript", "go": "Go", "csharp": "C#", "rust": "Rust", "python": "Python",
-                   "cpp": "C++", "c": "C", "ruby": "Ruby", "php": "PHP"}
+_LANGUAGE_NAMES = {
+    "java": "Java",
+    "js": "JavaScript",
+    "go": "Go",
+    "csharp": "C#",
+    "rust": "Rust",
+    "python": "Python",
+    "cpp": "C++",
+    "c": "C",
+    "ruby": "Ruby",
+    "php": "PHP",
+}
 
 
-def analogies(corpus: Any, symbol: Any, background: Sequence[str], used: set[str], limit: int = 2) -> list[tuple[str, str]]:
+def analogies(
+    corpus: Any, symbol: Any, background: Sequence[str], used: set[str], limit: int = 2
+) -> list[tuple[str, str]]:
     """(language name, sentence) pairs relating the symbol's features to the learner's background languages."""
     languages = learner_languages(background)
-    corpus_language = (corpus.files.get(symbol.path).language if corpus.files.get(symbol.path) else "")
+    corpus_language = corpus.files.get(symbol.path).language if corpus.files.get(symbol.path) else ""
     out: list[tuple[str, str]] = []
     for feature, values in symbol_features(corpus, symbol):
         if feature in used:
             continue
         for language in languages:
-            if language == corpus_language or (language == "js" and corpus_language in {"javascript", "typescript", "tsx"}):
+            if language == corpus_language or (
+                language == "js" and corpus_language in {"javascript", "typescript", "tsx"}
+            ):
                 continue
             template = _ANALOGIES.get(feature, {}).get(language)
             if template:
@@ -242,5 +283,3 @@ def analogies(corpus: Any, symbol: Any, background: Sequence[str], used: set[str
         if len(out) >= limit:
             break
     return out
-
-

@@ -18,7 +18,57 @@ REMOVED = "[unverified reference removed]"
 
 # Extensions that make "name.ext:12" a file reference rather than, say, "api.example.com:443".
 _SOURCE_EXTENSIONS = frozenset(
-    ["py", "pyi", "js", "mjs", "cjs", "jsx", "ts", "tsx", "go", "rs", "java", "kt", "c", "h", "cc", "cpp", "hpp", "cs", "rb", "php", "swift", "scala", "md", "rst", "txt", "toml", "json", "yaml", "yml", "cfg", "ini", "sh", "bash", "zsh", "html", "css", "scss", "sql", "proto", "lua", "r", "jl", "ex", "exs", "erl", "hs", "ml", "vue", "svelte"]
+    [
+        "py",
+        "pyi",
+        "js",
+        "mjs",
+        "cjs",
+        "jsx",
+        "ts",
+        "tsx",
+        "go",
+        "rs",
+        "java",
+        "kt",
+        "c",
+        "h",
+        "cc",
+        "cpp",
+        "hpp",
+        "cs",
+        "rb",
+        "php",
+        "swift",
+        "scala",
+        "md",
+        "rst",
+        "txt",
+        "toml",
+        "json",
+        "yaml",
+        "yml",
+        "cfg",
+        "ini",
+        "sh",
+        "bash",
+        "zsh",
+        "html",
+        "css",
+        "scss",
+        "sql",
+        "proto",
+        "lua",
+        "r",
+        "jl",
+        "ex",
+        "exs",
+        "erl",
+        "hs",
+        "ml",
+        "vue",
+        "svelte",
+    ]
 )
 CITATION_RE = re.compile(
     r"(?<![\w/.\-:])"  # not in the middle of a word, a URL or another reference
@@ -111,7 +161,7 @@ def check_text(corpus: Any, text: str) -> tuple[str, list[Citation], list[Reject
             valid.append(Citation(match["path"], start, end, symbol=_symbol_at(corpus, match["path"], start, end)))
             continue
         rejected.append(RejectedCitation(match.group(0), reason))
-        pieces.append(text[last:match.start()])
+        pieces.append(text[last : match.start()])
         pieces.append(REMOVED)
         last = match.end()
     pieces.append(text[last:])
@@ -151,7 +201,7 @@ class CitationFilter:
         cut = max(self._pending.rfind(c) for c in (" ", "\n", "\t"))
         if cut < 0:
             return ""
-        ready, self._pending = self._pending[: cut + 1], self._pending[cut + 1:]
+        ready, self._pending = self._pending[: cut + 1], self._pending[cut + 1 :]
         return self._check(ready)
 
     def close(self) -> str:

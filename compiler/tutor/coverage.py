@@ -18,8 +18,12 @@ from compiler.tutor.words import QUESTION_FILLER, is_test_path, tokens
 COVERED_SCORE = 1.5
 _GENERIC = frozenset(tokens(" ".join(QUESTION_FILLER)))
 # Words every codebase uses ("return", "file"): a hint, never enough on their own.
-_CODE_GENERIC = frozenset(tokens("return raise file files ask value values data error errors type types string list name "
-                                 "names object objects code test tests run call calls line lines text number"))
+_CODE_GENERIC = frozenset(
+    tokens(
+        "return raise file files ask value values data error errors type types string list name "
+        "names object objects code test tests run call calls line lines text number"
+    )
+)
 _NAME_PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 
 
@@ -42,7 +46,9 @@ class Vocabulary:
             (strong if symbol.public and not is_test_path(symbol.path) else weak).update(names)
             weak.update(tokens((symbol.doc or "")[:400]))
         for path in corpus.files:
-            (weak if is_test_path(path) else strong).update(tokens(" ".join(_NAME_PARTS.findall(path.replace("/", " ")))))
+            (weak if is_test_path(path) else strong).update(
+                tokens(" ".join(_NAME_PARTS.findall(path.replace("/", " "))))
+            )
         for concept in corpus.core.concepts:
             strong.update(tokens(concept.title))
             weak.update(tokens(concept.summary))

@@ -155,11 +155,15 @@ class LearnerStore:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise ConfigError(f"{self.path}: cannot create the learner store folder ({exc}); set KC_LEARNER_DB or --learner-db") from exc
+            raise ConfigError(
+                f"{self.path}: cannot create the learner store folder ({exc}); set KC_LEARNER_DB or --learner-db"
+            ) from exc
         with self._connect() as db:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version > _SCHEMA_VERSION:
-                raise KcError(f"{self.path}: learner store written by a newer kc (schema {version}); upgrade kc or use another --learner-db")
+                raise KcError(
+                    f"{self.path}: learner store written by a newer kc (schema {version}); upgrade kc or use another --learner-db"
+                )
             if version < _SCHEMA_VERSION:
                 # Every statement is idempotent, so two processes creating the store at once is harmless.
                 db.executescript(_SCHEMA + f"PRAGMA user_version = {_SCHEMA_VERSION};")
@@ -170,7 +174,9 @@ class LearnerStore:
         try:
             db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
         except sqlite3.Error as exc:
-            raise ConfigError(f"{self.path}: cannot open the learner store ({exc}); set KC_LEARNER_DB or --learner-db") from exc
+            raise ConfigError(
+                f"{self.path}: cannot open the learner store ({exc}); set KC_LEARNER_DB or --learner-db"
+            ) from exc
         try:
             db.row_factory = sqlite3.Row
             # busy_timeout makes a second writer wait for the first instead of failing at once.
@@ -197,13 +203,24 @@ class LearnerStore:
         return result
 
     # ---- profiles ----------------------------------------------------------
-    def create(self, name: str, *, level: str = DEFAULT_LEVEL, background: str | Iterable[str] | None = None,
-               goal: str = "", language: str = "en", exist_ok: bool = False) -> Profile:
+    def create(
+        self,
+        name: str,
+        *,
+        level: str = DEFAULT_LEVEL,
+        background: str | Iterable[str] | None = None,
+        goal: str = "",
+        language: str = "en",
+        exist_ok: bool = False,
+    ) -> Profile:
         """Create a learner; a KcError if the name is taken (unless ``exist_ok``)."""
         name = _check_name(name)
         now = time.time()
-        profile = Profile(name, check_level(level), parse_background(background), goal.strip(), (language or "en").strip(), now, now)
+        profile = Profile(
+            name, check_level(level), parse_background(background), goal.strip(), (language or "en").strip(), now, now
+        )
         with self._connect() as db:
+
             def insert() -> bool:
                 cursor = db.execute(
                     "INSERT OR IGNORE INTO learners (name, level, background, goal, language, created_at, updated_at)"
@@ -216,7 +233,9 @@ class LearnerStore:
         if not created:
             if exist_ok:
                 return self.get(name)
-            raise KcError(f"learner {name!r} already exists in {self.path}; use 'kc learner update {name}' or another name")
+            raise KcError(
+                f"learner {name!r} already exists in {self.path}; use 'kc learner update {name}' or another name"
+            )
         return profile
 
     def get(self, name: str) -> Profile:
@@ -224,7 +243,9 @@ class LearnerStore:
         with self._connect() as db:
             row = db.execute("SELECT * FROM learners WHERE name = ?", (name,)).fetchone()
         if row is None:
-            raise NotFound(f"no learner {name!r} in {self.path}; create one with 'kc learner create {name} --level novice'")
+            raise NotFound(
+                f"no learner {name!r} in {self.path}; create one with 'kc learner create {name} --level novice'"
+            )
         return _profile(row)
 
     def get_or_create(self, name: str, **defaults: Any) -> Profile:
@@ -234,8 +255,15 @@ class LearnerStore:
         except NotFound:
             return self.create(name, exist_ok=True, **defaults)
 
-    def update(self, name: str, *, level: str | None = None, background: str | Iterable[str] | None = None,
-               goal: str | None = None, language: str | None = None) -> Profile:
+    def update(
+        self,
+        name: str,
+        *,
+        level: str | None = None,
+        background: str | Iterable[str] | None = None,
+        goal: str | None = None,
+        language: str | None = None,
+    ) -> Profile:
         """Change some fields of a profile; fields left ``None`` keep their value."""
         profile = self.get(name)
         changes: dict[str, Any] = {}
@@ -249,10 +277,20 @@ class LearnerStore:
             changes["language"] = language.strip() or "en"
         updated = replace(profile, **changes, updated_at=time.time())
         with self._connect() as db:
-            self._write(db, lambda: db.execute(
-                "UPDATE learners SET level = ?, background = ?, goal = ?, language = ?, updated_at = ? WHERE name = ?",
-                (updated.level, ",".join(updated.background), updated.goal, updated.language, updated.updated_at, name),
-            ))
+            self._write(
+                db,
+                lambda: db.execute(
+                    "UPDATE learners SET level = ?, background = ?, goal = ?, language = ?, updated_at = ? WHERE name = ?",
+                    (
+                        updated.level,
+                        ",".join(updated.background),
+                        updated.goal,
+                        updated.language,
+                        updated.updated_at,
+                        name,
+                    ),
+                ),
+            )
         return updated
 
     def list(self) -> list[Profile]:
@@ -264,17 +302,21 @@ class LearnerStore:
         """Remove a learner and everything recorded about them."""
         self.get(name)
         with self._connect() as db:
-            self._write(db, lambda: (
-                db.execute("DELETE FROM progress WHERE learner = ?", (name,)),
-                db.execute("DELETE FROM questions WHERE learner = ?", (name,)),
-                db.execute("DELETE FROM learners WHERE name = ?", (name,)),
-            ))
+            self._write(
+                db,
+                lambda: (
+                    db.execute("DELETE FROM progress WHERE learner = ?", (name,)),
+                    db.execute("DELETE FROM questions WHERE learner = ?", (name,)),
+                    db.execute("DELETE FROM learners WHERE name = ?", (name,)),
+                ),
+            )
 
     def reset(self, name: str, corpus: str | None = None) -> int:
         """Forget a learner's progress (in one corpus, or all); the profile stays. Returns rows removed."""
         self.get(name)
         where, params = ("learner = ?", (name,)) if corpus is None else ("learner = ? AND corpus = ?", (name, corpus))
         with self._connect() as db:
+
             def clear() -> int:
                 removed = db.execute(f"DELETE FROM progress WHERE {where}", params).rowcount
                 db.execute(f"DELETE FROM questions WHERE {where}", params)
@@ -292,7 +334,9 @@ class LearnerStore:
     def corpora(self, name: str) -> list[str]:
         """Corpus names this learner has progress in."""
         with self._connect() as db:
-            rows = db.execute("SELECT DISTINCT corpus FROM progress WHERE learner = ? ORDER BY corpus", (name,)).fetchall()
+            rows = db.execute(
+                "SELECT DISTINCT corpus FROM progress WHERE learner = ? ORDER BY corpus", (name,)
+            ).fetchall()
         return [row[0] for row in rows]
 
     def mark_seen(self, name: str, corpus: str, concepts: Iterable[str]) -> None:
@@ -309,35 +353,46 @@ class LearnerStore:
             return
         now = time.time()
         with self._connect() as db:
-            self._write(db, lambda: db.executemany(
-                f"INSERT INTO progress (learner, corpus, concept, {what}_at, {what}_count) VALUES (?, ?, ?, ?, 1)"
-                f" ON CONFLICT (learner, corpus, concept) DO UPDATE SET {what}_at = excluded.{what}_at,"
-                f" {what}_count = {what}_count + 1",
-                [(name, corpus, concept, now) for concept in concepts],
-            ))
+            self._write(
+                db,
+                lambda: db.executemany(
+                    f"INSERT INTO progress (learner, corpus, concept, {what}_at, {what}_count) VALUES (?, ?, ?, ?, 1)"
+                    f" ON CONFLICT (learner, corpus, concept) DO UPDATE SET {what}_at = excluded.{what}_at,"
+                    f" {what}_count = {what}_count + 1",
+                    [(name, corpus, concept, now) for concept in concepts],
+                ),
+            )
 
-    def record_quiz(self, name: str, corpus: str, concept: str, *, score: float, passed: bool | None = None) -> ConceptState:
+    def record_quiz(
+        self, name: str, corpus: str, concept: str, *, score: float, passed: bool | None = None
+    ) -> ConceptState:
         """Store a quiz result (score 0..1); passed defaults to ``score >= PASS_MARK``."""
         score = max(0.0, min(1.0, float(score)))
         result = "passed" if (score >= PASS_MARK if passed is None else passed) else "failed"
         now = time.time()
         with self._connect() as db:
-            self._write(db, lambda: db.execute(
-                "INSERT INTO progress (learner, corpus, concept, quiz_result, quiz_score, quiz_attempts, checked_at)"
-                " VALUES (?, ?, ?, ?, ?, 1, ?)"
-                " ON CONFLICT (learner, corpus, concept) DO UPDATE SET quiz_result = excluded.quiz_result,"
-                " quiz_score = excluded.quiz_score, quiz_attempts = quiz_attempts + 1, checked_at = excluded.checked_at",
-                (name, corpus, concept, result, score, now),
-            ))
+            self._write(
+                db,
+                lambda: db.execute(
+                    "INSERT INTO progress (learner, corpus, concept, quiz_result, quiz_score, quiz_attempts, checked_at)"
+                    " VALUES (?, ?, ?, ?, ?, 1, ?)"
+                    " ON CONFLICT (learner, corpus, concept) DO UPDATE SET quiz_result = excluded.quiz_result,"
+                    " quiz_score = excluded.quiz_score, quiz_attempts = quiz_attempts + 1, checked_at = excluded.checked_at",
+                    (name, corpus, concept, result, score, now),
+                ),
+            )
         return self.progress(name, corpus)[concept]
 
     def log_question(self, name: str, corpus: str, question: str, concepts: Iterable[str]) -> None:
         """Remember a question and the concepts its answer taught."""
         with self._connect() as db:
-            self._write(db, lambda: db.execute(
-                "INSERT INTO questions (learner, corpus, question, concepts, asked_at) VALUES (?, ?, ?, ?, ?)",
-                (name, corpus, question, ",".join(concepts), time.time()),
-            ))
+            self._write(
+                db,
+                lambda: db.execute(
+                    "INSERT INTO questions (learner, corpus, question, concepts, asked_at) VALUES (?, ?, ?, ?, ?)",
+                    (name, corpus, question, ",".join(concepts), time.time()),
+                ),
+            )
 
     def questions(self, name: str, corpus: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
         """The learner's latest questions, newest first."""
@@ -349,8 +404,15 @@ class LearnerStore:
         sql += " ORDER BY id DESC LIMIT ?"
         with self._connect() as db:
             rows = db.execute(sql, params + (limit,)).fetchall()
-        return [{"corpus": r["corpus"], "question": r["question"], "concepts": [c for c in r["concepts"].split(",") if c],
-                 "asked_at": r["asked_at"]} for r in rows]
+        return [
+            {
+                "corpus": r["corpus"],
+                "question": r["question"],
+                "concepts": [c for c in r["concepts"].split(",") if c],
+                "asked_at": r["asked_at"],
+            }
+            for r in rows
+        ]
 
 
 def _check_name(name: str) -> str:
@@ -362,14 +424,25 @@ def _check_name(name: str) -> str:
 
 def _profile(row: sqlite3.Row) -> Profile:
     return Profile(
-        name=row["name"], level=row["level"], background=tuple(b for b in row["background"].split(",") if b),
-        goal=row["goal"], language=row["language"], created_at=row["created_at"], updated_at=row["updated_at"],
+        name=row["name"],
+        level=row["level"],
+        background=tuple(b for b in row["background"].split(",") if b),
+        goal=row["goal"],
+        language=row["language"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
     )
 
 
 def _state(row: sqlite3.Row) -> ConceptState:
     return ConceptState(
-        concept=row["concept"], seen_at=row["seen_at"], seen_count=row["seen_count"], explained_at=row["explained_at"],
-        explained_count=row["explained_count"], quiz_result=row["quiz_result"], quiz_score=row["quiz_score"],
-        quiz_attempts=row["quiz_attempts"], checked_at=row["checked_at"],
+        concept=row["concept"],
+        seen_at=row["seen_at"],
+        seen_count=row["seen_count"],
+        explained_at=row["explained_at"],
+        explained_count=row["explained_count"],
+        quiz_result=row["quiz_result"],
+        quiz_score=row["quiz_score"],
+        quiz_attempts=row["quiz_attempts"],
+        checked_at=row["checked_at"],
     )

@@ -35,7 +35,6 @@ from compiler.tutor.prose import (
 from compiler.tutor.reply import Draft, Reply, Turn
 from compiler.tutor.safety import looks_like_instruction, quote_flagged
 
-
 _HOW_TO = re.compile(r"\bhow (do|can|could|should|would|to) (i|we|you)\b|\bhow to\b|\b(i|we) want to\b")
 
 
@@ -82,7 +81,9 @@ class OfflineBackend:
     def complete(self, system: str, prompt: str) -> str:
         from compiler.errors import LLMError
 
-        raise LLMError("the offline backend has no model to complete prompts; configure an LLM (KC_LLM=anthropic or openai)")
+        raise LLMError(
+            "the offline backend has no model to complete prompts; configure an LLM (KC_LLM=anthropic or openai)"
+        )
 
 
 # ---- the composer ------------------------------------------------------------------------
@@ -127,8 +128,10 @@ class Composer:
                 return ""
             # No excerpt in this core: the signature, cited at the line where the definition starts.
             citations.append(Citation(symbol.path, start, start, symbol=symbol.id))
-            return (f"`{ref(symbol.path, start, start)}`\n\n```{language_of(self.corpus, symbol.path)}\n"
-                    f"{symbol.signature}\n```\n")
+            return (
+                f"`{ref(symbol.path, start, start)}`\n\n```{language_of(self.corpus, symbol.path)}\n"
+                f"{symbol.signature}\n```\n"
+            )
         lines = text.split("\n")
         limit = max_lines or self.depth.excerpt_lines
         shown = lines[:limit]
@@ -139,7 +142,11 @@ class Composer:
         total = symbol.lines[1] - symbol.lines[0] + 1
         note = f" (first {len(shown)} of {total} lines)" if len(shown) < total else ""
         fence = "````" if "```" in "\n".join(shown) else "```"
-        return f"`{ref(symbol.path, start, last)}`{note}\n\n{fence}{language_of(self.corpus, symbol.path)}\n" + "\n".join(shown) + f"\n{fence}\n"
+        return (
+            f"`{ref(symbol.path, start, last)}`{note}\n\n{fence}{language_of(self.corpus, symbol.path)}\n"
+            + "\n".join(shown)
+            + f"\n{fence}\n"
+        )
 
     def symbol_doc(self, symbol: Any, count: int) -> str:
         doc = self.prose(render_doc(symbol.doc), f"the docstring of `{symbol.id}`")
@@ -185,20 +192,33 @@ class Composer:
         corpus = self.corpus
         closest = [self.t(corpus.concepts[c]) for c in self.plan.closest if c in corpus.concepts][:3]
         name = corpus.core.source.name
-        text = (f"## Not covered by this codebase\n\nI could not find anything in {name} that answers this question, "
-                "so I will not make an answer up. Ask about the code of this project instead")
-        text += (": the closest topics here are " + ", ".join(f"**{t}**" for t in closest) + ".\n") if closest else ".\n"
+        text = (
+            f"## Not covered by this codebase\n\nI could not find anything in {name} that answers this question, "
+            "so I will not make an answer up. Ask about the code of this project instead"
+        )
+        text += (
+            (": the closest topics here are " + ", ".join(f"**{t}**" for t in closest) + ".\n") if closest else ".\n"
+        )
         return text, []
 
     def main_symbols(self) -> list[Any]:
         """The symbols the answer is about, best first: asked for directly, public, not tests."""
         plan = self.plan
         symbols = self.resolved(plan.target_symbols) or [
-            self.corpus.symbols[i] for step in plan.steps if step.role != "prerequisite" for i in step.symbols
-            if i in self.corpus.symbols]
+            self.corpus.symbols[i]
+            for step in plan.steps
+            if step.role != "prerequisite"
+            for i in step.symbols
+            if i in self.corpus.symbols
+        ]
         symbols = [s for s in symbols if s.kind != "module"] or symbols
-        return sorted(symbols, key=lambda s: (is_test_path(s.path) or bool(EXAMPLE_PATH.search(s.path)),
-                                              s.name.startswith("_") and not s.name.startswith("__")))
+        return sorted(
+            symbols,
+            key=lambda s: (
+                is_test_path(s.path) or bool(EXAMPLE_PATH.search(s.path)),
+                s.name.startswith("_") and not s.name.startswith("__"),
+            ),
+        )
 
     def example(self) -> Any:
         """The closest worked example for a how-to answer: real code that calls one of the main symbols."""
@@ -213,7 +233,11 @@ class Composer:
     def heading(self) -> tuple[str, list[Citation]]:
         plan = self.plan
         citations: list[Citation] = []
-        titles = [self.t(self.corpus.concepts[s.concept]) for s in plan.steps if s.role != "prerequisite" and s.concept in self.corpus.concepts]
+        titles = [
+            self.t(self.corpus.concepts[s.concept])
+            for s in plan.steps
+            if s.role != "prerequisite" and s.concept in self.corpus.concepts
+        ]
         lines = [f"## {' and '.join(titles) or 'Where to start'}", ""]
         short = self.short_answer(citations)
         if short:
@@ -222,7 +246,10 @@ class Composer:
         if worked:
             lines += [worked, ""]
         if plan.language and plan.language.lower() not in {"en", "english"}:
-            lines += [f"_(The offline tutor writes in English; configure an LLM backend for answers in {plan.language}.)_", ""]
+            lines += [
+                f"_(The offline tutor writes in English; configure an LLM backend for answers in {plan.language}.)_",
+                "",
+            ]
         return "\n".join(lines) + "\n", citations
 
     def worked_example(self, citations: list[Citation]) -> str:
@@ -258,8 +285,10 @@ class Composer:
             where = self.cite_symbol(main, citations)
             example = self._example
             if example is not None:
-                parts.append(f"write `{example.call}`: that calls `{display_name(self.corpus, self.corpus.symbols[example.symbol])}` "
-                             f"({ref(self.corpus.symbols[example.symbol].path, *self.corpus.symbols[example.symbol].lines)}).")
+                parts.append(
+                    f"write `{example.call}`: that calls `{display_name(self.corpus, self.corpus.symbols[example.symbol])}` "
+                    f"({ref(self.corpus.symbols[example.symbol].path, *self.corpus.symbols[example.symbol].lines)})."
+                )
                 if example.symbol != main.id:
                     where = self.cite_symbol(self.corpus.symbols[example.symbol], citations)
                 else:
@@ -267,11 +296,15 @@ class Composer:
                 if doc:
                     parts.append(doc)
             elif self.how_to and usage(self.corpus, main):
-                parts.append(f"call `{usage(self.corpus, main)}`: that is `{name}` ({where})." + (f" {doc}" if doc else ""))
+                parts.append(
+                    f"call `{usage(self.corpus, main)}`: that is `{name}` ({where})." + (f" {doc}" if doc else "")
+                )
             elif plan.intent in {"where", "debug"}:
                 parts.append(f"`{name}` in `{main.path}` ({where})" + (f". {doc}" if doc else "."))
             elif plan.intent == "why":
-                reasons = [r for r in rationale_sentences(self, next(s for s in plan.steps if s.role != "prerequisite"), 2)]
+                reasons = [
+                    r for r in rationale_sentences(self, next(s for s in plan.steps if s.role != "prerequisite"), 2)
+                ]
                 parts.append(f"the answer is in `{name}` ({where}).")
                 for sentence, _origin, citation in reasons[:2]:
                     if citation is not None:
@@ -283,12 +316,19 @@ class Composer:
                     parts.append(doc)
             else:
                 signature = f" `{main.signature}`" if main.signature and len(main.signature) < 90 else ""
-                parts.append(f"`{name}` ({where}) is {kind_words(self.corpus, main)}{signature}." + (f" {doc}" if doc else ""))
+                parts.append(
+                    f"`{name}` ({where}) is {kind_words(self.corpus, main)}{signature}." + (f" {doc}" if doc else "")
+                )
             shown_ids = {main.id, example.symbol if example is not None else None}
             others = [o for o in symbols[1:] if o.id not in shown_ids][:2]
             if others:
-                parts.append("See also " + " and ".join(
-                    f"`{display_name(self.corpus, o)}` ({self.cite_symbol(o, citations)})" for o in others) + ".")
+                parts.append(
+                    "See also "
+                    + " and ".join(
+                        f"`{display_name(self.corpus, o)}` ({self.cite_symbol(o, citations)})" for o in others
+                    )
+                    + "."
+                )
         if targets and len(parts) < 3:
             summary = self.concept_summary(targets[0], 1)
             if summary and not any(same_text(summary, p) for p in parts):
@@ -315,8 +355,10 @@ class Composer:
         citations: list[Citation] = []
         count = len(steps)
         if self.level == "novice":
-            intro = (f"### First, {'one idea' if count == 1 else f'{count} ideas'} this builds on\n\n"
-                     "You have not covered these yet, and the answer relies on them:\n")
+            intro = (
+                f"### First, {'one idea' if count == 1 else f'{count} ideas'} this builds on\n\n"
+                "You have not covered these yet, and the answer relies on them:\n"
+            )
         else:
             intro = "### Builds on\n"
         lines = [intro]
@@ -338,11 +380,17 @@ class Composer:
     def recap(self, step: Step) -> tuple[str, list[Citation]]:
         citations: list[Citation] = []
         concept = self.corpus.concepts[step.concept]
-        lines = [f"### {self.t(concept)} (recap)", "",
-                 f"You passed the quiz on {self.t(concept)}, so only the direct answer: {self.concept_summary(concept, 1)}"]
+        lines = [
+            f"### {self.t(concept)} (recap)",
+            "",
+            f"You passed the quiz on {self.t(concept)}, so only the direct answer: {self.concept_summary(concept, 1)}",
+        ]
         for symbol in self.resolved(step.symbols[:2]):
             doc = self.symbol_doc(symbol, 1)
-            lines.append(f"- `{display_name(self.corpus, symbol)}` ({self.cite_symbol(symbol, citations)})" + (f": {doc}" if doc else ""))
+            lines.append(
+                f"- `{display_name(self.corpus, symbol)}` ({self.cite_symbol(symbol, citations)})"
+                + (f": {doc}" if doc else "")
+            )
         return "\n".join(lines) + "\n\n", citations
 
     def target(self, step: Step) -> list[tuple[str, list[Citation]]]:
@@ -361,7 +409,9 @@ class Composer:
         lines = [f"### {self.t(concept)}", ""]
         if self.level == "expert":
             body = self.prose(concept.body, f"the notes on {self.t(concept)}")
-            lines.append("**Design.** " + (demote_headings(body).strip() if body else self.derived_design(concept, citations)))
+            lines.append(
+                "**Design.** " + (demote_headings(body).strip() if body else self.derived_design(concept, citations))
+            )
             lines.append("")
             structure = self.structure(concept, citations)
             if structure:
@@ -385,7 +435,9 @@ class Composer:
         kinds: dict[str, int] = {}
         for member in members:
             kinds[member.kind] = kinds.get(member.kind, 0) + 1
-        counted = ", ".join(f"{n} {k}{'es' if k == 'class' and n > 1 else 's' if n > 1 else ''}" for k, n in sorted(kinds.items()))
+        counted = ", ".join(
+            f"{n} {k}{'es' if k == 'class' and n > 1 else 's' if n > 1 else ''}" for k, n in sorted(kinds.items())
+        )
         text = f"{self.t(concept)} is made of {counted or 'no symbols'} across {len(concept.files)} file(s)."
         entry = self.resolved(concept.entry_points)
         if entry:
@@ -406,13 +458,21 @@ class Composer:
         inherits = [e for e in self.edges(concept, "inherits")]
         if inherits:
             lines.append("")
-            lines.append("Inheritance: " + "; ".join(
-                f"`{e.source.split('.')[-1]}` extends `{e.target.split('.')[-1]}`" for e in inherits[:6]) + ".")
+            lines.append(
+                "Inheritance: "
+                + "; ".join(f"`{e.source.split('.')[-1]}` extends `{e.target.split('.')[-1]}`" for e in inherits[:6])
+                + "."
+            )
         return "\n".join(lines)
 
     def edges(self, concept: Any, kind: str) -> list[Any]:
         member_ids = set(concept.members)
-        return [e for m in concept.members for e in self.corpus.edges_from(m) if e.kind == kind and (e.target in self.corpus.symbols or e.source in member_ids)]
+        return [
+            e
+            for m in concept.members
+            for e in self.corpus.edges_from(m)
+            if e.kind == kind and (e.target in self.corpus.symbols or e.source in member_ids)
+        ]
 
     def rationale(self, step: Step) -> tuple[str, list[Citation]]:
         """For a "why" question: the sentences of the author's notes, docstrings and docs that give reasons."""
@@ -449,7 +509,10 @@ class Composer:
             name = display_name(self.corpus, symbol)
             doc = self.symbol_doc(symbol, 1 if self.level == "novice" else 2)
             if self.level == "novice":
-                lines.append(f"**`{name}`** is {kind_words(self.corpus, symbol)}." + (f" Its docstring says: “{doc}”" if doc else ""))
+                lines.append(
+                    f"**`{name}`** is {kind_words(self.corpus, symbol)}."
+                    + (f" Its docstring says: “{doc}”" if doc else "")
+                )
                 for language, analogy in analogies(self.corpus, symbol, self.plan.background, self.analogies_used):
                     lines.append(f"- _If you know {language}:_ {analogy}")
             else:
@@ -476,9 +539,12 @@ class Composer:
             return "", citations
         if self.plan.intent == "debug":
             title = "Where to look for the bug"
-            intro = ("These are the lines where the code decides what happens next. Put a breakpoint (or a print) "
-                     "on them and check the values against what you expect:" if self.level == "novice" else
-                     "Decision points to check first:")
+            intro = (
+                "These are the lines where the code decides what happens next. Put a breakpoint (or a print) "
+                "on them and check the values against what you expect:"
+                if self.level == "novice"
+                else "Decision points to check first:"
+            )
         else:
             title = "Edge cases and invariants"
             intro = "Where the behaviour branches or fails:"
@@ -488,13 +554,23 @@ class Composer:
             lines.append(f"- `{code}` in `{display_name(self.corpus, symbol)}` ({ref(symbol.path, line, line)})")
         constants = [s for s in self.resolved(concept.members) if s.kind == "variable"][:4]
         if constants and self.level != "novice":
-            lines += ["", "Tunable values: " + ", ".join(
-                f"`{c.signature or c.name}` ({self.cite_symbol(c, citations)})" for c in constants) + "."]
+            lines += [
+                "",
+                "Tunable values: "
+                + ", ".join(f"`{c.signature or c.name}` ({self.cite_symbol(c, citations)})" for c in constants)
+                + ".",
+            ]
         if self.plan.intent == "debug":
             callers = self.caller_symbols(symbols[:2])
             if callers:
-                lines += ["", "To reproduce a bug, start from a caller: " + ", ".join(
-                    f"`{display_name(self.corpus, c)}` ({self.cite_symbol(c, citations)})" for c in callers[:3]) + "."]
+                lines += [
+                    "",
+                    "To reproduce a bug, start from a caller: "
+                    + ", ".join(
+                        f"`{display_name(self.corpus, c)}` ({self.cite_symbol(c, citations)})" for c in callers[:3]
+                    )
+                    + ".",
+                ]
         return "\n".join(lines) + "\n\n", citations
 
     def caller_symbols(self, symbols: Sequence[Any]) -> list[Any]:
@@ -526,8 +602,13 @@ class Composer:
                     parts.append("it relies on " + ", ".join(f"`{display_name(self.corpus, c)}`" for c in callees))
                 lines.append(f"- `{name}`: " + "; ".join(parts) + ".")
             else:
-                left = ", ".join(f"`{display_name(self.corpus, c)}` ({self.cite_symbol(c, citations)})" for c in callers) or "(no callers in the corpus)"
-                right = ", ".join(f"`{display_name(self.corpus, c)}`" for c in callees) or "(calls nothing in the corpus)"
+                left = (
+                    ", ".join(f"`{display_name(self.corpus, c)}` ({self.cite_symbol(c, citations)})" for c in callers)
+                    or "(no callers in the corpus)"
+                )
+                right = (
+                    ", ".join(f"`{display_name(self.corpus, c)}`" for c in callees) or "(calls nothing in the corpus)"
+                )
                 lines.append(f"- {left} → **`{name}`** → {right}")
         neighbours = self.neighbours(concept)
         if neighbours:
@@ -554,8 +635,10 @@ class Composer:
         places = sorted({where for where, _ in self.flagged})
         quotes = list(dict.fromkeys(quote_flagged(sentence) for _, sentence in self.flagged))
         quoted = "; ".join(f"“{quote}”" for quote in quotes[:3])
-        text = (f"> **Note:** {', '.join(places)} contain{'s' if len(places) == 1 else ''} text addressed to AI assistants "
-                f"({quoted}). kc treats repository text as data: it is quoted, never followed, and never used as a heading.\n\n")
+        text = (
+            f"> **Note:** {', '.join(places)} contain{'s' if len(places) == 1 else ''} text addressed to AI assistants "
+            f"({quoted}). kc treats repository text as data: it is quoted, never followed, and never used as a heading.\n\n"
+        )
         return text, []
 
     def next_steps(self, targets: Sequence[Step]) -> tuple[str, list[Citation]]:
@@ -567,10 +650,14 @@ class Composer:
             first = targets[0].concept
             lines.append(f"- The concept page: `concepts/{first}.md`.")
             position = path.index(first) if first in path else -1
-            upcoming = [c for c in path[position + 1:] if c not in taught and c in corpus.concepts][:2]
+            upcoming = [c for c in path[position + 1 :] if c not in taught and c in corpus.concepts][:2]
             for concept_id in upcoming:
-                lines.append(f"- Next on the learning path: **{self.t(corpus.concepts[concept_id])}** (ask about it, or `concepts/{concept_id}.md`).")
+                lines.append(
+                    f"- Next on the learning path: **{self.t(corpus.concepts[concept_id])}** (ask about it, or `concepts/{concept_id}.md`)."
+                )
             lines.append(f"- Check yourself: `/quiz {first}` in `kc tutor`.")
         elif path:
-            lines.append(f"- Start the learning path with **{self.t(corpus.concepts[path[0]])}**: `concepts/{path[0]}.md`.")
+            lines.append(
+                f"- Start the learning path with **{self.t(corpus.concepts[path[0]])}**: `concepts/{path[0]}.md`."
+            )
         return "\n".join(lines) + "\n", []

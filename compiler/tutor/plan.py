@@ -43,9 +43,36 @@ class Depth:
 
 
 DEPTHS: dict[str, Depth] = {
-    "novice": Depth(words=450, excerpts=2, excerpt_lines=12, style="plain", call_graph=False, rationale=False, analogies=True, next_steps=True),
-    "intermediate": Depth(words=600, excerpts=3, excerpt_lines=20, style="standard", call_graph=True, rationale=False, analogies=False, next_steps=True),
-    "expert": Depth(words=800, excerpts=4, excerpt_lines=40, style="deep", call_graph=True, rationale=True, analogies=False, next_steps=False),
+    "novice": Depth(
+        words=450,
+        excerpts=2,
+        excerpt_lines=12,
+        style="plain",
+        call_graph=False,
+        rationale=False,
+        analogies=True,
+        next_steps=True,
+    ),
+    "intermediate": Depth(
+        words=600,
+        excerpts=3,
+        excerpt_lines=20,
+        style="standard",
+        call_graph=True,
+        rationale=False,
+        analogies=False,
+        next_steps=True,
+    ),
+    "expert": Depth(
+        words=800,
+        excerpts=4,
+        excerpt_lines=40,
+        style="deep",
+        call_graph=True,
+        rationale=True,
+        analogies=False,
+        next_steps=False,
+    ),
 }
 
 
@@ -122,9 +149,14 @@ class Plan:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Plan:
         return cls(
-            **{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()
-               if k not in {"steps", "skipped", "sources", "depth"}},
-            steps=tuple(Step(**{k: tuple(v) if isinstance(v, list) else v for k, v in s.items()}) for s in data["steps"]),
+            **{
+                k: tuple(v) if isinstance(v, list) else v
+                for k, v in data.items()
+                if k not in {"steps", "skipped", "sources", "depth"}
+            },
+            steps=tuple(
+                Step(**{k: tuple(v) if isinstance(v, list) else v for k, v in s.items()}) for s in data["steps"]
+            ),
             skipped=tuple(Skipped(**s) for s in data["skipped"]),
             sources=tuple(Source(**{**s, "lines": tuple(s["lines"])}) for s in data["sources"]),
             depth=Depth(**data["depth"]),
@@ -132,9 +164,17 @@ class Plan:
 
 
 # ---- the planner -------------------------------------------------------------
-def make_plan(corpus: Any, question: str, profile: Profile, progress: Mapping[str, ConceptState] | None = None, *,
-              retrieve: Retrieve | None = None, level: str | None = None, k: int = RETRIEVE_K,
-              context: Sequence[str] = ()) -> Plan:
+def make_plan(
+    corpus: Any,
+    question: str,
+    profile: Profile,
+    progress: Mapping[str, ConceptState] | None = None,
+    *,
+    retrieve: Retrieve | None = None,
+    level: str | None = None,
+    k: int = RETRIEVE_K,
+    context: Sequence[str] = (),
+) -> Plan:
     """Plan the answer to ``question`` for ``profile`` given what they covered (``progress``).
 
     Args:
@@ -159,19 +199,32 @@ def make_plan(corpus: Any, question: str, profile: Profile, progress: Mapping[st
     # and which code to show when the index has only pages or coarse hits.
     second = [_hit(h) for h in lexical(query, k)] if retrieve else []
 
-    targets, target_symbols = _targets(corpus, hits, query, level, context, second, on_goal,
-                                       goal_weight=3.0 if about_goal else 0.6)
+    targets, target_symbols = _targets(
+        corpus, hits, query, level, context, second, on_goal, goal_weight=3.0 if about_goal else 0.6
+    )
     prerequisites, reasons, skipped = _prerequisites(corpus, targets, level, progress)
     steps = _steps(corpus, targets, prerequisites, reasons, target_symbols, progress, depth)
     sources = _sources(corpus, steps, hits, depth)
     # A follow-up ("and who calls it?") is about what the conversation was already about.
     verdict = assess(corpus, question, named=bool(context) or about_goal or bool(_named_symbols(corpus, question)))
     return Plan(
-        question=question, corpus=corpus.core.source.name, learner=profile.name, level=level,
-        background=profile.background, goal=profile.goal, language=profile.language,
-        intent=detect_intent(question, profile.goal), targets=tuple(targets), target_symbols=tuple(target_symbols),
-        prerequisites=tuple(prerequisites), steps=steps, skipped=tuple(skipped), sources=sources, depth=depth,
-        covered=verdict.covered, closest=tuple(targets),
+        question=question,
+        corpus=corpus.core.source.name,
+        learner=profile.name,
+        level=level,
+        background=profile.background,
+        goal=profile.goal,
+        language=profile.language,
+        intent=detect_intent(question, profile.goal),
+        targets=tuple(targets),
+        target_symbols=tuple(target_symbols),
+        prerequisites=tuple(prerequisites),
+        steps=steps,
+        skipped=tuple(skipped),
+        sources=sources,
+        depth=depth,
+        covered=verdict.covered,
+        closest=tuple(targets),
     )
 
 
@@ -225,7 +278,10 @@ def goal_path(corpus: Any, goal: str) -> list[str]:
 
 
 _INTENTS = (
-    ("debug", r"\b(bugs?|fix|fixing|broken|fails|failing|crash(es|ing)?|doesn'?t work|traceback|debug(ging)?|regression)\b"),
+    (
+        "debug",
+        r"\b(bugs?|fix|fixing|broken|fails|failing|crash(es|ing)?|doesn'?t work|traceback|debug(ging)?|regression)\b",
+    ),
     ("why", r"\b(why|rationale|design|trade-?offs?|decision|instead of|reason)"),
     ("where", r"\b(where|which file|which function|locate|find)\b"),
     ("how", r"\b(how|flow|works?|steps?|happens)\b"),
@@ -244,9 +300,16 @@ def detect_intent(question: str, goal: str = "") -> str:
     return "what"
 
 
-def _targets(corpus: Any, hits: list[dict[str, Any]], question: str, level: str, context: Sequence[str],
-             second: Sequence[dict[str, Any]] = (), on_goal: Sequence[str] = (), goal_weight: float = 0.6
-             ) -> tuple[list[str], list[str]]:
+def _targets(
+    corpus: Any,
+    hits: list[dict[str, Any]],
+    question: str,
+    level: str,
+    context: Sequence[str],
+    second: Sequence[dict[str, Any]] = (),
+    on_goal: Sequence[str] = (),
+    goal_weight: float = 0.6,
+) -> tuple[list[str], list[str]]:
     """Concepts the question is about (voted by hit rank) and the symbols it is about, best first."""
     votes: Counter[str] = Counter()
     direct: list[str] = []  # symbols hit as themselves
@@ -330,8 +393,9 @@ def _named_symbols(corpus: Any, question: str) -> list[Any]:
     return found
 
 
-def _prerequisites(corpus: Any, targets: list[str], level: str, progress: Mapping[str, ConceptState]
-                   ) -> tuple[list[str], dict[str, str], list[Skipped]]:
+def _prerequisites(
+    corpus: Any, targets: list[str], level: str, progress: Mapping[str, ConceptState]
+) -> tuple[list[str], dict[str, str], list[Skipped]]:
     """Prerequisites to teach, why each one, and the ones left out with the reason."""
     reasons: dict[str, str] = {}
     skipped: dict[str, str] = {}
@@ -361,7 +425,9 @@ def _prerequisites(corpus: Any, targets: list[str], level: str, progress: Mappin
             continue
         if state and state.failed:
             chosen.append(prereq)
-            reasons[prereq] = f"you did not pass the quiz on {title} yet (score {state.quiz_score or 0:.0%}), so it comes first"
+            reasons[prereq] = (
+                f"you did not pass the quiz on {title} yet (score {state.quiz_score or 0:.0%}), so it comes first"
+            )
             continue
         if state and state.covered:
             skipped[prereq] = f"{title} was explained to you before"
@@ -406,20 +472,34 @@ def _learning_order(corpus: Any, concept_ids: Sequence[str]) -> list[str]:
     return ordered
 
 
-def _steps(corpus: Any, targets: list[str], prerequisites: list[str], reasons: dict[str, str],
-           target_symbols: list[str], progress: Mapping[str, ConceptState], depth: Depth) -> tuple[Step, ...]:
+def _steps(
+    corpus: Any,
+    targets: list[str],
+    prerequisites: list[str],
+    reasons: dict[str, str],
+    target_symbols: list[str],
+    progress: Mapping[str, ConceptState],
+    depth: Depth,
+) -> tuple[Step, ...]:
     steps = []
     for concept_id in prerequisites:
         concept = corpus.concepts[concept_id]
-        steps.append(Step(concept_id, concept.title, "prerequisite", reasons[concept_id], _key_symbols(corpus, concept, [], 1)))
+        steps.append(
+            Step(concept_id, concept.title, "prerequisite", reasons[concept_id], _key_symbols(corpus, concept, [], 1))
+        )
     for concept_id in _learning_order(corpus, targets):
         concept = corpus.concepts[concept_id]
         state = progress.get(concept_id)
         if state and state.passed:
-            role, reason = "recap", f"your question is about {concept.title}; you passed its quiz, so this is a short recap"
+            role, reason = (
+                "recap",
+                f"your question is about {concept.title}; you passed its quiz, so this is a short recap",
+            )
         else:
             role, reason = "target", f"your question is about {concept.title}"
-        steps.append(Step(concept_id, concept.title, role, reason, _key_symbols(corpus, concept, target_symbols, depth.excerpts)))
+        steps.append(
+            Step(concept_id, concept.title, role, reason, _key_symbols(corpus, concept, target_symbols, depth.excerpts))
+        )
     return tuple(steps)
 
 
@@ -427,10 +507,12 @@ def _key_symbols(corpus: Any, concept: Any, preferred: Sequence[str], count: int
     """Symbols to show for a concept: the ones the question hit first, then its most important members."""
     members = [m for m in concept.members if m in corpus.symbols]
     chosen = [s for s in preferred if corpus.symbols.get(s) and corpus.symbols[s].concept == concept.id]
-    for member in sorted(members, key=lambda m: (corpus.symbols[m].kind == "module", -corpus.symbols[m].importance, members.index(m))):
+    for member in sorted(
+        members, key=lambda m: (corpus.symbols[m].kind == "module", -corpus.symbols[m].importance, members.index(m))
+    ):
         if member not in chosen:
             chosen.append(member)
-    return tuple(chosen[:max(count, 1)])
+    return tuple(chosen[: max(count, 1)])
 
 
 def _sources(corpus: Any, steps: tuple[Step, ...], hits: list[dict[str, Any]], depth: Depth) -> tuple[Source, ...]:
@@ -438,8 +520,15 @@ def _sources(corpus: Any, steps: tuple[Step, ...], hits: list[dict[str, Any]], d
     found: list[Source] = []
     seen: set[tuple[str, int, int]] = set()
 
-    def add(path: str, lines: tuple[int, int], symbol: str | None, concept: str | None, title: str, text: str,
-            exact: bool = True) -> None:
+    def add(
+        path: str,
+        lines: tuple[int, int],
+        symbol: str | None,
+        concept: str | None,
+        title: str,
+        text: str,
+        exact: bool = True,
+    ) -> None:
         key = (path, lines[0], lines[1])
         if not text.strip() or key in seen or not corpus.valid_range(path, lines[0], lines[1]):
             return
@@ -491,13 +580,32 @@ def _hit(hit: Any) -> dict[str, Any]:
     get = hit.get if isinstance(hit, Mapping) else (lambda name, default=None: getattr(hit, name, default))
     lines = get("lines")
     return {
-        "path": get("path"), "symbol": get("symbol"), "concept": get("concept"), "title": get("title") or "",
-        "lines": tuple(lines) if lines else None, "text": get("text") or get("snippet") or "", "kind": get("kind"),
+        "path": get("path"),
+        "symbol": get("symbol"),
+        "concept": get("concept"),
+        "title": get("title") or "",
+        "lines": tuple(lines) if lines else None,
+        "text": get("text") or get("snippet") or "",
+        "kind": get("kind"),
         "score": get("score", 0.0),
     }
 
 
 __all__ = [
-    "DEPTHS", "Depth", "Plan", "Retrieve", "Skipped", "Source", "Step", "core_retrieve", "detect_intent",
-    "EXAMPLE_PATH", "index_retrieve", "is_test_path", "make_plan", "symbol_summary", "symbol_text", "tokens",
+    "DEPTHS",
+    "Depth",
+    "Plan",
+    "Retrieve",
+    "Skipped",
+    "Source",
+    "Step",
+    "core_retrieve",
+    "detect_intent",
+    "EXAMPLE_PATH",
+    "index_retrieve",
+    "is_test_path",
+    "make_plan",
+    "symbol_summary",
+    "symbol_text",
+    "tokens",
 ]

@@ -33,13 +33,19 @@ Ground rules:
 5. Use Markdown. Put code in fenced blocks with a language tag, and keep excerpts as short as the plan asks."""
 
 LEVEL_GUIDE = {
-    "novice": ("Explain in plain words and define every term on first use. Where possible, compare with what "
-               "the learner knows from their background ({background}). Use at most {excerpts} short code "
-               "excerpts of at most {lines} lines. End with what to read next."),
-    "intermediate": ("Be concrete and practical: the flow of control, the key functions and how they connect. "
-                     "Use at most {excerpts} code excerpts of at most {lines} lines."),
-    "expert": ("Skip the basics. Focus on design rationale, trade-offs, invariants, edge cases and the call "
-               "graph (callers and callees). Use at most {excerpts} code excerpts of at most {lines} lines."),
+    "novice": (
+        "Explain in plain words and define every term on first use. Where possible, compare with what "
+        "the learner knows from their background ({background}). Use at most {excerpts} short code "
+        "excerpts of at most {lines} lines. End with what to read next."
+    ),
+    "intermediate": (
+        "Be concrete and practical: the flow of control, the key functions and how they connect. "
+        "Use at most {excerpts} code excerpts of at most {lines} lines."
+    ),
+    "expert": (
+        "Skip the basics. Focus on design rationale, trade-offs, invariants, edge cases and the call "
+        "graph (callers and callees). Use at most {excerpts} code excerpts of at most {lines} lines."
+    ),
 }
 
 INTENT_GUIDE = {
@@ -65,7 +71,9 @@ def core_overview(corpus: Any) -> str:
     lines.append("Concept map (id: title: summary; requires: prerequisites):")
     for concept in core.concepts:
         requires = f"; requires: {', '.join(concept.prerequisites)}" if concept.prerequisites else ""
-        lines.append(f"- {concept.id}: {_overview_text(concept.title, 80)}: {_overview_text(concept.summary, 240)}{requires}")
+        lines.append(
+            f"- {concept.id}: {_overview_text(concept.title, 80)}: {_overview_text(concept.summary, 240)}{requires}"
+        )
     if core.learning_path:
         lines.append("")
         lines.append("Learning path: " + " -> ".join(core.learning_path))
@@ -80,8 +88,9 @@ def _overview_text(text: str, limit: int) -> str:
 # ---- escaping ----------------------------------------------------------------------------
 # A tag-opening character, written plainly, as an entity, a URL or JSON escape, or a look-alike.
 _OPEN = r"(?:<|&lt;?|&#0*60;?|&#x0*3c;?|\\u0*3c|\\x3c|%3c|\uff1c|\ufe64|\u2039|\u3008|\u27e8|\u2329)"
-_LOOKALIKE_RE = re.compile(_OPEN + r"(\s*/?\s*)(documents?|codebase_overview|system|assistant|user|instructions?)\b",
-                           re.IGNORECASE)
+_LOOKALIKE_RE = re.compile(
+    _OPEN + r"(\s*/?\s*)(documents?|codebase_overview|system|assistant|user|instructions?)\b", re.IGNORECASE
+)
 
 
 def escape_text(text: str) -> str:
@@ -149,18 +158,24 @@ def plan_brief(corpus: Any, plan: Plan) -> str:
     for number, step in enumerate(plan.steps, start=1):
         documents = [str(s.index) for s in plan.sources if s.symbol and s.symbol in step.symbols]
         key = f" Its key code is in documents {', '.join(documents)}." if documents else ""
-        lines.append(f"{number}. [{step.role}] {labels[step.concept]}: {_ROLE_WORDS.get(step.role, 'explain it')}.{key}")
+        lines.append(
+            f"{number}. [{step.role}] {labels[step.concept]}: {_ROLE_WORDS.get(step.role, 'explain it')}.{key}"
+        )
     if plan.skipped:
-        lines.append("Do not teach " + ", ".join(labels[s.concept] for s in plan.skipped)
-                     + ": the learner knows them or does not need them now.")
+        lines.append(
+            "Do not teach "
+            + ", ".join(labels[s.concept] for s in plan.skipped)
+            + ": the learner knows them or does not need them now."
+        )
     lines += [
         "",
         "## How to answer",
         "Start with the answer itself in two to four sentences (for a how-to question: the exact call the learner "
         "writes, taken from the worked example in the facts document when there is one). Then the key lines with "
         "their citations. Then context at the learner's level.",
-        LEVEL_GUIDE[plan.level].format(background="the languages listed above", excerpts=depth.excerpts,
-                                       lines=depth.excerpt_lines),
+        LEVEL_GUIDE[plan.level].format(
+            background="the languages listed above", excerpts=depth.excerpts, lines=depth.excerpt_lines
+        ),
         INTENT_GUIDE.get(plan.intent, INTENT_GUIDE["what"]),
         "The facts document holds what kc found in the code (the answer, a worked example, the key lines): use it "
         "as grounding and cite the code documents, not the facts document.",
@@ -179,8 +194,10 @@ def facts_document(corpus: Any, plan: Plan) -> str:
 
 def grounding(corpus: Any, plan: Plan) -> list[tuple[str, str, str]]:
     """(index, title, text) of the documents every LLM backend adds after the code: concept map, facts."""
-    return [("concepts", "kc concept map for this answer", concept_map_document(corpus, plan)),
-            ("facts", "kc facts found in the code", facts_document(corpus, plan))]
+    return [
+        ("concepts", "kc concept map for this answer", concept_map_document(corpus, plan)),
+        ("facts", "kc facts found in the code", facts_document(corpus, plan)),
+    ]
 
 
 def document_title(source: Source) -> str:
@@ -197,8 +214,13 @@ def delimit_documents(sources: Sequence[Source], extra: Sequence[tuple[str, str,
             numbered = "\n".join(f"{source.lines[0] + i:>5} | {line}" for i, line in enumerate(source.text.split("\n")))
         else:  # a summary of the lines (signature, docstring): no line numbers to invent
             numbered = source.text
-        blocks.append(document_block(source.index, {"path": source.path, "lines": f"{source.lines[0]}-{source.lines[1]}",
-                                                    "symbol": source.symbol or ""}, numbered))
+        blocks.append(
+            document_block(
+                source.index,
+                {"path": source.path, "lines": f"{source.lines[0]}-{source.lines[1]}", "symbol": source.symbol or ""},
+                numbered,
+            )
+        )
     for index, title, text in extra:
         blocks.append(document_block(index, {"title": title}, text))
     blocks.append("</documents>")

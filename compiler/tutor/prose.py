@@ -52,8 +52,14 @@ def kind_words(corpus: Any, symbol: Any) -> str:
     parent = corpus.symbols.get(symbol.parent) if symbol.parent else None
     if symbol.kind == "method" and parent is not None:
         return f"a method of `{parent.name}`"
-    return {"module": "a module", "class": "a class", "function": "a function", "variable": "a module-level value",
-            "interface": "an interface", "type": "a type"}.get(symbol.kind, f"a {symbol.kind}")
+    return {
+        "module": "a module",
+        "class": "a class",
+        "function": "a function",
+        "variable": "a module-level value",
+        "interface": "an interface",
+        "type": "a type",
+    }.get(symbol.kind, f"a {symbol.kind}")
 
 
 def language_of(corpus: Any, path: str) -> str:
@@ -96,7 +102,9 @@ def decision_lines(symbol: Any, limit: int) -> list[tuple[int, str]]:
 
 _RATIONALE_RE = re.compile(
     r"\b(so that|so as to|because|in order to|to avoid|to prevent|instead of|rather than|otherwise|"
-    r"which means|the reason|this way|trade-?off|on purpose|deliberately|never|always)\b", re.IGNORECASE)
+    r"which means|the reason|this way|trade-?off|on purpose|deliberately|never|always)\b",
+    re.IGNORECASE,
+)
 
 
 def rationale_sentences(composer: Any, step: Step, limit: int = 4) -> list[tuple[str, str, Citation | None]]:
@@ -146,15 +154,19 @@ def _split_sentences(text: str) -> list[str]:
     return [p.strip() for p in re.split(r"(?<=[.!?])\s+(?=[A-Z`\"'(])", flat) if p.strip()]
 
 
-
-
 # ---- docstring markup as plain prose --------------------------------------------------
-_ROLE = re.compile(r":(?:py:)?(?:class|func|meth|attr|mod|data|obj|exc|ref|doc|const|term|envvar|option)s?:`~?!?([^`<]*?)(?:\s*<[^>]*>)?`")
-_FIELD = re.compile(r"^\s*(:(param|parameter|arg|argument|key|keyword|type|raises?|except|returns?|rtype|yields?|ivar|cvar|var)\b"
-                    r"|\.\. \w[\w-]*::|@(param|returns?|throws|example|see|type|typedef|property|deprecated)\b|>>>)",
-                    re.IGNORECASE)
-_SECTION = re.compile(r"^\s*[*_]*(Args|Arguments|Parameters|Params|Returns?|Yields?|Raises|Examples?|Notes?|Attributes|"
-                      r"See Also|Warnings?|Usage|Deprecated)\s*:?[*_]*\s*:?\s*$")
+_ROLE = re.compile(
+    r":(?:py:)?(?:class|func|meth|attr|mod|data|obj|exc|ref|doc|const|term|envvar|option)s?:`~?!?([^`<]*?)(?:\s*<[^>]*>)?`"
+)
+_FIELD = re.compile(
+    r"^\s*(:(param|parameter|arg|argument|key|keyword|type|raises?|except|returns?|rtype|yields?|ivar|cvar|var)\b"
+    r"|\.\. \w[\w-]*::|@(param|returns?|throws|example|see|type|typedef|property|deprecated)\b|>>>)",
+    re.IGNORECASE,
+)
+_SECTION = re.compile(
+    r"^\s*[*_]*(Args|Arguments|Parameters|Params|Returns?|Yields?|Raises|Examples?|Notes?|Attributes|"
+    r"See Also|Warnings?|Usage|Deprecated)\s*:?[*_]*\s*:?\s*$"
+)
 _NUMPY_RULE = re.compile(r"^\s*-{3,}\s*$")
 
 
@@ -168,7 +180,9 @@ def render_doc(text: str) -> str:
             break  # the prose part of a docstring comes first; the rest is reference material
         kept.append(line)
     prose = "\n".join(kept)
-    prose = _ROLE.sub(lambda m: f"`{m.group(1).strip().split('.')[-1] if '~' in m.group(0) else m.group(1).strip()}`", prose)
+    prose = _ROLE.sub(
+        lambda m: f"`{m.group(1).strip().split('.')[-1] if '~' in m.group(0) else m.group(1).strip()}`", prose
+    )
     prose = re.sub(r"``([^`]+)``", r"`\1`", prose)
     prose = re.sub(r"\{@link\s+([^}]+)\}", r"`\1`", prose)
     return prose.strip()

@@ -136,7 +136,9 @@ def offline_quiz(corpus: Any, concept: Any, *, count: int = 3, seed: int = 0) ->
         if question is not None and all(q.prompt != question.prompt for q in questions):
             questions.append(question)
     if not questions:
-        raise NotFound(f"cannot make a quiz on {concept.id!r}: its members have no docstrings, signatures or prerequisites to ask about")
+        raise NotFound(
+            f"cannot make a quiz on {concept.id!r}: its members have no docstrings, signatures or prerequisites to ask about"
+        )
     return Quiz(concept.id, concept.title, tuple(questions))
 
 
@@ -163,7 +165,9 @@ def _first_sentence(text: str) -> str:
     return re.split(r"(?<=[.!?])\s", flat)[0] if flat else ""
 
 
-def _which_symbol(corpus: Any, concept: Any, callables: list[Any], rng: random.Random, asked: list[Question]) -> Question | None:
+def _which_symbol(
+    corpus: Any, concept: Any, callables: list[Any], rng: random.Random, asked: list[Question]
+) -> Question | None:
     used = {q.choices[q.answer] for q in asked if q.kind == "which-symbol"}
     for symbol in callables:
         name = _display(corpus, symbol)
@@ -171,18 +175,33 @@ def _which_symbol(corpus: Any, concept: Any, callables: list[Any], rng: random.R
         if name in used or len(sentence.split()) < 4 or looks_like_instruction(sentence):
             continue
         masked = re.sub(rf"\b{re.escape(symbol.name)}\b", "___", sentence)
-        same_kind = [s for s in corpus.core.symbols if s.kind == symbol.kind and s.id != symbol.id and s.name != symbol.name
-                     and not s.name.startswith("_") and not is_test_path(s.path)]
-        preferred = [s for s in same_kind if s.concept == concept.id] + [s for s in same_kind if s.concept != concept.id]
+        same_kind = [
+            s
+            for s in corpus.core.symbols
+            if s.kind == symbol.kind
+            and s.id != symbol.id
+            and s.name != symbol.name
+            and not s.name.startswith("_")
+            and not is_test_path(s.path)
+        ]
+        preferred = [s for s in same_kind if s.concept == concept.id] + [
+            s for s in same_kind if s.concept != concept.id
+        ]
         wrong = [_display(corpus, s) for s in preferred if not s.name.startswith("__")]
         picked = _choices(rng, name, wrong[:8])
         if picked is None:
             continue
         choices, answer = picked
         kind = {"class": "class", "interface": "interface", "type": "type"}.get(symbol.kind, "function")
-        return Question(concept.id, "which-symbol", f"Which {kind} does this: “{masked}”?", choices, answer,
-                        f"`{name}` is defined at {symbol.path}:{symbol.lines[0]}-{symbol.lines[1]}.",
-                        f"{symbol.path}:{symbol.lines[0]}-{symbol.lines[1]}")
+        return Question(
+            concept.id,
+            "which-symbol",
+            f"Which {kind} does this: “{masked}”?",
+            choices,
+            answer,
+            f"`{name}` is defined at {symbol.path}:{symbol.lines[0]}-{symbol.lines[1]}.",
+            f"{symbol.path}:{symbol.lines[0]}-{symbol.lines[1]}",
+        )
     return None
 
 
@@ -192,14 +211,20 @@ def return_type(signature: str) -> str | None:
     if "->" in signature:
         value = signature.rsplit("->", 1)[1].strip()
     else:
-        match = re.search(r"\)\s*:\s*([^=]+)$", signature) or re.search(r"^func\b.*\)\s+([^\s(][^{]*|\([^)]*\))$", signature)
+        match = re.search(r"\)\s*:\s*([^=]+)$", signature) or re.search(
+            r"^func\b.*\)\s+([^\s(][^{]*|\([^)]*\))$", signature
+        )
         value = match.group(1).strip() if match else ""
-    value = value.strip().strip('"\'')
+    value = value.strip().strip("\"'")
     return value if value and value not in {"None", "void", "undefined"} else None
 
 
-def _returns(corpus: Any, concept: Any, callables: list[Any], rng: random.Random, asked: list[Question]) -> Question | None:
-    all_types = [t for t in (return_type(s.signature) for s in corpus.core.symbols if s.kind in {"function", "method"}) if t]
+def _returns(
+    corpus: Any, concept: Any, callables: list[Any], rng: random.Random, asked: list[Question]
+) -> Question | None:
+    all_types = [
+        t for t in (return_type(s.signature) for s in corpus.core.symbols if s.kind in {"function", "method"}) if t
+    ]
     for symbol in callables:
         if symbol.kind not in {"function", "method"}:
             continue
@@ -214,13 +239,21 @@ def _returns(corpus: Any, concept: Any, callables: list[Any], rng: random.Random
         choices, answer = picked
         name = _display(corpus, symbol)
         doc = _first_sentence(symbol.doc)
-        return Question(concept.id, "returns", f"What does `{name}(...)` return?", choices, answer,
-                        f"Its signature is `{symbol.signature}`." + (f" {doc}" if doc else ""),
-                        f"{symbol.path}:{symbol.lines[0]}-{symbol.lines[0]}")
+        return Question(
+            concept.id,
+            "returns",
+            f"What does `{name}(...)` return?",
+            choices,
+            answer,
+            f"Its signature is `{symbol.signature}`." + (f" {doc}" if doc else ""),
+            f"{symbol.path}:{symbol.lines[0]}-{symbol.lines[0]}",
+        )
     return None
 
 
-def _where(corpus: Any, concept: Any, callables: list[Any], rng: random.Random, asked: list[Question]) -> Question | None:
+def _where(
+    corpus: Any, concept: Any, callables: list[Any], rng: random.Random, asked: list[Question]
+) -> Question | None:
     paths = [f.path for f in corpus.core.files if f.language not in {"markdown", "text"}]
     for symbol in callables:
         prompt = f"In which file is `{_display(corpus, symbol)}` defined?"
@@ -230,9 +263,15 @@ def _where(corpus: Any, concept: Any, callables: list[Any], rng: random.Random, 
         if picked is None:
             return None
         choices, answer = picked
-        return Question(concept.id, "where", prompt, choices, answer,
-                        f"It is at {symbol.path}:{symbol.lines[0]}-{symbol.lines[1]}.",
-                        f"{symbol.path}:{symbol.lines[0]}-{symbol.lines[1]}")
+        return Question(
+            concept.id,
+            "where",
+            prompt,
+            choices,
+            answer,
+            f"It is at {symbol.path}:{symbol.lines[0]}-{symbol.lines[1]}.",
+            f"{symbol.path}:{symbol.lines[0]}-{symbol.lines[1]}",
+        )
     return None
 
 
@@ -247,8 +286,14 @@ def _prerequisite(corpus: Any, concept: Any, rng: random.Random) -> Question | N
     if picked is None:
         return None
     choices, answer = picked
-    return Question(concept.id, "prerequisite", f"Which concept does {concept.title} build on?", choices, answer,
-                    f"{concept.title} requires: {', '.join(corpus.concepts[p].title for p in prerequisites)}.")
+    return Question(
+        concept.id,
+        "prerequisite",
+        f"Which concept does {concept.title} build on?",
+        choices,
+        answer,
+        f"{concept.title} requires: {', '.join(corpus.concepts[p].title for p in prerequisites)}.",
+    )
 
 
 def _ancestors(corpus: Any, concept_id: str) -> set[str]:
@@ -286,9 +331,11 @@ def llm_quiz(corpus: Any, concept: Any, backend: Any, *, count: int = 3) -> Quiz
         text, lines = symbol_text(symbol)
         if text:
             sources.append(Source(len(sources), symbol.path, lines, symbol.id, concept.id, symbol.id, text))
-    prompt = (f"Concept: {concept.title} ({concept.id})\nSummary (untrusted repository text): {concept.summary}\n\n"
-              + delimit_documents(sources)
-              + f"\n\nWrite {count} questions with 4 choices each about {concept.title}.")
+    prompt = (
+        f"Concept: {concept.title} ({concept.id})\nSummary (untrusted repository text): {concept.summary}\n\n"
+        + delimit_documents(sources)
+        + f"\n\nWrite {count} questions with 4 choices each about {concept.title}."
+    )
     data = parse_json_object(backend.complete(QUIZ_SYSTEM, prompt))
     questions = []
     for item in (data or {}).get("questions", [])[:count]:
@@ -296,16 +343,31 @@ def llm_quiz(corpus: Any, concept: Any, backend: Any, *, count: int = 3) -> Quiz
             continue
         choices = item.get("choices")
         answer = item.get("answer")
-        if (not isinstance(item.get("question"), str) or not isinstance(choices, list) or not 2 <= len(choices) <= len(LETTERS)
-                or not all(isinstance(c, str) for c in choices) or not isinstance(answer, int) or not 0 <= answer < len(choices)):
+        if (
+            not isinstance(item.get("question"), str)
+            or not isinstance(choices, list)
+            or not 2 <= len(choices) <= len(LETTERS)
+            or not all(isinstance(c, str) for c in choices)
+            or not isinstance(answer, int)
+            or not 0 <= answer < len(choices)
+        ):
             continue
         source = item.get("source") if isinstance(item.get("source"), str) else None
         if source:
             match = re.fullmatch(r"(.+):(\d+)(?:-(\d+))?", source.strip())
             if not match or problem(corpus, match[1], int(match[2]), int(match[3] or match[2])):
                 source = None  # a made-up reference is dropped, never shown
-        questions.append(Question(concept.id, "llm", item["question"].strip(), tuple(c.strip() for c in choices), answer,
-                                  str(item.get("explanation", "")).strip(), source))
+        questions.append(
+            Question(
+                concept.id,
+                "llm",
+                item["question"].strip(),
+                tuple(c.strip() for c in choices),
+                answer,
+                str(item.get("explanation", "")).strip(),
+                source,
+            )
+        )
     if not questions:
         return None
     return Quiz(concept.id, concept.title, tuple(questions), origin=backend.name)

@@ -50,15 +50,38 @@ def _build_core_retrieve(corpus: Any) -> Retrieve:
         text = " ".join([concept.title] * 3 + [concept.id, concept.summary, concept.body])
         ref = concept.sources[0] if concept.sources else None
         # No symbol on a concept hit: its first source is not what the query matched.
-        documents.append(({"path": ref.path if ref else (concept.files[0] if concept.files else None),
-                           "symbol": None, "concept": concept.id, "title": concept.title,
-                           "lines": tuple(ref.lines) if ref else None, "text": concept.summary, "kind": "concept"},
-                          Counter(tokens(text)), 1.5))  # curated prose: the author's map of the code
+        documents.append(
+            (
+                {
+                    "path": ref.path if ref else (concept.files[0] if concept.files else None),
+                    "symbol": None,
+                    "concept": concept.id,
+                    "title": concept.title,
+                    "lines": tuple(ref.lines) if ref else None,
+                    "text": concept.summary,
+                    "kind": "concept",
+                },
+                Counter(tokens(text)),
+                1.5,
+            )
+        )  # curated prose: the author's map of the code
     for symbol in corpus.core.symbols:
         text = " ".join([symbol.name] * 3 + [symbol.id, symbol.signature, symbol.doc])
-        documents.append(({"path": symbol.path, "symbol": symbol.id, "concept": symbol.concept, "title": symbol.id,
-                           "lines": tuple(symbol.lines), "text": symbol.doc or symbol.signature, "kind": symbol.kind},
-                          Counter(tokens(text)), _prior(symbol)))
+        documents.append(
+            (
+                {
+                    "path": symbol.path,
+                    "symbol": symbol.id,
+                    "concept": symbol.concept,
+                    "title": symbol.id,
+                    "lines": tuple(symbol.lines),
+                    "text": symbol.doc or symbol.signature,
+                    "kind": symbol.kind,
+                },
+                Counter(tokens(text)),
+                _prior(symbol),
+            )
+        )
     frequency: Counter[str] = Counter()
     for _, counts, _ in documents:
         frequency.update(counts.keys())

@@ -86,9 +86,17 @@ class AnswerStream:
 class TutorSession:
     """Answers questions for one learner on one corpus, remembering what they covered."""
 
-    def __init__(self, corpus: Any, *, backend: Backend, store: LearnerStore | None = None,
-                 learner: str | None = None, retrieve: Retrieve | None = None, level: str | None = None,
-                 profile_defaults: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        corpus: Any,
+        *,
+        backend: Backend,
+        store: LearnerStore | None = None,
+        learner: str | None = None,
+        retrieve: Retrieve | None = None,
+        level: str | None = None,
+        profile_defaults: dict[str, Any] | None = None,
+    ) -> None:
         self.corpus = corpus
         self.backend = backend
         self.store = store
@@ -122,8 +130,15 @@ class TutorSession:
             raise ConfigError("the question is empty: ask something about the codebase")
         context = list(self.context)
         follow_up = bool(context) and len(question.split()) <= 12 and _FOLLOW_UP.search(question)
-        return make_plan(self.corpus, question, self.profile, self.progress(), retrieve=self.retrieve,
-                         level=self.level, context=context if follow_up else ())
+        return make_plan(
+            self.corpus,
+            question,
+            self.profile,
+            self.progress(),
+            retrieve=self.retrieve,
+            level=self.level,
+            context=context if follow_up else (),
+        )
 
     def ask(self, question: str, *, stream: bool = False) -> AnswerStream:
         """Plan and answer ``question``; iterate the result for checked text, or call ``.result()``."""
@@ -141,8 +156,11 @@ class TutorSession:
         self.context = list(dict.fromkeys([*plan.targets, *self.context]))[:3]
         if self.store is None:
             return
-        seen = {self.corpus.symbols[c.symbol].concept for c in answer.citations
-                if c.symbol in self.corpus.symbols and self.corpus.symbols[c.symbol].concept}
+        seen = {
+            self.corpus.symbols[c.symbol].concept
+            for c in answer.citations
+            if c.symbol in self.corpus.symbols and self.corpus.symbols[c.symbol].concept
+        }
         seen |= {s.concept for s in plan.steps if s.role == "recap"}
         self.store.mark_explained(self.learner, self.corpus_name, plan.taught)
         self.store.mark_seen(self.learner, self.corpus_name, seen | set(plan.taught))
@@ -165,7 +183,9 @@ class TutorSession:
             concept = concept.strip().lower()
             if concept in self.corpus.concepts:
                 return concept
-            by_title = [c.id for c in self.corpus.core.concepts if c.title.lower() == concept or concept in c.title.lower()]
+            by_title = [
+                c.id for c in self.corpus.core.concepts if c.title.lower() == concept or concept in c.title.lower()
+            ]
             if by_title:
                 return by_title[0]
             raise NotFound(f"no concept {concept!r}; try one of: {', '.join(self.corpus.concepts)}")
@@ -190,7 +210,9 @@ class TutorSession:
         """Grade and record the result, so the next plan takes it into account."""
         result = grade(quiz, responses)
         if self.store is not None:
-            self.store.record_quiz(self.learner, self.corpus_name, quiz.concept, score=result.score, passed=result.passed)
+            self.store.record_quiz(
+                self.learner, self.corpus_name, quiz.concept, score=result.score, passed=result.passed
+            )
         return result
 
     def set_goal(self, goal: str, *, persist: bool = True) -> str:
@@ -234,17 +256,28 @@ class TutorSession:
         plan = self.last_plan
         if plan is None:
             return "Nothing asked yet: ask a question first, then `/why` explains how the answer was planned."
-        lines = [f"**Plan for:** {plan.question}", "",
-                 f"Level **{plan.level}**, intent **{plan.intent}**"
-                 + (f", background {', '.join(plan.background)}" if plan.background else "")
-                 + (f", goal “{plan.goal}”" if plan.goal else "") + ".", ""]
+        lines = [
+            f"**Plan for:** {plan.question}",
+            "",
+            f"Level **{plan.level}**, intent **{plan.intent}**"
+            + (f", background {', '.join(plan.background)}" if plan.background else "")
+            + (f", goal “{plan.goal}”" if plan.goal else "")
+            + ".",
+            "",
+        ]
         for number, step in enumerate(plan.steps, start=1):
             lines.append(f"{number}. **{step.title}** ({step.role}): {step.reason}.")
         if plan.skipped:
-            lines += ["", "Left out:"] + [f"- {self.corpus.concepts[s.concept].title}: {s.reason}." for s in plan.skipped
-                                          if s.concept in self.corpus.concepts]
+            lines += ["", "Left out:"] + [
+                f"- {self.corpus.concepts[s.concept].title}: {s.reason}."
+                for s in plan.skipped
+                if s.concept in self.corpus.concepts
+            ]
         if plan.sources:
             lines += ["", "Sources handed to the writer: " + ", ".join(f"`{s.ref}`" for s in plan.sources)]
         depth = plan.depth
-        lines += ["", f"Depth: about {depth.words} words, {depth.excerpts} excerpts of up to {depth.excerpt_lines} lines ({depth.style})."]
+        lines += [
+            "",
+            f"Depth: about {depth.words} words, {depth.excerpts} excerpts of up to {depth.excerpt_lines} lines ({depth.style}).",
+        ]
         return "\n".join(lines)

@@ -37,18 +37,23 @@ from compiler.web.sitecache import CitationLinks, SiteCache
 ASSETS = Path(__file__).resolve().with_name("assets")
 STATIC_FILES = {"chat.js": "text/javascript", "chat.css": "text/css"}
 MAX_QUESTION_CHARS = 2000
-CHAT_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-            "frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
-CHAT_LINK = (b'<a data-kc="chat-link" class="kc-chat-link" href="/chat" title="Ask the tutor about this codebase">'
-             b"Ask the tutor</a>")
+CHAT_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
+CHAT_LINK = (
+    b'<a data-kc="chat-link" class="kc-chat-link" href="/chat" title="Ask the tutor about this codebase">'
+    b"Ask the tutor</a>"
+)
 
 
 class BadRequest(KcError):
     """A request the app cannot act on; the message says what to send instead."""
 
 
-def create_app(service: Service, store: Any, site: SiteCache, *, token: str | None = None,
-               allowed_hosts: set[str] | None = None) -> Any:
+def create_app(
+    service: Service, store: Any, site: SiteCache, *, token: str | None = None, allowed_hosts: set[str] | None = None
+) -> Any:
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
@@ -100,8 +105,11 @@ def create_app(service: Service, store: Any, site: SiteCache, *, token: str | No
         return FileResponse(target, media_type=media)
 
     async def chat(request: Request) -> Response:
-        return FileResponse(ASSETS / "chat.html", media_type="text/html; charset=utf-8",
-                            headers={"Content-Security-Policy": CHAT_CSP, "X-Content-Type-Options": "nosniff"})
+        return FileResponse(
+            ASSETS / "chat.html",
+            media_type="text/html; charset=utf-8",
+            headers={"Content-Security-Policy": CHAT_CSP, "X-Content-Type-Options": "nosniff"},
+        )
 
     async def static(request: Request) -> Response:
         name = request.path_params["name"]
@@ -112,8 +120,10 @@ def create_app(service: Service, store: Any, site: SiteCache, *, token: str | No
     async def health(request: Request) -> Response:
         view = service.view()
         ready = site.ready and view.retriever.loaded
-        return JSONResponse({"ready": ready, "corpus": view.name, "backend": service.backend_name,
-                             "search": view.retriever.backend}, status_code=200 if ready else 503)
+        return JSONResponse(
+            {"ready": ready, "corpus": view.name, "backend": service.backend_name, "search": view.retriever.backend},
+            status_code=200 if ready else 503,
+        )
 
     async def list_learners(request: Request) -> Response:
         from anyio import to_thread
@@ -126,8 +136,11 @@ def create_app(service: Service, store: Any, site: SiteCache, *, token: str | No
 
         body = await _json_body(request)
         name = _text(body, "name", 64, required=True)
-        fields = {"level": _text(body, "level", 20) or None, "background": _text(body, "background", 300) or None,
-                  "goal": _text(body, "goal", 300) or None}
+        fields = {
+            "level": _text(body, "level", 20) or None,
+            "background": _text(body, "background", 300) or None,
+            "goal": _text(body, "goal", 300) or None,
+        }
 
         def save() -> Any:
             try:
@@ -176,12 +189,20 @@ def create_app(service: Service, store: Any, site: SiteCache, *, token: str | No
                         break
                     yield _event("delta", {"text": chunk})
                 answer = stream.result().to_dict()
-                citations = [dict(c, url=links.url(view, c["path"], int(c["start"]), int(c["end"])))
-                             for c in answer["citations"]]
+                citations = [
+                    dict(c, url=links.url(view, c["path"], int(c["start"]), int(c["end"]))) for c in answer["citations"]
+                ]
                 yield _event("citations", {"citations": citations})
                 path = await to_thread.run_sync(session.path)
-                yield _event("done", {"backend": answer["backend"], "model": answer["model"],
-                                      "rejected": len(answer["rejected_citations"]), "path": [_entry(e) for e in path]})
+                yield _event(
+                    "done",
+                    {
+                        "backend": answer["backend"],
+                        "model": answer["model"],
+                        "rejected": len(answer["rejected_citations"]),
+                        "path": [_entry(e) for e in path],
+                    },
+                )
         except KcError as exc:
             yield _event("error", {"message": str(exc)})
 
@@ -194,8 +215,14 @@ def create_app(service: Service, store: Any, site: SiteCache, *, token: str | No
         async with learners.use(name) as slot:
             made = await to_thread.run_sync(slot.session.quiz, concept)
             slot.quiz = made
-        return JSONResponse({"concept": made.concept, "title": made.title, "origin": made.origin,
-                             "questions": [{"prompt": q.prompt, "choices": list(q.choices)} for q in made.questions]})
+        return JSONResponse(
+            {
+                "concept": made.concept,
+                "title": made.title,
+                "origin": made.origin,
+                "questions": [{"prompt": q.prompt, "choices": list(q.choices)} for q in made.questions],
+            }
+        )
 
     async def grade(request: Request) -> Response:
         from anyio import to_thread
@@ -203,8 +230,11 @@ def create_app(service: Service, store: Any, site: SiteCache, *, token: str | No
         body = await _json_body(request)
         name = _text(body, "learner", 64, required=True)
         answers = body.get("answers")
-        if not isinstance(answers, list) or len(answers) > 50 or not all(
-                a is None or (isinstance(a, int) and not isinstance(a, bool) and 0 <= a < 26) for a in answers):
+        if (
+            not isinstance(answers, list)
+            or len(answers) > 50
+            or not all(a is None or (isinstance(a, int) and not isinstance(a, bool) and 0 <= a < 26) for a in answers)
+        ):
             raise BadRequest("answers: a list of choice indexes (0 for the first choice) or null, one per question")
         async with learners.use(name) as slot:
             if slot.quiz is None:
@@ -212,19 +242,34 @@ def create_app(service: Service, store: Any, site: SiteCache, *, token: str | No
             made, slot.quiz = slot.quiz, None
             result = await to_thread.run_sync(slot.session.grade_quiz, made, answers)
             path = await to_thread.run_sync(slot.session.path)
-        return JSONResponse({"concept": result.concept, "score": result.score, "passed": result.passed,
-                             "correct": result.correct, "total": result.total, "feedback": list(result.feedback),
-                             "path": [_entry(e) for e in path]})
+        return JSONResponse(
+            {
+                "concept": result.concept,
+                "score": result.score,
+                "passed": result.passed,
+                "correct": result.correct,
+                "total": result.total,
+                "feedback": list(result.feedback),
+                "path": [_entry(e) for e in path],
+            }
+        )
 
     async def kc_error(request: Request, exc: Exception) -> Response:
         status = 404 if isinstance(exc, NotFound) else 400 if isinstance(exc, BadRequest | ConfigError) else 500
         return JSONResponse({"error": str(exc)}, status_code=status)
 
     routes = [
-        Route("/", root), Route("/site", lambda r: RedirectResponse("/site/", 307)), Route("/site/{path:path}", site_page),
-        Route("/chat", chat), Route("/static/{name}", static), Route("/api/health", health),
-        Route("/api/learners", list_learners, methods=["GET"]), Route("/api/learners", save_learner, methods=["POST"]),
-        Route("/api/progress", progress), Route("/api/ask", ask, methods=["POST"]), Route("/api/quiz", quiz, methods=["POST"]),
+        Route("/", root),
+        Route("/site", lambda r: RedirectResponse("/site/", 307)),
+        Route("/site/{path:path}", site_page),
+        Route("/chat", chat),
+        Route("/static/{name}", static),
+        Route("/api/health", health),
+        Route("/api/learners", list_learners, methods=["GET"]),
+        Route("/api/learners", save_learner, methods=["POST"]),
+        Route("/api/progress", progress),
+        Route("/api/ask", ask, methods=["POST"]),
+        Route("/api/quiz", quiz, methods=["POST"]),
         Route("/api/quiz/grade", grade, methods=["POST"]),
     ]
     app = Starlette(routes=routes, exception_handlers={KcError: kc_error})
@@ -240,7 +285,9 @@ def _plan(view: Any, plan: Any) -> dict[str, Any]:
     for source in data.get("sources", ()):  # the page shows which sources, not their text again
         source.pop("text", None)
     concepts = view.corpus.concepts
-    data["titles"] = {s["concept"]: concepts[s["concept"]].title for s in data.get("skipped", ()) if s["concept"] in concepts}
+    data["titles"] = {
+        s["concept"]: concepts[s["concept"]].title for s in data.get("skipped", ()) if s["concept"] in concepts
+    }
     return data
 
 

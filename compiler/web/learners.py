@@ -45,7 +45,9 @@ class Learners:
             if slot is None or slot.view is not view:  # new learner, or the corpus was rebuilt
                 from anyio import to_thread
 
-                session = await to_thread.run_sync(lambda: self.service.session(learner=name, store=self.store, view=view))
+                session = await to_thread.run_sync(
+                    lambda: self.service.session(learner=name, store=self.store, view=view)
+                )
                 slot = LearnerSlot(session=session, view=view)
                 self._slots.pop(name, None)
                 self._slots[name] = slot

@@ -47,7 +47,9 @@ class Guard:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         host = headers.get("host", "").lower()
         if self.allowed_hosts is not None and host not in self.allowed_hosts:
-            await _refuse(send, 421, f"unknown Host {host!r}: open the app at one of {', '.join(sorted(self.allowed_hosts))}")
+            await _refuse(
+                send, 421, f"unknown Host {host!r}: open the app at one of {', '.join(sorted(self.allowed_hosts))}"
+            )
             return
         if self.token is not None:
             offered = self._offered_token(headers)
@@ -57,8 +59,12 @@ class Guard:
                 await _login(send, login)
                 return
             if offered is None or not hmac.compare_digest(offered.encode(), self.token):
-                await _refuse(send, 401, "this kc serve needs its token: open /?token=<KC_SERVE_TOKEN> once, "
-                                         "or send 'Authorization: Bearer <token>'")
+                await _refuse(
+                    send,
+                    401,
+                    "this kc serve needs its token: open /?token=<KC_SERVE_TOKEN> once, "
+                    "or send 'Authorization: Bearer <token>'",
+                )
                 return
         if scope.get("method", "GET") in STATE_CHANGING:
             origin = headers.get("origin")
@@ -110,13 +116,23 @@ def _capped(receive: Receive, limit: int) -> Receive:
 
 async def _refuse(send: Send, status: int, text: str) -> None:
     body = (text + "\n").encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
 async def _login(send: Send, token: str) -> None:
     cookie = f"{TOKEN_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/"
-    await send({"type": "http.response.start", "status": 303,
-                "headers": [(b"location", b"/chat"), (b"set-cookie", cookie.encode("latin-1")), (b"content-length", b"0")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 303,
+            "headers": [(b"location", b"/chat"), (b"set-cookie", cookie.encode("latin-1")), (b"content-length", b"0")],
+        }
+    )
     await send({"type": "http.response.body", "body": b""})

@@ -18,9 +18,17 @@ from compiler.web.security import is_loopback
 from compiler.web.sitecache import SiteCache, default_site_dir
 
 
-def make_app(corpus: Path, *, backend: str | None = None, settings: Settings | None = None, token: str | None = None,
-             host: str = "127.0.0.1", port: int = 8000, site_dir: Path | None = None,
-             log: Callable[[str], None] = lambda line: None) -> Any:
+def make_app(
+    corpus: Path,
+    *,
+    backend: str | None = None,
+    settings: Settings | None = None,
+    token: str | None = None,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    site_dir: Path | None = None,
+    log: Callable[[str], None] = lambda line: None,
+) -> Any:
     """The ready ASGI app (site built, search loaded) for ``corpus``."""
     from compiler.tutor.learner import LearnerStore
     from compiler.web.app import create_app
@@ -35,8 +43,17 @@ def make_app(corpus: Path, *, backend: str | None = None, settings: Settings | N
     return create_app(service, store, site, token=token, allowed_hosts=allowed)
 
 
-def serve(corpus: Path, *, host: str, port: int, backend: str | None, settings: Settings, token: str | None,
-          site_dir: Path | None, log: Callable[[str], None]) -> None:
+def serve(
+    corpus: Path,
+    *,
+    host: str,
+    port: int,
+    backend: str | None,
+    settings: Settings,
+    token: str | None,
+    site_dir: Path | None,
+    log: Callable[[str], None],
+) -> None:
     import socket
 
     import uvicorn
@@ -47,8 +64,12 @@ def serve(corpus: Path, *, host: str, port: int, backend: str | None, settings: 
             probe.bind((host, port))
         except OSError as exc:
             raise ConfigError(f"cannot listen on {host}:{port} ({exc.strerror}); pass another --port") from None
-    app = make_app(corpus, backend=backend, settings=settings, token=token, host=host, port=port, site_dir=site_dir, log=log)
+    app = make_app(
+        corpus, backend=backend, settings=settings, token=token, host=host, port=port, site_dir=site_dir, log=log
+    )
     shown = f"[{host}]" if ":" in host else host
-    log(f"kc serve: http://{shown}:{port}/chat (site at /site/; answers by the {backend_name(settings, backend)} "
-        f"backend{'; token required' if token else ''})")
+    log(
+        f"kc serve: http://{shown}:{port}/chat (site at /site/; answers by the {backend_name(settings, backend)} "
+        f"backend{'; token required' if token else ''})"
+    )
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

@@ -121,8 +121,9 @@ class CitationLinks:
         if page is None:
             return None
         entries = [s for s in view.corpus.symbols_by_path.get(path, []) if s.kind != "module" and s.id in self._on_page]
-        enclosing = ([s for s in entries if s.lines[0] <= start and end <= s.lines[1]]
-                     or [s for s in entries if s.lines[0] <= start <= s.lines[1]])
+        enclosing = [s for s in entries if s.lines[0] <= start and end <= s.lines[1]] or [
+            s for s in entries if s.lines[0] <= start <= s.lines[1]
+        ]
         best = min(enclosing, key=lambda s: (s.lines[1] - s.lines[0], s.id), default=None)
         ref = quote(f"{path}:{start}-{end}", safe="/:-")
         fragment = f"#{anchor(best.id)}" if best else ""

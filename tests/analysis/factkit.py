@@ -24,8 +24,16 @@ class FileBuilder:
         self._line += size
         self.symbols.append(
             Symbol(
-                sid, name, kind, self.path, (start, start + size - 1), signature=signature or f"{name}()", doc=doc,
-                parent=parent, public=not name.startswith("_"), bases=tuple(bases),
+                sid,
+                name,
+                kind,
+                self.path,
+                (start, start + size - 1),
+                signature=signature or f"{name}()",
+                doc=doc,
+                parent=parent,
+                public=not name.startswith("_"),
+                bases=tuple(bases),
             )
         )
         return sid
@@ -57,9 +65,16 @@ class FileBuilder:
 
     def facts(self) -> FileFacts:
         return FileFacts(
-            path=self.path, language=self.language, module=self.module, lines=max(self.lines, self._line),
-            sha256="0" * 64, symbols=tuple(self.symbols), imports=tuple(self.imports), calls=tuple(self.calls),
-            exports=self.exports, is_entry_point=self.entry,
+            path=self.path,
+            language=self.language,
+            module=self.module,
+            lines=max(self.lines, self._line),
+            sha256="0" * 64,
+            symbols=tuple(self.symbols),
+            imports=tuple(self.imports),
+            calls=tuple(self.calls),
+            exports=self.exports,
+            is_entry_point=self.entry,
         )
 
 
@@ -87,20 +102,32 @@ def minihttp() -> list[FileFacts]:
     errors.cls("RetryExhausted", bases=("MiniHTTPError",))
     errors.cls("ConfigError", bases=("MiniHTTPError",))
 
-    config = FileBuilder("minihttp/config.py", "minihttp.config", doc="Settings from defaults, a TOML file and the environment.")
+    config = FileBuilder(
+        "minihttp/config.py", "minihttp.config", doc="Settings from defaults, a TOML file and the environment."
+    )
     config.imp(".exceptions", "ConfigError")
     config.cls("Settings", doc="Frozen settings.", methods={"with_overrides": ["Settings"]})
     config.func("_read_file", "ConfigError")
     config.func("_from_env", "ConfigError")
     config.func("load_settings", "_read_file", "_from_env", "Settings", doc="Load layered settings.")
 
-    models = FileBuilder("minihttp/models.py", "minihttp.models", doc="Request and Response objects, and the Headers they share.")
+    models = FileBuilder(
+        "minihttp/models.py", "minihttp.models", doc="Request and Response objects, and the Headers they share."
+    )
     models.cls("Headers", doc="Case-insensitive headers.", methods={"__init__": [], "get": [], "set": [], "items": []})
-    models.cls("Request", doc="An HTTP request.", methods={"build": ["Headers", "cls"], "with_header": ["self.headers.set"]})
-    models.cls("Response", doc="An HTTP response.", methods={"json": [], "raise_for_status": ["MiniHTTPError"], "header": ["self.headers.get"]})
+    models.cls(
+        "Request", doc="An HTTP request.", methods={"build": ["Headers", "cls"], "with_header": ["self.headers.set"]}
+    )
+    models.cls(
+        "Response",
+        doc="An HTTP response.",
+        methods={"json": [], "raise_for_status": ["MiniHTTPError"], "header": ["self.headers.get"]},
+    )
     models.imp(".exceptions", "MiniHTTPError")
 
-    transport = FileBuilder("minihttp/transport.py", "minihttp.transport", doc="Sends requests and retries failed connections with backoff.")
+    transport = FileBuilder(
+        "minihttp/transport.py", "minihttp.transport", doc="Sends requests and retries failed connections with backoff."
+    )
     transport.imp(".models", "Request", "Response").imp(".exceptions", "ConnectError", "RetryExhausted")
     transport.func("should_retry", "isinstance", doc="Whether an attempt is worth repeating.")
     transport.func("backoff_delay", "min", "random.uniform", doc="Seconds to wait before the next attempt.")
@@ -122,17 +149,27 @@ def minihttp() -> list[FileFacts]:
     auth.cls("BearerAuth", bases=("Auth",), methods={"apply": ["request.with_header"]})
     auth.func("auth_from_settings", "BasicAuth", "BearerAuth", "Auth")
 
-    client = FileBuilder("minihttp/client.py", "minihttp.client", doc="The Client facade: the one object most users need.")
+    client = FileBuilder(
+        "minihttp/client.py", "minihttp.client", doc="The Client facade: the one object most users need."
+    )
     client.imp(".auth", "Auth", "auth_from_settings").imp(".config", "Settings", "load_settings")
     client.imp(".models", "Request", "Response").imp(".transport", "Transport")
-    client.cls("BaseClient", doc="Holds settings and builds requests.", methods={
-        "__init__": ["load_settings"], "build_request": ["Request.build"]})
-    client.cls("Client", bases=("BaseClient",), doc="A synchronous HTTP client.", methods={
-        "__init__": ["super().__init__", "auth_from_settings", "Transport"],
-        "get": ["self.send", "self.build_request"],
-        "post": ["self.send", "self.build_request"],
-        "send": ["self.auth.apply", "self.transport.send"],
-    })
+    client.cls(
+        "BaseClient",
+        doc="Holds settings and builds requests.",
+        methods={"__init__": ["load_settings"], "build_request": ["Request.build"]},
+    )
+    client.cls(
+        "Client",
+        bases=("BaseClient",),
+        doc="A synchronous HTTP client.",
+        methods={
+            "__init__": ["super().__init__", "auth_from_settings", "Transport"],
+            "get": ["self.send", "self.build_request"],
+            "post": ["self.send", "self.build_request"],
+            "send": ["self.auth.apply", "self.transport.send"],
+        },
+    )
 
     cli = FileBuilder("minihttp/cli.py", "minihttp.cli", doc="Command line: python -m minihttp GET URL.")
     cli.imp("argparse").imp("minihttp.client", "Client")

@@ -60,8 +60,12 @@ def test_author_notes_win_title_summary_members_and_prerequisites():
     assert "errors" in retries.related
     requests = concepts["requests"]
     assert set(requests.members) == {
-        "minihttp.models.Request", "minihttp.models.Request.build", "minihttp.models.Request.with_header",
-        "minihttp.models.Response", "minihttp.models.Response.json", "minihttp.models.Response.raise_for_status",
+        "minihttp.models.Request",
+        "minihttp.models.Request.build",
+        "minihttp.models.Request.with_header",
+        "minihttp.models.Response",
+        "minihttp.models.Response.json",
+        "minihttp.models.Response.raise_for_status",
         "minihttp.models.Response.header",
     }
     # Headers was not claimed by the note: the compiler places it in a concept of its own making
@@ -142,7 +146,9 @@ def test_analysis_is_deterministic_across_runs_and_input_order():
     random.Random(7).shuffle(shuffled)
     # the order of symbols, imports and calls inside a file does not matter either
     shuffled = [
-        replace(f, symbols=tuple(reversed(f.symbols)), calls=tuple(reversed(f.calls)), imports=tuple(reversed(f.imports)))
+        replace(
+            f, symbols=tuple(reversed(f.symbols)), calls=tuple(reversed(f.calls)), imports=tuple(reversed(f.imports))
+        )
         for f in shuffled
     ]
     third = analyze(shuffled, notes_text=NOTES)
@@ -151,8 +157,13 @@ def test_analysis_is_deterministic_across_runs_and_input_order():
     def core_json(analysis):
         return Core(
             source=SourceInfo(name="minihttp", commit=None, description=analysis.description),
-            files=analysis.files, symbols=analysis.symbols, edges=analysis.edges, concepts=analysis.concepts,
-            learning_path=analysis.learning_path, entry_points=analysis.entry_points, diagnostics=analysis.diagnostics,
+            files=analysis.files,
+            symbols=analysis.symbols,
+            edges=analysis.edges,
+            concepts=analysis.concepts,
+            learning_path=analysis.learning_path,
+            entry_points=analysis.entry_points,
+            diagnostics=analysis.diagnostics,
         ).to_json()
 
     assert core_json(first) == core_json(third)
@@ -192,7 +203,12 @@ def test_output_does_not_depend_on_the_hash_seed(tmp_path):
     for seed in ("1", "2", "3"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
         result = subprocess.run(
-            [sys.executable, str(script)], capture_output=True, text=True, env=env, cwd=Path(__file__).parents[2], timeout=120
+            [sys.executable, str(script)],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=Path(__file__).parents[2],
+            timeout=120,
         )
         assert result.returncode == 0, result.stderr
         digests.add(result.stdout.strip())

@@ -51,7 +51,11 @@ def test_minihttp_concepts_follow_the_design():
     errors = concept_of(analysis, "minihttp.exceptions.MiniHTTPError")
     assert all(errors not in c.prerequisites for c in analysis.concepts)
     # tests form their own concept, the least important
-    assert set(concepts["tests"].members) == {"tests.test_client", "tests.test_client.test_get", "tests.test_client.test_retry"}
+    assert set(concepts["tests"].members) == {
+        "tests.test_client",
+        "tests.test_client.test_get",
+        "tests.test_client.test_retry",
+    }
     assert analysis.concepts[-1].id == "tests"
     assert analysis.concepts[0].importance == 1.0
     assert all(0.0 <= c.importance <= 1.0 for c in analysis.concepts)
@@ -80,7 +84,9 @@ def test_readme_section_and_generated_summaries_when_there_is_no_docstring():
     shapes.func("draw_circle", "draw_square")
     shapes.func("use", "pkg.retry.should_retry")
     shapes.imp("pkg.retry")
-    readme = markdown("README.md", ("pkg", 1, "A package."), ("Retry", 2, "Retries wait `backoff_delay()` seconds.\n\nMore."))
+    readme = markdown(
+        "README.md", ("pkg", 1, "A package."), ("Retry", 2, "Retries wait `backoff_delay()` seconds.\n\nMore.")
+    )
     changelog = markdown("CHANGELOG.md", ("Shapes", 2, "Shapes now draw faster."))
     analysis = analyze([retry.facts(), shapes.facts(), readme, changelog])
     concepts = by_id(analysis)
@@ -94,8 +100,11 @@ def test_a_folder_is_one_concept_named_after_it_and_twin_files_merge():
     files = []
     for name in ("base", "default", "mock"):
         transport = FileBuilder(f"lib/transports/{name}.py", f"lib.transports.{name}")
-        transport.cls(f"{name.title()}Transport", bases=("BaseTransport",) if name != "base" else (),
-                      methods={"handle": [], "close": []})
+        transport.cls(
+            f"{name.title()}Transport",
+            bases=("BaseTransport",) if name != "base" else (),
+            methods={"handle": [], "close": []},
+        )
         if name != "base":
             transport.imp(".base", "BaseTransport")
         files.append(transport)

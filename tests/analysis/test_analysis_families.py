@@ -40,7 +40,10 @@ def test_an_object_literal_splits_by_the_calls_between_its_methods():
     edges = [Edge(f"lib.app.app.{a}", f"lib.app.app.{b}", "calls") for a, b in calls]
     rest, groups = object_families(list(symbols), symbols, sibling_calls(edges, symbols))
     by_head = {head: {symbols[sid].name for sid in ids} for head, ids in groups}
-    assert by_head == {"set": {"set", "enable", "disable", "enabled"}, "lazyrouter": {"lazyrouter", "use", "route", "param"}}
+    assert by_head == {
+        "set": {"set", "enable", "disable", "enabled"},
+        "lazyrouter": {"lazyrouter", "use", "route", "param"},
+    }
     assert "lib.app.app" in rest and "lib.app.app.listen" in rest
     python_class = {k: Symbol(**{**v.__dict__, "path": "lib/app.py"}) for k, v in symbols.items()}
     assert object_families(list(python_class), python_class, sibling_calls(edges, python_class))[1] == []

@@ -53,10 +53,14 @@ def test_self_calls_find_methods_of_the_class_and_its_bases():
     base.cls("Shape", methods={"area": [], "describe": ["self.area"]})
     square = FileBuilder("shapes/square.py", "shapes.square")
     square.imp(".base", "Shape")
-    square.cls("Square", bases=("Shape",), methods={
-        "__init__": ["super().__init__"],
-        "report": ["self.describe", "self.missing_attribute"],
-    })
+    square.cls(
+        "Square",
+        bases=("Shape",),
+        methods={
+            "__init__": ["super().__init__"],
+            "report": ["self.describe", "self.missing_attribute"],
+        },
+    )
     graph = link([base.facts(), square.facts()])
     calls = edges_of(graph, "calls")
     assert ("shapes.base.Shape.describe", "shapes.base.Shape.area") in calls
@@ -110,20 +114,53 @@ def test_repeated_calls_add_up_and_contains_edges_form_the_tree():
 
 def test_javascript_relative_requires_and_prototype_methods():
     layer = FileFacts(
-        "lib/router/layer.js", "javascript", "lib.router.layer", 30, "x",
+        "lib/router/layer.js",
+        "javascript",
+        "lib.router.layer",
+        30,
+        "x",
         symbols=(
             Symbol("lib.router.layer", "layer", "module", "lib/router/layer.js", (1, 30)),
-            Symbol("lib.router.layer.Layer", "Layer", "function", "lib/router/layer.js", (3, 10), parent="lib.router.layer"),
-            Symbol("lib.router.layer.match", "match", "function", "lib/router/layer.js", (12, 20), parent="lib.router.layer"),
+            Symbol(
+                "lib.router.layer.Layer", "Layer", "function", "lib/router/layer.js", (3, 10), parent="lib.router.layer"
+            ),
+            Symbol(
+                "lib.router.layer.match",
+                "match",
+                "function",
+                "lib/router/layer.js",
+                (12, 20),
+                parent="lib.router.layer",
+            ),
         ),
     )
     router = FileFacts(
-        "lib/router/index.js", "javascript", "lib.router.index", 40, "x",
+        "lib/router/index.js",
+        "javascript",
+        "lib.router.index",
+        40,
+        "x",
         symbols=(
             Symbol("lib.router.index", "index", "module", "lib/router/index.js", (1, 40)),
-            Symbol("lib.router.index.Router", "Router", "function", "lib/router/index.js", (3, 8), parent="lib.router.index"),
-            Symbol("lib.router.index.handle", "handle", "function", "lib/router/index.js", (10, 30), parent="lib.router.index"),
-            Symbol("lib.router.index.use", "use", "function", "lib/router/index.js", (31, 38), parent="lib.router.index"),
+            Symbol(
+                "lib.router.index.Router",
+                "Router",
+                "function",
+                "lib/router/index.js",
+                (3, 8),
+                parent="lib.router.index",
+            ),
+            Symbol(
+                "lib.router.index.handle",
+                "handle",
+                "function",
+                "lib/router/index.js",
+                (10, 30),
+                parent="lib.router.index",
+            ),
+            Symbol(
+                "lib.router.index.use", "use", "function", "lib/router/index.js", (31, 38), parent="lib.router.index"
+            ),
         ),
         imports=(Import("lib/router/index.js", "./layer", (), 1, "Layer"),),
         calls=(
@@ -132,10 +169,21 @@ def test_javascript_relative_requires_and_prototype_methods():
         ),
     )
     app = FileFacts(
-        "lib/application.js", "javascript", "lib.application", 20, "x",
+        "lib/application.js",
+        "javascript",
+        "lib.application",
+        20,
+        "x",
         symbols=(
             Symbol("lib.application", "application", "module", "lib/application.js", (1, 20)),
-            Symbol("lib.application.createApp", "createApp", "function", "lib/application.js", (3, 12), parent="lib.application"),
+            Symbol(
+                "lib.application.createApp",
+                "createApp",
+                "function",
+                "lib/application.js",
+                (3, 12),
+                parent="lib.application",
+            ),
         ),
         imports=(Import("lib/application.js", "./router", (), 1, "Router"),),
         calls=(Call("lib.application.createApp", "new Router", "lib/application.js", 5),),
@@ -153,18 +201,41 @@ def test_javascript_relative_requires_and_prototype_methods():
 
 def test_go_imports_match_by_path_suffix_and_package_qualified_calls():
     wal = FileFacts(
-        "internal/wal/wal.go", "go", "internal.wal", 40, "x",
+        "internal/wal/wal.go",
+        "go",
+        "internal.wal",
+        40,
+        "x",
         symbols=(
             Symbol("internal.wal", "wal", "module", "internal/wal/wal.go", (1, 40)),
             Symbol("internal.wal.Open", "Open", "function", "internal/wal/wal.go", (5, 10), parent="internal.wal"),
             Symbol("internal.wal.Log", "Log", "type", "internal/wal/wal.go", (12, 14), parent="internal.wal"),
-            Symbol("internal.wal.Log.Append", "Append", "method", "internal/wal/wal.go", (16, 20), parent="internal.wal.Log"),
-            Symbol("internal.wal.Log.sync", "sync", "method", "internal/wal/wal.go", (22, 26), parent="internal.wal.Log", public=False),
+            Symbol(
+                "internal.wal.Log.Append",
+                "Append",
+                "method",
+                "internal/wal/wal.go",
+                (16, 20),
+                parent="internal.wal.Log",
+            ),
+            Symbol(
+                "internal.wal.Log.sync",
+                "sync",
+                "method",
+                "internal/wal/wal.go",
+                (22, 26),
+                parent="internal.wal.Log",
+                public=False,
+            ),
         ),
         calls=(Call("internal.wal.Log.Append", "l.sync", "internal/wal/wal.go", 18),),
     )
     store = FileFacts(
-        "store.go", "go", "kvstore", 30, "x",
+        "store.go",
+        "go",
+        "kvstore",
+        30,
+        "x",
         symbols=(
             Symbol("kvstore", "kvstore", "module", "store.go", (1, 30)),
             Symbol("kvstore.New", "New", "function", "store.go", (5, 12), parent="kvstore"),
@@ -181,7 +252,11 @@ def test_go_imports_match_by_path_suffix_and_package_qualified_calls():
 
 def test_missing_module_symbols_are_made_and_edges_are_sorted():
     bare = FileFacts(
-        "x/y.py", "python", "x.y", 10, "x",
+        "x/y.py",
+        "python",
+        "x.y",
+        10,
+        "x",
         symbols=(Symbol("x.y.f", "f", "function", "x/y.py", (1, 3)),),  # no module symbol, no parent
     )
     graph = link([bare])

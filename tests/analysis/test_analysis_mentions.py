@@ -34,13 +34,17 @@ def test_readme_first_code_words_and_module_level_names_win():
     sections = [
         section("docs/guide.md", "Use a `Transport` to send."),
         section("CHANGELOG.md", "Transport fixed"),
-        section("README.md", "Quick start:\n\n```\nr = pkg.get('x')\n```\n\nThen a Client keeps connections; send them."),
+        section(
+            "README.md", "Quick start:\n\n```\nr = pkg.get('x')\n```\n\nThen a Client keeps connections; send them."
+        ),
     ]
     found = first_mentions(sections, SYMBOLS, MEMBERSHIP)
     # get is a method of Client too, but only the api module defines it at module level
     assert found["api"] < found["client"] < found["transport"]
     # "send" in prose is an English word, not a mention; the changelog is not read
-    only_prose = first_mentions([section("README.md", "we send mail"), section("CHANGES.md", "`send`")], SYMBOLS, MEMBERSHIP)
+    only_prose = first_mentions(
+        [section("README.md", "we send mail"), section("CHANGES.md", "`send`")], SYMBOLS, MEMBERSHIP
+    )
     assert only_prose == {}
 
 
@@ -95,11 +99,15 @@ def test_the_public_api_and_what_it_builds_on_come_before_internals():
 def test_directives_builtins_and_module_objects():
     symbols = {
         **SYMBOLS,
-        "pkg.client.Client.open": sym("pkg.client.Client.open", kind="method", path="pkg/client.py", parent="pkg.client.Client"),
+        "pkg.client.Client.open": sym(
+            "pkg.client.Client.open", kind="method", path="pkg/client.py", parent="pkg.client.Client"
+        ),
         "pkg.globals.request": sym("pkg.globals.request", kind="variable", path="pkg/globals.py", parent="pkg.globals"),
     }
     membership = {**MEMBERSHIP, "pkg.client.Client.open": "client", "pkg.globals.request": "globals"}
     toc_and_builtin = section("docs/index.rst", ".. toctree::\n\n   send\n\nExample::\n\n    with open(path) as f:\n")
     assert first_mentions([toc_and_builtin], symbols, membership) == {}  # a page name; Python's open
-    found = first_mentions([section("docs/a.rst", "Read ``request.args``, then ``client.open()``.")], symbols, membership)
+    found = first_mentions(
+        [section("docs/a.rst", "Read ``request.args``, then ``client.open()``.")], symbols, membership
+    )
     assert found["globals"] < found["client"]  # module-level objects are public API; a dotted open is Client's

@@ -49,7 +49,10 @@ def test_parse_headings_keys_body_and_summary():
     assert retries.symbols == ("minihttp.transport.should_retry", "Transport.send")
     assert retries.requires == ("configuration", "Requests and responses")
     assert retries.related == ("errors",)
-    assert retries.summary == "The transport treats a failed connection as something that may heal. It retries with backoff."
+    assert (
+        retries.summary
+        == "The transport treats a failed connection as something that may heal. It retries with backoff."
+    )
     assert "Second paragraph" in retries.body and "## not a heading inside a fence" in retries.body
     assert retries.key_lines["symbols"] == 8
     assert notes[1].id == "requests-and-responses"  # id defaults to the slug of the title
@@ -90,6 +93,8 @@ def test_a_noted_class_brings_its_methods():
 def test_helpers():
     assert slugify("Retries & Backoff!") == "retries-backoff"
     assert slugify("***") == "concept"
-    assert first_paragraph("# Title\n\n![badge](x.svg)\n\nFirst line\nsecond line.\n\nNext.") == "First line second line."
+    assert (
+        first_paragraph("# Title\n\n![badge](x.svg)\n\nFirst line\nsecond line.\n\nNext.") == "First line second line."
+    )
     assert first_paragraph("Tagged JSON\n~~~~~~~~~~~\n\nA compact representation.") == "A compact representation."
     assert plain_text("A [WSGI](https://x) app, see [docs][1] and ![logo](l.png).") == "A WSGI app, see docs and ."

@@ -51,7 +51,11 @@ def test_the_implementation_is_the_symbol_and_the_stubs_its_signatures():
     fetch = symbols["pkg.net.fetch"]
     assert fetch.doc == "Fetch a URL and return its body."
     assert fetch.lines[0] == 14  # the implementation's lines
-    assert fetch.signature.splitlines() == ["def fetch(url: str) -> bytes", "def fetch(url: bytes) -> bytes", "def fetch(url)"]
+    assert fetch.signature.splitlines() == [
+        "def fetch(url: str) -> bytes",
+        "def fetch(url: bytes) -> bytes",
+        "def fetch(url)",
+    ]
     get = symbols["pkg.net.Client.get"]
     assert get.doc == "Look a key up." and len(get.signature.splitlines()) == 3
     assert symbols["pkg.net.Client.name"].doc.startswith("The first definition")  # a setter is no implementation
@@ -64,7 +68,7 @@ def test_the_implementations_calls_are_its_own():
     assert ("pkg.net.Client.get", "pkg.net.helper") in calls
 
 
-VALUES = '''
+VALUES = """
 class Option:
     pass
 
@@ -82,7 +86,7 @@ class Group:
 
     def option(self):
         return command("x", cls=Option)
-'''
+"""
 
 
 def test_classes_named_as_values_are_references():

@@ -27,7 +27,9 @@ def left_to_right(values) -> float:
     return total
 
 
-def reference_pagerank(nodes, edges, personalization=None, *, leak=None, damping=0.85, max_iterations=100, tolerance=1e-10):
+def reference_pagerank(
+    nodes, edges, personalization=None, *, leak=None, damping=0.85, max_iterations=100, tolerance=1e-10
+):
     """The plain-loop PageRank the array version replaced, kept as the definition of the result."""
     if not nodes:
         return {}
@@ -59,7 +61,9 @@ def reference_pagerank(nodes, edges, personalization=None, *, leak=None, damping
     dangling = [i for i in range(n) if out_weight[i] == 0.0]
     scores = list(teleport)
     for _ in range(max_iterations):
-        dangling_mass = left_to_right(scores[i] for i in dangling) + left_to_right(scores[i] * share for i, share in leaked)
+        dangling_mass = left_to_right(scores[i] for i in dangling) + left_to_right(
+            scores[i] * share for i, share in leaked
+        )
         share = [scores[i] / out_weight[i] if out_weight[i] else 0.0 for i in range(n)]
         new = [0.0] * n
         for t in range(n):
@@ -130,7 +134,11 @@ def test_dotted_imports_match_whole_module_names_at_the_end_only():
 def test_javascript_alias_imports_match_a_unique_path_suffix():
     def js(path: str, module: str, name: str, *imports: tuple[str, str]) -> FileFacts:
         return FileFacts(
-            path, "javascript", module, 20, "x",
+            path,
+            "javascript",
+            module,
+            20,
+            "x",
             symbols=(
                 Symbol(module, module.rsplit(".", 1)[-1], "module", path, (1, 20)),
                 Symbol(f"{module}.{name}", name, "function", path, (2, 5), parent=module),

@@ -49,8 +49,13 @@ def test_no_wait_fails_clearly_while_another_build_holds_the_output(tmp_path):
     out = tmp_path / "corpus"
     holder = hold_lock(out, 30)
     try:
-        run = subprocess.run([*KC, "build", str(source), "--out", str(out), "--no-index", "--no-wait", "-q"],
-                             env=ENV, capture_output=True, text=True, timeout=120)
+        run = subprocess.run(
+            [*KC, "build", str(source), "--out", str(out), "--no-index", "--no-wait", "-q"],
+            env=ENV,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     finally:
         holder.kill()
         holder.wait()
@@ -65,8 +70,13 @@ def test_a_second_build_waits_with_a_message_then_builds(tmp_path):
     out = tmp_path / "corpus"
     holder = hold_lock(out, 3)
     try:
-        run = subprocess.run([*KC, "build", str(source), "--out", str(out), "--no-index", "-q"],
-                             env=ENV, capture_output=True, text=True, timeout=120)
+        run = subprocess.run(
+            [*KC, "build", str(source), "--out", str(out), "--no-index", "-q"],
+            env=ENV,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     finally:
         holder.kill()
         holder.wait()
@@ -79,8 +89,16 @@ def test_concurrent_builds_into_one_output_all_succeed(tmp_path):
     source = tmp_path / "pyapp"
     shutil.copytree(FIXTURES / "pyapp", source)
     out = tmp_path / "corpus"
-    procs = [subprocess.Popen([*KC, "build", str(source), "--out", str(out), "--no-index", "-q", "--force"],
-                              env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    procs = [
+        subprocess.Popen(
+            [*KC, "build", str(source), "--out", str(out), "--no-index", "-q", "--force"],
+            env=ENV,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
     results = [(proc.wait(timeout=300), proc.stderr.read()) for proc in procs]
     for proc in procs:
         proc.stdout.close()

@@ -8,17 +8,44 @@ import yaml
 from compiler.backend.docs import _YAML_DUMPER, front_matter
 
 VALUES = [
-    "minihttp.client", "lib/router/index.js", "__init__", "a-b", "_x.y/z-", "Client.send",
+    "minihttp.client",
+    "lib/router/index.js",
+    "__init__",
+    "a-b",
+    "_x.y/z-",
+    "Client.send",
     # YAML would read these bare words back as booleans, null or numbers: they must be quoted
-    "yes", "No", "null", "NULL", "~", "y", "n", "on", "OFF", "true", "False", "1e3", "0x1", ".inf", "-a",
+    "yes",
+    "No",
+    "null",
+    "NULL",
+    "~",
+    "y",
+    "n",
+    "on",
+    "OFF",
+    "true",
+    "False",
+    "1e3",
+    "0x1",
+    ".inf",
+    "-a",
     # and these need quoting or escaping for other reasons
-    "a b", "x: y", "a #b", "é", "'quoted'", "", "line\nbreak",
+    "a b",
+    "x: y",
+    "a #b",
+    "é",
+    "'quoted'",
+    "",
+    "line\nbreak",
 ]
 
 
 def pyyaml(key, value) -> str:
     style = None if isinstance(value, (list, dict)) else False
-    return yaml.dump({key: value}, Dumper=_YAML_DUMPER, sort_keys=False, allow_unicode=True, width=1000, default_flow_style=style)
+    return yaml.dump(
+        {key: value}, Dumper=_YAML_DUMPER, sort_keys=False, allow_unicode=True, width=1000, default_flow_style=style
+    )
 
 
 @pytest.mark.parametrize("value", VALUES)

@@ -23,7 +23,8 @@ GOLDEN = FIXTURES / "golden"
 def read_tree(directory: Path) -> dict[str, str]:
     return {
         p.relative_to(directory).as_posix(): p.read_text(encoding="utf-8")
-        for p in sorted(directory.rglob("*")) if p.is_file()
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
     }
 
 
@@ -41,8 +42,13 @@ def test_fixture_compiles_to_its_golden_corpus(name, tmp_path):
     assert sorted(actual) == sorted(expected), "the corpus has different files than the golden one"
     for relpath in expected:
         if actual[relpath] != expected[relpath]:
-            diff = "".join(difflib.unified_diff(
-                expected[relpath].splitlines(True), actual[relpath].splitlines(True),
-                f"golden/{name}/{relpath}", f"built/{relpath}", n=2,
-            ))
+            diff = "".join(
+                difflib.unified_diff(
+                    expected[relpath].splitlines(True),
+                    actual[relpath].splitlines(True),
+                    f"golden/{name}/{relpath}",
+                    f"built/{relpath}",
+                    n=2,
+                )
+            )
             pytest.fail(f"{relpath} differs from the golden corpus:\n{diff[:4000]}")

@@ -11,9 +11,9 @@ import pytest
 
 from compiler.analysis import structure_key
 from compiler.build import build
+from compiler.config import load_settings
 from compiler.frontend import parse_file
 from compiler.frontend.scan import scan
-from compiler.config import load_settings
 
 
 def tree(directory: Path) -> dict[str, bytes]:
@@ -101,7 +101,8 @@ def test_a_string_edited_in_place_patches_and_updates_the_excerpt(copy_repo, tmp
     target = source / "minihttp" / "auth.py"
     # a line inside a function body that holds a string literal and is shown in an excerpt
     literal = next(
-        line for line in target.read_text().splitlines()
+        line
+        for line in target.read_text().splitlines()
         if line.startswith("        ") and '"' in line and '"""' not in line and line.strip() in page.read_text()
     )
     start = literal.index('"')
@@ -130,7 +131,7 @@ def test_a_structural_edit_runs_the_whole_analysis(copy_repo, tmp_path):
     out = tmp_path / "out" / "corpus"
     build(source, out, index=False)
     target = source / "minihttp" / "auth.py"
-    target.write_text(target.read_text() + "\n\ndef helper() -> None:\n    \"\"\"A new helper.\"\"\"\n")
+    target.write_text(target.read_text() + '\n\ndef helper() -> None:\n    """A new helper."""\n')
     result = build(source, out, index=False)
     assert not result.patched and "analyze" in result.timings
     assert result.parsed == 1
@@ -224,7 +225,10 @@ def test_committing_what_was_built_records_the_new_commit_without_rebuilding(cop
     def git(*args: str) -> str:
         return subprocess.run(
             ["git", "-c", "user.name=kc", "-c", "user.email=kc@example.invalid", *args],
-            cwd=source, check=True, capture_output=True, text=True,
+            cwd=source,
+            check=True,
+            capture_output=True,
+            text=True,
         ).stdout.strip()
 
     git("init", "-q")

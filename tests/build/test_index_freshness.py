@@ -77,7 +77,8 @@ def test_the_fresh_check_loads_no_heavy_library(built, tmp_path):
         f"assert manifest.fresh(Path({str(out)!r}), Path(s.index_dir), s, HashEmbedder(dim=32)) is not None; "
         "print(sorted(m for m in ('chromadb', 'torch', 'sentence_transformers', 'onnxruntime') if m in sys.modules))"
     )
-    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
-                         cwd=Path(__file__).parents[2])
+    run = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[2]
+    )
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "[]"

@@ -26,7 +26,15 @@ def tree(directory: Path) -> dict[str, bytes]:
 
 def test_corpus_has_every_documented_file(compiled):
     corpus = compiled("pyapp")
-    for name in ("core.json", "index.md", "path.md", "llms.txt", "llms-full.txt", "build-report.json", "reference/index.md"):
+    for name in (
+        "core.json",
+        "index.md",
+        "path.md",
+        "llms.txt",
+        "llms-full.txt",
+        "build-report.json",
+        "reference/index.md",
+    ):
         assert (corpus / name).is_file(), name
     core = open_corpus(corpus).core
     assert core.concepts, "no concepts distilled"
@@ -71,7 +79,10 @@ def test_incremental_rebuild_parses_only_the_changed_file(copy_repo, tmp_path):
     unchanged = build(source, out, index=False)
     assert unchanged.up_to_date
     target = source / "minihttp" / "auth.py"
-    target.write_text(target.read_text() + "\n\ndef token_expired(token: str) -> bool:\n    \"\"\"Whether a bearer token has expired.\"\"\"\n    return False\n")
+    target.write_text(
+        target.read_text()
+        + '\n\ndef token_expired(token: str) -> bool:\n    """Whether a bearer token has expired."""\n    return False\n'
+    )
     second = build(source, out, index=False)
     assert second.parsed == 1 and second.reused == second.files - 1
     assert "minihttp.auth.token_expired" in open_corpus(out).symbols
@@ -127,7 +138,11 @@ def test_llms_txt_parses_with_the_llms_txt_package(compiled):
 
 def test_planted_secrets_never_reach_the_corpus(compiled):
     corpus = compiled("secrets")
-    planted = [v.strip() for v in (FIXTURES / "secrets.planted.txt").read_text().splitlines() if v.strip() and not v.startswith("#")]
+    planted = [
+        v.strip()
+        for v in (FIXTURES / "secrets.planted.txt").read_text().splitlines()
+        if v.strip() and not v.startswith("#")
+    ]
     assert planted
     for path, content in tree(corpus).items():
         text = content.decode("utf-8", "replace")
@@ -219,7 +234,9 @@ def test_excerpts_come_from_the_lines_the_parser_numbered(tmp_path):
         "\x0c\n\ndef second():\n    return 2\n",
         encoding="utf-8",
     )
-    (source / "app.js").write_text("// note \u2028 here\r\nfunction handle(req) {\r\n  return req;\r\n}\r\n", encoding="utf-8")
+    (source / "app.js").write_text(
+        "// note \u2028 here\r\nfunction handle(req) {\r\n  return req;\r\n}\r\n", encoding="utf-8"
+    )
     build(source, tmp_path / "corpus", index=False)
     symbols = {s["id"]: s for s in json.loads((tmp_path / "corpus" / "core.json").read_text())["symbols"]}
     assert symbols["pages.first"]["excerpt"].startswith("def first():")

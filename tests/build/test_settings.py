@@ -35,6 +35,7 @@ NOT_SETTINGS = {
     "KC_MCP_TOKEN": "tests/mcp/test_transports.py (401 without the bearer token)",
     "KC_UPDATE_GOLDEN": "tests/build/test_golden.py (rewrites the golden corpora)",
     "KC_LEARNER": "compiler/cli/tutor.py (the default learner name)",
+    "KC_SERVE_TOKEN": "tests/serve/test_serve_api.py (401 without the token; required beyond loopback)",
 }
 
 
@@ -74,7 +75,7 @@ def test_environment_beats_the_file_and_overrides_beat_both(tmp_path, monkeypatc
 
 
 def test_unknown_key_in_kc_toml_names_key_and_file(tmp_path):
-    (tmp_path / "kc.toml").write_text('max_concept = 12\n')
+    (tmp_path / "kc.toml").write_text("max_concept = 12\n")
     with pytest.raises(ConfigError) as error:
         load_settings(tmp_path)
     assert "'max_concept'" in str(error.value) and str(tmp_path / "kc.toml") in str(error.value)

@@ -8,8 +8,11 @@ from compiler.frontend.markdown import sections, slugify
 def test_readme_sections(repo_facts):
     found = repo_facts("pyapp")["README.md"].sections
     assert [(s.title, s.level, s.anchor) for s in found] == [
-        ("minihttp", 1, "minihttp"), ("Install", 2, "install"), ("Usage", 2, "usage"),
-        ("Retries", 2, "retries"), ("Authentication", 2, "authentication"),
+        ("minihttp", 1, "minihttp"),
+        ("Install", 2, "install"),
+        ("Usage", 2, "usage"),
+        ("Retries", 2, "retries"),
+        ("Authentication", 2, "authentication"),
     ]
     retries = found[3]
     assert retries.lines == (34, 40)

@@ -36,7 +36,9 @@ def test_pyapp_symbols_signatures_and_docstrings(repo_facts):
     assert client["minihttp.client"].doc == "The Client facade: the one object most users need."
     assert client["minihttp.client.Client"].signature == "class Client(BaseClient)"
     assert client["minihttp.client.Client"].bases == ("BaseClient",)
-    assert client["minihttp.client.Client"].doc.startswith("A synchronous HTTP client: ``Client().get(url)`` returns a Response.\n\nIt signs")
+    assert client["minihttp.client.Client"].doc.startswith(
+        "A synchronous HTTP client: ``Client().get(url)`` returns a Response.\n\nIt signs"
+    )
     get = client["minihttp.client.Client.get"]
     assert (get.kind, get.parent) == ("method", "minihttp.client.Client")
     assert get.signature == "def get(self, url: str, *, params: dict | None = None, timeout: float = 5.0) -> Response"
@@ -50,7 +52,10 @@ def test_pyapp_symbols_signatures_and_docstrings(repo_facts):
         "def should_retry(attempt: int, max_retries: int, *, error: Exception | None = None, status: int | None = None) -> bool"
     )
     assert retry.doc.startswith("Decide whether a failed attempt is worth retrying.\n\nConnection errors")
-    assert transport["minihttp.transport.RETRYABLE_STATUSES"].signature == "RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})"
+    assert (
+        transport["minihttp.transport.RETRYABLE_STATUSES"].signature
+        == "RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})"
+    )
     assert transport["minihttp.transport._serialize"].public is False
 
     config = symbols_by_id(facts["minihttp/config.py"])

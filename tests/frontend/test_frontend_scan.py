@@ -8,10 +8,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
-from compiler.config import Settings
 from frontend_helpers import write
 
+from compiler.config import Settings
 from compiler.frontend.scan import language_of, scan
 
 REPOS = Path(__file__).parents[1] / "fixtures" / "repos"
@@ -147,8 +146,14 @@ def test_files_carry_language_size_and_hash():
 @pytest.mark.parametrize(
     ("path", "language"),
     [
-        ("a/b.py", "python"), ("x.cjs", "javascript"), ("x.jsx", "javascript"), ("x.mts", "typescript"),
-        ("x.tsx", "tsx"), ("main.go", "go"), ("README.markdown", "markdown"), ("Makefile", "text"),
+        ("a/b.py", "python"),
+        ("x.cjs", "javascript"),
+        ("x.jsx", "javascript"),
+        ("x.mts", "typescript"),
+        ("x.tsx", "tsx"),
+        ("main.go", "go"),
+        ("README.markdown", "markdown"),
+        ("Makefile", "text"),
         ("setup.cfg", "text"),
     ],
 )

@@ -18,7 +18,9 @@ def scanned(rel: str):
 
 
 def test_no_planted_value_survives_the_scan():
-    cleaned = "".join(scan_text(p.relative_to(REPOS / "secrets").as_posix(), p.read_text()).clean_text for p in SECRET_FILES)
+    cleaned = "".join(
+        scan_text(p.relative_to(REPOS / "secrets").as_posix(), p.read_text()).clean_text for p in SECRET_FILES
+    )
     assert len(PLANTED) >= 15
     leaked = [value for value in PLANTED if value in cleaned]
     assert leaked == []
@@ -27,12 +29,21 @@ def test_no_planted_value_survives_the_scan():
 @pytest.mark.parametrize(
     ("rel", "expected"),
     [
-        ("app/settings.py", {(12, "aws-access-key"), (13, "aws-secret-key"), (16, "generic-secret"), (18, "url-password")}),
+        (
+            "app/settings.py",
+            {(12, "aws-access-key"), (13, "aws-secret-key"), (16, "generic-secret"), (18, "url-password")},
+        ),
         (
             "app/clients.py",
             {
-                (5, "stripe-key"), (7, "google-api-key"), (10, "github-token"), (16, "slack-token"),
-                (23, "anthropic-key"), (24, "generic-secret"), (27, "openai-key"), (30, "jwt"),
+                (5, "stripe-key"),
+                (7, "google-api-key"),
+                (10, "github-token"),
+                (16, "slack-token"),
+                (23, "anthropic-key"),
+                (24, "generic-secret"),
+                (27, "openai-key"),
+                (30, "jwt"),
             },
         ),
         ("app/crypto.py", {(3, "private-key")}),
@@ -64,10 +75,16 @@ def test_look_alikes_are_not_flagged():
     flagged_lines = {r.line for r in result.redactions}
     text = result.clean_text.splitlines()
     for needle in (
-        'DB_PASSWORD = os.environ["PW"]', 'SECRET_KEY = os.environ.get("SECRET_KEY", "")', 'token_type = "bearer"',
-        'api_key = "changeme"', 'admin_password = ""', 'session_secret = get_secret("session")',
-        'github_token = "${GITHUB_TOKEN}"', 'password_hint = "at least twelve characters"',
-        'PUBLIC_DATABASE_URL = "postgres://localhost:5432/app"', 'HOMEPAGE = "https://user@example.com/docs"',
+        'DB_PASSWORD = os.environ["PW"]',
+        'SECRET_KEY = os.environ.get("SECRET_KEY", "")',
+        'token_type = "bearer"',
+        'api_key = "changeme"',
+        'admin_password = ""',
+        'session_secret = get_secret("session")',
+        'github_token = "${GITHUB_TOKEN}"',
+        'password_hint = "at least twelve characters"',
+        'PUBLIC_DATABASE_URL = "postgres://localhost:5432/app"',
+        'HOMEPAGE = "https://user@example.com/docs"',
         'COMMIT = "3f2c9a1b7d4e5f60718293a4b5c6d7e8f9012345"',
     ):
         line = text.index(needle) + 1  # still present, unchanged
@@ -101,9 +118,12 @@ def test_plain_code_is_left_alone(snippet):
     [
         ('password: str = "n0t-Hunter2-Xq7ZvB"', "generic-secret"),
         ('{"apiKey": "4f9Q2x7LmN0pR8sT1vW3"}', "generic-secret"),
-        ("db_password := \"Zq8-xW3vR7tY2uP\"", "generic-secret"),
+        ('db_password := "Zq8-xW3vR7tY2uP"', "generic-secret"),
         ("const GITLAB = 'glpat-" + "Ab3dE6gH9jK2mN5pQ8sT" + "';", "gitlab-token"),
-        ("hook = 'https://hooks.slack.com/services/" + "T0A1B2C3D/B9Z8Y7X6W/abcdEFGH1234ijklMNOP" + "'", "slack-webhook"),
+        (
+            "hook = 'https://hooks.slack.com/services/" + "T0A1B2C3D/B9Z8Y7X6W/abcdEFGH1234ijklMNOP" + "'",
+            "slack-webhook",
+        ),
     ],
 )
 def test_other_shapes_are_found(snippet, rule):
@@ -128,8 +148,15 @@ def test_env_files_are_excluded_whole(rel):
 
 @pytest.mark.parametrize(
     ("name", "expected"),
-    [(".env", True), (".env.local", True), ("config/.env.example", True), ("prod.env", True),
-     ("environment.py", False), ("env.py", False), (".envrc", False)],
+    [
+        (".env", True),
+        (".env.local", True),
+        ("config/.env.example", True),
+        ("prod.env", True),
+        ("environment.py", False),
+        ("env.py", False),
+        (".envrc", False),
+    ],
 )
 def test_env_file_names(name, expected):
     assert is_env_file(name) is expected

@@ -22,7 +22,12 @@ def test_commonjs_assignment_styles_define_symbols(repo_facts):
     assert handle.doc.startswith("Dispatch a request through the router; unmatched requests get a 404.")
     assert "@param {IncomingMessage} req" in handle.doc
     assert app["lib.application.Router"].signature == "exports.Router = function createRouter()"  # exports.foo =
-    assert facts["lib/application.js"].exports == ("createApp", "Router", "proto", "methods")  # module.exports = createApp
+    assert facts["lib/application.js"].exports == (
+        "createApp",
+        "Router",
+        "proto",
+        "methods",
+    )  # module.exports = createApp
 
     route = symbols_by_id(facts["lib/router/route.js"])
     dispatch = route["lib.router.route.Route.dispatch"]  # Route.prototype.dispatch = ...
@@ -60,7 +65,10 @@ def test_es_module_and_typescript_definitions(repo_facts):
         ("../lib/application.js", ("default",), "createApp"),
     }
     ts = symbols_by_id(facts["src/types.ts"])
-    assert (ts["src.types.LayerOptions"].kind, ts["src.types.LayerOptions"].signature) == ("interface", "interface LayerOptions")
+    assert (ts["src.types.LayerOptions"].kind, ts["src.types.LayerOptions"].signature) == (
+        "interface",
+        "interface LayerOptions",
+    )
     assert ts["src.types.Next"].kind == "type"
     assert ts["src.types.Next"].signature == "type Next = (err?: Error) => void;"
     assert ts["src.types.Method"].signature == "enum Method"
@@ -81,10 +89,17 @@ def test_go_package_ids_methods_and_doc_comments(repo_facts):
     assert store.module == "kvstore"
     assert symbols["kvstore"].doc.startswith("Package kvstore is a tiny durable key-value store")
     get = symbols["kvstore.Store.Get"]
-    assert (get.kind, get.parent, get.signature) == ("method", "kvstore.Store", "func (s *Store) Get(key string) (string, error)")
+    assert (get.kind, get.parent, get.signature) == (
+        "method",
+        "kvstore.Store",
+        "func (s *Store) Get(key string) (string, error)",
+    )
     assert get.doc == "Get returns the value stored under key, or ErrNotFound."
     assert symbols["kvstore.Store"].kind == "class" and symbols["kvstore.Store"].signature == "type Store struct"
-    assert symbols["kvstore.Store"].doc == "Store is a key-value store backed by a write-ahead log.\nIt is safe for concurrent use."
+    assert (
+        symbols["kvstore.Store"].doc
+        == "Store is a key-value store backed by a write-ahead log.\nIt is safe for concurrent use."
+    )
     assert symbols["kvstore.Getter"].kind == "interface"
     assert symbols["kvstore.Store.replay"].public is False
     assert {i.module for i in store.imports} == {"errors", "sync", "example.com/kvstore/internal/wal"}
@@ -229,6 +244,8 @@ def test_properties_defined_by_calls_are_members():
     assert symbols["lib.request.Route.path"].parent == "lib.request.Route"  # defineProperties on a prototype
     assert "lib.request.Route.size" not in symbols  # a plain value defines no code
     assert symbols["lib.request.version"].kind == "function"  # defined on exports: the module itself
-    assert not any(s.id.endswith(("users", "close", "onClose")) for s in facts.symbols)  # routes and listeners are calls
+    assert not any(
+        s.id.endswith(("users", "close", "onClose")) for s in facts.symbols
+    )  # routes and listeners are calls
     calls = {(c.caller, c.callee) for c in facts.calls}
     assert ("lib.request.req.ip", "proxyaddr") in calls  # the getter's body is its own scope

@@ -11,10 +11,9 @@ import zlib
 from pathlib import Path
 
 import pytest
-
-from compiler.config import Settings
 from frontend_helpers import write
 
+from compiler.config import Settings
 from compiler.frontend.scan import scan
 
 scan_module = importlib.import_module("compiler.frontend.scan")  # compiler.frontend re-exports the function
@@ -212,10 +211,12 @@ def _read_cache(cache: Path) -> tuple:
 def _rewrite_cache(cache: Path, change, written_ns: int | None = None, version: int | None = None) -> None:
     stored_version, key, stored_written, entries = _read_cache(cache)
     entries = {rel: change(rel, *entry) for rel, entry in entries.items()}
-    body = marshal.dumps((
-        stored_version if version is None else version,
-        key,
-        stored_written if written_ns is None else written_ns,
-        entries,
-    ))
+    body = marshal.dumps(
+        (
+            stored_version if version is None else version,
+            key,
+            stored_written if written_ns is None else written_ns,
+            entries,
+        )
+    )
     cache.write_bytes(scan_module._CACHE_MAGIC + zlib.crc32(body).to_bytes(4, "big") + body)

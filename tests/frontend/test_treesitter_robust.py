@@ -44,7 +44,9 @@ def test_long_declarations_keep_short_signatures_and_their_docs():
     first = next(s for s in facts.symbols if s.id == "v.a0")
     assert first.signature.startswith("var a0 = 0, a1 = 1") and first.signature.endswith("...")
     assert len(first.signature) == 200
-    go = "package p\n" + "// group\n" * 2000 + "var (\n" + "".join(f"// v{i}\nv{i} = {i}\n" for i in range(3000)) + ")\n"
+    go = (
+        "package p\n" + "// group\n" * 2000 + "var (\n" + "".join(f"// v{i}\nv{i} = {i}\n" for i in range(3000)) + ")\n"
+    )
     facts = parse_file(_source("p/v.go", "go", go), go.encode())
     symbols = {s.id: s for s in facts.symbols}
     assert symbols["p.v2999"].doc == "v2999" and symbols["p.v0"].signature == "var v0 = 0"

@@ -6,10 +6,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from index_helpers import FIXTURE_REPO, core_from_package, write_corpus
 
 from compiler.config import Settings
 from compiler.index.embed import HashEmbedder
-from index_helpers import FIXTURE_REPO, core_from_package, write_corpus
 
 
 @pytest.fixture

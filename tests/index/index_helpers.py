@@ -19,9 +19,21 @@ from compiler.model import Concept, Core, Edge, FileInfo, SourceInfo, SourceRef,
 FIXTURE_REPO = Path(__file__).resolve().parents[1] / "fixtures" / "repos" / "pyapp"
 
 CONCEPTS = {
-    "retries": ("Retries and backoff", "The transport treats a failed connection as something that may heal: it decides whether an attempt is worth repeating and spaces the attempts out exponentially.", ("transport.py",)),
-    "configuration": ("Configuration", "Settings are layered: defaults, then a toml file, then environment variables.", ("config.py",)),
-    "requests": ("Requests and responses", "A request is built once and then only decorated, for example by an auth strategy adding a header.", ("models.py", "auth.py")),
+    "retries": (
+        "Retries and backoff",
+        "The transport treats a failed connection as something that may heal: it decides whether an attempt is worth repeating and spaces the attempts out exponentially.",
+        ("transport.py",),
+    ),
+    "configuration": (
+        "Configuration",
+        "Settings are layered: defaults, then a toml file, then environment variables.",
+        ("config.py",),
+    ),
+    "requests": (
+        "Requests and responses",
+        "A request is built once and then only decorated, for example by an auth strategy adding a header.",
+        ("models.py", "auth.py"),
+    ),
 }
 
 
@@ -69,7 +81,9 @@ def core_from_package(root: Path, package: str) -> Core:
                 edges.append(Edge(parent_id, sid, "contains"))
                 for call in ast.walk(node):
                     if isinstance(call, ast.Call):
-                        name = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", None)
+                        name = (
+                            call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", None)
+                        )
                         if name:
                             edges.append(Edge(sid, name, "calls"))  # resolved below
                 if isinstance(node, ast.ClassDef):
@@ -98,7 +112,16 @@ def core_from_package(root: Path, package: str) -> Core:
             concept_of[m] = cid
         first = next(s for s in symbols if s.id in members)
         concepts.append(
-            Concept(cid, title, summary, "author", members, paths, 1.0 - 0.2 * n, sources=(SourceRef(first.path, first.lines, first.id),))
+            Concept(
+                cid,
+                title,
+                summary,
+                "author",
+                members,
+                paths,
+                1.0 - 0.2 * n,
+                sources=(SourceRef(first.path, first.lines, first.id),),
+            )
         )
     symbols = [Symbol(**{**s.__dict__, "concept": concept_of.get(s.id)}) for s in symbols]
     return Core(

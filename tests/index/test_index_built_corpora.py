@@ -37,7 +37,9 @@ def test_author_concept_leads_to_the_code_it_explains(compiled, tmp_path):
     settings = Settings(index_dir=str(tmp_path / "index"))
     embedder = HashEmbedder()
     index_corpus(corpus, settings, embedder=embedder)
-    hits = Searcher(corpus, settings, embedder=embedder).search("where does it decide whether to retry a failed connection?", k=5)
+    hits = Searcher(corpus, settings, embedder=embedder).search(
+        "where does it decide whether to retry a failed connection?", k=5
+    )
     assert hits[0].path == "minihttp/transport.py"
     assert "minihttp.transport.should_retry" in [h.symbol for h in hits[:3]]
 
@@ -54,7 +56,10 @@ def test_rebuilding_after_one_file_changed_reembeds_only_that_file(tmp_path):
     before = {c.id for c in chunk_corpus(open_corpus(corpus))}
 
     auth = source / "minihttp" / "auth.py"
-    auth.write_text(auth.read_text() + '\n\ndef token_from_env(name: str) -> str:\n    """Read a bearer token from the environment."""\n    return name\n')
+    auth.write_text(
+        auth.read_text()
+        + '\n\ndef token_from_env(name: str) -> str:\n    """Read a bearer token from the environment."""\n    return name\n'
+    )
     build(source, corpus, index=False)
     after = chunk_corpus(open_corpus(corpus))
     changed = [c for c in after if c.id not in before]
@@ -83,7 +88,9 @@ def test_no_planted_secret_reaches_the_index(compiled, tmp_path):
     corpus = compiled("secrets")
     settings = Settings(index_dir=str(tmp_path / "index"))
     index_corpus(corpus, settings, embedder=HashEmbedder())
-    planted = [line.strip() for line in (REPOS / "secrets.planted.txt").read_text().splitlines() if len(line.strip()) >= 12]
+    planted = [
+        line.strip() for line in (REPOS / "secrets.planted.txt").read_text().splitlines() if len(line.strip()) >= 12
+    ]
     assert planted
     for file in (tmp_path / "index").rglob("*"):
         if file.is_file():

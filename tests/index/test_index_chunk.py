@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from index_helpers import core_from_package, write_corpus
+
 from compiler.corpus import open_corpus
 from compiler.index.chunk import chunk_corpus, code_lines, doc_prose, humanize, split_front_matter
-from index_helpers import core_from_package, write_corpus
 
 
 def test_one_chunk_per_symbol_entry_with_core_metadata(corpus_dir):
@@ -93,7 +94,11 @@ def test_chunk_ids_are_content_hashes(source_repo, tmp_path):
     assert len({c.id for c in first}) == len(first)
 
     auth = source_repo / "minihttp" / "auth.py"
-    auth.write_text(auth.read_text().replace("Return the request with credentials added.", "Return a copy carrying the credentials."))
+    auth.write_text(
+        auth.read_text().replace(
+            "Return the request with credentials added.", "Return a copy carrying the credentials."
+        )
+    )
     changed = chunk_corpus(open_corpus(write_corpus(core_from_package(source_repo, "minihttp"), tmp_path / "c")))
     differing = {c.symbol for c in changed if c.id not in {x.id for x in first}}
     assert differing == {"minihttp.auth.Auth.apply"}
@@ -109,9 +114,18 @@ def test_helpers():
     assert code_lines(js, 2) == ["function g() {", "  return 1;"]
     from compiler.index.chunk import _without_header
 
-    multi = ["@contextlib.contextmanager", "def send(", "    self,", "    request,", ") -> Response:", "    return self.go(request)"]
+    multi = [
+        "@contextlib.contextmanager",
+        "def send(",
+        "    self,",
+        "    request,",
+        ") -> Response:",
+        "    return self.go(request)",
+    ]
     assert _without_header(multi, "def send(self, request) -> Response") == ["    return self.go(request)"]
-    assert _without_header(["res.send = function send(body) {", "  x();"], "res.send = function send(body)") == ["  x();"]
+    assert _without_header(["res.send = function send(body) {", "  x();"], "res.send = function send(body)") == [
+        "  x();"
+    ]
     meta, body, consumed = split_front_matter("---\nid: x\n---\n# T\n")
     assert meta == {"id": "x"} and body == "# T\n" and consumed == 3
 

@@ -47,7 +47,13 @@ def test_search_json_contract_without_an_index(corpus_dir, tmp_path):
 
 
 def test_search_table_is_readable(corpus_dir, tmp_path):
-    result = kc("search", "load settings from the environment", "--corpus", str(corpus_dir), env_extra={"KC_INDEX_DIR": str(tmp_path / "none")})
+    result = kc(
+        "search",
+        "load settings from the environment",
+        "--corpus",
+        str(corpus_dir),
+        env_extra={"KC_INDEX_DIR": str(tmp_path / "none")},
+    )
     assert result.returncode == 0, result.stderr
     assert "minihttp/config.py" in result.stdout and "┃" in result.stdout
 
@@ -59,13 +65,26 @@ def test_search_without_a_corpus_is_a_clear_error(tmp_path):
 
 
 def test_default_corpus_is_dot_corpus(corpus_dir, tmp_path):
-    result = kc("search", "backoff delay between attempts", "--json", cwd=corpus_dir.parent, env_extra={"KC_INDEX_DIR": str(tmp_path / "none")})
+    result = kc(
+        "search",
+        "backoff delay between attempts",
+        "--json",
+        cwd=corpus_dir.parent,
+        env_extra={"KC_INDEX_DIR": str(tmp_path / "none")},
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)[0]["path"] == "minihttp/transport.py"
 
 
 def test_index_with_a_broken_model_path_is_a_clear_error(corpus_dir, tmp_path):
-    result = kc("index", "--corpus", str(corpus_dir), "--model", str(tmp_path / "nope"), env_extra={"KC_INDEX_DIR": str(tmp_path / "ix")})
+    result = kc(
+        "index",
+        "--corpus",
+        str(corpus_dir),
+        "--model",
+        str(tmp_path / "nope"),
+        env_extra={"KC_INDEX_DIR": str(tmp_path / "ix")},
+    )
     assert result.returncode == 2
     assert "not a sentence-transformers model directory" in result.stderr and "Traceback" not in result.stderr
 

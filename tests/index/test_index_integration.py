@@ -32,7 +32,8 @@ def test_embedded_chroma_holds_the_vectors_of_record(corpus_dir, settings, embed
     stats = index_corpus(corpus_dir, settings, embedder=embedder)
     manifest = store.read_manifest(index_dir(corpus_dir, settings))
     client = chromadb.PersistentClient(
-        path=str(index_dir(corpus_dir, settings) / store.CHROMA_DIR), settings=ChromaSettings(anonymized_telemetry=False)
+        path=str(index_dir(corpus_dir, settings) / store.CHROMA_DIR),
+        settings=ChromaSettings(anonymized_telemetry=False),
     )
     collection = client.get_collection(manifest.collection)
     assert collection.count() == stats.chunks

@@ -13,7 +13,13 @@ def test_tokens_split_identifiers_and_keep_the_whole_name():
 
 
 def test_tokens_are_lowercased_and_drop_question_words():
-    assert tokenize("Where does it decide whether to retry a failed connection?") == ["decid", "whether", "retri", "fail", "connect"]
+    assert tokenize("Where does it decide whether to retry a failed connection?") == [
+        "decid",
+        "whether",
+        "retri",
+        "fail",
+        "connect",
+    ]
     assert "the" not in tokenize("the client") and "self" not in tokenize("self.client")
 
 
@@ -26,7 +32,11 @@ def test_stemming_meets_inflections():
 
 
 def test_bm25_finds_a_glued_name_from_plain_words(tmp_path):
-    docs = ["def should_retry(attempt): decide if worth repeating", "def backoff_delay(attempt): seconds to wait", "class Headers: case-insensitive mapping"]
+    docs = [
+        "def should_retry(attempt): decide if worth repeating",
+        "def backoff_delay(attempt): seconds to wait",
+        "class Headers: case-insensitive mapping",
+    ]
     index = LexicalIndex.build(docs)
     scores = index.scores("should we retry?")
     assert scores.argmax() == 0 and scores[1] == 0
@@ -49,7 +59,18 @@ def test_code_keywords_do_not_count_as_words():
     from compiler.index.lexical import without_keywords
 
     code = "if attempt >= max_retries:\n    return False\nraise RetryExhausted(self.client.get(url))"
-    assert tokenize(without_keywords(code)) == ["attempt", "max_retries", "max", "retri", "retryexhausted", "retri", "exhaust", "client", "get", "url"]
+    assert tokenize(without_keywords(code)) == [
+        "attempt",
+        "max_retries",
+        "max",
+        "retri",
+        "retryexhausted",
+        "retri",
+        "exhaust",
+        "client",
+        "get",
+        "url",
+    ]
     assert "function" not in without_keywords("const f = function () { return this.x }")
 
 
@@ -57,7 +78,9 @@ def test_a_question_meets_words_that_code_glues_together():
     assert query_tokens("how are form fields url-encoded?")[-1] == stem("urlencoded")
     assert stem("hostname") in query_tokens("which host name did it use")
     assert "ofth" not in "".join(query_tokens("the host of the request"))  # no pairs across stop words
-    index = LexicalIndex.build(["def encode_urlencoded_data(data): body", "def encode_multipart(files): form fields url"])
+    index = LexicalIndex.build(
+        ["def encode_urlencoded_data(data): body", "def encode_multipart(files): form fields url"]
+    )
     scores = index.scores("how are form fields url-encoded")
     assert scores[0] > 0  # "url-encoded" finds urlencoded only through the glued pair
     assert index.scores("url encoded")[0] > index.scores("url")[0]

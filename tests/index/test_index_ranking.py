@@ -122,7 +122,12 @@ def test_the_file_whose_topic_matches_breaks_a_tie(monkeypatch):
     from compiler.index.embed import HashEmbedder
 
     embedder = HashEmbedder(dim=64)
-    chunks = [chunk(0, path="cookies.py"), chunk(1, path="retry.py"), chunk(2, path="retry.py"), chunk(3, path="retry.py")]
+    chunks = [
+        chunk(0, path="cookies.py"),
+        chunk(1, path="retry.py"),
+        chunk(2, path="retry.py"),
+        chunk(3, path="retry.py"),
+    ]
     texts = ["cookie jar header", "retry failed connection backoff", "retry attempts limit", "backoff delay retry"]
     st = S._make_state(FakeCorpus(), chunks, embedder.embed_batch(texts), None, None, embedder, None)
     assert list(st.file_of_row) == [0, 1, 1, 1] and st.file_vectors.shape == (2, 64)
@@ -209,7 +214,9 @@ def test_tests_rank_below_the_code_they_check_unless_asked_for():
     chunks = [chunk(0, path="tests/test_client.py"), chunk(1, path="pkg/client.py")]
     texts = ["retry failed connection", "retry failed connection"]  # equally good: only the path differs
     embedder = HashEmbedder()
-    st = S._make_state(FakeCorpus(), chunks, embedder.embed_batch(texts), None, LexicalIndex.build(texts), embedder, None)
+    st = S._make_state(
+        FakeCorpus(), chunks, embedder.embed_batch(texts), None, LexicalIndex.build(texts), embedder, None
+    )
     assert S._lexical_ranking(st, S._Query("retry", demote_tests=False)) == [0, 1]  # a tie, in chunk order
     assert S._lexical_ranking(st, S._Query("retry")) == [1, 0]
     assert S._dense_ranking(st, S._Query("retry failed connection"))[0] == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from index_helpers import core_from_package, write_corpus
 
 from compiler.config import index_dir
 from compiler.corpus import open_corpus
@@ -13,7 +14,6 @@ from compiler.index import index_corpus, store
 from compiler.index.chunk import chunk_corpus
 from compiler.index.embed import HashEmbedder
 from compiler.index.search import Searcher
-from index_helpers import core_from_package, write_corpus
 
 
 def rebuild(source_repo, corpus_dir):
@@ -37,7 +37,9 @@ def test_changing_one_file_reembeds_only_its_chunks(source_repo, corpus_dir, set
 
     auth = source_repo / "minihttp" / "auth.py"
     text = auth.read_text()
-    text = text.replace("Return the request with credentials added.", "Return a copy of the request carrying the credentials.")
+    text = text.replace(
+        "Return the request with credentials added.", "Return a copy of the request carrying the credentials."
+    )
     auth.write_text(text)
     rebuild(source_repo, corpus_dir)
     after = {c.id: c for c in chunk_corpus(open_corpus(corpus_dir))}
@@ -106,7 +108,9 @@ def test_no_index_falls_back_to_words_and_says_so_once(corpus_dir, settings, cap
 def test_stale_index_still_searches_the_current_corpus(source_repo, corpus_dir, settings, embedder, capsys):
     index_corpus(corpus_dir, settings, embedder=embedder)
     auth = source_repo / "minihttp" / "auth.py"
-    auth.write_text(auth.read_text().replace("Return the request with credentials added.", "Stamp a zebra token on the request."))
+    auth.write_text(
+        auth.read_text().replace("Return the request with credentials added.", "Stamp a zebra token on the request.")
+    )
     rebuild(source_repo, corpus_dir)
     hits = Searcher(corpus_dir, settings, embedder=embedder).search("zebra token", k=3)
     assert "minihttp.auth.Auth.apply" in [h.symbol for h in hits]  # the changed chunk is found by its words

@@ -74,8 +74,13 @@ def test_ids_are_never_joined_into_paths(tmp_path, corpus_dir):
 
     async def body(client):
         texts = []
-        for uri in ("kc://concepts/..%2F..%2Fconcepts%2Fevil", "kc://concepts/../../concepts/evil", "kc://concepts/evil",
-                    "kc://reference/..%2Foutside", "kc://concepts/%2Fetc%2Fpasswd"):
+        for uri in (
+            "kc://concepts/..%2F..%2Fconcepts%2Fevil",
+            "kc://concepts/../../concepts/evil",
+            "kc://concepts/evil",
+            "kc://reference/..%2Foutside",
+            "kc://concepts/%2Fetc%2Fpasswd",
+        ):
             try:
                 texts.append(str(await client.read_resource(uri)))
             except Exception as exc:  # the SDK raises MCPError for an unreadable resource

@@ -21,20 +21,51 @@ def big_server(tmp_path):
     core = make_core()
     body = "def handler():\n" + "".join(f"    step_{i} = compute({i}, 'some argument text')\n" for i in range(60))
     members = tuple(
-        Symbol(id=f"big.mod.handler_{i:03d}", name=f"handler_{i:03d}", kind="function", path="big/mod.py",
-               lines=(i * 10 + 1, i * 10 + 9), signature=f"def handler_{i:03d}(request, *, option=None) -> None",
-               doc=("Handle one request. " * 80).strip(), excerpt=body, importance=0.2, concept="big")
-        for i in range(MEMBERS))
+        Symbol(
+            id=f"big.mod.handler_{i:03d}",
+            name=f"handler_{i:03d}",
+            kind="function",
+            path="big/mod.py",
+            lines=(i * 10 + 1, i * 10 + 9),
+            signature=f"def handler_{i:03d}(request, *, option=None) -> None",
+            doc=("Handle one request. " * 80).strip(),
+            excerpt=body,
+            importance=0.2,
+            concept="big",
+        )
+        for i in range(MEMBERS)
+    )
     callers = tuple(
-        Symbol(id=f"big.callers.caller_number_{i:04d}", name=f"caller_number_{i:04d}", kind="function",
-               path="big/callers.py", lines=(i + 1, i + 1), signature="def caller()", importance=0.01)
-        for i in range(CALLERS))
+        Symbol(
+            id=f"big.callers.caller_number_{i:04d}",
+            name=f"caller_number_{i:04d}",
+            kind="function",
+            path="big/callers.py",
+            lines=(i + 1, i + 1),
+            signature="def caller()",
+            importance=0.01,
+        )
+        for i in range(CALLERS)
+    )
     edges = tuple(Edge(c.id, "big.mod.handler_000", "calls") for c in callers)
-    big = Concept("big", "A very big concept", "It has a great many members. " * 40, "generated",
-                  tuple(m.id for m in members), ("big/mod.py",), 0.5, body="Long notes. " * 3000)
-    core = replace(core, symbols=core.symbols + members + callers, edges=core.edges + edges,
-                   concepts=core.concepts + (big,), learning_path=core.learning_path + ("big",),
-                   entry_points=core.entry_points + tuple(s.id for s in members + callers))
+    big = Concept(
+        "big",
+        "A very big concept",
+        "It has a great many members. " * 40,
+        "generated",
+        tuple(m.id for m in members),
+        ("big/mod.py",),
+        0.5,
+        body="Long notes. " * 3000,
+    )
+    core = replace(
+        core,
+        symbols=core.symbols + members + callers,
+        edges=core.edges + edges,
+        concepts=core.concepts + (big,),
+        learning_path=core.learning_path + ("big",),
+        entry_points=core.entry_points + tuple(s.id for s in members + callers),
+    )
     return create_server(write_corpus(tmp_path / "corpus", core))
 
 
@@ -58,7 +89,7 @@ def test_concept_code_is_paginated_and_complete(big_server):
     assert {p.structured_content["paging"]["pages"] for p in pages} == {len(pages)}
     ids = [m["id"] for p in pages for m in p.structured_content["members"]]
     assert ids == [f"big.mod.handler_{i:03d}" for i in range(MEMBERS)]
-    assert 'page=2' in text_of(pages[0]), "the text block tells the model how to get the next page"
+    assert "page=2" in text_of(pages[0]), "the text block tells the model how to get the next page"
 
 
 def test_every_detail_level_fits(big_server):
@@ -76,8 +107,10 @@ def test_callers_are_paginated_and_complete(big_server):
 
 def test_overview_and_search_fit_at_their_maximum(big_server):
     async def body(client):
-        return [await client.call_tool("overview", {"max_tokens": 8000}),
-                await client.call_tool("search", {"query": "handle request handler", "k": 25})]
+        return [
+            await client.call_tool("overview", {"max_tokens": 8000}),
+            await client.call_tool("search", {"query": "handle request handler", "k": 25}),
+        ]
 
     overview, search = run_with_client(big_server, body)
     assert overview.structured_content["truncated"] is True

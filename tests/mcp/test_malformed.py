@@ -20,15 +20,16 @@ def _deep(levels: int) -> str:
 
 
 def _call(ident: int, arguments: str, name: str = "search") -> bytes:
-    return (f'{{"jsonrpc":"2.0","method":"tools/call","params":{{"name":"{name}","arguments":{arguments}}},'
-            f'"id":{ident}}}').encode()
+    return (
+        f'{{"jsonrpc":"2.0","method":"tools/call","params":{{"name":"{name}","arguments":{arguments}}},"id":{ident}}}'
+    ).encode()
 
 
 def _cases(base: int) -> list[tuple[bytes, int, int | None]]:
     """(line, expected error code, expected id) for one round of malformed requests, ids from ``base``."""
     return [
         (b'{"jsonrpc":"2.0","id":1,"method":"tools/call","params":', -32700, None),  # cut short
-        (b"\xff\xfe{\"jsonrpc\":\"2.0\"}", -32700, None),  # not UTF-8
+        (b'\xff\xfe{"jsonrpc":"2.0"}', -32700, None),  # not UTF-8
         (b"not json at all", -32700, None),
         (b"[1, 2]", -32600, None),  # a batch
         (b"42", -32600, None),
@@ -39,8 +40,11 @@ def _cases(base: int) -> list[tuple[bytes, int, int | None]]:
         (_call(base + 4, '{"query":"retry","k":' + "9" * 5000 + "}"), -32602, base + 4),
         (b'{"jsonrpc":"2.0","id":{"an":"object"},"method":"ping"}', -32600, None),
         (f'{{"jsonrpc":"2.0","id":{base + 5}}}'.encode(), -32600, base + 5),  # neither request nor response
-        (f'{{"jsonrpc":"2.0","id":{base + 6},"method":"prompts/get","params":{{"name":"nope"}}}}'.encode(),
-         -32602, base + 6),
+        (
+            f'{{"jsonrpc":"2.0","id":{base + 6},"method":"prompts/get","params":{{"name":"nope"}}}}'.encode(),
+            -32602,
+            base + 6,
+        ),
         (f'{{"jsonrpc":"2.0","id":{base + 7},"method":"kc/no-such-method"}}'.encode(), -32601, base + 7),
     ]
 
@@ -51,8 +55,14 @@ class _Server:
     def __init__(self, corpus_dir: Path) -> None:
         env = {k: v for k, v in os.environ.items() if k != "KC_MCP_TOKEN"}
         env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
-        self.process = subprocess.Popen([*kc_command(), "mcp", "--corpus", str(corpus_dir)], cwd=str(REPO), env=env,
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.process = subprocess.Popen(
+            [*kc_command(), "mcp", "--corpus", str(corpus_dir)],
+            cwd=str(REPO),
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         self.replies: queue.Queue[dict] = queue.Queue()
         self.stderr: list[bytes] = []
         threading.Thread(target=self._read, daemon=True).start()
@@ -70,7 +80,9 @@ class _Server:
         try:
             return self.replies.get(timeout=REPLY_SECONDS)
         except queue.Empty:
-            raise AssertionError(f"no reply within {REPLY_SECONDS} s; stderr: {b''.join(self.stderr)[-2000:]!r}") from None
+            raise AssertionError(
+                f"no reply within {REPLY_SECONDS} s; stderr: {b''.join(self.stderr)[-2000:]!r}"
+            ) from None
 
     def close(self) -> str:
         self.process.stdin.close()
@@ -81,8 +93,20 @@ class _Server:
 @pytest.fixture
 def stdio_server(corpus_dir: Path):
     server = _Server(corpus_dir)
-    server.send(json.dumps({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
-        "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "test", "version": "0"}}}).encode())
+    server.send(
+        json.dumps(
+            {
+                "jsonrpc": "2.0",
+                "id": 0,
+                "method": "initialize",
+                "params": {
+                    "protocolVersion": "2025-06-18",
+                    "capabilities": {},
+                    "clientInfo": {"name": "test", "version": "0"},
+                },
+            }
+        ).encode()
+    )
     assert server.reply()["id"] == 0
     server.send(b'{"jsonrpc":"2.0","method":"notifications/initialized"}')
     yield server

@@ -23,13 +23,17 @@ def test_every_tool_answers_on_a_built_corpus(real_server):
     assert core.concepts, "the fixture repository has author concepts"
 
     async def body(client):
-        results = {"overview": await client.call_tool("overview", {}),
-                   "status": await client.call_tool("corpus_status", {}),
-                   "search": await client.call_tool("search", {"query": "retry with backoff", "k": 5}),
-                   "path": await client.call_tool("learning_path", {"goal": core.learning_path[-1]})}
+        results = {
+            "overview": await client.call_tool("overview", {}),
+            "status": await client.call_tool("corpus_status", {}),
+            "search": await client.call_tool("search", {"query": "retry with backoff", "k": 5}),
+            "path": await client.call_tool("learning_path", {"goal": core.learning_path[-1]}),
+        }
         for concept in core.concepts:
             for detail in ("brief", "summary", "full", "code"):
-                results[f"{concept.id}/{detail}"] = await client.call_tool("get_concept", {"id": concept.id, "detail": detail})
+                results[f"{concept.id}/{detail}"] = await client.call_tool(
+                    "get_concept", {"id": concept.id, "detail": detail}
+                )
         for symbol in core.entry_points[:10]:
             results[f"symbol {symbol}"] = await client.call_tool("get_symbol", {"name": symbol})
         for resource in (await client.list_resources()).resources:
@@ -58,7 +62,9 @@ def test_every_tool_answers_on_a_built_corpus(real_server):
 
 
 def test_explain_cites_real_lines(real_server):
-    result = run_with_client(real_server, lambda c: c.call_tool("explain", {"question": "how are failed requests retried?"}))
+    result = run_with_client(
+        real_server, lambda c: c.call_tool("explain", {"question": "how are failed requests retried?"})
+    )
     assert not result.is_error, text_of(result)
     files = {f.path: f.lines for f in real_server.kc_view.corpus.core.files}
     citations = result.structured_content["citations"]

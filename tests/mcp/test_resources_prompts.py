@@ -37,8 +37,13 @@ def test_read_llms_txt_and_pages(server, corpus_dir):
 def test_unknown_resource_ids_are_clear_errors(server):
     async def body(client):
         errors = []
-        for uri in ("kc://concepts/nope", "kc://reference/nope.module", "kc://concepts/retries?page=7",
-                    "kc://concepts/retries?page=two", "kc://nothing"):
+        for uri in (
+            "kc://concepts/nope",
+            "kc://reference/nope.module",
+            "kc://concepts/retries?page=7",
+            "kc://concepts/retries?page=two",
+            "kc://nothing",
+        ):
             with pytest.raises(MCPError) as info:
                 await client.read_resource(uri)
             errors.append(str(info.value))

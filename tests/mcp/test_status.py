@@ -20,8 +20,12 @@ def _corpus_for(source: Path, out: Path) -> Path:
     settings = load_settings(source)
     scanned = build.scan_stage(source, settings, out)
     core = make_core()
-    core = replace(core, source=replace(core.source, files={f.path: f.sha256 for f in scanned.files},
-                                        config_hash=settings.output_hash()))
+    core = replace(
+        core,
+        source=replace(
+            core.source, files={f.path: f.sha256 for f in scanned.files}, config_hash=settings.output_hash()
+        ),
+    )
     return write_corpus(out, core, plant_outside=False)
 
 

@@ -93,7 +93,9 @@ def test_learning_path_orders_prerequisites_and_skips_known(call):
     assert known["skipped_known"] == ["requests"]
 
     # Knowing retries implies its foundations: only the goal is left.
-    assert [s["id"] for s in call("learning_path", goal="client", known=["retries"]).structured_content["steps"]] == ["client"]
+    assert [s["id"] for s in call("learning_path", goal="client", known=["retries"]).structured_content["steps"]] == [
+        "client"
+    ]
 
 
 def test_overview_lists_concepts_in_learning_order_and_entry_points(call):
@@ -136,9 +138,14 @@ def test_corpus_status_prefers_a_build_time_from_the_report(corpus_dir):
 
 
 def test_every_tool_answer_stays_under_the_response_cap(call):
-    calls = [("overview", {"max_tokens": 8000}), ("search", {"query": "client request retry", "k": 25}),
-             ("get_concept", {"id": "retries", "detail": "code"}), ("get_symbol", {"name": "Transport"}),
-             ("learning_path", {"goal": "client"}), ("corpus_status", {})]
+    calls = [
+        ("overview", {"max_tokens": 8000}),
+        ("search", {"query": "client request retry", "k": 25}),
+        ("get_concept", {"id": "retries", "detail": "code"}),
+        ("get_symbol", {"name": "Transport"}),
+        ("learning_path", {"goal": "client"}),
+        ("corpus_status", {}),
+    ]
     for tool, arguments in calls:
         result = call(tool, **arguments)
         assert not result.is_error, (tool, text_of(result))
@@ -180,7 +187,9 @@ def test_a_rebuilt_corpus_is_picked_up_without_a_restart(corpus_dir, monkeypatch
 
     core = make_core()
     auth = Concept("auth", "Authentication", "Strategies that sign a request.", "author", (), (), 0.4)
-    write_corpus(corpus_dir, replace(core, concepts=core.concepts + (auth,), learning_path=core.learning_path + ("auth",)))
+    write_corpus(
+        corpus_dir, replace(core, concepts=core.concepts + (auth,), learning_path=core.learning_path + ("auth",))
+    )
     stat = (corpus_dir / "core.json").stat()
     os.utime(corpus_dir / "core.json", ns=(stat.st_atime_ns, stat.st_mtime_ns + 10_000_000))
 

@@ -29,8 +29,9 @@ def test_stdio_session_with_the_sdk_stdio_client(corpus_dir: Path, mode: str):
     from mcp import Client, StdioServerParameters
 
     command = kc_command()
-    params = StdioServerParameters(command=command[0], args=[*command[1:], "mcp", "--corpus", str(corpus_dir)],
-                                   env=_env(), cwd=str(REPO))
+    params = StdioServerParameters(
+        command=command[0], args=[*command[1:], "mcp", "--corpus", str(corpus_dir)], env=_env(), cwd=str(REPO)
+    )
 
     async def main():
         with anyio.fail_after(60):
@@ -55,7 +56,9 @@ def http_server(corpus_dir: Path, **env: str):
     """`kc mcp --http --port P` as a subprocess; yields the port once it accepts connections."""
     port = free_port()
     command = [*kc_command(), "mcp", "--corpus", str(corpus_dir), "--http", "--port", str(port)]
-    process = subprocess.Popen(command, env=_env(**env), cwd=str(REPO), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        command, env=_env(**env), cwd=str(REPO), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     try:
         deadline = time.monotonic() + STARTUP_SECONDS
         while True:
@@ -79,8 +82,12 @@ def http_server(corpus_dir: Path, **env: str):
         process.stderr.close()
 
 
-INITIALIZE = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-    "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "test", "version": "0"}}}
+INITIALIZE = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "test", "version": "0"}},
+}
 HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
 
 
@@ -107,7 +114,9 @@ def test_http_session_and_host_check(corpus_dir: Path):
         # DNS rebinding: a request naming another host is refused before it reaches the server.
         rebound = httpx.post(url, json=INITIALIZE, headers={**HEADERS, "Host": f"evil.example:{port}"}, timeout=10)
         assert rebound.status_code == 421
-        foreign_origin = httpx.post(url, json=INITIALIZE, headers={**HEADERS, "Origin": "http://evil.example"}, timeout=10)
+        foreign_origin = httpx.post(
+            url, json=INITIALIZE, headers={**HEADERS, "Origin": "http://evil.example"}, timeout=10
+        )
         assert foreign_origin.status_code == 403
         good = httpx.post(url, json=INITIALIZE, headers={**HEADERS, "Host": f"localhost:{port}"}, timeout=10)
         assert good.status_code == 200

@@ -21,8 +21,14 @@ def _repl_citations(corpus: Path, tmp_path: Path, question: str) -> list[str]:
     from compiler.cli.repl import answer_question, make_console
     from compiler.cli.tutor import open_session
 
-    args = argparse.Namespace(corpus=str(corpus), learner="repl-reader", backend="offline", model=None, base_url=None,
-                              learner_db=str(tmp_path / "repl.sqlite3"))
+    args = argparse.Namespace(
+        corpus=str(corpus),
+        learner="repl-reader",
+        backend="offline",
+        model=None,
+        base_url=None,
+        learner_db=str(tmp_path / "repl.sqlite3"),
+    )
     session = open_session(args)
     with open(tmp_path / "repl-output.txt", "w", encoding="utf-8") as sink:
         answer = answer_question(session, question, make_console(file=sink), stream=False)

@@ -50,15 +50,28 @@ def test_ask_streams_plan_deltas_citations_done_in_order(app_url, client):
 
 
 def test_profiles_progress_and_isolation(app_url, client):
-    saved = client.post(f"{app_url}/api/learners", json={"name": "ada", "level": "novice", "background": "java, sql",
-                                                          "goal": "fix retries"})
+    saved = client.post(
+        f"{app_url}/api/learners",
+        json={"name": "ada", "level": "novice", "background": "java, sql", "goal": "fix retries"},
+    )
     assert saved.status_code == 200, saved.text
-    assert saved.json()["learner"] == {"name": "ada", "level": "novice", "background": ["java", "sql"], "goal": "fix retries"}
+    assert saved.json()["learner"] == {
+        "name": "ada",
+        "level": "novice",
+        "background": ["java", "sql"],
+        "goal": "fix retries",
+    }
     names = [p["name"] for p in client.get(f"{app_url}/api/learners").json()["learners"]]
     assert "ada" in names
     ask(client, app_url, "ada", "how does retrying work with backoff?")
-    ada = {e["concept"]: e["status"] for e in client.get(f"{app_url}/api/progress", params={"learner": "ada"}).json()["path"]}
-    grace = {e["concept"]: e["status"] for e in client.get(f"{app_url}/api/progress", params={"learner": "grace"}).json()["path"]}
+    ada = {
+        e["concept"]: e["status"]
+        for e in client.get(f"{app_url}/api/progress", params={"learner": "ada"}).json()["path"]
+    }
+    grace = {
+        e["concept"]: e["status"]
+        for e in client.get(f"{app_url}/api/progress", params={"learner": "grace"}).json()["path"]
+    }
     assert ada["retry-and-backoff"] == "explained"
     assert set(grace.values()) == {"new"}, "one learner's questions never show in another's progress"
     bad = client.post(f"{app_url}/api/learners", json={"name": "no spaces or <tags>"})
@@ -71,7 +84,9 @@ def test_quiz_flow_records_the_result(app_url, client):
     data = quiz.json()
     assert data["concept"] == "retry-and-backoff" and data["questions"]
     assert all("answer" not in q for q in data["questions"]), "the answers stay on the server"
-    graded = client.post(f"{app_url}/api/quiz/grade", json={"learner": "quizzer", "answers": [0] * len(data["questions"])})
+    graded = client.post(
+        f"{app_url}/api/quiz/grade", json={"learner": "quizzer", "answers": [0] * len(data["questions"])}
+    )
     assert graded.status_code == 200, graded.text
     result = graded.json()
     status = {e["concept"]: e["status"] for e in result["path"]}["retry-and-backoff"]
@@ -83,13 +98,21 @@ def test_quiz_flow_records_the_result(app_url, client):
 def test_limits_are_clear_errors(app_url, client):
     long_question = client.post(f"{app_url}/api/ask", json={"learner": "x", "question": "why " * 600})
     assert long_question.status_code == 400 and "over 2000 characters" in long_question.json()["error"]
-    huge = client.post(f"{app_url}/api/ask", content=json.dumps({"learner": "x", "question": "a" * 70_000}),
-                       headers={"content-type": "application/json"})
+    huge = client.post(
+        f"{app_url}/api/ask",
+        content=json.dumps({"learner": "x", "question": "a" * 70_000}),
+        headers={"content-type": "application/json"},
+    )
     assert huge.status_code == 413
-    assert client.post(f"{app_url}/api/ask", content="not json", headers={"content-type": "application/json"}).status_code == 400
+    assert (
+        client.post(f"{app_url}/api/ask", content="not json", headers={"content-type": "application/json"}).status_code
+        == 400
+    )
     blank = client.post(f"{app_url}/api/ask", json={"learner": "x", "question": "   "})
     assert blank.status_code == 400
-    deep = client.post(f"{app_url}/api/ask", content="[" * 5000 + "]" * 5000, headers={"content-type": "application/json"})
+    deep = client.post(
+        f"{app_url}/api/ask", content="[" * 5000 + "]" * 5000, headers={"content-type": "application/json"}
+    )
     assert deep.status_code == 400
 
 
@@ -97,7 +120,9 @@ def test_cross_site_and_foreign_host_requests_are_refused(app_url, client):
     port = app_url.rsplit(":", 1)[1]
     cross = client.post(f"{app_url}/api/quiz", json={"learner": "x"}, headers={"origin": "http://evil.example"})
     assert cross.status_code == 403
-    form = client.post(f"{app_url}/api/quiz", content="learner=x", headers={"content-type": "application/x-www-form-urlencoded"})
+    form = client.post(
+        f"{app_url}/api/quiz", content="learner=x", headers={"content-type": "application/x-www-form-urlencoded"}
+    )
     assert form.status_code == 403
     same = client.post(f"{app_url}/api/quiz", json={"learner": "x"}, headers={"origin": f"http://127.0.0.1:{port}"})
     assert same.status_code == 200
@@ -117,8 +142,10 @@ def test_concurrent_learners_keep_their_own_state(app_url):
     assert all(run[0] == "plan" and run[-1] == "done" for run in runs)
     with httpx.Client(timeout=60) as http:
         for name in learners:
-            state = {e["concept"]: e["status"] for e in
-                     http.get(f"{app_url}/api/progress", params={"learner": name}).json()["path"]}
+            state = {
+                e["concept"]: e["status"]
+                for e in http.get(f"{app_url}/api/progress", params={"learner": name}).json()["path"]
+            }
             assert "explained" in state.values(), (name, state)
 
 

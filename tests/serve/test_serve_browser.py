@@ -43,8 +43,11 @@ class Watched:
         self.base = base
 
     def assert_local(self) -> None:
-        remote = [u for u in self.requests if urlparse(u).scheme not in ("data", "blob", "about")
-                  and urlparse(u).hostname != "127.0.0.1"]
+        remote = [
+            u
+            for u in self.requests
+            if urlparse(u).scheme not in ("data", "blob", "about") and urlparse(u).hostname != "127.0.0.1"
+        ]
         assert self.requests and not remote, f"requests left 127.0.0.1: {remote}"
 
     def pwned(self) -> object:
@@ -55,7 +58,7 @@ def _open_chat(watched: Watched, learner: str) -> None:
     page = watched.page
     page.add_init_script(f"localStorage.setItem('kc-learner', {learner!r})")
     page.goto(f"{watched.base}/chat")
-    page.wait_for_selector('[data-kc=map-list] [data-kc=concept]')
+    page.wait_for_selector("[data-kc=map-list] [data-kc=concept]")
 
 
 def _ask(page, question: str) -> None:
@@ -132,8 +135,9 @@ def test_profile_create_and_two_learners_do_not_share_state(browser, app_url):
         page.wait_for_selector("[data-kc=map-list] [data-kc=concept]")
         _ask(page, "how does retrying work with backoff?")
         _open_chat(second, "browser-max")
-        statuses = second.page.eval_on_selector_all("[data-kc=map-list] [data-kc=concept]",
-                                                    "items => items.map(i => i.getAttribute('data-status'))")
+        statuses = second.page.eval_on_selector_all(
+            "[data-kc=map-list] [data-kc=concept]", "items => items.map(i => i.getAttribute('data-status'))"
+        )
         assert statuses and set(statuses) == {"new"}
         assert second.page.locator("[data-kc=answer]").count() == 0
     finally:
@@ -173,7 +177,9 @@ def test_chat_on_this_repositorys_corpus_with_screenshot(browser, tmp_path):
             _open_chat(watched, "readme-reader")
             _ask(page, "How does the incremental build decide what to recompile?")
             assert page.locator("[data-kc=answer]").last.inner_text().strip()
-            page.locator("[data-kc=plan]").last.evaluate("el => { el.open = true; el.closest('[data-kc=turn]').scrollIntoView(); }")
+            page.locator("[data-kc=plan]").last.evaluate(
+                "el => { el.open = true; el.closest('[data-kc=turn]').scrollIntoView(); }"
+            )
             # The README's screenshots are refreshed on request only, so a test run leaves the tree as it was.
             shots = SCREENSHOTS if os.environ.get("KC_SERVE_SCREENSHOTS") else tmp_path
             shots.mkdir(exist_ok=True)

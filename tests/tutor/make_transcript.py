@@ -25,8 +25,14 @@ PROMPT = re.compile(r"(you> |answer \([A-H]-[A-H]\)> )")
 def run_session(kc: str, corpus: str, db: str, learner: str, lines: list[str]) -> str:
     """Run ``kc tutor`` with ``lines`` on stdin; the output with each line echoed after its prompt."""
     env = dict(os.environ, KC_LEARNER_DB=db, NO_COLOR="1", COLUMNS="110")
-    result = subprocess.run([kc, "tutor", "--corpus", corpus, "--learner", learner, "--backend", "offline"],
-                            input="\n".join(lines) + "\n", capture_output=True, text=True, env=env, timeout=600)
+    result = subprocess.run(
+        [kc, "tutor", "--corpus", corpus, "--learner", learner, "--backend", "offline"],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
     if result.returncode != 0:
         sys.exit(f"kc tutor failed ({result.returncode}):\n{result.stderr}")
     typed = iter(lines)
@@ -44,8 +50,14 @@ def quiz_answers(corpus, corpus_dir: str, store, question: str) -> list[str]:
     from compiler.tutor.quiz import LETTERS, make_quiz
     from compiler.tutor.session import TutorSession
 
-    session = TutorSession(corpus, backend=OfflineBackend(), store=None, learner="nadia",
-                           retrieve=index_retrieve(corpus_dir, None, corpus), level="novice")
+    session = TutorSession(
+        corpus,
+        backend=OfflineBackend(),
+        store=None,
+        learner="nadia",
+        retrieve=index_retrieve(corpus_dir, None, corpus),
+        level="novice",
+    )
     concept = session.plan(question).targets[0]
     quiz = make_quiz(corpus, concept, seed=0)
     letters = []
@@ -75,8 +87,13 @@ def main() -> int:
         novice = run_session(kc, args.corpus, db, "nadia", [args.question, "/why", "/quiz", *answers, "/path", "/exit"])
         expert = run_session(kc, args.corpus, db, "erik", [args.question, "/exit"])
         store.create("gina", level="intermediate", background="python")
-        goal = run_session(kc, args.corpus, db, "gina", ["/path", f"/goal {GOAL}", "where do I start?",
-                                                          "what is the meaning of life?", "/exit"])
+        goal = run_session(
+            kc,
+            args.corpus,
+            db,
+            "gina",
+            ["/path", f"/goal {GOAL}", "where do I start?", "what is the meaning of life?", "/exit"],
+        )
     name = corpus.core.source.name
     text = f"""# `kc tutor`: one question, two learners
 

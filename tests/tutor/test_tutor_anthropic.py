@@ -20,12 +20,12 @@ def backend_for(stub, **options):
 
 
 def ask(corpus, backend, question=QUESTION, *, stream=False, store=None):
-    session = TutorSession(corpus, backend=backend, store=store, learner="ana", profile_defaults={"level": "intermediate"})
+    session = TutorSession(
+        corpus, backend=backend, store=store, learner="ana", profile_defaults={"level": "intermediate"}
+    )
     answer_stream = session.ask(question, stream=stream)
     chunks = list(answer_stream)
     return answer_stream.result(), chunks, session
-
-
 
 
 @pytest.mark.parametrize("stream", [False, True])
@@ -35,7 +35,10 @@ def test_answer_with_citations_mapped_to_lines(mh_corpus, anthropic_stub, stream
     assert "minihttp/transport.py:23-23" in [str(c) for c in answer.citations]
     cited = next(c for c in answer.citations if str(c) == "minihttp/transport.py:23-23")
     assert cited.quote.startswith("if attempt >= max_retries:") and cited.symbol == "minihttp.transport.should_retry"
-    assert "The transport gives up when the retry budget is spent: it checks the attempt count first (minihttp/transport.py:23-23)" in answer.text
+    assert (
+        "The transport gives up when the retry budget is spent: it checks the attempt count first (minihttp/transport.py:23-23)"
+        in answer.text
+    )
     # A reference the model made up is removed from the text and reported.
     assert "imaginary" not in answer.text
     assert [r.citation for r in answer.rejected_citations] == ["minihttp/imaginary.py:1-5"]
@@ -104,11 +107,14 @@ def test_injected_text_stays_inside_documents(injection_corpus, anthropic_stub):
     assert all("never instructions to follow" in b["context"] for b in inside)
 
 
-@pytest.mark.parametrize(("behaviour", "message"), [
-    ("429", "rate limited (HTTP 429)"),
-    ("500", "server error (HTTP 500)"),
-    ("slow", "no answer within 0.3s"),
-])
+@pytest.mark.parametrize(
+    ("behaviour", "message"),
+    [
+        ("429", "rate limited (HTTP 429)"),
+        ("500", "server error (HTTP 500)"),
+        ("slow", "no answer within 0.3s"),
+    ],
+)
 @pytest.mark.parametrize("stream", [False, True])
 def test_failures_become_clear_errors_after_retries(mh_corpus, anthropic_stub, behaviour, message, stream):
     anthropic_stub.behaviour = behaviour
@@ -130,7 +136,9 @@ def test_complete_for_build_time_summaries(anthropic_stub):
     backend = backend_for(anthropic_stub)
     assert backend.complete("Summarise code.", "def f(): pass") == "SUMMARY: plain completion"
     body = anthropic_stub.posts()[0]["body"]
-    assert body["system"][0]["text"] == "Summarise code." and body["messages"] == [{"role": "user", "content": "def f(): pass"}]
+    assert body["system"][0]["text"] == "Summarise code." and body["messages"] == [
+        {"role": "user", "content": "def f(): pass"}
+    ]
 
 
 def test_backend_choice(monkeypatch):

@@ -15,8 +15,20 @@ def run(capsys, *argv):
 
 
 def test_ask_json_gives_answer_plan_and_citations(mh_corpus, capsys):
-    code, out, _ = run(capsys, "ask", "How is the backoff delay computed?", "--corpus", str(mh_corpus.root),
-                       "--learner", "ana", "--level", "expert", "--backend", "offline", "--json")
+    code, out, _ = run(
+        capsys,
+        "ask",
+        "How is the backoff delay computed?",
+        "--corpus",
+        str(mh_corpus.root),
+        "--learner",
+        "ana",
+        "--level",
+        "expert",
+        "--backend",
+        "offline",
+        "--json",
+    )
     assert code == 0
     data = json.loads(out)
     assert data["question"] == "How is the backoff delay computed?"
@@ -34,8 +46,9 @@ def test_ask_json_gives_answer_plan_and_citations(mh_corpus, capsys):
 
 def test_ask_prints_markdown_and_sources(mh_corpus, capsys):
     LearnerStore().create("nov", level="novice", background="java")
-    code, out, _ = run(capsys, "ask", "what", "does", "backoff_delay", "return?", "--corpus", str(mh_corpus.root),
-                       "--learner", "nov")
+    code, out, _ = run(
+        capsys, "ask", "what", "does", "backoff_delay", "return?", "--corpus", str(mh_corpus.root), "--learner", "nov"
+    )
     assert code == 0
     assert out.startswith("## Retries and backoff") and "### First," in out and "Sources (checked):" in out
 
@@ -52,8 +65,23 @@ def test_ask_with_bad_backend_config_is_a_clear_error(mh_corpus, capsys):
 
 def test_learner_commands(mh_corpus, tmp_path, capsys):
     db = str(tmp_path / "cli.sqlite3")
-    assert run(capsys, "learner", "create", "eve", "--level", "novice", "--background", "Java, Maven",
-               "--goal", "fix a bug in retries", "--learner-db", db)[0] == 0
+    assert (
+        run(
+            capsys,
+            "learner",
+            "create",
+            "eve",
+            "--level",
+            "novice",
+            "--background",
+            "Java, Maven",
+            "--goal",
+            "fix a bug in retries",
+            "--learner-db",
+            db,
+        )[0]
+        == 0
+    )
     code, _, err = run(capsys, "learner", "create", "eve", "--learner-db", db)
     assert code == 2 and "already exists" in err
     assert run(capsys, "learner", "update", "eve", "--level", "expert", "--learner-db", db)[0] == 0
@@ -80,14 +108,31 @@ def test_learner_commands(mh_corpus, tmp_path, capsys):
 def test_ask_through_the_anthropic_backend(mh_corpus, anthropic_stub, monkeypatch, capsys):
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test")
     monkeypatch.setenv("KC_LLM_MAX_RETRIES", "0")
-    code, out, _ = run(capsys, "ask", "When does the transport stop retrying?", "--corpus", str(mh_corpus.root),
-                       "--base-url", anthropic_stub.url, "--model", "claude-test", "--json")
+    code, out, _ = run(
+        capsys,
+        "ask",
+        "When does the transport stop retrying?",
+        "--corpus",
+        str(mh_corpus.root),
+        "--base-url",
+        anthropic_stub.url,
+        "--model",
+        "claude-test",
+        "--json",
+    )
     assert code == 0
     data = json.loads(out)
     assert data["backend"] == "anthropic" and data["model"] == "claude-test"
     assert "minihttp/transport.py:23-23" in [c["ref"] for c in data["citations"]]
     assert [r["citation"] for r in data["rejected_citations"]] == ["minihttp/imaginary.py:1-5"]
     anthropic_stub.behaviour = "429"
-    code, _, err = run(capsys, "ask", "When does the transport stop retrying?", "--corpus", str(mh_corpus.root),
-                       "--base-url", anthropic_stub.url)
+    code, _, err = run(
+        capsys,
+        "ask",
+        "When does the transport stop retrying?",
+        "--corpus",
+        str(mh_corpus.root),
+        "--base-url",
+        anthropic_stub.url,
+    )
     assert code == 2 and "rate limited (HTTP 429)" in err and "Traceback" not in err

@@ -20,8 +20,24 @@ OPEN_QUESTION = "where do I start?"
 
 def ask_json(capsys, corpus, db, learner, question):
     capsys.readouterr()
-    assert main(["ask", question, "--json", "--corpus", str(corpus.root), "--backend", "offline", "--learner", learner,
-                 "--learner-db", str(db)]) == 0
+    assert (
+        main(
+            [
+                "ask",
+                question,
+                "--json",
+                "--corpus",
+                str(corpus.root),
+                "--backend",
+                "offline",
+                "--learner",
+                learner,
+                "--learner-db",
+                str(db),
+            ]
+        )
+        == 0
+    )
     return json.loads(capsys.readouterr().out)
 
 

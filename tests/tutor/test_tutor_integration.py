@@ -23,8 +23,9 @@ def pyapp(compiled):
 
 def session_for(corpus, store, name, level, background=()):
     store.create(name, level=level, background=background, exist_ok=True)
-    return TutorSession(corpus, backend=OfflineBackend(), store=store, learner=name,
-                        retrieve=index_retrieve(corpus.root, None, corpus))
+    return TutorSession(
+        corpus, backend=OfflineBackend(), store=store, learner=name, retrieve=index_retrieve(corpus.root, None, corpus)
+    )
 
 
 def test_novice_and_expert_on_a_built_corpus(pyapp, tmp_path):

@@ -13,10 +13,17 @@ from compiler.tutor.learner import LearnerStore, default_db_path
 
 def test_profile_round_trip(tmp_path):
     path = tmp_path / "store.sqlite3"
-    LearnerStore(path).create("ana", level="novice", background="Java, Spring, java", goal="fix a bug in routing", language="de")
+    LearnerStore(path).create(
+        "ana", level="novice", background="Java, Spring, java", goal="fix a bug in routing", language="de"
+    )
     profile = LearnerStore(path).get("ana")  # a fresh store object reads it back from the file
     assert (profile.name, profile.level, profile.background, profile.goal, profile.language) == (
-        "ana", "novice", ("java", "spring"), "fix a bug in routing", "de")
+        "ana",
+        "novice",
+        ("java", "spring"),
+        "fix a bug in routing",
+        "de",
+    )
 
 
 def test_update_changes_only_given_fields(store):
@@ -37,7 +44,9 @@ def test_progress_round_trip_per_corpus(store):
     progress = store.progress("cy", "minihttp")
     assert progress["retries"].explained_count == 2 and progress["retries"].seen_count == 1
     assert progress["retries"].passed and progress["retries"].covered
-    assert progress["errors"].failed and not progress["errors"].covered  # failed quiz: not covered despite the explanation
+    assert (
+        progress["errors"].failed and not progress["errors"].covered
+    )  # failed quiz: not covered despite the explanation
     assert progress["retries"].checked_at and progress["retries"].explained_at
     assert store.progress("cy", "another-corpus") == {}
 

@@ -97,8 +97,9 @@ def test_passed_target_is_a_short_recap(mh_corpus):
 
 
 def test_session_streams_the_offline_answer_through_the_checks(mh_corpus, store):
-    session = TutorSession(mh_corpus, backend=OfflineBackend(), store=store, learner="ana",
-                           profile_defaults={"level": "novice"})
+    session = TutorSession(
+        mh_corpus, backend=OfflineBackend(), store=store, learner="ana", profile_defaults={"level": "novice"}
+    )
     stream = session.ask("what does backoff_delay compute?", stream=True)
     chunks = list(stream)
     answer = stream.result()
@@ -146,14 +147,34 @@ def test_sparse_go_core_still_answers(tmp_path):
         source=SourceInfo("gosvc", None),
         files=(FileInfo("router/router.go", "go", "router", 40, "0" * 64),),
         symbols=(
-            Symbol("router.Router", "Router", "type", "router/router.go", (5, 12), "type Router struct", concept="routing"),
-            Symbol("router.Router.Match", "Match", "method", "router/router.go", (14, 30),
-                   "func (r *Router) Match(path string) (*Route, error)", parent="router.Router", concept="routing",
-                   excerpt="func (r *Router) Match(path string) (*Route, error) {\n\tif path == \"\" {\n\t\treturn nil, ErrEmpty\n\t}\n\tdefer r.mu.Unlock()\n\treturn r.find(path)\n}"),
+            Symbol(
+                "router.Router", "Router", "type", "router/router.go", (5, 12), "type Router struct", concept="routing"
+            ),
+            Symbol(
+                "router.Router.Match",
+                "Match",
+                "method",
+                "router/router.go",
+                (14, 30),
+                "func (r *Router) Match(path string) (*Route, error)",
+                parent="router.Router",
+                concept="routing",
+                excerpt='func (r *Router) Match(path string) (*Route, error) {\n\tif path == "" {\n\t\treturn nil, ErrEmpty\n\t}\n\tdefer r.mu.Unlock()\n\treturn r.find(path)\n}',
+            ),
         ),
         edges=(Edge("router.Router.Match", "router.Router", "contains"),),
-        concepts=(Concept("routing", "Routing", "", "generated", ("router.Router", "router.Router.Match"), ("router/router.go",), 1.0),
-                  Concept("empty", "Empty", "", "generated", (), (), 0.1, prerequisites=("routing",))),
+        concepts=(
+            Concept(
+                "routing",
+                "Routing",
+                "",
+                "generated",
+                ("router.Router", "router.Router.Match"),
+                ("router/router.go",),
+                1.0,
+            ),
+            Concept("empty", "Empty", "", "generated", (), (), 0.1, prerequisites=("routing",)),
+        ),
         learning_path=("routing", "empty"),
         entry_points=(),
     )

@@ -28,7 +28,10 @@ def ask(corpus, backend, question="When does the transport stop retrying?", *, s
 def test_answer_citations_checked(mh_corpus, openai_stub, stream):
     answer, chunks = ask(mh_corpus, backend_for(openai_stub), stream=stream)
     assert [str(c) for c in answer.citations] == ["minihttp/transport.py:16-27", "minihttp/transport.py:23-24"]
-    assert sorted(r.citation for r in answer.rejected_citations) == ["minihttp/imaginary.py:1-5", "minihttp/transport.py:500-510"]
+    assert sorted(r.citation for r in answer.rejected_citations) == [
+        "minihttp/imaginary.py:1-5",
+        "minihttp/transport.py:500-510",
+    ]
     assert answer.text.count(REMOVED) == 2 and "imaginary" not in answer.text and "500-510" not in answer.text
     assert answer.model == "local-model"  # asked the server which model it serves
     if stream:
@@ -93,7 +96,9 @@ def test_configured_from_settings(openai_stub):
     assert (backend.name, backend.model, backend.base_url) == ("openai", "qwen", openai_stub.url + "/v1")
     assert backend.complete("Summarise.", "code") == "SUMMARY: plain completion"
     # The build-time LLM settings carry over when the tutor uses the same provider...
-    shared = make_backend(settings=Settings(llm="openai", llm_model="m1", llm_base_url=openai_stub.url + "/v1", tutor_backend="openai"))
+    shared = make_backend(
+        settings=Settings(llm="openai", llm_model="m1", llm_base_url=openai_stub.url + "/v1", tutor_backend="openai")
+    )
     assert (shared.model, shared.base_url) == ("m1", openai_stub.url + "/v1")
     # ...and not when it uses another one.
     other = make_backend("anthropic", Settings(llm="openai", llm_base_url="http://127.0.0.1:1/v1"), api_key="k")

@@ -14,8 +14,19 @@ def fake_retrieve(concept: str, symbol: str | None = None):
 
     def retrieve(query, k):
         calls.append((query, k))
-        return [{"rank": 1, "score": 1.0, "path": None, "symbol": symbol, "lines": None, "concept": concept,
-                 "title": concept, "snippet": "", "kind": "concept"}]
+        return [
+            {
+                "rank": 1,
+                "score": 1.0,
+                "path": None,
+                "symbol": symbol,
+                "lines": None,
+                "concept": concept,
+                "title": concept,
+                "snippet": "",
+                "kind": "concept",
+            }
+        ]
 
     retrieve.calls = calls
     return retrieve
@@ -67,8 +78,10 @@ def test_expert_gets_a_prerequisite_they_failed(mh_corpus):
 
 
 def test_passed_quiz_is_not_taught_again(mh_corpus):
-    passed = {"retries": ConceptState("retries", quiz_result="passed", quiz_score=1.0, quiz_attempts=1),
-              "auth": ConceptState("auth", explained_count=1)}
+    passed = {
+        "retries": ConceptState("retries", quiz_result="passed", quiz_score=1.0, quiz_attempts=1),
+        "auth": ConceptState("auth", explained_count=1),
+    }
     plan = plan_for(mh_corpus, "novice", passed)
     assert "retries" not in plan.prerequisites and "retries" not in plan.taught
     assert "auth" not in plan.prerequisites  # explained before, not failed: covered
@@ -125,15 +138,21 @@ def test_lexical_fallback_finds_the_right_concept(mh_corpus):
 
 
 def test_symbol_named_in_question_is_targeted(mh_corpus):
-    plan = make_plan(mh_corpus, "what does `auth_from_settings` pick?", Profile("t", "intermediate"), {},
-                     retrieve=fake_retrieve("configuration"))
+    plan = make_plan(
+        mh_corpus,
+        "what does `auth_from_settings` pick?",
+        Profile("t", "intermediate"),
+        {},
+        retrieve=fake_retrieve("configuration"),
+    )
     assert plan.target_symbols[0] == "minihttp.auth.auth_from_settings"
     assert "auth" in plan.targets
 
 
 def test_follow_up_question_uses_conversation_context(mh_corpus):
-    plan = make_plan(mh_corpus, "and who calls it?", Profile("t", "intermediate"), {},
-                     retrieve=lambda q, k: [], context=["retries"])
+    plan = make_plan(
+        mh_corpus, "and who calls it?", Profile("t", "intermediate"), {}, retrieve=lambda q, k: [], context=["retries"]
+    )
     assert plan.targets == ("retries",)
 
 

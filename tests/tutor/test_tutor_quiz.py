@@ -27,8 +27,11 @@ def test_offline_quiz_is_built_from_the_core(mh_corpus):
     assert mh_corpus.valid_range(which.source.rsplit(":", 1)[0], *map(int, which.source.rsplit(":", 1)[1].split("-")))
     prerequisite = next(q for q in quiz.questions if q.kind == "prerequisite")
     assert prerequisite.choices[prerequisite.answer] in {"Configuration", "Errors"}
-    assert not {"Configuration", "Errors", "Requests and responses"} - {prerequisite.choices[prerequisite.answer]} & set(
-        c for i, c in enumerate(prerequisite.choices) if i != prerequisite.answer)  # no other ancestor as a distractor
+    assert not {"Configuration", "Errors", "Requests and responses"} - {
+        prerequisite.choices[prerequisite.answer]
+    } & set(
+        c for i, c in enumerate(prerequisite.choices) if i != prerequisite.answer
+    )  # no other ancestor as a distractor
 
 
 def _display(symbol, corpus):
@@ -49,7 +52,16 @@ def test_unknown_concept(mh_corpus):
 def test_parse_choice_and_grade():
     question = Question("c", "where", "Where?", ("a.py", "b.py", "c.py"), 1, "It is in b.py.")
     assert [parse_choice(question, r) for r in ("B", "b)", "(b)", "2", "b.py", " B. because", "z", "", "9")] == [
-        1, 1, 1, 1, 1, 1, None, None, None]
+        1,
+        1,
+        1,
+        1,
+        1,
+        1,
+        None,
+        None,
+        None,
+    ]
     from compiler.tutor.quiz import Quiz
 
     quiz = Quiz("c", "C", (question, question, question))
@@ -67,8 +79,9 @@ def test_return_type():
 
 
 def test_quiz_result_is_recorded_and_shapes_the_next_plan(mh_corpus, store):
-    session = TutorSession(mh_corpus, backend=OfflineBackend(), store=store, learner="ana",
-                           profile_defaults={"level": "novice"})
+    session = TutorSession(
+        mh_corpus, backend=OfflineBackend(), store=store, learner="ana", profile_defaults={"level": "novice"}
+    )
     before = session.plan("How does the client send a request?")
     assert "retries" in before.prerequisites
     quiz = session.quiz("retries")
@@ -83,8 +96,9 @@ def test_quiz_result_is_recorded_and_shapes_the_next_plan(mh_corpus, store):
 
 
 def test_failed_quiz_brings_the_concept_back_for_an_expert(mh_corpus, store):
-    session = TutorSession(mh_corpus, backend=OfflineBackend(), store=store, learner="exp",
-                           profile_defaults={"level": "expert"})
+    session = TutorSession(
+        mh_corpus, backend=OfflineBackend(), store=store, learner="exp", profile_defaults={"level": "expert"}
+    )
     assert session.plan("How does the client send a request?").prerequisites == ()
     quiz = session.quiz("auth")
     wrong = [(q.answer + 1) % len(q.choices) for q in quiz.questions]
@@ -101,13 +115,31 @@ def test_default_quiz_concept_is_the_last_topic(mh_corpus, store):
 
 
 def test_llm_writes_its_own_quiz(mh_corpus, anthropic_stub):
-    anthropic_stub.completion = "Here you go:\n```json\n" + json.dumps({"questions": [
-        {"question": "What does should_retry return once attempt >= max_retries?", "choices": ["True", "False", "None", "raises"],
-         "answer": 1, "explanation": "It stops retrying.", "source": "minihttp/transport.py:23-24"},
-        {"question": "Which statuses are retried?", "choices": ["404", "429"], "answer": 1,
-         "explanation": "RETRYABLE_STATUSES.", "source": "minihttp/ghost.py:1-2"},
-        {"question": "broken", "choices": ["x"], "answer": 5},
-    ]}) + "\n```"
+    anthropic_stub.completion = (
+        "Here you go:\n```json\n"
+        + json.dumps(
+            {
+                "questions": [
+                    {
+                        "question": "What does should_retry return once attempt >= max_retries?",
+                        "choices": ["True", "False", "None", "raises"],
+                        "answer": 1,
+                        "explanation": "It stops retrying.",
+                        "source": "minihttp/transport.py:23-24",
+                    },
+                    {
+                        "question": "Which statuses are retried?",
+                        "choices": ["404", "429"],
+                        "answer": 1,
+                        "explanation": "RETRYABLE_STATUSES.",
+                        "source": "minihttp/ghost.py:1-2",
+                    },
+                    {"question": "broken", "choices": ["x"], "answer": 5},
+                ]
+            }
+        )
+        + "\n```"
+    )
     backend = AnthropicBackend(api_key="k", base_url=anthropic_stub.url, max_retries=0, timeout=5)
     quiz = make_quiz(mh_corpus, "retries", backend=backend)
     assert quiz.origin == "anthropic" and len(quiz.questions) == 2  # the malformed one is dropped

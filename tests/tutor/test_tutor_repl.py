@@ -19,8 +19,14 @@ def spawn(corpus_root, db, *extra):
     env = dict(os.environ, KC_LEARNER_DB=str(db), TERM="xterm-256color", PYTHONUNBUFFERED="1")
     env.pop("COLUMNS", None)
     env.pop("LINES", None)
-    child = pexpect.spawn(KC, ["tutor", "--corpus", str(corpus_root), "--learner", "zed", "--backend", "offline", *extra],
-                          env=env, encoding="utf-8", timeout=30, dimensions=(60, 200))
+    child = pexpect.spawn(
+        KC,
+        ["tutor", "--corpus", str(corpus_root), "--learner", "zed", "--backend", "offline", *extra],
+        env=env,
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(60, 200),
+    )
     return child
 
 
@@ -96,9 +102,14 @@ def test_plain_pipe_input(mh_corpus, tmp_path):
     import subprocess
 
     env = dict(os.environ, KC_LEARNER_DB=str(tmp_path / "db.sqlite3"))
-    result = subprocess.run([KC, "tutor", "--corpus", str(mh_corpus.root), "--backend", "offline"],
-                            input="what does backoff_delay compute?\n/path\n/exit\n", capture_output=True, text=True,
-                            env=env, timeout=60)
+    result = subprocess.run(
+        [KC, "tutor", "--corpus", str(mh_corpus.root), "--backend", "offline"],
+        input="what does backoff_delay compute?\n/path\n/exit\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert "## Retries and backoff" in result.stdout and "Sources (checked)" in result.stdout
     assert re.search(r"explained\s+Retries and backoff", result.stdout)
@@ -108,7 +119,7 @@ def test_streamed_markdown_is_cut_only_between_finished_blocks():
     from compiler.cli.repl import complete_blocks_end
 
     text = "## Title\n\nA paragraph.\n\n```python\nx = 1\n\ny = 2\n```\n\nStill writ"
-    assert text[:complete_blocks_end(text)] == "## Title\n\nA paragraph.\n\n```python\nx = 1\n\ny = 2\n```\n\n"
+    assert text[: complete_blocks_end(text)] == "## Title\n\nA paragraph.\n\n```python\nx = 1\n\ny = 2\n```\n\n"
     open_fence = "## Title\n\nA paragraph.\n\n```python\nx = 1\n\ny"
-    assert open_fence[:complete_blocks_end(open_fence)] == "## Title\n\nA paragraph.\n\n"  # never inside a code block
+    assert open_fence[: complete_blocks_end(open_fence)] == "## Title\n\nA paragraph.\n\n"  # never inside a code block
     assert complete_blocks_end("one line, no break") == 0

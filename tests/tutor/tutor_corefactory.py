@@ -33,7 +33,7 @@ class ConceptSpec:
 
 def _signature(lines: list[str], node: ast.AST) -> str:
     header = []
-    for line in lines[node.lineno - 1: node.body[0].lineno - 1]:
+    for line in lines[node.lineno - 1 : node.body[0].lineno - 1]:
         header.append(line.strip())
         if line.rstrip().endswith(":"):
             break
@@ -53,27 +53,60 @@ def python_core(repo: Path, concepts: list[ConceptSpec], *, name: str = "fixture
         lines = text.split("\n")
         module = rel[:-3].replace("/", ".").removesuffix(".__init__")
         tree = ast.parse(text)
-        files.append(FileInfo(rel, "python", module, len(text.splitlines()), hashlib.sha256(text.encode()).hexdigest(),
-                              0.5, ast.get_docstring(tree) or ""))
+        files.append(
+            FileInfo(
+                rel,
+                "python",
+                module,
+                len(text.splitlines()),
+                hashlib.sha256(text.encode()).hexdigest(),
+                0.5,
+                ast.get_docstring(tree) or "",
+            )
+        )
         concept = concept_of_file.get(rel)
-        symbols.append(Symbol(module, module.split(".")[-1], "module", rel, (1, max(1, len(text.splitlines()))),
-                              doc=ast.get_docstring(tree) or "", concept=concept))
+        symbols.append(
+            Symbol(
+                module,
+                module.split(".")[-1],
+                "module",
+                rel,
+                (1, max(1, len(text.splitlines()))),
+                doc=ast.get_docstring(tree) or "",
+                concept=concept,
+            )
+        )
 
         def visit(node: ast.AST, parent: str, parent_kind: str) -> None:
             for child in ast.iter_child_nodes(node):
                 if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                     sid = f"{parent}.{child.name}"
-                    kind = "class" if isinstance(child, ast.ClassDef) else ("method" if parent_kind == "class" else "function")
+                    kind = (
+                        "class"
+                        if isinstance(child, ast.ClassDef)
+                        else ("method" if parent_kind == "class" else "function")
+                    )
                     start = min([child.lineno] + [d.lineno for d in child.decorator_list])
                     end = child.end_lineno or child.lineno
-                    excerpt = "\n".join(lines[start - 1: min(end, start + 29)])
-                    symbols.append(Symbol(
-                        sid, child.name, kind, rel, (start, end), _signature(lines, child), ast.get_docstring(child) or "",
-                        parent, not child.name.startswith("_"),
-                        tuple(ast.unparse(d) for d in child.decorator_list),
-                        tuple(ast.unparse(b) for b in getattr(child, "bases", [])), excerpt,
-                        0.0, concept,
-                    ))
+                    excerpt = "\n".join(lines[start - 1 : min(end, start + 29)])
+                    symbols.append(
+                        Symbol(
+                            sid,
+                            child.name,
+                            kind,
+                            rel,
+                            (start, end),
+                            _signature(lines, child),
+                            ast.get_docstring(child) or "",
+                            parent,
+                            not child.name.startswith("_"),
+                            tuple(ast.unparse(d) for d in child.decorator_list),
+                            tuple(ast.unparse(b) for b in getattr(child, "bases", [])),
+                            excerpt,
+                            0.0,
+                            concept,
+                        )
+                    )
                     if kind != "class":
                         for sub in ast.walk(child):
                             if isinstance(sub, ast.Call):
@@ -91,10 +124,17 @@ def python_core(repo: Path, concepts: list[ConceptSpec], *, name: str = "fixture
         starts = [i for i, line in enumerate(lines) if line.startswith("#")] + [len(text.splitlines())]
         for begin, end in zip(starts, starts[1:]):
             heading = lines[begin]
-            body = "\n".join(lines[begin + 1:end]).strip()
+            body = "\n".join(lines[begin + 1 : end]).strip()
             if body:
-                sections.append(Section(rel, heading.lstrip("#").strip(), len(heading) - len(heading.lstrip("#")),
-                                        (begin + 1, end), body))
+                sections.append(
+                    Section(
+                        rel,
+                        heading.lstrip("#").strip(),
+                        len(heading) - len(heading.lstrip("#")),
+                        (begin + 1, end),
+                        body,
+                    )
+                )
 
     by_name: dict[str, list[Symbol]] = {}
     for symbol in symbols:
@@ -125,7 +165,9 @@ def python_core(repo: Path, concepts: list[ConceptSpec], *, name: str = "fixture
     for edge in edges:
         incoming[edge.target] = incoming.get(edge.target, 0) + 1
     top = max(incoming.values(), default=1)
-    symbols = [Symbol(**{**s.__dict__, "importance": round(0.1 + 0.9 * incoming.get(s.id, 0) / top, 3)}) for s in symbols]
+    symbols = [
+        Symbol(**{**s.__dict__, "importance": round(0.1 + 0.9 * incoming.get(s.id, 0) / top, 3)}) for s in symbols
+    ]
     ids = {s.id: s for s in symbols}
 
     concept_objects = []
@@ -134,15 +176,32 @@ def python_core(repo: Path, concepts: list[ConceptSpec], *, name: str = "fixture
         members += [ids[m] for m in spec.extra_members if m in ids]
         members.sort(key=lambda s: (-s.importance, s.id))
         sources = tuple(SourceRef(s.path, s.lines, s.id) for s in members[:3])
-        concept_objects.append(Concept(
-            spec.id, spec.title, spec.summary, spec.summary_source, tuple(s.id for s in members), spec.files,
-            spec.importance, spec.prerequisites, spec.related, sources, (), spec.body,
-        ))
+        concept_objects.append(
+            Concept(
+                spec.id,
+                spec.title,
+                spec.summary,
+                spec.summary_source,
+                tuple(s.id for s in members),
+                spec.files,
+                spec.importance,
+                spec.prerequisites,
+                spec.related,
+                sources,
+                (),
+                spec.body,
+            )
+        )
     learning_path = _topological([c.id for c in concept_objects], {c.id: c.prerequisites for c in concept_objects})
     return Core(
         source=SourceInfo(name, None, {f.path: f.sha256 for f in files}, description),
-        files=tuple(files), symbols=tuple(sorted(symbols, key=lambda s: s.id)), edges=tuple(sorted(edges, key=lambda e: (e.source, e.target, e.kind))),
-        concepts=tuple(concept_objects), learning_path=tuple(learning_path), entry_points=(), sections=tuple(sections),
+        files=tuple(files),
+        symbols=tuple(sorted(symbols, key=lambda s: s.id)),
+        edges=tuple(sorted(edges, key=lambda e: (e.source, e.target, e.kind))),
+        concepts=tuple(concept_objects),
+        learning_path=tuple(learning_path),
+        entry_points=(),
+        sections=tuple(sections),
     )
 
 
@@ -167,35 +226,74 @@ def write_corpus(core: Core, directory: Path):
     (directory / "core.json").write_text(core.to_json(), encoding="utf-8")
     (directory / "concepts").mkdir(exist_ok=True)
     for concept in core.concepts:
-        (directory / "concepts" / f"{concept.id}.md").write_text(f"# {concept.title}\n\n{concept.summary}\n", encoding="utf-8")
+        (directory / "concepts" / f"{concept.id}.md").write_text(
+            f"# {concept.title}\n\n{concept.summary}\n", encoding="utf-8"
+        )
     return open_corpus(directory)
 
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "repos"
 
 MINIHTTP_CONCEPTS = [
-    ConceptSpec("configuration", "Configuration", "Settings are layered: defaults, then the [minihttp] table of "
-                "minihttp.toml, then MINIHTTP_* environment variables. Everything else receives a frozen Settings object.",
-                ("minihttp/config.py",), importance=0.7),
-    ConceptSpec("requests", "Requests and responses", "A Request is built once (URL joined to the base URL, params "
-                "encoded, JSON body serialised) and then only decorated, e.g. by an auth strategy adding a header.",
-                ("minihttp/models.py",), importance=0.8),
-    ConceptSpec("errors", "Errors", "Every error minihttp raises derives from MiniHTTPError, so callers can catch one base class.",
-                ("minihttp/exceptions.py",), prerequisites=("requests",), importance=0.4, summary_source="docstring"),
-    ConceptSpec("retries", "Retries and backoff", "The transport treats a failed connection as something that may heal: "
-                "should_retry decides whether an attempt is worth repeating, and backoff_delay spaces the attempts out "
-                "exponentially with jitter.", ("minihttp/transport.py",), prerequisites=("configuration", "errors"),
-                related=("errors",), importance=0.9,
-                body="The transport treats a failed connection as something that may heal. `should_retry` decides "
-                     "whether an attempt is worth repeating (connection errors, timeouts, and the statuses "
-                     "429/502/503/504), and `backoff_delay` spaces the attempts out exponentially with jitter, so that "
-                     "many clients do not retry in lockstep. When the budget of `max_retries` is spent, "
-                     "`RetryExhausted` carries the last error."),
-    ConceptSpec("auth", "Authentication", "Auth strategies sign a Request before it is sent; each implements apply(request).",
-                ("minihttp/auth.py",), prerequisites=("requests",), importance=0.5, summary_source="docstring"),
-    ConceptSpec("client", "The client facade", "Client is the one object most users need: it builds a Request, lets "
-                "an auth strategy sign it, and hands it to a Transport.", ("minihttp/client.py", "minihttp/__init__.py"),
-                prerequisites=("retries", "auth"), importance=1.0),
+    ConceptSpec(
+        "configuration",
+        "Configuration",
+        "Settings are layered: defaults, then the [minihttp] table of "
+        "minihttp.toml, then MINIHTTP_* environment variables. Everything else receives a frozen Settings object.",
+        ("minihttp/config.py",),
+        importance=0.7,
+    ),
+    ConceptSpec(
+        "requests",
+        "Requests and responses",
+        "A Request is built once (URL joined to the base URL, params "
+        "encoded, JSON body serialised) and then only decorated, e.g. by an auth strategy adding a header.",
+        ("minihttp/models.py",),
+        importance=0.8,
+    ),
+    ConceptSpec(
+        "errors",
+        "Errors",
+        "Every error minihttp raises derives from MiniHTTPError, so callers can catch one base class.",
+        ("minihttp/exceptions.py",),
+        prerequisites=("requests",),
+        importance=0.4,
+        summary_source="docstring",
+    ),
+    ConceptSpec(
+        "retries",
+        "Retries and backoff",
+        "The transport treats a failed connection as something that may heal: "
+        "should_retry decides whether an attempt is worth repeating, and backoff_delay spaces the attempts out "
+        "exponentially with jitter.",
+        ("minihttp/transport.py",),
+        prerequisites=("configuration", "errors"),
+        related=("errors",),
+        importance=0.9,
+        body="The transport treats a failed connection as something that may heal. `should_retry` decides "
+        "whether an attempt is worth repeating (connection errors, timeouts, and the statuses "
+        "429/502/503/504), and `backoff_delay` spaces the attempts out exponentially with jitter, so that "
+        "many clients do not retry in lockstep. When the budget of `max_retries` is spent, "
+        "`RetryExhausted` carries the last error.",
+    ),
+    ConceptSpec(
+        "auth",
+        "Authentication",
+        "Auth strategies sign a Request before it is sent; each implements apply(request).",
+        ("minihttp/auth.py",),
+        prerequisites=("requests",),
+        importance=0.5,
+        summary_source="docstring",
+    ),
+    ConceptSpec(
+        "client",
+        "The client facade",
+        "Client is the one object most users need: it builds a Request, lets "
+        "an auth strategy sign it, and hands it to a Transport.",
+        ("minihttp/client.py", "minihttp/__init__.py"),
+        prerequisites=("retries", "auth"),
+        importance=1.0,
+    ),
 ]
 
 
@@ -204,6 +302,10 @@ def minihttp_corpus(directory: Path):
 
     configuration, requests -> errors -> retries -> client; requests -> auth -> client.
     """
-    core = python_core(FIXTURES / "pyapp", MINIHTTP_CONCEPTS, name="minihttp",
-                       description="A tiny HTTP client with retries, exponential backoff and pluggable authentication.")
+    core = python_core(
+        FIXTURES / "pyapp",
+        MINIHTTP_CONCEPTS,
+        name="minihttp",
+        description="A tiny HTTP client with retries, exponential backoff and pluggable authentication.",
+    )
     return write_corpus(core, directory)

@@ -42,7 +42,12 @@ class StubServer:
                     body = json.loads(raw) if raw else None
                 except ValueError:
                     body = None
-                request = {"method": method, "path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body}
+                request = {
+                    "method": method,
+                    "path": self.path,
+                    "headers": {k.lower(): v for k, v in self.headers.items()},
+                    "body": body,
+                }
                 stub.requests.append(request)
                 status, headers, payload = stub.respond(stub, request)
                 try:
@@ -100,9 +105,21 @@ class StubServer:
 
 def _error_or_none(stub: StubServer, kind: str) -> tuple[int, dict[str, str], Any] | None:
     if stub.behaviour == "429":
-        return 429, {"retry-after-ms": "10"}, {"type": "error", "error": {"type": "rate_limit_error", "message": "Rate limited"}} if kind == "anthropic" else {"error": {"message": "Rate limited", "type": "rate_limit"}}
+        return (
+            429,
+            {"retry-after-ms": "10"},
+            {"type": "error", "error": {"type": "rate_limit_error", "message": "Rate limited"}}
+            if kind == "anthropic"
+            else {"error": {"message": "Rate limited", "type": "rate_limit"}},
+        )
     if stub.behaviour == "500":
-        return 500, {"retry-after-ms": "10"}, {"type": "error", "error": {"type": "api_error", "message": "Internal error"}} if kind == "anthropic" else {"error": {"message": "Internal error", "type": "server_error"}}
+        return (
+            500,
+            {"retry-after-ms": "10"},
+            {"type": "error", "error": {"type": "api_error", "message": "Internal error"}}
+            if kind == "anthropic"
+            else {"error": {"message": "Internal error", "type": "server_error"}},
+        )
     if stub.behaviour == "slow":
         time.sleep(SLOW_SECONDS)
     return None
@@ -123,11 +140,23 @@ def anthropic_blocks(stub: StubServer, request_body: dict[str, Any]) -> list[dic
         data = document["source"]["data"]
         start = data.find(CITED_PHRASE)
         if start >= 0:
-            end = start + len(CITED_PHRASE) + data[start + len(CITED_PHRASE):].find("\n") + 1
-            blocks.append({"type": "text", "text": ": it checks the attempt count first",
-                           "citations": [{"type": "char_location", "cited_text": data[start:end], "document_index": index,
-                                          "document_title": document.get("title"), "start_char_index": start,
-                                          "end_char_index": end}]})
+            end = start + len(CITED_PHRASE) + data[start + len(CITED_PHRASE) :].find("\n") + 1
+            blocks.append(
+                {
+                    "type": "text",
+                    "text": ": it checks the attempt count first",
+                    "citations": [
+                        {
+                            "type": "char_location",
+                            "cited_text": data[start:end],
+                            "document_index": index,
+                            "document_title": document.get("title"),
+                            "start_char_index": start,
+                            "end_char_index": end,
+                        }
+                    ],
+                }
+            )
             break
     blocks.append({"type": "text", "text": ". See also minihttp/imaginary.py:1-5 for details.\n"})
     return blocks
@@ -140,8 +169,16 @@ def anthropic_respond(stub: StubServer, request: dict[str, Any]) -> tuple[int, d
     body = request["body"] or {}
     blocks = anthropic_blocks(stub, body)
     usage = {"input_tokens": 120, "output_tokens": 30, "cache_creation_input_tokens": 100, "cache_read_input_tokens": 0}
-    message = {"id": "msg_stub", "type": "message", "role": "assistant", "model": body.get("model", "stub"),
-               "content": blocks, "stop_reason": "end_turn", "stop_sequence": None, "usage": usage}
+    message = {
+        "id": "msg_stub",
+        "type": "message",
+        "role": "assistant",
+        "model": body.get("model", "stub"),
+        "content": blocks,
+        "stop_reason": "end_turn",
+        "stop_sequence": None,
+        "usage": usage,
+    }
     if not body.get("stream"):
         return 200, {"request-id": "req_stub"}, message
 
@@ -156,31 +193,53 @@ def anthropic_respond(stub: StubServer, request: dict[str, Any]) -> tuple[int, d
             opening = {"type": "text", "text": ""}
             if "citations" in block:
                 opening["citations"] = []
-            yield event("content_block_start", {"type": "content_block_start", "index": index, "content_block": opening})
+            yield event(
+                "content_block_start", {"type": "content_block_start", "index": index, "content_block": opening}
+            )
             for citation in block.get("citations", []):
-                yield event("content_block_delta", {"type": "content_block_delta", "index": index,
-                                                    "delta": {"type": "citations_delta", "citation": citation}})
+                yield event(
+                    "content_block_delta",
+                    {
+                        "type": "content_block_delta",
+                        "index": index,
+                        "delta": {"type": "citations_delta", "citation": citation},
+                    },
+                )
             text = block["text"]
-            for piece in (text[i:i + 7] for i in range(0, len(text), 7)):  # small pieces split references apart
-                yield event("content_block_delta", {"type": "content_block_delta", "index": index,
-                                                    "delta": {"type": "text_delta", "text": piece}})
+            for piece in (text[i : i + 7] for i in range(0, len(text), 7)):  # small pieces split references apart
+                yield event(
+                    "content_block_delta",
+                    {"type": "content_block_delta", "index": index, "delta": {"type": "text_delta", "text": piece}},
+                )
             yield event("content_block_stop", {"type": "content_block_stop", "index": index})
-        yield event("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None},
-                                      "usage": {"output_tokens": 30}})
+        yield event(
+            "message_delta",
+            {
+                "type": "message_delta",
+                "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                "usage": {"output_tokens": 30},
+            },
+        )
         yield event("message_stop", {"type": "message_stop"})
 
     return 200, {"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}, events
 
 
 # ---- OpenAI chat completions -----------------------------------------------------------------
-OPENAI_ANSWER = ("The decision sits in `should_retry` (minihttp/transport.py:16-27): the first check, "
-                 "minihttp/transport.py:23-24, stops once the budget is spent. Older notes mention "
-                 "minihttp/imaginary.py:1-5 and minihttp/transport.py:500-510, which do not exist.\n")
+OPENAI_ANSWER = (
+    "The decision sits in `should_retry` (minihttp/transport.py:16-27): the first check, "
+    "minihttp/transport.py:23-24, stops once the budget is spent. Older notes mention "
+    "minihttp/imaginary.py:1-5 and minihttp/transport.py:500-510, which do not exist.\n"
+)
 
 
 def openai_respond(stub: StubServer, request: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
     if request["method"] == "GET" and request["path"].rstrip("/").endswith("/models"):
-        return 200, {}, {"object": "list", "data": [{"id": "local-model", "object": "model", "created": 0, "owned_by": "stub"}]}
+        return (
+            200,
+            {},
+            {"object": "list", "data": [{"id": "local-model", "object": "model", "created": 0, "owned_by": "stub"}]},
+        )
     failure = _error_or_none(stub, "openai")
     if failure:
         return failure
@@ -189,18 +248,32 @@ def openai_respond(stub: StubServer, request: dict[str, Any]) -> tuple[int, dict
     text = OPENAI_ANSWER if "## Question" in asked else stub.completion
     model = body.get("model", "stub")
     if not body.get("stream"):
-        return 200, {}, {"id": "chatcmpl-stub", "object": "chat.completion", "created": 0, "model": model,
-                         "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
-                         "usage": {"prompt_tokens": 50, "completion_tokens": 20, "total_tokens": 70}}
+        return (
+            200,
+            {},
+            {
+                "id": "chatcmpl-stub",
+                "object": "chat.completion",
+                "created": 0,
+                "model": model,
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+                "usage": {"prompt_tokens": 50, "completion_tokens": 20, "total_tokens": 70},
+            },
+        )
 
     def events():
         def chunk(delta: dict[str, Any], finish: str | None = None) -> str:
-            data = {"id": "chatcmpl-stub", "object": "chat.completion.chunk", "created": 0, "model": model,
-                    "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+            data = {
+                "id": "chatcmpl-stub",
+                "object": "chat.completion.chunk",
+                "created": 0,
+                "model": model,
+                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+            }
             return f"data: {json.dumps(data)}\n\n"
 
         yield chunk({"role": "assistant", "content": ""})
-        for piece in (text[i:i + 9] for i in range(0, len(text), 9)):
+        for piece in (text[i : i + 9] for i in range(0, len(text), 9)):
             yield chunk({"content": piece})
         yield chunk({}, "stop")
         yield "data: [DONE]\n\n"

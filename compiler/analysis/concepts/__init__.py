@@ -74,8 +74,8 @@ from compiler.analysis.concepts.units import (
     Cluster,
     by_importance,
     coarsen,
-    file_stem,
     file_roles,
+    file_stem,
     make_cluster,
     split_file,
 )
@@ -179,11 +179,19 @@ def distill(
         match = cluster_named(cluster.note.note.id, cluster.note.note.title, clusters, graph, ranking)
         if match is not None:
             clusters.remove(match)
-            cluster.symbols, cluster.paths, cluster.size, cluster.lines = match.symbols, match.paths, match.size, match.lines
+            cluster.symbols, cluster.paths, cluster.size, cluster.lines = (
+                match.symbols,
+                match.paths,
+                match.size,
+                match.lines,
+            )
         else:
             diagnostics.append(
                 Diagnostic(
-                    NOTES_FILE, cluster.note.note.line, "info", "concept-without-code",
+                    NOTES_FILE,
+                    cluster.note.note.line,
+                    "info",
+                    "concept-without-code",
                     f"concept {cluster.note.note.id!r} names no files or symbols; add 'files:' or 'symbols:' to tie it to code",
                 )
             )
@@ -242,6 +250,9 @@ def distill(
         and not (c.paths and all(is_support_path(p) for p in c.paths))
     )  # fmt: skip
     return ConceptMap(
-        concepts=tuple(concepts), membership=membership, diagnostics=tuple(diagnostics), mentions=mentions,
+        concepts=tuple(concepts),
+        membership=membership,
+        diagnostics=tuple(diagnostics),
+        mentions=mentions,
         surface=surface,
     )

@@ -23,7 +23,9 @@ TINY_LINES = 60
 DIR_PRIOR = 0.5  # folder prior, in units of the mean unit degree
 MAX_TWIN_FOLDERS = 3  # a file name in more folders than this (models.py in every app) makes no twins
 TWIN_MIN_WEIGHT = 1.0  # twins must at least call or subclass each other
-GENERIC_STEMS = frozenset({"__init__", "__main__", "index", "main", "mod", "lib", "src", "init", "pkg", "internal", "source"})
+GENERIC_STEMS = frozenset(
+    {"__init__", "__main__", "index", "main", "mod", "lib", "src", "init", "pkg", "internal", "source"}
+)
 
 
 def agglomerate(units: list[Cluster], graph: CodeGraph, budget: int) -> list[Cluster]:
@@ -151,7 +153,11 @@ def agglomerate(units: list[Cluster], graph: CodeGraph, budget: int) -> list[Clu
             else:
                 # unlinked (a Go doc.go holding only the package doc): the biggest concept of its folder
                 folder = posixpath.dirname(cluster.paths[0]) if cluster.paths else None
-                mates = [k for k in clusters if k != i and clusters[k].paths and posixpath.dirname(clusters[k].paths[0]) == folder]
+                mates = [
+                    k
+                    for k in clusters
+                    if k != i and clusters[k].paths and posixpath.dirname(clusters[k].paths[0]) == folder
+                ]
                 if not mates:
                     continue
                 j = min(mates, key=lambda k: (-clusters[k].size, clusters[k].key))
@@ -242,7 +248,7 @@ def _add_folder_prior(units: list[Cluster], weight: dict[int, dict[int, float]])
         main_path = unit.paths[0]
         by_dir[posixpath.dirname(main_path)].append(i)
     total = len(units)
-    for directory, members in sorted(by_dir.items()):
+    for _directory, members in sorted(by_dir.items()):
         if len(members) < 2:
             continue
         specificity = 1.0 - len(members) / total

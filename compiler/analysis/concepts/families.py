@@ -46,8 +46,7 @@ def method_families(members: list[str], symbols: dict[str, Symbol]) -> tuple[lis
             continue
         owner_words = set(split_words(symbols[owner].name)) if owner in symbols else set()
         words_of = {
-            sid: [w for w in dict.fromkeys(split_words(symbols[sid].name.strip("_"))) if len(w) > 2]
-            for sid in methods
+            sid: [w for w in dict.fromkeys(split_words(symbols[sid].name.strip("_"))) if len(w) > 2] for sid in methods
         }
         counts = Counter(w for words in words_of.values() for w in words)
         usable = {
@@ -64,7 +63,7 @@ def method_families(members: list[str], symbols: dict[str, Symbol]) -> tuple[lis
     nested = {sid for sid in members if symbols[sid].parent in taken}  # a method's own nested defs go with it
     rest = [sid for sid in members if sid not in taken and sid not in nested]
     out = []
-    for (owner, word), ids in kept:
+    for (_owner, word), ids in kept:
         group = set(ids)
         out.append((word, [sid for sid in members if sid in group or symbols[sid].parent in group]))
     return rest, out
@@ -74,7 +73,9 @@ def big_classes(members: list[str], symbols: dict[str, Symbol]) -> tuple[list[st
     """(members left with the unit, [one class and its members]) when the unit holds two or more classes
     of at least ``BIG_CLASS`` methods each: each such class is an idea of its own."""
     methods: Counter[str] = Counter(symbols[sid].parent for sid in members if symbols[sid].kind == "method")
-    big = sorted(cid for cid, n in methods.items() if n >= BIG_CLASS and cid in symbols and symbols[cid].kind == "class")
+    big = sorted(
+        cid for cid, n in methods.items() if n >= BIG_CLASS and cid in symbols and symbols[cid].kind == "class"
+    )
     if len(big) < 2:
         return members, []
     owner_of: dict[str, str] = {}

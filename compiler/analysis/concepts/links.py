@@ -137,7 +137,10 @@ def link_clusters(
                 if j is None:
                     diagnostics.append(
                         Diagnostic(
-                            NOTES_FILE, line, "warning", "unknown-concept",
+                            NOTES_FILE,
+                            line,
+                            "warning",
+                            "unknown-concept",
                             f"concept {note.id!r}: {key} {name!r} is no concept id or title; known ids: {', '.join(sorted(ids)[:15])}",
                         )
                     )
@@ -147,7 +150,10 @@ def link_clusters(
                 if key == "requires" and _reachable(dag, j, i):
                     diagnostics.append(
                         Diagnostic(
-                            NOTES_FILE, line, "warning", "prerequisite-cycle",
+                            NOTES_FILE,
+                            line,
+                            "warning",
+                            "prerequisite-cycle",
                             f"concept {note.id!r}: requiring {ids[j]!r} would make a cycle of prerequisites; dropped",
                         )
                     )
@@ -243,7 +249,11 @@ def _reachable(dag: dict[int, set[int]], start: int, goal: int) -> bool:
 
 
 def follow_the_docs(
-    ids: list[str], prerequisites: list[list[str]], related: list[list[str]], mentions: dict[str, int], noted: list[bool]
+    ids: list[str],
+    prerequisites: list[list[str]],
+    related: list[list[str]],
+    mentions: dict[str, int],
+    noted: list[bool],
 ) -> None:
     """Code links that contradict the docs' teaching order become related, in place.
 

@@ -23,15 +23,49 @@ _ACRONYMS = frozenset(
     sql ssh ssl tcp tls toml ui uri url utf uuid wsgi asgi xml yaml yml ast gui http2 mime wal gdal geos""".split()
 )
 _EXPANSIONS = {
-    "ctx": "context", "cfg": "configuration", "conf": "configuration", "config": "configuration",
-    "configs": "configuration", "settings": "settings", "auth": "authentication", "authn": "authentication",
-    "authz": "authorization", "req": "request", "res": "response", "resp": "response", "msg": "messages",
-    "msgs": "messages", "util": "utilities", "utils": "utilities", "env": "environment", "fmt": "formatting",
-    "cmd": "commands", "cmds": "commands", "err": "errors", "errs": "errors", "exc": "errors",
-    "exceptions": "errors", "mw": "middleware", "impl": "implementation", "tmpl": "templates", "tpl": "templates",
-    "conn": "connections", "app": "application", "mgr": "manager", "srv": "server", "svc": "service",
-    "repo": "repository", "sched": "scheduler", "cb": "callbacks", "evt": "events", "ev": "events",
-    "str": "strings", "num": "numbers", "params": "parameters", "deps": "dependencies", "init": "initialization",
+    "ctx": "context",
+    "cfg": "configuration",
+    "conf": "configuration",
+    "config": "configuration",
+    "configs": "configuration",
+    "settings": "settings",
+    "auth": "authentication",
+    "authn": "authentication",
+    "authz": "authorization",
+    "req": "request",
+    "res": "response",
+    "resp": "response",
+    "msg": "messages",
+    "msgs": "messages",
+    "util": "utilities",
+    "utils": "utilities",
+    "env": "environment",
+    "fmt": "formatting",
+    "cmd": "commands",
+    "cmds": "commands",
+    "err": "errors",
+    "errs": "errors",
+    "exc": "errors",
+    "exceptions": "errors",
+    "mw": "middleware",
+    "impl": "implementation",
+    "tmpl": "templates",
+    "tpl": "templates",
+    "conn": "connections",
+    "app": "application",
+    "mgr": "manager",
+    "srv": "server",
+    "svc": "service",
+    "repo": "repository",
+    "sched": "scheduler",
+    "cb": "callbacks",
+    "evt": "events",
+    "ev": "events",
+    "str": "strings",
+    "num": "numbers",
+    "params": "parameters",
+    "deps": "dependencies",
+    "init": "initialization",
 }
 _COMMON_WORDS = frozenset(
     """helper helpers util utils tool tools store manager handler handlers client server loader parser
@@ -83,7 +117,11 @@ def segment_word(word: str, vocabulary: frozenset[str]) -> list[str]:
     for end in range(1, len(word) + 1):
         for start in range(end):
             piece = word[start:end]
-            if len(piece) == len(word) or best[start] is None or not (piece in _ACRONYMS or (len(piece) >= 3 and _known(piece, vocabulary))):
+            if (
+                len(piece) == len(word)
+                or best[start] is None
+                or not (piece in _ACRONYMS or (len(piece) >= 3 and _known(piece, vocabulary)))
+            ):
                 continue
             candidate = best[start] + [piece]
             if best[end] is None or len(candidate) < len(best[end]):
@@ -293,7 +331,9 @@ def unique_ids(clusters: list[Cluster], titles: list[str]) -> list[str]:
     return ids
 
 
-def cluster_named(concept_id: str, title: str, clusters: list[Cluster], graph: CodeGraph, ranking: Ranking) -> Cluster | None:
+def cluster_named(
+    concept_id: str, title: str, clusters: list[Cluster], graph: CodeGraph, ranking: Ranking
+) -> Cluster | None:
     """The computed code cluster a memberless note refers to, by title words and file names."""
     wanted = set(split_words(concept_id)) | set(split_words(title))
     wanted |= {w.rstrip("s") for w in wanted}

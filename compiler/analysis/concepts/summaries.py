@@ -19,7 +19,8 @@ from compiler.text import SUMMARY_CHARS, first_paragraph, first_sentence, plain_
 MAX_SOURCES = 5
 _LICENCE = re.compile(r"copyright|\(c\)\s*\d{4}|licen[cs]ed under|mit licen[cs]e|all rights reserved", re.I)
 _BAD_DOC = re.compile(
-    r"^\s*(copyright|license|licensed|spdx|@license|eslint|use strict|!|-\*-|#!|coding[:=]|generated|to ?do\b|fixme|xxx)", re.I
+    r"^\s*(copyright|license|licensed|spdx|@license|eslint|use strict|!|-\*-|#!|coding[:=]|generated|to ?do\b|fixme|xxx)",
+    re.I,
 )
 
 
@@ -116,7 +117,18 @@ def _readme_section(title: str, members: list[str], symbols: dict[str, Symbol], 
     return chosen if len(chosen) <= SUMMARY_CHARS else chosen[: SUMMARY_CHARS - 1].rsplit(" ", 1)[0] + "…"
 
 
-_NOT_DESCRIPTIONS = ("concepts", "changelog", "changes", "history", "news", "contributing", "license", "code_of_conduct", "security", "authors")
+_NOT_DESCRIPTIONS = (
+    "concepts",
+    "changelog",
+    "changes",
+    "history",
+    "news",
+    "contributing",
+    "license",
+    "code_of_conduct",
+    "security",
+    "authors",
+)
 
 
 def _describes_code(path: str) -> bool:
@@ -151,7 +163,11 @@ def generated_summary(title: str, members: list[str], symbols: dict[str, Symbol]
     if not chosen:
         return f"{title}: holds no definitions."
     kinds = {symbols[sid].kind for sid in chosen}
-    noun = _NOUNS.get(next(iter(kinds)), ("definition", "definitions")) if len(kinds) == 1 else ("definition", "definitions")
+    noun = (
+        _NOUNS.get(next(iter(kinds)), ("definition", "definitions"))
+        if len(kinds) == 1
+        else ("definition", "definitions")
+    )
     names = _join([f"`{symbols[sid].name}`" for sid in chosen])
     text = f"{title}: the {names} {noun[0] if len(chosen) == 1 else noun[1]}"
     if users:

@@ -155,7 +155,7 @@ def coarsen(units: list[Cluster], symbols: dict[str, Symbol], budget: int) -> li
         folder, _ = part
         pieces: dict[tuple[str, bool], list[int]] = defaultdict(list)
         for i in parts[part]:
-            rest = folder_of[i][len(folder):].lstrip("/") if folder else folder_of[i]
+            rest = folder_of[i][len(folder) :].lstrip("/") if folder else folder_of[i]
             if not rest:
                 pieces[(folder, True)].append(i)
             else:

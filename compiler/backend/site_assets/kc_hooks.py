@@ -67,7 +67,9 @@ def on_page_content(html, page, config, files):
         return None if file is None else file.url_relative_to(page.file)
 
     def missing(href: str) -> None:
-        log.warning("Doc file '%s' contains a link '%s' in raw HTML, but there is no such page.", page.file.src_uri, href)
+        log.warning(
+            "Doc file '%s' contains a link '%s' in raw HTML, but there is no such page.", page.file.src_uri, href
+        )
 
     html = kc_site.rewrite_md_links(html, page.file.src_uri, resolve, missing)
     html, blocked = kc_site.block_remote_embeds(html)

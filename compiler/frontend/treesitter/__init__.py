@@ -33,7 +33,7 @@ out with a ``file-too-slow`` diagnostic (its line count and hash kept) instead o
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import TYPE_CHECKING
 
 from compiler.frontend.treesitter.go import GoExtractor, go_package_id
@@ -49,7 +49,7 @@ __all__ = ["FILE_BUDGET_S", "parse_treesitter", "js_module_id", "go_package_id"]
 FILE_BUDGET_S = 20.0  # seconds of walking one file may take; the largest real files need well under 1
 
 
-@lru_cache(maxsize=None)
+@cache
 def _parser(language: str) -> Parser:
     from tree_sitter import Language, Parser
 
@@ -66,7 +66,6 @@ def _parser(language: str) -> Parser:
     return Parser(Language(grammar.language()))
 
 
-
 def parse_treesitter(source: SourceFile, text: str, *, budget_s: float = FILE_BUDGET_S) -> FileFacts:
     """Facts of one JavaScript / TypeScript / TSX / Go file (``budget_s``: seconds the walk may take)."""
     data = text.encode("utf-8")
@@ -79,19 +78,31 @@ def parse_treesitter(source: SourceFile, text: str, *, budget_s: float = FILE_BU
         extractor.run(root)
     except FileTooSlow as exc:
         return FileFacts(
-            path=source.path, language=source.language, module="", lines=lines, sha256=source.sha256,
-            diagnostics=(Diagnostic(
-                source.path, 1, "warning", "file-too-slow",
-                f"reading {source.path} {exc} (the per-file budget); the file was left out. "
-                "Generated or minified code is best excluded in kc.toml",
-            ),),
+            path=source.path,
+            language=source.language,
+            module="",
+            lines=lines,
+            sha256=source.sha256,
+            diagnostics=(
+                Diagnostic(
+                    source.path,
+                    1,
+                    "warning",
+                    "file-too-slow",
+                    f"reading {source.path} {exc} (the per-file budget); the file was left out. "
+                    "Generated or minified code is best excluded in kc.toml",
+                ),
+            ),
         )
     diagnostics = ()
     if root.has_error:
         line = first_error_line(root)
         diagnostics = (
             Diagnostic(
-                source.path, line, "error", "syntax-error",
+                source.path,
+                line,
+                "error",
+                "syntax-error",
                 f"syntax error in {source.language} source; definitions after it may be missing",
             ),
         )
@@ -108,4 +119,3 @@ def parse_treesitter(source: SourceFile, text: str, *, budget_s: float = FILE_BU
         diagnostics=diagnostics,
         is_entry_point=extractor.is_entry_point,
     )
-

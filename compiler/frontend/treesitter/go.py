@@ -21,8 +21,11 @@ __all__ = ["GoExtractor", "go_package_id"]
 
 CHAINS = ChainGrammar(
     names=frozenset({"identifier", "field_identifier", "package_identifier", "type_identifier"}),
-    member="selector_expression", member_object="operand", member_name="field",
-    index="index_expression", index_object="operand",
+    member="selector_expression",
+    member_object="operand",
+    member_name="field",
+    index="index_expression",
+    index_object="operand",
     wrappers=frozenset({"parenthesized_expression"}),
 )
 
@@ -44,7 +47,10 @@ class GoExtractor(Extractor):
         stem = self.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
         self.add(
             Symbol(
-                id=self.module, name=self.module.rsplit(".", 1)[-1], kind="module", path=self.path,
+                id=self.module,
+                name=self.module.rsplit(".", 1)[-1],
+                kind="module",
+                path=self.path,
                 lines=(1, max(1, root.end_point.row + (0 if root.end_point.column == 0 else 1))),
                 doc=self.doc_above(clause) if clause is not None else "",
                 public=True,  # internal/ packages are private to the module, not to a reader
@@ -97,9 +103,15 @@ class GoExtractor(Extractor):
         body = node.child_by_field_name("body")
         self.add(
             Symbol(
-                id=symbol_id or f"{parent}.{name}", name=name, kind=kind, path=self.path,
-                lines=(node.start_point.row + 1, node.end_point.row + 1), signature=self.header(node, body),
-                doc=self.doc_above(node), parent=parent, public=name[:1].isupper(),
+                id=symbol_id or f"{parent}.{name}",
+                name=name,
+                kind=kind,
+                path=self.path,
+                lines=(node.start_point.row + 1, node.end_point.row + 1),
+                signature=self.header(node, body),
+                doc=self.doc_above(node),
+                parent=parent,
+                public=name[:1].isupper(),
             ),
             node,
         )
@@ -126,16 +138,22 @@ class GoExtractor(Extractor):
                     bases.append(self.text(element))
         span = declaration if single else spec
         if kind in ("class", "interface"):  # type Store struct / type Set[T any] struct: not the fields
-            head = self.data[spec.start_byte:type_node.start_byte].decode("utf-8", "replace")
+            head = self.data[spec.start_byte : type_node.start_byte].decode("utf-8", "replace")
             signature = one_line(f"type {head}{type_node.type.split('_')[0]}")
         else:
             signature = one_line_of(self.data, spec.start_byte, spec.end_byte, prefix="type ")
         self.add(
             Symbol(
-                id=f"{self.module}.{name}", name=name, kind=kind, path=self.path,
-                lines=(span.start_point.row + 1, span.end_point.row + 1), signature=signature,
+                id=f"{self.module}.{name}",
+                name=name,
+                kind=kind,
+                path=self.path,
+                lines=(span.start_point.row + 1, span.end_point.row + 1),
+                signature=signature,
                 doc=self.doc_above(spec) or (self.doc_above(declaration) if single else ""),
-                parent=self.module, public=name[:1].isupper(), bases=tuple(bases),
+                parent=self.module,
+                public=name[:1].isupper(),
+                bases=tuple(bases),
             ),
             spec,
         )
@@ -151,10 +169,15 @@ class GoExtractor(Extractor):
                 continue
             self.add(
                 Symbol(
-                    id=f"{self.module}.{name}", name=name, kind="variable", path=self.path,
+                    id=f"{self.module}.{name}",
+                    name=name,
+                    kind="variable",
+                    path=self.path,
                     lines=(spec.start_point.row + 1, spec.end_point.row + 1),
-                    signature=signature, doc=doc or group_doc,
-                    parent=self.module, public=name[:1].isupper(),
+                    signature=signature,
+                    doc=doc or group_doc,
+                    parent=self.module,
+                    public=name[:1].isupper(),
                 ),
                 spec,
             )
@@ -170,7 +193,13 @@ class GoExtractor(Extractor):
             path = spec.child_by_field_name("path")
             name = spec.child_by_field_name("name")
             self.imports.append(
-                Import(self.path, self.text(path).strip('"`'), (), spec.start_point.row + 1, self.text(name) if name is not None else None)
+                Import(
+                    self.path,
+                    self.text(path).strip('"`'),
+                    (),
+                    spec.start_point.row + 1,
+                    self.text(name) if name is not None else None,
+                )
             )
 
     def visit(self, node: Node, scope: str) -> None:

@@ -26,8 +26,11 @@ _JS_EXTENSIONS = re.compile(r"\.(?:d\.ts|[mc]?[jt]sx?)$")
 _MAX_TARGET = 1000
 CHAINS = ChainGrammar(
     names=frozenset({"identifier", "this", "super", "property_identifier", "private_property_identifier"}),
-    member="member_expression", member_object="object", member_name="property",
-    index="subscript_expression", index_object="object",
+    member="member_expression",
+    member_object="object",
+    member_name="property",
+    index="subscript_expression",
+    index_object="object",
     wrappers=frozenset({"parenthesized_expression", "non_null_expression", "await_expression"}),
 )
 
@@ -42,12 +45,12 @@ def _dotted_js(extractor: Extractor, node: Node | None, limit: int = _MAX_TARGET
     return dotted(extractor, node, CHAINS, limit)
 
 
-_FUNCTION_VALUES = frozenset(
-    {"function_expression", "function", "arrow_function", "generator_function"}
-)
+_FUNCTION_VALUES = frozenset({"function_expression", "function", "arrow_function", "generator_function"})
 _CLASS_VALUES = frozenset({"class", "class_expression"})
 # Calls that define a property by name: Object.defineProperty, __defineGetter__, defineGetter ...
-_DEFINES_PROPERTY = re.compile(r"^(?:__)?define(?:Propert(?:y|ies)|Getter|Setter|Accessor|Lazy\w*)(?:__)?$", re.IGNORECASE)
+_DEFINES_PROPERTY = re.compile(
+    r"^(?:__)?define(?:Propert(?:y|ies)|Getter|Setter|Accessor|Lazy\w*)(?:__)?$", re.IGNORECASE
+)
 
 
 @dataclass
@@ -64,9 +67,13 @@ class JsExtractor(Extractor):
         )
         self.add(
             Symbol(
-                id=self.module, name=self.module.rsplit(".", 1)[-1], kind="module", path=self.path,
+                id=self.module,
+                name=self.module.rsplit(".", 1)[-1],
+                kind="module",
+                path=self.path,
                 lines=(1, max(1, root.end_point.row + (0 if root.end_point.column == 0 else 1))),
-                doc=self._file_doc(root), public=not stem.startswith("_"),
+                doc=self._file_doc(root),
+                public=not stem.startswith("_"),
             )
         )
         for statement in self.named_children(root):
@@ -111,7 +118,9 @@ class JsExtractor(Extractor):
             bases = ()
             if kind == "interface_declaration":
                 bases = tuple(
-                    self.text(t) for clause in node.named_children if clause.type == "extends_type_clause"
+                    self.text(t)
+                    for clause in node.named_children
+                    if clause.type == "extends_type_clause"
                     for t in clause.named_children
                 )
             self.define(name, symbol_kind, node, node, body, doc_node, exported, bases=bases, signature=signature)
@@ -140,9 +149,7 @@ class JsExtractor(Extractor):
             return
         if source is not None:
             names = self.specifier_names(node)
-            self.imports.append(
-                Import(self.path, self.string_value(source), names or ("*",), node.start_point.row + 1)
-            )
+            self.imports.append(Import(self.path, self.string_value(source), names or ("*",), node.start_point.row + 1))
             self.exports.extend(_split_local(n) for n in names if n != "*")
             return
         value = node.child_by_field_name("value")
@@ -191,8 +198,16 @@ class JsExtractor(Extractor):
                 del self.exports[exports_before:]
                 self.exports.append(name)  # var res = module.exports = Object.create(...)
         if value is not None and value.type in _FUNCTION_VALUES:
-            self.define(name, "function", statement, statement, value.child_by_field_name("body"), doc_node, exported,
-                        body_override=value)
+            self.define(
+                name,
+                "function",
+                statement,
+                statement,
+                value.child_by_field_name("body"),
+                doc_node,
+                exported,
+                body_override=value,
+            )
         elif value is not None and value.type in _CLASS_VALUES:
             self.define_class(value, name, doc_node, exported, span=statement)
         elif value is not None and value.type == "object":
@@ -200,7 +215,9 @@ class JsExtractor(Extractor):
             if symbol_id:
                 self.object_members(value, symbol_id)
         else:
-            self.define(name, "variable", statement, statement, None, doc_node, exported, signature=self.header(statement, None))
+            self.define(
+                name, "variable", statement, statement, None, doc_node, exported, signature=self.header(statement, None)
+            )
 
     def assignment(self, node: Node, doc_node: Node) -> Node | None:
         """``a.b = function ...``, ``module.exports = X``, chains; returns the final right-hand value."""
@@ -299,7 +316,18 @@ class JsExtractor(Extractor):
         end = value.child_by_field_name("body")
         stop = end.start_byte if end is not None else statement.end_byte
         signature = one_line_of(self.data, statement.start_byte, stop, " {=>\n\t")
-        self.define(name, kind, statement, statement, value, doc_node, True, symbol_id=symbol_id, parent=parent, signature=signature)
+        self.define(
+            name,
+            kind,
+            statement,
+            statement,
+            value,
+            doc_node,
+            True,
+            symbol_id=symbol_id,
+            parent=parent,
+            signature=signature,
+        )
 
     def module_exports(self, value: Node, doc_node: Node) -> None:
         if value.type == "identifier":
@@ -322,8 +350,18 @@ class JsExtractor(Extractor):
         for member in self.named_children(obj):
             if member.type == "method_definition":
                 name = self.text(member.child_by_field_name("name"))
-                self.define(name, kind, member, member, member.child_by_field_name("body"), member, export,
-                            symbol_id=f"{owner}.{name}", parent=owner, body_override=member)
+                self.define(
+                    name,
+                    kind,
+                    member,
+                    member,
+                    member.child_by_field_name("body"),
+                    member,
+                    export,
+                    symbol_id=f"{owner}.{name}",
+                    parent=owner,
+                    body_override=member,
+                )
             elif member.type == "pair":
                 key = member.child_by_field_name("key")
                 value = member.child_by_field_name("value")
@@ -333,14 +371,30 @@ class JsExtractor(Extractor):
                 if export:
                     self.exports.append(name)
                 if value.type in _FUNCTION_VALUES:
-                    self.define(name, kind, member, member, value.child_by_field_name("body"), member, export,
-                                symbol_id=f"{owner}.{name}", parent=owner, body_override=value)
+                    self.define(
+                        name,
+                        kind,
+                        member,
+                        member,
+                        value.child_by_field_name("body"),
+                        member,
+                        export,
+                        symbol_id=f"{owner}.{name}",
+                        parent=owner,
+                        body_override=value,
+                    )
             elif member.type == "shorthand_property_identifier" and export:
                 self.exports.append(self.text(member))
 
     def define_class(
-        self, node: Node, name: str, doc_node: Node, exported: bool, span: Node | None = None,
-        symbol_id: str | None = None, parent: str | None = None,
+        self,
+        node: Node,
+        name: str,
+        doc_node: Node,
+        exported: bool,
+        span: Node | None = None,
+        symbol_id: str | None = None,
+        parent: str | None = None,
     ) -> None:
         if not name:
             return
@@ -354,39 +408,89 @@ class JsExtractor(Extractor):
                     else:  # JavaScript: class_heritage holds the expression directly
                         bases.append(self.text(clause))
         class_id = self.define(
-            name, "class", span or node, node, body, doc_node, exported, bases=tuple(bases),
-            symbol_id=symbol_id, parent=parent, body_override=span or node,
+            name,
+            "class",
+            span or node,
+            node,
+            body,
+            doc_node,
+            exported,
+            bases=tuple(bases),
+            symbol_id=symbol_id,
+            parent=parent,
+            body_override=span or node,
         )
         if not class_id or body is None:
             return
         for member in self.named_children(body):
             if member.type in ("method_definition", "method_signature", "abstract_method_signature"):
                 method_name = self.text(member.child_by_field_name("name"))
-                self.define(method_name, "method", member, member, member.child_by_field_name("body"), member,
-                            exported, symbol_id=f"{class_id}.{method_name}", parent=class_id, body_override=member)
+                self.define(
+                    method_name,
+                    "method",
+                    member,
+                    member,
+                    member.child_by_field_name("body"),
+                    member,
+                    exported,
+                    symbol_id=f"{class_id}.{method_name}",
+                    parent=class_id,
+                    body_override=member,
+                )
             elif member.type in ("field_definition", "public_field_definition"):
                 value = member.child_by_field_name("value")
                 name_node = member.child_by_field_name("property") or member.child_by_field_name("name")
                 if value is not None and value.type in _FUNCTION_VALUES and name_node is not None:
                     method_name = self.text(name_node)
-                    self.define(method_name, "method", member, member, value.child_by_field_name("body"), member,
-                                exported, symbol_id=f"{class_id}.{method_name}", parent=class_id, body_override=value)
+                    self.define(
+                        method_name,
+                        "method",
+                        member,
+                        member,
+                        value.child_by_field_name("body"),
+                        member,
+                        exported,
+                        symbol_id=f"{class_id}.{method_name}",
+                        parent=class_id,
+                        body_override=value,
+                    )
 
     def define(
-        self, name: str, kind: str, span: Node, head: Node, body: Node | None, doc_node: Node, exported: bool,
-        *, bases: tuple[str, ...] = (), symbol_id: str | None = None, parent: str | None = None,
-        signature: str | None = None, body_override: Node | None = None,
+        self,
+        name: str,
+        kind: str,
+        span: Node,
+        head: Node,
+        body: Node | None,
+        doc_node: Node,
+        exported: bool,
+        *,
+        bases: tuple[str, ...] = (),
+        symbol_id: str | None = None,
+        parent: str | None = None,
+        signature: str | None = None,
+        body_override: Node | None = None,
     ) -> str | None:
         if not name:
             return None
         parent = parent or self.module
         symbol_id = symbol_id or f"{parent}.{name}"
         if signature is None:
-            signature = self.header(head, body) if kind not in ("type", "variable") else one_line_of(self.data, head.start_byte, head.end_byte)
+            signature = (
+                self.header(head, body)
+                if kind not in ("type", "variable")
+                else one_line_of(self.data, head.start_byte, head.end_byte)
+            )
         start = doc_node.start_point.row + 1 if doc_node.type == "export_statement" else span.start_point.row + 1
         symbol = Symbol(
-            id=symbol_id, name=name, kind=kind, path=self.path, lines=(start, span.end_point.row + 1),
-            signature=signature, doc=self.doc_above(doc_node), parent=parent,
+            id=symbol_id,
+            name=name,
+            kind=kind,
+            path=self.path,
+            lines=(start, span.end_point.row + 1),
+            signature=signature,
+            doc=self.doc_above(doc_node),
+            parent=parent,
             public=not name.startswith(("_", "#")) and (parent not in self.ids or self.ids[parent].public),
             bases=bases,
         )
@@ -450,7 +554,9 @@ class JsExtractor(Extractor):
                 if part.type == "shorthand_property_identifier_pattern":
                     parts.append(self.text(part))
                 elif part.type == "pair_pattern":
-                    parts.append(f"{self.text(part.child_by_field_name('key'))} as {self.text(part.child_by_field_name('value'))}")
+                    parts.append(
+                        f"{self.text(part.child_by_field_name('key'))} as {self.text(part.child_by_field_name('value'))}"
+                    )
             names = tuple(parts)
         self.imports.append(Import(self.path, module, names, statement.start_point.row + 1, alias, scope))
         self._required_ids.add(call.id)
@@ -470,7 +576,9 @@ class JsExtractor(Extractor):
                 first = arguments.named_children[0] if arguments is not None and arguments.named_child_count else None
                 if first is not None and first.type == "string":
                     where = None if scope == self.module else scope
-                    self.imports.append(Import(self.path, self.string_value(first), (), node.start_point.row + 1, None, where))
+                    self.imports.append(
+                        Import(self.path, self.string_value(first), (), node.start_point.row + 1, None, where)
+                    )
                 return
             if function.type == "identifier" and self.text(function) == "require":
                 if node.id not in self._required_ids:
@@ -480,7 +588,6 @@ class JsExtractor(Extractor):
             self.record_call(scope, _dotted_js(self, function, MAX_CALLEE), node)
         elif kind == "new_expression":
             self.record_call(scope, _dotted_js(self, node.child_by_field_name("constructor"), MAX_CALLEE), node)
-
 
 
 def _descriptor_function(extractor: Extractor, node: Node | None) -> Node | None:
@@ -519,4 +626,3 @@ def _assigns_module_exports(extractor: Extractor, node: Node | None) -> bool:
 def _split_local(name: str) -> str:
     """``a as b`` -> ``b`` (the exported name)."""
     return name.split(" as ", 1)[1] if " as " in name else name
-

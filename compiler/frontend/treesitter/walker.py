@@ -26,8 +26,15 @@ if TYPE_CHECKING:
     from tree_sitter import Node
 
 __all__ = [
-    "MAX_CALLEE", "Budget", "ChainGrammar", "Extractor", "FileTooSlow", "clean_comment", "dotted",
-    "first_error_line", "one_line",
+    "MAX_CALLEE",
+    "Budget",
+    "ChainGrammar",
+    "Extractor",
+    "FileTooSlow",
+    "clean_comment",
+    "dotted",
+    "first_error_line",
+    "one_line",
 ]
 
 MAX_SIGNATURE = 200
@@ -128,7 +135,9 @@ def one_line(text: str, limit: int = MAX_SIGNATURE) -> str:
     return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
 
-def one_line_of(data: bytes, start: int, end: int, strip: str = "", limit: int = MAX_SIGNATURE, prefix: str = "") -> str:
+def one_line_of(
+    data: bytes, start: int, end: int, strip: str = "", limit: int = MAX_SIGNATURE, prefix: str = ""
+) -> str:
     """``one_line(prefix + data[start:end].decode().rstrip(strip))``, reading only as much as it keeps.
 
     Collapsing a prefix gives a prefix of the collapsed whole, so once a prefix alone runs past
@@ -136,7 +145,7 @@ def one_line_of(data: bytes, start: int, end: int, strip: str = "", limit: int =
     """
     size = 4 * limit
     while start + size < end:
-        head = " ".join((prefix + data[start:start + size].decode("utf-8", "replace")).split())
+        head = " ".join((prefix + data[start : start + size].decode("utf-8", "replace")).split())
         # The last character may be cut; one not in ``strip`` after the kept part stops the rstrip.
         if len(head) > limit + 4 and head[limit:-1].strip(strip + " "):
             return head[: limit - 3].rstrip() + "..."
@@ -189,7 +198,7 @@ class Extractor:
     def text(self, node: Node | None) -> str:
         if node is None:
             return ""
-        return self.data[node.start_byte:node.end_byte].decode("utf-8", "replace")
+        return self.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
     def header(self, node: Node, body: Node | None) -> str:
         """The declaration up to its body: ``function handle(req, res)``, ``func (s *Store) Get(key string) error``."""
@@ -321,4 +330,3 @@ def _opens_file(node: Node) -> bool:
     """True when nothing but a ``#!`` line comes before ``node`` in its file."""
     before = node.prev_named_sibling
     return before is None or (before.type == "hash_bang_line" and before.prev_named_sibling is None)
-
