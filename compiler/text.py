@@ -112,3 +112,12 @@ def first_sentence_flat(text: str) -> str:
     end = flat.find(". ")
     sentence = flat if end < 0 else flat[: end + 1]
     return sentence if len(sentence) <= 200 else sentence[:199].rstrip() + "…"
+
+
+def first_sentence_page(text: str, limit: int = 200) -> str:
+    """The first sentence (or line) of a docstring, trimmed to ``limit`` characters (corpus pages and llms.txt)."""
+    text = " ".join(text.strip().split("\n\n", 1)[0].split())
+    # A sentence ends at . ! ? before a capital, a quote or the end, and not after e.g./i.e./etc.
+    match = re.match(r"(.+?(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bvs)[.!?])(\s+(?=[A-Z`\"'(*_\[])|$)", text)
+    sentence = match.group(1) if match else text
+    return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"

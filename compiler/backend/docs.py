@@ -16,9 +16,11 @@ from itertools import islice
 
 import yaml
 
+from compiler.backend.conceptmap import concept_map_svg
 from compiler.backend.llmstxt import LlmsFull, render_llms_txt
 from compiler.backend.report import render_report, render_report_markdown
 from compiler.model import Concept, Core, Symbol
+from compiler.text import first_sentence_page as first_sentence
 
 MAX_MEMBERS_PER_CONCEPT = 40
 _YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when PyYAML has it: 10x faster
@@ -106,15 +108,6 @@ def _yaml_entry(key: str, value) -> str:
 
 def _plain(text: str) -> bool:
     return _PLAIN.fullmatch(text) is not None and text.lower() not in _RESERVED
-
-
-def first_sentence(text: str, limit: int = 200) -> str:
-    """The first sentence (or line) of a docstring, trimmed to ``limit`` characters."""
-    text = " ".join(text.strip().split("\n\n", 1)[0].split())
-    # A sentence ends at . ! ? before a capital, a quote or the end, and not after e.g./i.e./etc.
-    match = re.match(r"(.+?(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bvs)[.!?])(\s+(?=[A-Z`\"'(*_\[])|$)", text)
-    sentence = match.group(1) if match else text
-    return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
 
 
 def md_escape(text: str) -> str:
@@ -456,8 +449,4 @@ def _demote_headings(text: str) -> str:
 
 
 def _concept_map_svg(core: Core) -> str:
-    try:
-        from compiler.backend.conceptmap import concept_map_svg
-    except ImportError:
-        return ""
     return concept_map_svg(core)

@@ -9,7 +9,7 @@ from compiler.model import Core
 
 def render_llms_txt(core: Core, pages) -> str:
     """The short index an agent reads first: what this is, then links to every page."""
-    from compiler.backend.docs import first_sentence
+    from compiler.text import first_sentence_page as first_sentence
 
     name = core.source.name
     description = (

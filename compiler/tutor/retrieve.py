@@ -109,17 +109,9 @@ def _build_core_retrieve(corpus: Any) -> Retrieve:
 
 
 def index_retrieve(corpus_dir: Any, settings: Any = None, corpus: Any = None) -> Retrieve:
-    """Retrieval through ``compiler.index.search.Searcher``; the core's lexical search when it is unavailable."""
-    try:
-        from compiler.index.search import Searcher
-    except ImportError:
-        Searcher = None
-    if Searcher is None:
-        if corpus is None:
-            from compiler.corpus import open_corpus
+    """Retrieval through ``compiler.index.search.Searcher``; the core's lexical search when the index cannot answer."""
+    from compiler.index.search import Searcher
 
-            corpus = open_corpus(corpus_dir)
-        return core_retrieve(corpus)
     searcher: list[Any] = []
 
     fallback: list[Retrieve] = []
