@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from compiler.cli.options import port_number
+
 DEFAULT_PORT = 8765  # mirrors compiler.mcp.schema.DEFAULT_HTTP_PORT without importing it
 
 
@@ -19,19 +21,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     mcp.add_argument("--corpus", default="corpus", help="corpus directory (default: ./corpus)")
     mcp.add_argument("--http", action="store_true", help="streamable HTTP on 127.0.0.1 instead of stdio")
-    mcp.add_argument("--port", type=_port, default=DEFAULT_PORT, help=f"HTTP port (default: {DEFAULT_PORT})")
+    mcp.add_argument("--port", type=port_number, default=DEFAULT_PORT, help=f"HTTP port (default: {DEFAULT_PORT})")
     mcp.add_argument("--source", help="source tree, so corpus_status can say whether the corpus is stale")
     mcp.set_defaults(func=run_mcp)
-
-
-def _port(text: str) -> int:
-    try:
-        port = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
-    if not 1 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"port {port} is out of range; pass 1-65535")
-    return port
 
 
 def run_mcp(args: argparse.Namespace) -> int:

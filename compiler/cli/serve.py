@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from compiler.cli.options import port_number
+
 DEFAULT_PORT = 8000
 TOKEN_ENV = "KC_SERVE_TOKEN"
 
@@ -19,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         ),
     )
     serve.add_argument("--corpus", default="corpus", help="corpus directory (default: ./corpus)")
-    serve.add_argument("--port", type=_port, default=DEFAULT_PORT, help=f"port (default: {DEFAULT_PORT})")
+    serve.add_argument("--port", type=port_number, default=DEFAULT_PORT, help=f"port (default: {DEFAULT_PORT})")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     serve.add_argument(
         "--backend",
@@ -31,16 +33,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     serve.add_argument("--learner-db", help="learner store file (default: KC_LEARNER_DB or the user data dir)")
     serve.set_defaults(func=run_serve)
-
-
-def _port(text: str) -> int:
-    try:
-        port = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
-    if not 1 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"port {port} is out of range; pass 1-65535")
-    return port
 
 
 def run_serve(args: argparse.Namespace) -> int:

@@ -53,25 +53,7 @@ def sections(path: str, text: str) -> list[Section]:
         if token.type == "heading_open" and token.map:
             title = _plain_text(tokens[index + 1]) if index + 1 < len(tokens) else ""
             headings.append((token.map[0], token.map[1] - 1, int(token.tag[1:]), title))
-    found: list[Section] = []
-    used_anchors: dict[str, int] = {}
-    first_heading = headings[0][0] if headings else len(lines)
-    preamble = "\n".join(lines[:first_heading]).strip()
-    if preamble:
-        stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-        first_text = next(i for i, line in enumerate(lines) if line.strip())
-        found.append(Section(path, stem, 0, _span(lines, first_text, first_heading - 1), preamble, ""))
-    for position, (start, heading_end, level, title) in enumerate(headings):
-        end = headings[position + 1][0] - 1 if position + 1 < len(headings) else len(lines) - 1
-        body = "\n".join(lines[heading_end + 1 : end + 1]).strip()
-        anchor = slugify(title)
-        if anchor in used_anchors:
-            used_anchors[anchor] += 1
-            anchor = f"{anchor}-{used_anchors[anchor]}"
-        else:
-            used_anchors[anchor] = 0
-        found.append(Section(path, title, level, _span(lines, start, end), body, anchor))
-    return found
+    return sections_from_headings(path, lines, headings)
 
 
 def _span(lines: list[str], start: int, end: int) -> tuple[int, int]:
@@ -94,3 +76,28 @@ def _plain_text(inline) -> str:
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")
     return "".join(parts).strip()
+
+
+def sections_from_headings(path: str, lines: list[str], headings: list[tuple[int, int, int, str]]) -> list[Section]:
+    """Sections from a document's lines and its headings (first line, last line (0-based), level, title):
+    the text before the first heading as a level-0 section named after the file, then one per heading
+    up to the next one, with a unique anchor each. Markdown and reStructuredText share this rule."""
+    found: list[Section] = []
+    used_anchors: dict[str, int] = {}
+    first_heading = headings[0][0] if headings else len(lines)
+    preamble = "\n".join(lines[:first_heading]).strip()
+    if preamble:
+        stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        first_text = next(i for i, line in enumerate(lines) if line.strip())
+        found.append(Section(path, stem, 0, _span(lines, first_text, first_heading - 1), preamble, ""))
+    for position, (start, heading_end, level, title) in enumerate(headings):
+        end = headings[position + 1][0] - 1 if position + 1 < len(headings) else len(lines) - 1
+        body = "\n".join(lines[heading_end + 1 : end + 1]).strip()
+        anchor = slugify(title)
+        if anchor in used_anchors:
+            used_anchors[anchor] += 1
+            anchor = f"{anchor}-{used_anchors[anchor]}"
+        else:
+            used_anchors[anchor] = 0
+        found.append(Section(path, title, level, _span(lines, start, max(start, end)), body, anchor))
+    return found

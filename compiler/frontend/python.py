@@ -23,6 +23,17 @@ import re
 from collections.abc import Set
 from dataclasses import dataclass, field, replace
 
+from compiler.frontend.pyast import (
+    MAX_CALLEE,
+    block_bodies,
+    docstring,
+    dotted_name,
+    header_nodes,
+    is_main_guard,
+    is_string,
+    literal_all,
+    public_name,
+)
 from compiler.model import Call, Diagnostic, FileFacts, Import, SourceFile, Symbol, make_symbol
 
 __all__ = ["module_id", "parse_python"]
@@ -35,7 +46,6 @@ if hasattr(ast, "TryStar"):
 _BLOCK_CLASSES = frozenset(_BLOCKS)  # the parser makes no subclasses: a set lookup does for isinstance
 _CONSTANT_NAME = re.compile(r"^_*[A-Z][A-Z0-9_]*$")
 _MAX_EXPR = 60  # longest default value / constant value shown in a signature
-_MAX_CALLEE = 120
 
 
 def module_id(path: str, repo_paths: Set[str] = frozenset()) -> str:
@@ -179,9 +189,9 @@ class _Extractor:
 
     def run(self, tree: ast.Module, line_count: int) -> None:
         self._lines = self.text.split("\n")
-        self.exports = _literal_all(tree.body)
+        self.exports = literal_all(tree.body)
         module_name = self.module.rsplit(".", 1)[-1]
-        module_public = all(_public_name(part) for part in self.module.split("."))
+        module_public = all(public_name(part) for part in self.module.split("."))
         self.symbols.append(
             _symbol(
                 id=self.module,
@@ -189,7 +199,7 @@ class _Extractor:
                 kind="module",
                 path=self.path,
                 lines=(1, max(line_count, 1)),
-                doc=_docstring(tree),
+                doc=docstring(tree),
                 parent=None,
                 public=module_public,
             )
@@ -215,12 +225,12 @@ class _Extractor:
                 self._define_variable(stmt, scope)
                 if scope.kind == "class" and stmt.value is not None:  # context_class = Context
                     self._reference(stmt.value, scope, None)
-            elif cls is ast.Expr and previous is not None and _is_string(stmt.value):
+            elif cls is ast.Expr and previous is not None and is_string(stmt.value):
                 self._attach_attribute_doc(previous, scope, stmt.value.value)
             elif cls in _BLOCK_CLASSES:
-                if scope.kind == "module" and cls is ast.If and _is_main_guard(stmt.test):
+                if scope.kind == "module" and cls is ast.If and is_main_guard(stmt.test):
                     self.has_main_guard = True
-                for block in _block_bodies(stmt):
+                for block in block_bodies(stmt):
                     self._define(block, scope, work)
             previous = stmt
 
@@ -239,10 +249,10 @@ class _Extractor:
                 stub = self.symbols[stub_at]
                 more = self._function_signature(node) if node.__class__ is not ast.ClassDef else ""
                 self.symbols[stub_at] = replace(
-                    stub, signature=f"{stub.signature}\n{more}", doc=stub.doc or _docstring(node)
+                    stub, signature=f"{stub.signature}\n{more}", doc=stub.doc or docstring(node)
                 )
                 return
-        public = scope.public and _public_name(name)
+        public = scope.public and public_name(name)
         if scope.kind == "module" and self.exports is not None:
             public = name in self.exports
         decorator_list = node.decorator_list
@@ -269,7 +279,7 @@ class _Extractor:
         self.ids.add(symbol_id)
         made = _symbol(
             id=symbol_id, name=node.name, kind=kind, path=self.path, lines=(start, node.end_lineno or node.lineno),
-            signature=signature, doc=_docstring(node), parent=scope.id, public=public,
+            signature=signature, doc=docstring(node), parent=scope.id, public=public,
             decorators=decorators, bases=bases,
         )  # fmt: skip
         if stub_at is None:
@@ -285,7 +295,7 @@ class _Extractor:
             self._define(node.body, inner, work)
         # The whole definition (decorators, defaults, bases, body) is visited in its own scope.
         self._deferred.add(id(node))
-        work.append(([*decorator_list, *_header_nodes(node), *node.body], inner))
+        work.append(([*decorator_list, *header_nodes(node), *node.body], inner))
 
     def _overload_stub(self, symbol_id: str) -> int | None:
         """The index of ``symbol_id``'s symbol when it is an ``@overload`` stub (signatures so far), else None."""
@@ -314,7 +324,7 @@ class _Extractor:
         symbol_id = f"{scope.id}.{name}"
         if symbol_id in self.ids:
             return
-        public = scope.public and _public_name(name)
+        public = scope.public and public_name(name)
         if scope.kind == "module" and self.exports is not None:
             public = name in self.exports
         signature = name
@@ -455,10 +465,10 @@ class _Extractor:
             attrs.append(base.id)
             attrs.reverse()
             callee = ".".join(attrs)
-            if len(callee) > _MAX_CALLEE:
+            if len(callee) > MAX_CALLEE:
                 callee = None
         else:
-            callee = _dotted(node.func)
+            callee = dotted_name(node.func)
         if callee is not None and callee not in seen:
             seen.add(callee)
             self.calls.append(Call(scope.id, callee, self.path, node.lineno))
@@ -466,9 +476,9 @@ class _Extractor:
 
     def _reference(self, value: ast.expr, scope: _Scope, seen: set[str] | None) -> None:
         """Record a class named as a value (a capitalised name or ``module.Name``) as a reference."""
-        callee = _dotted(value) if value.__class__ is ast.Name or value.__class__ is ast.Attribute else None
+        callee = dotted_name(value) if value.__class__ is ast.Name or value.__class__ is ast.Attribute else None
         last = callee.rsplit(".", 1)[-1] if callee else ""
-        if not last[:1].isupper() or last.isupper() or len(callee) > _MAX_CALLEE:
+        if not last[:1].isupper() or last.isupper() or len(callee) > MAX_CALLEE:
             return  # a function's name or an ALL_CAPS constant is no class
         key = "&" + callee
         if seen is not None:
@@ -509,102 +519,8 @@ class _Extractor:
 _SPECIAL_CLASSES = frozenset({ast.Call, ast.Import, ast.ImportFrom, *_DEFS})
 
 
-def _header_nodes(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> list[ast.AST]:
-    if node.__class__ is ast.ClassDef:
-        return [*node.bases, *node.keywords]
-    args = node.args
-    return [*args.defaults, *(d for d in args.kw_defaults if d is not None)]
-
-
-def _block_bodies(stmt: ast.stmt) -> list[list[ast.stmt]]:
-    bodies = [getattr(stmt, "body", []), getattr(stmt, "orelse", []), getattr(stmt, "finalbody", [])]
-    bodies.extend(handler.body for handler in getattr(stmt, "handlers", []))
-    return bodies
-
-
-def _dotted(node: ast.AST) -> str | None:
-    """``self.transport.send``, ``os.path.join``, ``Path().read_text``; None for lambdas and the like."""
-    parts: list[str] = []
-    while True:
-        cls = node.__class__
-        if cls is ast.Name:
-            parts.append(node.id)
-            break
-        if cls is ast.Attribute:
-            parts.append(node.attr)
-            node = node.value
-        elif cls is ast.Call:
-            parts.append("()")
-            node = node.func
-        elif cls is ast.Subscript:
-            parts.append("[]")
-            node = node.value
-        else:
-            return None
-    text = ""
-    for part in reversed(parts):
-        text += part if part in ("()", "[]") or not text else "." + part
-    return text if len(text) <= _MAX_CALLEE else None
-
-
-def _literal_all(body: list[ast.stmt]) -> tuple[str, ...] | None:
-    """``__all__`` when every assignment to it is a literal list/tuple of strings, else None."""
-    names: list[str] = []
-    found = False
-    for stmt in body:
-        cls = stmt.__class__
-        if cls is ast.Assign and any(t.__class__ is ast.Name and t.id == "__all__" for t in stmt.targets):
-            value = stmt.value
-            names = []
-        elif cls is ast.AnnAssign and stmt.target.__class__ is ast.Name and stmt.target.id == "__all__":
-            value = stmt.value
-            names = []
-        elif cls is ast.AugAssign and stmt.target.__class__ is ast.Name and stmt.target.id == "__all__":
-            value = stmt.value
-        else:
-            continue
-        if value.__class__ not in (ast.List, ast.Tuple) or not all(_is_string(e) for e in value.elts):
-            return None
-        names.extend(e.value for e in value.elts)
-        found = True
-    return tuple(names) if found else None
-
-
-def _docstring(node: ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> str:
-    """``ast.get_docstring(node) or ""``, without its type checks, and without ``inspect.cleandoc``
-    for a one-line docstring (which it would only expand tabs in and left-strip)."""
-    body = node.body
-    if not body or body[0].__class__ is not ast.Expr:
-        return ""
-    value = body[0].value
-    if value.__class__ is not ast.Constant or value.value.__class__ is not str:
-        return ""
-    text = value.value
-    if "\n" not in text:
-        return text.expandtabs().lstrip()
-    return inspect.cleandoc(text)
-
-
-def _is_string(node: ast.AST | None) -> bool:
-    return node.__class__ is ast.Constant and isinstance(node.value, str)
-
-
-def _is_main_guard(test: ast.expr) -> bool:
-    """``if __name__ == "__main__":`` (either order)."""
-    if test.__class__ is not ast.Compare or len(test.ops) != 1 or test.ops[0].__class__ is not ast.Eq:
-        return False
-    sides = (test.left, test.comparators[0])
-    return any(s.__class__ is ast.Name and s.id == "__name__" for s in sides) and any(
-        _is_string(s) and s.value == "__main__" for s in sides
-    )
-
-
 _OVERLOAD = re.compile(r"^(?:[\w.]+\.)?overload$")
 
 
 def _is_overload(decorators: list[ast.expr], extractor) -> bool:
     return any(_OVERLOAD.match(extractor._segment(d, 120)) for d in decorators)
-
-
-def _public_name(name: str) -> bool:
-    return not name.startswith("_") or (name.startswith("__") and name.endswith("__"))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from compiler.frontend.markdown import _span, slugify
+from compiler.frontend.markdown import sections_from_headings
 from compiler.model import FileFacts, Section, SourceFile
 
 __all__ = ["parse_rst", "sections"]
@@ -82,22 +82,4 @@ def sections(path: str, text: str) -> list[Section]:
     if lines and lines[-1] == "":
         lines.pop()
     headings = _headings(lines)
-    found: list[Section] = []
-    used: dict[str, int] = {}
-    first_heading = headings[0][0] if headings else len(lines)
-    preamble = "\n".join(lines[:first_heading]).strip()
-    if preamble:
-        stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-        first_text = next(i for i, line in enumerate(lines) if line.strip())
-        found.append(Section(path, stem, 0, _span(lines, first_text, first_heading - 1), preamble, ""))
-    for position, (start, heading_end, level, title) in enumerate(headings):
-        end = headings[position + 1][0] - 1 if position + 1 < len(headings) else len(lines) - 1
-        body = "\n".join(lines[heading_end + 1 : end + 1]).strip()
-        anchor = slugify(title)
-        if anchor in used:
-            used[anchor] += 1
-            anchor = f"{anchor}-{used[anchor]}"
-        else:
-            used[anchor] = 0
-        found.append(Section(path, title, level, _span(lines, start, max(start, end)), body, anchor))
-    return found
+    return sections_from_headings(path, lines, headings)

@@ -39,7 +39,6 @@ from compiler.mcp.answers import (
     learning_path_answer,
     overview_answer,
     search_corpus,
-    status_answer,
     symbol_answer,
 )
 from compiler.mcp.paging import clip, first_sentence, resource_page
@@ -62,6 +61,7 @@ from compiler.mcp.schema import (
     StatusResult,
     SymbolResult,
 )
+from compiler.mcp.status import status_answer
 from compiler.service import CorpusView, Service
 
 INSTRUCTIONS = """\

@@ -18,9 +18,9 @@ from typing import Any
 from compiler.analysis.examples import examples_for
 from compiler.tutor.analogies import analogies
 from compiler.tutor.citations import Citation
+from compiler.tutor.material import Material, usage
 from compiler.tutor.plan import EXAMPLE_PATH, Plan, Step, is_test_path, symbol_text
 from compiler.tutor.prose import (
-    clean_prose,
     decision_lines,
     demote_headings,
     display_name,
@@ -28,39 +28,12 @@ from compiler.tutor.prose import (
     language_of,
     rationale_sentences,
     ref,
-    render_doc,
     same_text,
-    sentences,
 )
 from compiler.tutor.reply import Draft, Reply, Turn
-from compiler.tutor.safety import looks_like_instruction, quote_flagged
+from compiler.tutor.safety import quote_flagged
 
 _HOW_TO = re.compile(r"\bhow (do|can|could|should|would|to) (i|we|you)\b|\bhow to\b|\b(i|we) want to\b")
-
-
-def usage(corpus: Any, symbol: Any) -> str:
-    """The call a user writes for ``symbol``, from its signature: ``app.use(fn)``, ``Client(...)``, ``obj.send(request)``."""
-    signature = " ".join((symbol.signature or "").split())
-    assigned = re.match(r"^([\w$.]+)\s*=\s*(?:async\s+)?function\b[^(]*\(([^)]*)\)", signature)
-    if assigned:  # JavaScript: proto.use = function use(fn)
-        return f"{assigned.group(1)}({assigned.group(2).strip()})"
-    match = re.search(rf"\b{re.escape(symbol.name)}\s*\(([^)]*)\)", signature)
-    if symbol.kind not in {"function", "method", "class"}:
-        return ""
-    args = [a.strip() for a in (match.group(1).split(",") if match else []) if a.strip()]
-    args = [a.split(":")[0].split("=")[0].split()[0] for a in args]  # Go's "path string" is "path"
-    args = [a for a in args if a not in {"self", "cls"}]
-    args = [a for a in args if a not in {"*", "/"}][:3]
-    shown = ", ".join(args) if len(args) <= 3 else ", ".join(args) + ", ..."
-    if symbol.kind == "class":
-        shown = "..."  # the signature lists base classes, not the constructor's arguments
-    parent = corpus.symbols.get(symbol.parent) if symbol.parent else None
-    if symbol.kind == "method" and parent is not None:
-        return f"{parent.name[:1].lower() + parent.name[1:]}.{symbol.name}({shown})"
-    parts = symbol.id.split(".")
-    if len(parts) > 2 and any(p.startswith("_") for p in parts[1:-1]):  # httpx._api.get is used as httpx.get
-        return f"{parts[0]}.{symbol.name}({shown})"
-    return f"{symbol.name}({shown})"
 
 
 class OfflineBackend:
@@ -87,82 +60,14 @@ class OfflineBackend:
 
 
 # ---- the composer ------------------------------------------------------------------------
-class Composer:
+class Composer(Material):
     """Builds the offline answer section by section; each section carries its citations."""
 
     def __init__(self, corpus: Any, plan: Plan) -> None:
-        self.corpus = corpus
-        self.plan = plan
-        self.depth = plan.depth
-        self.level = plan.level
-        self.flagged: list[tuple[str, str]] = []  # (where, sentence) of instruction-like repository text
-        self.analogies_used: set[str] = set()
+        super().__init__(corpus, plan)
         # "How do I ...?" asks for the code the learner writes; "how does it work?" for the mechanism.
         self.how_to = bool(_HOW_TO.search(plan.question.lower()))
         self._example = self.example() if plan.covered else None
-
-    # -- small builders -----------------------------------------------------------------
-    def t(self, concept: Any) -> str:
-        """A concept's title as the tutor may write it: one that addresses an AI is never our heading."""
-        title = " ".join((concept.title or "").split())
-        if looks_like_instruction(title) or re.search(r"[<>`]|&[#\w]+;", title):
-            self.flagged.append(("a concept title", title))
-            return "this part of the code"
-        return title
-
-    def prose(self, text: str, where: str) -> str:
-        cleaned, flagged = clean_prose(text)
-        self.flagged += [(where, sentence) for sentence in flagged]
-        return cleaned
-
-    def cite_symbol(self, symbol: Any, citations: list[Citation]) -> str:
-        start, end = symbol.lines
-        citations.append(Citation(symbol.path, start, end, symbol=symbol.id))
-        return ref(symbol.path, start, end)
-
-    def excerpt(self, symbol: Any, citations: list[Citation], max_lines: int | None = None) -> str:
-        """A fenced excerpt of the symbol's first lines, cited exactly."""
-        text, (start, end) = symbol_text(symbol)
-        if not text:
-            if not symbol.signature:
-                return ""
-            # No excerpt in this core: the signature, cited at the line where the definition starts.
-            citations.append(Citation(symbol.path, start, start, symbol=symbol.id))
-            return (
-                f"`{ref(symbol.path, start, start)}`\n\n```{language_of(self.corpus, symbol.path)}\n"
-                f"{symbol.signature}\n```\n"
-            )
-        lines = text.split("\n")
-        limit = max_lines or self.depth.excerpt_lines
-        shown = lines[:limit]
-        while shown and not shown[-1].strip():
-            shown.pop()
-        last = start + len(shown) - 1
-        citations.append(Citation(symbol.path, start, last, symbol=symbol.id))
-        total = symbol.lines[1] - symbol.lines[0] + 1
-        note = f" (first {len(shown)} of {total} lines)" if len(shown) < total else ""
-        fence = "````" if "```" in "\n".join(shown) else "```"
-        return (
-            f"`{ref(symbol.path, start, last)}`{note}\n\n{fence}{language_of(self.corpus, symbol.path)}\n"
-            + "\n".join(shown)
-            + f"\n{fence}\n"
-        )
-
-    def symbol_doc(self, symbol: Any, count: int) -> str:
-        doc = self.prose(render_doc(symbol.doc), f"the docstring of `{symbol.id}`")
-        found = sentences(doc, count)
-        return found if len(found) <= 320 else found[:319].rsplit(" ", 1)[0] + "…"
-
-    def concept_summary(self, concept: Any, count: int) -> str:
-        return sentences(self.prose(concept.summary, f"the summary of {self.t(concept)}"), count)
-
-    def resolved(self, ids: Sequence[str]) -> list[Any]:
-        return [self.corpus.symbols[i] for i in ids if i in self.corpus.symbols]
-
-    def users(self, symbol_ids: Sequence[str]) -> list[Any]:
-        """Callers, the code they serve before the tests that exercise it, most important first."""
-        found = self.resolved(symbol_ids)
-        return sorted(found, key=lambda s: (is_test_path(s.path), -s.importance, s.id))
 
     # -- sections -------------------------------------------------------------------------
     def sections(self) -> list[tuple[str, list[Citation]]]:

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from compiler.tutor.coverage import assess
+from compiler.tutor.goals import goal_concepts, learning_order, path_index
 from compiler.tutor.learner import LEVELS, ConceptState, Profile
 from compiler.tutor.retrieve import Retrieve, core_retrieve, index_retrieve
 from compiler.tutor.words import EXAMPLE_PATH, QUESTION_FILLER, is_test_path, tokens
@@ -228,55 +229,6 @@ def make_plan(
     )
 
 
-_GOAL_KINDS = (
-    ("fix", r"\b(fix|bug|debug|broken|crash|regression)"),
-    ("contribute", r"\b(contribut|pull request|maintain|patch)"),
-    ("extend", r"\b(extend|plugin|subclass|custom|hook|add (a|my) own|middleware)"),
-    ("use", r"\b(use|using|build|write|make|call|app|application|script)\b"),
-)
-
-
-def goal_kind(goal: str) -> str:
-    """What the learner wants to do with the code: use, extend, fix, contribute (or "" when no goal)."""
-    for kind, pattern in _GOAL_KINDS:
-        if re.search(pattern, (goal or "").lower()):
-            return kind
-    return "use" if (goal or "").strip() else ""
-
-
-def goal_concepts(corpus: Any, goal: str, limit: int = 2) -> list[str]:
-    """A free-text goal ("write a CLI with subcommands") resolved by search to the concepts it is about."""
-    if not (goal or "").strip():
-        return []
-    if goal.strip().lower() in corpus.concepts:
-        return [goal.strip().lower()]
-    votes: Counter[str] = Counter()
-    for rank, hit in enumerate(core_retrieve(corpus)(goal, 8), start=1):
-        symbol = corpus.symbols.get(hit["symbol"]) if hit["symbol"] else None
-        concept = hit["concept"] or (symbol.concept if symbol else None)
-        if concept in corpus.concepts:
-            votes[concept] += 1.0 / rank
-    return [c for c, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))][:limit]
-
-
-def goal_path(corpus: Any, goal: str) -> list[str]:
-    """The learning path reordered for a goal: what the goal needs (its prerequisites first), then the rest."""
-    path = [c for c in corpus.core.learning_path if c in corpus.concepts]
-    wanted = goal_concepts(corpus, goal, limit=1)
-    if not wanted:
-        return path
-    needed: set[str] = set()
-    frontier = list(wanted)
-    while frontier:
-        concept = frontier.pop()
-        if concept in needed or concept not in corpus.concepts:
-            continue
-        needed.add(concept)
-        frontier += list(corpus.concepts[concept].prerequisites)
-    first = _learning_order(corpus, [c for c in needed if c in path] or list(needed))
-    return first + [c for c in path if c not in needed]
-
-
 _INTENTS = (
     (
         "debug",
@@ -417,7 +369,7 @@ def _prerequisites(
 
     chosen: list[str] = []
     taught_fresh = 0  # prerequisites added for being uncovered (failed quizzes come on top)
-    for prereq, depth in sorted(depth_of.items(), key=lambda kv: (kv[1], _path_index(corpus, kv[0]))):
+    for prereq, depth in sorted(depth_of.items(), key=lambda kv: (kv[1], path_index(corpus, kv[0]))):
         state = progress.get(prereq)
         title = corpus.concepts[prereq].title
         if state and state.passed:
@@ -445,31 +397,12 @@ def _prerequisites(
             taught_fresh += 1
             needed_by = [corpus.concepts[t].title for t in _needed_by(corpus, prereq, targets + chosen)]
             reasons[prereq] = f"{', '.join(needed_by) or 'the topic'} builds on {title}, which you have not covered yet"
-    ordered = _learning_order(corpus, chosen)
+    ordered = learning_order(corpus, chosen)
     return ordered, reasons, [Skipped(c, r) for c, r in skipped.items()]
 
 
 def _needed_by(corpus: Any, prereq: str, among: list[str]) -> list[str]:
     return [c for c in among if c != prereq and prereq in corpus.concepts[c].prerequisites]
-
-
-def _path_index(corpus: Any, concept_id: str) -> int:
-    path = corpus.core.learning_path
-    return path.index(concept_id) if concept_id in path else len(path)
-
-
-def _learning_order(corpus: Any, concept_ids: Sequence[str]) -> list[str]:
-    """Topological order over prerequisites, learning-path position breaking ties."""
-    remaining = set(concept_ids)
-    ordered: list[str] = []
-    while remaining:
-        ready = [c for c in remaining if not (set(corpus.concepts[c].prerequisites) & remaining)]
-        if not ready:  # a cycle in the prerequisites: fall back to the learning path
-            ready = list(remaining)
-        nxt = min(ready, key=lambda c: (_path_index(corpus, c), c))
-        ordered.append(nxt)
-        remaining.discard(nxt)
-    return ordered
 
 
 def _steps(
@@ -487,7 +420,7 @@ def _steps(
         steps.append(
             Step(concept_id, concept.title, "prerequisite", reasons[concept_id], _key_symbols(corpus, concept, [], 1))
         )
-    for concept_id in _learning_order(corpus, targets):
+    for concept_id in learning_order(corpus, targets):
         concept = corpus.concepts[concept_id]
         state = progress.get(concept_id)
         if state and state.passed:

@@ -15,9 +15,10 @@ from typing import Any
 
 from compiler.errors import ConfigError, NotFound
 from compiler.tutor.citations import CitationFilter, check_citations
+from compiler.tutor.goals import goal_concepts, goal_path
 from compiler.tutor.learner import DEFAULT_LEARNER, LearnerStore, Profile, check_level
 from compiler.tutor.llm import Answer, Backend, OfflineBackend, Turn
-from compiler.tutor.plan import Plan, Retrieve, goal_concepts, goal_path, make_plan
+from compiler.tutor.plan import Plan, Retrieve, make_plan
 from compiler.tutor.quiz import Quiz, QuizResult, grade, make_quiz
 
 MAX_HISTORY_TURNS = 8

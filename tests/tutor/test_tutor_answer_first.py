@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 from compiler.cli import main
 from compiler.tutor.coverage import assess
-from compiler.tutor.offline import usage
+from compiler.tutor.material import usage
 from compiler.tutor.prose import render_doc
 
 

@@ -10,9 +10,9 @@ from rich.console import Console
 
 from compiler.cli import main
 from compiler.cli.repl import handle_command
+from compiler.tutor.goals import goal_concepts, goal_kind
 from compiler.tutor.learner import LearnerStore
 from compiler.tutor.offline import OfflineBackend
-from compiler.tutor.plan import goal_concepts, goal_kind
 from compiler.tutor.session import TutorSession
 
 OPEN_QUESTION = "where do I start?"

@@ -1,7 +1,7 @@
 """JavaScript, TypeScript and TSX facts from a tree-sitter tree.
 
 In: a ``SourceFile``, its bytes and the parsed root (``treesitter/__init__.py`` parses).
-Out: a filled ``JsExtractor``: module symbol, definitions (functions, classes, methods,
+Out: a filled ``JsExtractor`` (definitions here; imports and calls in ``js_calls.py``): module symbol, definitions (functions, classes, methods,
 CommonJS ``exports.x =`` / ``Foo.prototype.x =`` members, properties defined by
 ``Object.defineProperty``-like calls), imports (``import``, ``require``, ``import()``) and calls.
 The id rules are in ``treesitter/__init__.py``'s docstring.
@@ -10,10 +10,11 @@ The id rules are in ``treesitter/__init__.py``'s docstring.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from compiler.frontend.treesitter.walker import MAX_CALLEE, ChainGrammar, Extractor, clean_comment, dotted, one_line_of
+from compiler.frontend.treesitter.js_calls import JsImportsAndCalls, dotted_js
+from compiler.frontend.treesitter.walker import Extractor, clean_comment, one_line_of
 from compiler.model import Import, Symbol
 
 if TYPE_CHECKING:
@@ -22,27 +23,11 @@ if TYPE_CHECKING:
 __all__ = ["JsExtractor", "js_module_id"]
 
 _JS_EXTENSIONS = re.compile(r"\.(?:d\.ts|[mc]?[jt]sx?)$")
-# A definition's own name (module.exports.Router, Foo.prototype.bar) is read with a longer limit than a callee.
-_MAX_TARGET = 1000
-CHAINS = ChainGrammar(
-    names=frozenset({"identifier", "this", "super", "property_identifier", "private_property_identifier"}),
-    member="member_expression",
-    member_object="object",
-    member_name="property",
-    index="subscript_expression",
-    index_object="object",
-    wrappers=frozenset({"parenthesized_expression", "non_null_expression", "await_expression"}),
-)
 
 
 def js_module_id(path: str) -> str:
     """``lib/router/index.js`` -> ``lib.router.index``."""
     return _JS_EXTENSIONS.sub("", path).replace("/", ".")
-
-
-def _dotted_js(extractor: Extractor, node: Node | None, limit: int = _MAX_TARGET) -> str | None:
-    """``this.router.handle``, ``res.send``, ``foo()``.bar -> ``foo().bar``; None for anything else."""
-    return dotted(extractor, node, CHAINS, limit)
 
 
 _FUNCTION_VALUES = frozenset({"function_expression", "function", "arrow_function", "generator_function"})
@@ -54,9 +39,7 @@ _DEFINES_PROPERTY = re.compile(
 
 
 @dataclass
-class JsExtractor(Extractor):
-    _required_ids: set[int] = field(default_factory=set)  # require() calls already recorded as imports
-
+class JsExtractor(JsImportsAndCalls):
     def run(self, root: Node) -> None:
         self.module = js_module_id(self.path)
         stem = self.path.rsplit("/", 1)[-1]
@@ -229,7 +212,7 @@ class JsExtractor(Extractor):
         if value is None:
             return None
         for target in targets:
-            dotted = _dotted_js(self, target)
+            dotted = dotted_js(self, target)
             if dotted is None:
                 continue
             if dotted in ("module.exports", "exports"):
@@ -260,7 +243,7 @@ class JsExtractor(Extractor):
         (``defineGetter(req, 'ip', function ip() {…})``) become members, as ``req.ip = function`` would."""
         function = call.child_by_field_name("function")
         arguments = call.child_by_field_name("arguments")
-        callee = _dotted_js(self, function) if function is not None else None
+        callee = dotted_js(self, function) if function is not None else None
         if callee is None or arguments is None or not _DEFINES_PROPERTY.search(callee.rsplit(".", 1)[-1]):
             return
         args = [a for a in arguments.named_children if a.type != "comment"]
@@ -286,7 +269,7 @@ class JsExtractor(Extractor):
 
     def property_owner(self, target: Node) -> list[str] | None:
         """The id parts under the module for the object a property is defined on (``[]``: the module)."""
-        dotted = _dotted_js(self, target)
+        dotted = dotted_js(self, target)
         if dotted is None or "()" in dotted or "[]" in dotted:
             return None
         parts = dotted.split(".")
@@ -498,97 +481,6 @@ class JsExtractor(Extractor):
             return None
         return symbol_id
 
-    # ---- imports and calls
-    def import_statement(self, node: Node) -> None:
-        source = node.child_by_field_name("source")
-        if source is None:
-            return
-        module = self.string_value(source)
-        line = node.start_point.row + 1
-        clause = next((c for c in node.named_children if c.type == "import_clause"), None)
-        if clause is None:  # import 'side-effect'
-            self.imports.append(Import(self.path, module, (), line))
-            return
-        named: list[str] = []
-        for part in clause.named_children:
-            if part.type == "identifier":
-                self.imports.append(Import(self.path, module, ("default",), line, self.text(part)))
-            elif part.type == "namespace_import":
-                alias = next((self.text(c) for c in part.named_children if c.type == "identifier"), None)
-                self.imports.append(Import(self.path, module, ("*",), line, alias))
-            elif part.type == "named_imports":
-                for spec in part.named_children:
-                    if spec.type != "import_specifier":
-                        continue
-                    name = self.text(spec.child_by_field_name("name"))
-                    alias = spec.child_by_field_name("alias")
-                    named.append(f"{name} as {self.text(alias)}" if alias is not None else name)
-        if named:
-            self.imports.append(Import(self.path, module, tuple(named), line))
-
-    def require_import(self, value: Node, binding: Node | None, statement: Node, scope: str | None = None) -> bool:
-        """``const X = require('x')`` / ``const {a, b: c} = require('x')`` / ``require('x')``."""
-        call = value
-        if call.type == "member_expression":  # require('x').Router
-            call = call.child_by_field_name("object")
-        if call is None or call.type != "call_expression":
-            return False
-        function = call.child_by_field_name("function")
-        if function is None or self.text(function) != "require":
-            return False
-        arguments = call.child_by_field_name("arguments")
-        first = arguments.named_children[0] if arguments is not None and arguments.named_child_count else None
-        if first is None or first.type != "string":
-            return False
-        module = self.string_value(first)
-        names: tuple[str, ...] = ()
-        alias = None
-        if value is not call:  # require('x').Router
-            names = (self.text(value.child_by_field_name("property")),)
-            alias = self.text(binding) if binding is not None and binding.type == "identifier" else None
-        elif binding is not None and binding.type == "identifier":
-            alias = self.text(binding)
-        elif binding is not None and binding.type == "object_pattern":
-            parts = []
-            for part in binding.named_children:
-                if part.type == "shorthand_property_identifier_pattern":
-                    parts.append(self.text(part))
-                elif part.type == "pair_pattern":
-                    parts.append(
-                        f"{self.text(part.child_by_field_name('key'))} as {self.text(part.child_by_field_name('value'))}"
-                    )
-            names = tuple(parts)
-        self.imports.append(Import(self.path, module, names, statement.start_point.row + 1, alias, scope))
-        self._required_ids.add(call.id)
-        return True
-
-    def string_value(self, node: Node) -> str:
-        return self.text(node).strip("'\"`")
-
-    def visit(self, node: Node, scope: str) -> None:
-        kind = node.type
-        if kind == "call_expression":
-            function = node.child_by_field_name("function")
-            if function is None:
-                return
-            if function.type == "import":  # import('x')
-                arguments = node.child_by_field_name("arguments")
-                first = arguments.named_children[0] if arguments is not None and arguments.named_child_count else None
-                if first is not None and first.type == "string":
-                    where = None if scope == self.module else scope
-                    self.imports.append(
-                        Import(self.path, self.string_value(first), (), node.start_point.row + 1, None, where)
-                    )
-                return
-            if function.type == "identifier" and self.text(function) == "require":
-                if node.id not in self._required_ids:
-                    where = None if scope == self.module else scope
-                    self.require_import(node, None, node, where)
-                return
-            self.record_call(scope, _dotted_js(self, function, MAX_CALLEE), node)
-        elif kind == "new_expression":
-            self.record_call(scope, _dotted_js(self, node.child_by_field_name("constructor"), MAX_CALLEE), node)
-
 
 def _descriptor_function(extractor: Extractor, node: Node | None) -> Node | None:
     """The function a property definition runs: the value itself, a wrapped function
@@ -617,7 +509,7 @@ def _descriptor_function(extractor: Extractor, node: Node | None) -> Node | None
 def _assigns_module_exports(extractor: Extractor, node: Node | None) -> bool:
     """True for ``exports = module.exports = ...`` chains."""
     while node is not None and node.type == "assignment_expression":
-        if _dotted_js(extractor, node.child_by_field_name("left")) in ("module.exports", "exports"):
+        if dotted_js(extractor, node.child_by_field_name("left")) in ("module.exports", "exports"):
             return True
         node = node.child_by_field_name("right")
     return False
