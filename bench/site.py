@@ -58,8 +58,8 @@ def compile_fixtures(into: Path) -> list[Path]:
 
 
 def synthetic_corpus(into: Path, concepts: int) -> Path:
-    sys.path.insert(0, str(REPO / "tests" / "site"))
-    import synthetic
+    sys.path.insert(0, str(REPO / "tests"))
+    from kctest import synthetic
 
     return synthetic.write_corpus(synthetic.wide_core(concepts), into / f"synthetic-{concepts}")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
-from factkit import FileBuilder, minihttp
+from kctest.factkit import FileBuilder, minihttp
 
 from compiler.analysis import analyze
 from compiler.model import Core, SourceInfo
@@ -189,8 +189,7 @@ def test_output_does_not_depend_on_the_hash_seed(tmp_path):
     script = tmp_path / "run.py"
     script.write_text(
         "import hashlib, json, sys\n"
-        f"sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
-        "from factkit import minihttp\n"
+        "from kctest.factkit import minihttp\n"
         "from test_analysis_analyze import NOTES\n"
         "from compiler.analysis import analyze\n"
         "from compiler.model import Core, SourceInfo\n"
@@ -201,7 +200,11 @@ def test_output_does_not_depend_on_the_hash_seed(tmp_path):
     )
     digests = set()
     for seed in ("1", "2", "3"):
-        env = {**os.environ, "PYTHONHASHSEED": seed}
+        env = {
+            **os.environ,
+            "PYTHONHASHSEED": seed,
+            "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), str(Path(__file__).parents[1])]),
+        }
         result = subprocess.run(
             [sys.executable, str(script)],
             capture_output=True,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from factkit import FileBuilder, markdown, minihttp
+from kctest.factkit import FileBuilder, markdown, minihttp
 
 from compiler.analysis import analyze
 from compiler.analysis.concepts import humanize, segment_word

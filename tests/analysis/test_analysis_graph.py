@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from factkit import FileBuilder
+from kctest.factkit import FileBuilder
 
 from compiler.analysis.calls import CALL_WEIGHT, UNIQUE_NAME_CALL_WEIGHT
 from compiler.analysis.graph import INHERITS_WEIGHT, link

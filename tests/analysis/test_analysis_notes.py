@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from factkit import minihttp
+from kctest.factkit import minihttp
 
 from compiler.analysis.graph import link
 from compiler.analysis.notes import parse_notes, resolve_notes

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from factkit import FileBuilder
+from kctest.factkit import FileBuilder
 
 from compiler.analysis.graph import link
 from compiler.analysis.rank import pagerank, rank

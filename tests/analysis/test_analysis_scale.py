@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import random
 
-from factkit import FileBuilder, minihttp
+from kctest.factkit import FileBuilder, minihttp
 
 from compiler.analysis import analyze
 from compiler.analysis.calls import HEURISTIC_CALL_WEIGHT

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from factkit import minihttp
+from kctest.factkit import minihttp
 
 from compiler.analysis import analyze
 from compiler.analysis.summarize import concept_prompt, prompt_key, summarize_concepts

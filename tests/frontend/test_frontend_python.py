@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from frontend_helpers import symbols_by_id
+from kctest.frontend_files import symbols_by_id
 
 from compiler.frontend.python import module_id, parse_python
 from compiler.model import SourceFile

@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from frontend_helpers import write
+from kctest.frontend_files import write
 
 from compiler.config import Settings
 from compiler.frontend.scan import language_of, scan

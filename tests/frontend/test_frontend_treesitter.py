@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from frontend_helpers import symbols_by_id
+from kctest.frontend_files import symbols_by_id
 
 from compiler.frontend import parse_file
 from compiler.model import SourceFile

@@ -11,7 +11,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from frontend_helpers import write
+from kctest.frontend_files import write
 
 from compiler.config import Settings
 from compiler.frontend.scan import scan

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from index_helpers import FIXTURE_REPO, core_from_package, write_corpus
+from kctest.index_corpus import FIXTURE_REPO, core_from_package, write_corpus
 
 from compiler.config import Settings
 from compiler.index.embed import HashEmbedder

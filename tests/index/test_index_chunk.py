@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from index_helpers import core_from_package, write_corpus
+from kctest.index_corpus import core_from_package, write_corpus
 
 from compiler.corpus import open_corpus
 from compiler.index.chunk import chunk_corpus, code_lines, doc_prose, humanize, split_front_matter

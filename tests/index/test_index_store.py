@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from index_helpers import core_from_package, write_corpus
+from kctest.index_corpus import core_from_package, write_corpus
 
 from compiler.config import index_dir
 from compiler.corpus import open_corpus

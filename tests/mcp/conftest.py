@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
-
-from mcp_corpus import write_corpus
-from mcp_helpers import run_with_client
+from kctest.mcp_corpus import write_corpus
+from kctest.mcp_process import run_with_client
 
 
 @pytest.fixture

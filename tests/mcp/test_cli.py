@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import subprocess
 
-from mcp_helpers import REPO, kc_command
+from kctest.mcp_process import REPO, kc_command
 
 
 def _kc(*args: str) -> subprocess.CompletedProcess:

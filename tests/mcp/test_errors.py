@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from mcp_corpus import SECRET_OUTSIDE
-from mcp_helpers import run_with_client, text_of
+from kctest.mcp_corpus import SECRET_OUTSIDE
+from kctest.mcp_process import run_with_client, text_of
 
 BAD_CALLS = [
     # (tool, arguments, words the error must contain)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from mcp_helpers import run_with_client, text_of
+from kctest.mcp_process import run_with_client, text_of
 
 pytest.importorskip("compiler.tutor.session")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from mcp_corpus import make_core, write_corpus
-from mcp_helpers import response_tokens, run_with_client, text_of
+from kctest.mcp_corpus import make_core, write_corpus
+from kctest.mcp_process import response_tokens, run_with_client, text_of
 
 from compiler.model import Concept, Edge, Symbol
 

@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from mcp_helpers import REPO, kc_command
+from kctest.mcp_process import REPO, kc_command
 
 REPLY_SECONDS = 30
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from mcp_helpers import REPO, response_tokens, run_with_client, text_of
+from kctest.mcp_process import REPO, response_tokens, run_with_client, text_of
 
 PYAPP = REPO / "tests" / "fixtures" / "repos" / "pyapp"
 

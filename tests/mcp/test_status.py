@@ -7,8 +7,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from mcp_corpus import make_core, write_corpus
-from mcp_helpers import REPO, run_with_client, text_of
+from kctest.mcp_corpus import make_core, write_corpus
+from kctest.mcp_process import REPO, run_with_client, text_of
 
 build = pytest.importorskip("compiler.build")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from mcp_helpers import response_tokens, run_with_client, text_of
+from kctest.mcp_process import response_tokens, run_with_client, text_of
 
 EXPECTED_TOOLS = {"search", "get_concept", "get_symbol", "learning_path", "overview", "corpus_status"}
 
@@ -174,7 +174,7 @@ def test_a_rebuilt_corpus_is_picked_up_without_a_restart(corpus_dir, monkeypatch
     import os
     from dataclasses import replace
 
-    from mcp_corpus import make_core, write_corpus
+    from kctest.mcp_corpus import make_core, write_corpus
 
     from compiler import service
     from compiler.mcp import create_server

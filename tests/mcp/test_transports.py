@@ -12,7 +12,7 @@ from pathlib import Path
 import anyio
 import httpx
 import pytest
-from mcp_helpers import REPO, free_port, kc_command, text_of
+from kctest.mcp_process import REPO, free_port, kc_command, text_of
 
 STARTUP_SECONDS = 30
 

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
-
-from serve_helpers import build_corpus, running_app, write_tiny_repo
+from kctest.serve_process import build_corpus, running_app, write_tiny_repo
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ from pathlib import Path
 import anyio
 import httpx
 import pytest
-from serve_helpers import ask, running_app
+from kctest.serve_process import ask, running_app
 
 QUESTIONS = ("how does retrying work with backoff?", "what does the client do when a connection fails?")
 

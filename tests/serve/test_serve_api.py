@@ -7,7 +7,7 @@ import json
 
 import httpx
 import pytest
-from serve_helpers import ask
+from kctest.serve_process import ask
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -150,7 +150,7 @@ def test_concurrent_learners_keep_their_own_state(app_url):
 
 
 def test_token_is_required_on_every_request_when_set(tiny_corpus, tmp_path):
-    from serve_helpers import running_app
+    from kctest.serve_process import running_app
 
     with running_app(tiny_corpus, tmp_path, token="s3cret-token") as url, httpx.Client(timeout=60) as http:
         assert http.get(f"{url}/api/health").status_code == 401

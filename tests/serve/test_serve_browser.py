@@ -8,8 +8,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from kctest.serve_process import CHROMIUM, CHROMIUM_ARGS, REPO, running_app
 from playwright.sync_api import expect
-from serve_helpers import CHROMIUM, CHROMIUM_ARGS, REPO, running_app
 
 pytestmark = pytest.mark.timeout(420)
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"

@@ -11,11 +11,8 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-import synthetic  # noqa: E402
-
-from site_helpers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, REPO, serve  # noqa: E402,F401
+from kctest import synthetic
+from kctest.site_server import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, REPO, serve  # noqa: F401
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from site_helpers import ARTIFACTS, serve
+from kctest.site_server import ARTIFACTS, serve
 
 from compiler.backend.site import build_site, read_front_matter
 from compiler.corpus import open_corpus

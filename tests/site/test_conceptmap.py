@@ -10,7 +10,7 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import synthetic
+from kctest import synthetic
 
 from compiler.backend.conceptmap import concept_map_block, concept_map_svg
 
@@ -74,13 +74,13 @@ def test_more_important_concepts_get_bigger_boxes():
 def test_output_is_byte_identical_across_processes():
     """Same core, different hash seeds: same bytes (nothing depends on set or dict order)."""
     script = (
-        "import sys; sys.path.insert(0, %r); import synthetic; "
+        "import sys; from kctest import synthetic; "
         "from compiler.backend.conceptmap import concept_map_svg; "
-        "sys.stdout.write(concept_map_svg(synthetic.wide_core(25)))" % str(Path(__file__).parent)
+        "sys.stdout.write(concept_map_svg(synthetic.wide_core(25)))"
     )
     outputs = set()
     for seed in ("1", "2", "3"):
-        env = {**os.environ, "PYTHONHASHSEED": seed}
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(Path(__file__).parents[1])}
         outputs.add(subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True).stdout)
     assert len(outputs) == 1
     assert outputs.pop() == concept_map_svg(synthetic.wide_core(25))

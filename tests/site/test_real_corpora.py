@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from site_helpers import REPO
+from kctest.site_server import REPO
 
 from compiler.backend.site import build_site
 

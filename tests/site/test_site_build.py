@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-import synthetic
-from site_helpers import REPO
+from kctest import synthetic
+from kctest.site_server import REPO
 
 from compiler.backend.site import SiteError, block_remote_embeds, build_site, rewrite_md_links, site_nav
 

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
+from kctest.llm_stubs import StubServer, anthropic_respond, openai_respond
+from kctest.tutor_corpus import FIXTURES, ConceptSpec, minihttp_corpus, python_core, write_corpus
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from tutor_corefactory import FIXTURES, ConceptSpec, minihttp_corpus, python_core, write_corpus  # noqa: E402
-from tutor_stubs import StubServer, anthropic_respond, openai_respond  # noqa: E402
-
-from compiler.tutor.learner import LearnerStore  # noqa: E402
+from compiler.tutor.learner import LearnerStore
 
 
 @pytest.fixture(autouse=True)

@@ -8,8 +8,8 @@ import json
 import re
 
 import pytest
-from tutor_corefactory import ConceptSpec, python_core, write_corpus
-from tutor_stubs import StubServer, anthropic_respond, openai_respond
+from kctest.llm_stubs import StubServer, anthropic_respond, openai_respond
+from kctest.tutor_corpus import ConceptSpec, python_core, write_corpus
 
 from compiler.tutor.llm import AnthropicBackend, OpenAIBackend
 from compiler.tutor.offline import OfflineBackend

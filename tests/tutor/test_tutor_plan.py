@@ -167,7 +167,7 @@ def test_intent():
 def test_core_without_excerpts_gives_summary_sources(mh_corpus, tmp_path):
     from dataclasses import replace
 
-    from tutor_corefactory import write_corpus
+    from kctest.tutor_corpus import write_corpus
 
     from compiler.tutor.llm import lines_of_span
 

@@ -1,4 +1,4 @@
-"""Helpers shared by the ``kc serve`` tests (a uniquely named module: test folders share sys.path)."""
+"""Helpers shared by the ``kc serve`` tests."""
 
 from __future__ import annotations
 

@@ -21,7 +21,6 @@ CHROMIUM_ARGS = [
 ]
 
 
-
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 - the stdlib's name
         pass
@@ -40,5 +39,3 @@ def serve(directory: Path):
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
-
-

@@ -10,7 +10,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from compiler.model import Concept, Core, Diagnostic, Edge, FileInfo, Redaction, SkippedFile, SourceInfo, SourceRef, Symbol
+from compiler.model import (
+    Concept,
+    Core,
+    Diagnostic,
+    Edge,
+    FileInfo,
+    Redaction,
+    SkippedFile,
+    SourceInfo,
+    SourceRef,
+    Symbol,
+)
 
 SMALL_CONCEPTS = (
     # id, title, prerequisites, related, module
@@ -31,20 +42,55 @@ def _symbols_for(package: str, module: str, concept_id: str, importance: float) 
     class_name = "".join(part.capitalize() for part in module.split("_")) + "Manager"
     class_id = f"{module_id}.{class_name}"
     return [
-        Symbol(id=module_id, name=module, kind="module", path=path, lines=(1, 60), doc=f"The {module} module.",
-               importance=importance, concept=concept_id),
-        Symbol(id=class_id, name=class_name, kind="class", path=path, lines=(10, 40),
-               signature=f"class {class_name}:", doc=f"Manage {module} for the client.\n\nLonger text here.",
-               parent=module_id, excerpt=f"class {class_name}:\n    def __init__(self):\n        self.ready = True",
-               importance=importance, concept=concept_id),
-        Symbol(id=f"{class_id}.send_{module}", name=f"send_{module}", kind="method", path=path, lines=(20, 30),
-               signature=f"def send_{module}(self, request: Request, *, timeout: float = 5.0) -> Response",
-               doc=f"Send the {module} part of a request.", parent=class_id,
-               excerpt=f"def send_{module}(self, request, *, timeout=5.0):\n    return self.transport.send(request)",
-               importance=importance * 0.8, concept=concept_id),
-        Symbol(id=f"{module_id}.load_{module}", name=f"load_{module}", kind="function", path=path, lines=(45, 58),
-               signature=f"def load_{module}(path: str | None = None) -> dict", doc="", parent=module_id,
-               excerpt=f"def load_{module}(path=None):\n    return {{}}", importance=importance * 0.5, concept=concept_id),
+        Symbol(
+            id=module_id,
+            name=module,
+            kind="module",
+            path=path,
+            lines=(1, 60),
+            doc=f"The {module} module.",
+            importance=importance,
+            concept=concept_id,
+        ),
+        Symbol(
+            id=class_id,
+            name=class_name,
+            kind="class",
+            path=path,
+            lines=(10, 40),
+            signature=f"class {class_name}:",
+            doc=f"Manage {module} for the client.\n\nLonger text here.",
+            parent=module_id,
+            excerpt=f"class {class_name}:\n    def __init__(self):\n        self.ready = True",
+            importance=importance,
+            concept=concept_id,
+        ),
+        Symbol(
+            id=f"{class_id}.send_{module}",
+            name=f"send_{module}",
+            kind="method",
+            path=path,
+            lines=(20, 30),
+            signature=f"def send_{module}(self, request: Request, *, timeout: float = 5.0) -> Response",
+            doc=f"Send the {module} part of a request.",
+            parent=class_id,
+            excerpt=f"def send_{module}(self, request, *, timeout=5.0):\n    return self.transport.send(request)",
+            importance=importance * 0.8,
+            concept=concept_id,
+        ),
+        Symbol(
+            id=f"{module_id}.load_{module}",
+            name=f"load_{module}",
+            kind="function",
+            path=path,
+            lines=(45, 58),
+            signature=f"def load_{module}(path: str | None = None) -> dict",
+            doc="",
+            parent=module_id,
+            excerpt=f"def load_{module}(path=None):\n    return {{}}",
+            importance=importance * 0.5,
+            concept=concept_id,
+        ),
     ]
 
 
@@ -57,29 +103,57 @@ def make_core(concept_rows, package: str = "minihttp", name: str = "minihttp") -
         path = f"{package}/{module}.py"
         module_symbols = _symbols_for(package, module, cid, importance)
         symbols.extend(module_symbols)
-        files.append(FileInfo(path=path, language="python", module=f"{package}.{module}", lines=60,
-                              sha256=f"{index:064x}", importance=importance, doc=f"The {module} module."))
+        files.append(
+            FileInfo(
+                path=path,
+                language="python",
+                module=f"{package}.{module}",
+                lines=60,
+                sha256=f"{index:064x}",
+                importance=importance,
+                doc=f"The {module} module.",
+            )
+        )
         for symbol in module_symbols[1:]:
             edges.append(Edge(source=symbol.parent or "", target=symbol.id, kind="contains"))
         cls = module_symbols[1]
-        concepts.append(Concept(
-            id=cid, title=title,
-            summary=f"{title} explained: how {module} works and why the client needs it. It has a second sentence.",
-            summary_source="author", members=tuple(s.id for s in module_symbols[1:]), files=(path,),
-            importance=importance, prerequisites=tuple(prereqs), related=tuple(related),
-            sources=(SourceRef(path=path, lines=cls.lines, symbol=cls.id), SourceRef(path=path, lines=(45, 58))),
-            entry_points=(), body=f"The author's notes on {title.lower()}.\n\n### A detail\n\nMore words.",
-        ))
+        concepts.append(
+            Concept(
+                id=cid,
+                title=title,
+                summary=f"{title} explained: how {module} works and why the client needs it. It has a second sentence.",
+                summary_source="author",
+                members=tuple(s.id for s in module_symbols[1:]),
+                files=(path,),
+                importance=importance,
+                prerequisites=tuple(prereqs),
+                related=tuple(related),
+                sources=(SourceRef(path=path, lines=cls.lines, symbol=cls.id), SourceRef(path=path, lines=(45, 58))),
+                entry_points=(),
+                body=f"The author's notes on {title.lower()}.\n\n### A detail\n\nMore words.",
+            )
+        )
     order = _topological([c.id for c in concepts], {c.id: c.prerequisites for c in concepts})
     return Core(
-        source=SourceInfo(name=name, commit="0123456789abcdef0123", files={f.path: f.sha256 for f in files},
-                          description=f"{name}: a small HTTP client used to test the docs site.\n\n"
-                          # A README badge: the site must show it without loading it.
-                          "![build status](https://img.shields.io/badge/build-passing-green.svg)"),
-        files=tuple(files), symbols=tuple(sorted(symbols, key=lambda s: s.id)), edges=tuple(edges),
-        concepts=tuple(concepts), learning_path=tuple(order), entry_points=(symbols[1].id,),
-        diagnostics=(Diagnostic(path=f"{package}/broken.py", line=3, severity="error", code="syntax-error",
-                                message="invalid syntax"),),
+        source=SourceInfo(
+            name=name,
+            commit="0123456789abcdef0123",
+            files={f.path: f.sha256 for f in files},
+            description=f"{name}: a small HTTP client used to test the docs site.\n\n"
+            # A README badge: the site must show it without loading it.
+            "![build status](https://img.shields.io/badge/build-passing-green.svg)",
+        ),
+        files=tuple(files),
+        symbols=tuple(sorted(symbols, key=lambda s: s.id)),
+        edges=tuple(edges),
+        concepts=tuple(concepts),
+        learning_path=tuple(order),
+        entry_points=(symbols[1].id,),
+        diagnostics=(
+            Diagnostic(
+                path=f"{package}/broken.py", line=3, severity="error", code="syntax-error", message="invalid syntax"
+            ),
+        ),
         skipped=(SkippedFile(path="assets/logo.png", reason="binary"),),
         redactions=(Redaction(path=f"{package}/settings.py", line=7, rule="aws-access-key"),),
     )
@@ -99,7 +173,7 @@ def wide_core(count: int = 25) -> Core:
         else:
             candidates = {index - 1 - (index % 3), index // 2 - 1, index % 4}
             prereqs = tuple(f"topic-{p:02d}" for p in sorted(candidates) if 0 <= p < index and p % 7 != 6)
-        title = ("Request routing and dispatch to handlers" if index % 5 == 0 else f"Topic {index}")
+        title = "Request routing and dispatch to handlers" if index % 5 == 0 else f"Topic {index}"
         rows.append((cid, title, prereqs, (), f"mod_{index:02d}"))
     return make_core(rows, package="bigapp", name="bigapp")
 

@@ -1,4 +1,4 @@
-"""Helpers shared by the MCP tests (a uniquely named module: test directories share sys.path)."""
+"""Helpers shared by the MCP tests."""
 
 from __future__ import annotations
 
