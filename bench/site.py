@@ -60,8 +60,9 @@ def compile_fixtures(into: Path) -> list[Path]:
 def synthetic_corpus(into: Path, concepts: int) -> Path:
     sys.path.insert(0, str(REPO / "tests"))
     from kctest import synthetic
+    from kctest.corpus import render_corpus_to
 
-    return synthetic.write_corpus(synthetic.wide_core(concepts), into / f"synthetic-{concepts}")
+    return render_corpus_to(synthetic.wide_core(concepts), into / f"synthetic-{concepts}")
 
 
 def measure(corpus: Path, runs: int, scratch: Path, strict: bool = True) -> dict:

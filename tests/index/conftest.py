@@ -6,7 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from kctest.index_corpus import FIXTURE_REPO, core_from_package, write_corpus
+from kctest.corpus import render_corpus_to as write_corpus
+from kctest.index_corpus import FIXTURE_REPO, core_from_package
 
 from compiler.config import Settings
 from compiler.index.embed import HashEmbedder

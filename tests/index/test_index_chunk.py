@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from kctest.index_corpus import core_from_package, write_corpus
+from kctest.corpus import render_corpus_to as write_corpus
+from kctest.index_corpus import core_from_package
 
 from compiler.corpus import open_corpus
 from compiler.index.chunk import chunk_corpus, code_lines, doc_prose, humanize, split_front_matter

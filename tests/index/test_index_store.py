@@ -5,7 +5,8 @@ from __future__ import annotations
 import threading
 
 import pytest
-from kctest.index_corpus import core_from_package, write_corpus
+from kctest.corpus import render_corpus_to as write_corpus
+from kctest.index_corpus import core_from_package
 
 from compiler.config import index_dir
 from compiler.corpus import open_corpus

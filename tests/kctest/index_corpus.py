@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import ast
 import hashlib
-import shutil
 import textwrap
 from pathlib import Path
 
 from compiler.model import Concept, Core, Edge, FileInfo, SourceInfo, SourceRef, Symbol
+from kctest.corpus import FIXTURES
 
-FIXTURE_REPO = Path(__file__).resolve().parents[1] / "fixtures" / "repos" / "pyapp"
+FIXTURE_REPO = FIXTURES / "pyapp"
 
 CONCEPTS = {
     "retries": (
@@ -133,16 +133,3 @@ def core_from_package(root: Path, package: str) -> Core:
         learning_path=tuple(c.id for c in concepts),
         entry_points=(),
     )
-
-
-def write_corpus(core: Core, out: Path) -> Path:
-    """Render ``core`` with the real back end into ``out`` (replacing it)."""
-    from compiler.backend.docs import render_corpus
-
-    if out.exists():
-        shutil.rmtree(out)
-    for rel, text in render_corpus(core).items():
-        target = out / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    return out

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-import socket
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import anyio
-
-REPO = Path(__file__).parents[2]
 
 
 def run_with_client(server: Any, body: Callable[[Any], Awaitable[Any]]) -> Any:
@@ -39,9 +36,3 @@ def kc_command() -> list[str]:
     """How to start ``kc`` from the venv this test runs in."""
     kc = Path(sys.executable).with_name("kc")
     return [str(kc)] if kc.is_file() else [sys.executable, "-m", "compiler.cli"]
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]

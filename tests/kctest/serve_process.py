@@ -12,16 +12,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 HOSTILE_DOC = 'Render <script>window.__kc_pwned = 1</script> and <img src=x onerror="window.__kc_pwned = 2"> safely.'
 
 TINY_REPO = {

@@ -1,4 +1,4 @@
-"""Helpers shared by the site tests (a uniquely named module: every test folder has a conftest)."""
+"""Helpers shared by the site tests."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import http.server
 import threading
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from kctest.corpus import REPO
+
 ARTIFACTS = REPO / "test-artifacts" / "site"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -8,8 +8,6 @@ the build writes.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from compiler.model import (
     Concept,
     Core,
@@ -22,6 +20,7 @@ from compiler.model import (
     SourceRef,
     Symbol,
 )
+from kctest.corpus import topological
 
 SMALL_CONCEPTS = (
     # id, title, prerequisites, related, module
@@ -133,7 +132,7 @@ def make_core(concept_rows, package: str = "minihttp", name: str = "minihttp") -
                 body=f"The author's notes on {title.lower()}.\n\n### A detail\n\nMore words.",
             )
         )
-    order = _topological([c.id for c in concepts], {c.id: c.prerequisites for c in concepts})
+    order = topological([c.id for c in concepts], {c.id: c.prerequisites for c in concepts})
     return Core(
         source=SourceInfo(
             name=name,
@@ -176,24 +175,3 @@ def wide_core(count: int = 25) -> Core:
         title = "Request routing and dispatch to handlers" if index % 5 == 0 else f"Topic {index}"
         rows.append((cid, title, prereqs, (), f"mod_{index:02d}"))
     return make_core(rows, package="bigapp", name="bigapp")
-
-
-def _topological(ids: list[str], prerequisites: dict[str, tuple[str, ...]]) -> list[str]:
-    done: list[str] = []
-    while len(done) < len(ids):
-        for cid in ids:
-            if cid not in done and all(p in done for p in prerequisites[cid]):
-                done.append(cid)
-                break
-    return done
-
-
-def write_corpus(core: Core, directory: Path) -> Path:
-    """Render ``core`` with the real back end into ``directory`` and return it."""
-    from compiler.backend.docs import render_corpus
-
-    for relpath, text in render_corpus(core).items():
-        target = directory / relpath
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    return directory

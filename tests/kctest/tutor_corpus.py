@@ -15,6 +15,7 @@ from pathlib import Path
 
 from compiler.corpus import open_corpus
 from compiler.model import Concept, Core, Edge, FileInfo, Section, SourceInfo, SourceRef, Symbol
+from kctest.corpus import FIXTURES, topological
 
 
 @dataclass(frozen=True)
@@ -192,7 +193,7 @@ def python_core(repo: Path, concepts: list[ConceptSpec], *, name: str = "fixture
                 spec.body,
             )
         )
-    learning_path = _topological([c.id for c in concept_objects], {c.id: c.prerequisites for c in concept_objects})
+    learning_path = topological([c.id for c in concept_objects], {c.id: c.prerequisites for c in concept_objects})
     return Core(
         source=SourceInfo(name, None, {f.path: f.sha256 for f in files}, description),
         files=tuple(files),
@@ -203,21 +204,6 @@ def python_core(repo: Path, concepts: list[ConceptSpec], *, name: str = "fixture
         entry_points=(),
         sections=tuple(sections),
     )
-
-
-def _topological(ids: list[str], prerequisites: dict[str, tuple[str, ...]]) -> list[str]:
-    ordered: list[str] = []
-    remaining = list(ids)
-    while remaining:
-        for concept in remaining:
-            if all(p in ordered or p not in ids for p in prerequisites[concept]):
-                ordered.append(concept)
-                remaining.remove(concept)
-                break
-        else:
-            ordered += remaining
-            break
-    return ordered
 
 
 def write_corpus(core: Core, directory: Path):
@@ -231,8 +217,6 @@ def write_corpus(core: Core, directory: Path):
         )
     return open_corpus(directory)
 
-
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "repos"
 
 MINIHTTP_CONCEPTS = [
     ConceptSpec(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import socket
 import subprocess
 
-from kctest.mcp_process import REPO, kc_command
+from kctest.corpus import REPO
+from kctest.mcp_process import kc_command
 
 
 def _kc(*args: str) -> subprocess.CompletedProcess:

@@ -10,7 +10,8 @@ import threading
 from pathlib import Path
 
 import pytest
-from kctest.mcp_process import REPO, kc_command
+from kctest.corpus import REPO
+from kctest.mcp_process import kc_command
 
 REPLY_SECONDS = 30
 

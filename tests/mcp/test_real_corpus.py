@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from kctest.mcp_process import REPO, response_tokens, run_with_client, text_of
+from kctest.corpus import REPO
+from kctest.mcp_process import response_tokens, run_with_client, text_of
 
 PYAPP = REPO / "tests" / "fixtures" / "repos" / "pyapp"
 

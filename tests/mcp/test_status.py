@@ -7,8 +7,9 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from kctest.corpus import REPO
 from kctest.mcp_corpus import make_core, write_corpus
-from kctest.mcp_process import REPO, run_with_client, text_of
+from kctest.mcp_process import run_with_client, text_of
 
 build = pytest.importorskip("compiler.build")
 

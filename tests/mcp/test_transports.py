@@ -12,7 +12,9 @@ from pathlib import Path
 import anyio
 import httpx
 import pytest
-from kctest.mcp_process import REPO, free_port, kc_command, text_of
+from kctest.corpus import REPO
+from kctest.mcp_process import kc_command, text_of
+from kctest.serve_process import free_port
 
 STARTUP_SECONDS = 30
 

@@ -8,7 +8,9 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from kctest.serve_process import CHROMIUM, CHROMIUM_ARGS, REPO, running_app
+from kctest.corpus import REPO
+from kctest.serve_process import running_app
+from kctest.site_server import CHROMIUM, CHROMIUM_ARGS
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.timeout(420)

@@ -12,13 +12,14 @@ from pathlib import Path
 import pytest
 
 from kctest import synthetic
-from kctest.site_server import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, REPO, serve  # noqa: F401
+from kctest.corpus import REPO, render_corpus_to  # noqa: F401
+from kctest.site_server import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, serve  # noqa: F401
 
 
 @pytest.fixture(scope="session")
 def small_corpus(tmp_path_factory) -> Path:
     """The corpus of a small hand-made core (eight concepts), rendered by the real back end."""
-    return synthetic.write_corpus(synthetic.small_core(), tmp_path_factory.mktemp("small") / "corpus")
+    return render_corpus_to(synthetic.small_core(), tmp_path_factory.mktemp("small") / "corpus")
 
 
 @pytest.fixture(scope="session")

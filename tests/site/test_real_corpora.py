@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from kctest.site_server import REPO
+from kctest.corpus import REPO
 
 from compiler.backend.site import build_site
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from kctest import synthetic
-from kctest.site_server import REPO
+from kctest.corpus import REPO
 
 from compiler.backend.site import SiteError, block_remote_embeds, build_site, rewrite_md_links, site_nav
 
