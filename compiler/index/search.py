@@ -172,7 +172,7 @@ class Searcher:
             self._note(
                 f"no search index for {self.corpus_dir} yet; searching by words only. Run 'kc index' for search by meaning."
             )
-            return self._lexical_only(corpus)
+            return self._lexical_only(corpus, folder)
         embedder = self._query_embedder(snapshot.manifest, folder)
         server = None
         if self.settings.chroma_url:
@@ -213,12 +213,11 @@ class Searcher:
             raise _mismatch(manifest, embed.model_identity(bundled), None, folder)
         return embed.SentenceTransformerEmbedder(self.settings.model_path)
 
-    def _lexical_only(self, corpus) -> _State:
-        from compiler.index.chunk import chunk_corpus
-        from compiler.index.lexical import LexicalIndex
+    def _lexical_only(self, corpus, folder: Path) -> _State:
+        from compiler.index import store
 
-        chunks = chunk_corpus(corpus)
-        return _make_state(corpus, chunks, None, None, LexicalIndex.build([c.lexical_text for c in chunks]), None, None)
+        chunks, lexical = store.words_only(self.corpus_dir, folder, corpus)  # built once per corpus, then cached
+        return _make_state(corpus, chunks, None, None, lexical, None, None)
 
     def _refreshed(self, corpus, snapshot, embedder, server) -> _State:
         """A stale index: search the current corpus, with vectors for the chunks that did not change."""

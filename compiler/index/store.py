@@ -391,3 +391,57 @@ def _chroma_metadata(chunk: Chunk) -> dict:
         "line_end": chunk.lines[1] if chunk.lines else 0,
         "page": chunk.page,
     }
+
+
+# ---- words-only index (no `kc index` yet) ----------------------------------------------
+
+_WORDS_MEMO: dict[tuple[str, int, int], tuple[list[Chunk], LexicalIndex]] = {}
+
+
+def words_only(corpus_dir: Path, index_dir: Path, corpus) -> tuple[list[Chunk], LexicalIndex]:
+    """Chunks and BM25 of a corpus that has no search index: built once, then reused.
+
+    In memory per process, keyed by the corpus path and core.json's mtime and size; on disk under
+    ``<index_dir>/words/<corpus hash>/`` (derived data, ignored by git), so the next process loads
+    it instead of chunking the corpus again. Only the newest hash is kept.
+    """
+    from compiler.index.chunk import chunk_corpus
+
+    core = Path(corpus_dir) / "core.json"
+    stat = core.stat() if core.is_file() else None
+    key = (str(Path(corpus_dir).resolve()), stat.st_mtime_ns if stat else 0, stat.st_size if stat else 0)
+    if key in _WORDS_MEMO:
+        return _WORDS_MEMO[key]
+    folder = Path(index_dir) / "words" / (corpus_hash(corpus_dir) or "none")
+    found = None
+    if (folder / "lexical" / "size").is_file() and (folder / "chunks.json").is_file():
+        try:
+            with open(folder / "chunks.json", encoding="utf-8") as handle:
+                chunks = [Chunk.from_dict(c) for c in json.load(handle)]
+            found = (chunks, LexicalIndex.load(folder / "lexical"))
+        except (OSError, ValueError, KeyError, TypeError):
+            found = None  # a damaged cache is rebuilt below
+    if found is None:
+        chunks = chunk_corpus(corpus)
+        found = (chunks, LexicalIndex.build([c.lexical_text for c in chunks]))
+        _save_words(folder, *found)
+    if len(_WORDS_MEMO) > 8:
+        _WORDS_MEMO.clear()
+    _WORDS_MEMO[key] = found
+    return found
+
+
+def _save_words(folder: Path, chunks: list[Chunk], lexical: LexicalIndex) -> None:
+    """Write the words-only cache atomically; a read-only place just means no cache."""
+    staging = folder.parent / f".{folder.name}.{new_generation()}"
+    try:
+        staging.mkdir(parents=True, exist_ok=True)
+        with open(staging / "chunks.json", "w", encoding="utf-8") as handle:
+            json.dump([c.to_dict() for c in chunks], handle, ensure_ascii=False)
+        lexical.save(staging / "lexical")
+        for old in folder.parent.iterdir():
+            if old.is_dir() and old.name != staging.name:
+                shutil.rmtree(old, ignore_errors=True)
+        os.replace(staging, folder)
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)

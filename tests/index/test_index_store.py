@@ -171,3 +171,27 @@ def test_readers_never_see_a_half_written_index(source_repo, tmp_path, settings)
     assert not errors, errors
     assert reads > 0
     assert seen <= {ids_a, ids_b}  # only ever one whole version, never a mix
+
+
+def test_words_only_search_is_built_once_and_reused(source_repo, corpus_dir, settings, monkeypatch):
+    """No 'kc index' yet: the words-only index is cached on disk per core.json hash and in memory."""
+    import compiler.index.chunk as chunk_module
+
+    first = Searcher(corpus_dir, settings).search("copy of the request carrying the credentials", k=3)
+    words = index_dir(corpus_dir, settings) / "words"
+    assert [p.name for p in words.iterdir()] == [store.corpus_hash(corpus_dir)]
+    assert not any(p.name == "words" for p in corpus_dir.iterdir())  # never inside the corpus
+
+    def no_chunking(corpus):
+        raise AssertionError("the corpus was chunked again")
+
+    monkeypatch.setattr(chunk_module, "chunk_corpus", no_chunking)
+    store._WORDS_MEMO.clear()  # a new process: only the disk cache is left
+    again = Searcher(corpus_dir, settings).search("copy of the request carrying the credentials", k=3)
+    assert [(h.symbol, h.path, h.lines) for h in again] == [(h.symbol, h.path, h.lines) for h in first]
+
+    monkeypatch.undo()
+    (source_repo / "minihttp" / "cli.py").unlink()
+    rebuild(source_repo, corpus_dir)  # a new core.json: a new hash, the old cache goes
+    Searcher(corpus_dir, settings).search("command line parser main", k=3)
+    assert [p.name for p in words.iterdir()] == [store.corpus_hash(corpus_dir)]

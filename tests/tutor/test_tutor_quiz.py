@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from tutor_corefactory import ConceptSpec, python_core, write_corpus
 
 from compiler.errors import NotFound
 from compiler.tutor.llm import AnthropicBackend
 from compiler.tutor.offline import OfflineBackend
-from compiler.tutor.quiz import Question, grade, make_quiz, parse_choice, return_type
+from compiler.tutor.quiz import Question, grade, make_quiz, parse_choice
 from compiler.tutor.session import TutorSession
 
 
@@ -17,7 +18,8 @@ def test_offline_quiz_is_built_from_the_core(mh_corpus):
     quiz = make_quiz(mh_corpus, "retries")
     assert quiz.concept == "retries" and quiz.origin == "offline" and len(quiz.questions) == 3
     kinds = {q.kind for q in quiz.questions}
-    assert "which-symbol" in kinds and "prerequisite" in kinds
+    assert "which-symbol" in kinds and "call-order" in kinds
+    assert not kinds & {"returns", "prerequisite", "where"}  # no trivia
     for question in quiz.questions:
         assert len(question.choices) >= 3 and len(set(question.choices)) == len(question.choices)
         assert 0 <= question.answer < len(question.choices)
@@ -25,13 +27,50 @@ def test_offline_quiz_is_built_from_the_core(mh_corpus):
     symbol = next(s for s in mh_corpus.core.symbols if _display(s, mh_corpus) == which.choices[which.answer])
     assert symbol.doc.split(".")[0].split()[-1] in which.prompt  # the prompt is that symbol's own docstring
     assert mh_corpus.valid_range(which.source.rsplit(":", 1)[0], *map(int, which.source.rsplit(":", 1)[1].split("-")))
-    prerequisite = next(q for q in quiz.questions if q.kind == "prerequisite")
-    assert prerequisite.choices[prerequisite.answer] in {"Configuration", "Errors"}
-    assert not {"Configuration", "Errors", "Requests and responses"} - {
-        prerequisite.choices[prerequisite.answer]
-    } & set(
-        c for i, c in enumerate(prerequisite.choices) if i != prerequisite.answer
-    )  # no other ancestor as a distractor
+
+
+def test_call_order_question_follows_the_call_graph(mh_corpus):
+    quiz = make_quiz(mh_corpus, "configuration")
+    order = next(q for q in quiz.questions if q.kind == "call-order")
+    names = order.choices[order.answer].split(" → ")
+    assert names[0] == "load_settings" and len(names) == 3
+    ids = {_display(s, mh_corpus): s.id for s in mh_corpus.core.symbols}
+    for caller, callee in zip(names, names[1:]):
+        assert any(e.target == ids[callee] and e.kind == "calls" for e in mh_corpus.edges_from(ids[caller]))
+    assert all(sorted(c.split(" → ")) == sorted(names) for c in order.choices)  # distractors: other orders
+
+
+def test_what_happens_question_comes_from_conditional_docstrings(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "cache.py").write_text(
+        '''def get(key):
+    """Look a key up. If the key is missing, return the default value."""
+
+
+def put(key, value):
+    """Store a value. When the cache is full, evict the oldest entry."""
+
+
+def drop(key):
+    """Forget a key. Raise KeyError unless the key is present."""
+'''
+    )
+    corpus = write_corpus(
+        python_core(repo, [ConceptSpec("cache", "Cache", "A small cache.", ("cache.py",))]), tmp_path / "corpus"
+    )
+    quiz = make_quiz(corpus, "cache", count=5)
+    happens = [q for q in quiz.questions if q.kind == "what-happens"]
+    assert happens
+    for question in happens:
+        case = question.prompt.split("` ", 1)[1].rstrip("?")
+        right = question.choices[question.answer]
+        assert {
+            "if the key is missing": "return the default value",
+            "when the cache is full": "evict the oldest entry",
+            "unless the key is present": "Raise KeyError",
+        }[case] == right
+        assert len(question.choices) == 3  # the other outcomes are the distractors
 
 
 def _display(symbol, corpus):
@@ -69,13 +108,6 @@ def test_parse_choice_and_grade():
     assert (result.correct, result.total, result.passed) == (2, 3, True) and result.score == pytest.approx(2 / 3)
     assert result.feedback[1].startswith("Not quite: the answer is B) b.py")
     assert not grade(quiz, ["a", "a", "b"]).passed
-
-
-def test_return_type():
-    assert return_type("def f(x) -> dict[str, int]") == "dict[str, int]"
-    assert return_type("def g(self) -> None") is None
-    assert return_type("function load(path: string): Promise<Config>") == "Promise<Config>"
-    assert return_type("func (r *Router) Match(path string) (*Route, error)") == "(*Route, error)"
 
 
 def test_quiz_result_is_recorded_and_shapes_the_next_plan(mh_corpus, store):
