@@ -132,15 +132,12 @@ _PROVIDER_RULES: tuple[_Rule, ...] = (
 
 # A bare run of 32+ letters and digits mixing upper case, lower case and digits with high entropy: a
 # random token in prose, a docstring or an argument (hex digests have no upper case and are left alone).
-_RANDOM_TOKEN = _Rule("high-entropy-token", "", re.compile(r"[A-Za-z0-9_+/-]{32,200}"), boundary=True)
-_HEX_IN_CONTEXT = _Rule(
-    "hex-secret",
-    "",
-    re.compile(
-        r"(?i)(?:auth|token|secret|key|sid|twilio|hmac|(?:SK|AC)[0-9a-f]{32})[^\n]{0,80}?[\"'`]([0-9a-f]{32,128})[\"'`]"
-    ),
-    group=1,
+_RANDOM_TOKEN = _Rule(
+    "high-entropy-token", "", re.compile(r"(?<![A-Za-z0-9_+/.$-])[A-Za-z0-9_+/-]{32,200}"), boundary=True
 )
+_HEX_IN_CONTEXT = _Rule("hex-secret", "", re.compile(r"[\"'`]([0-9a-fA-F]{32,128})[\"'`]"), group=1)
+# Words before a quoted hex value on its line that say it is a credential (a Twilio SID counts).
+_HEX_CONTEXT = re.compile(r"(?i)auth|token|secret|key|sid|twilio|hmac|(?:SK|AC)[0-9a-f]{32}")
 
 # These two run on the lower-cased text (same offsets), so their keywords are plain literals.
 _AWS_SECRET = _Rule(
@@ -281,7 +278,7 @@ def scan_text(path: str, text: str) -> SecretScan:
     for pattern in _GENERIC_PATTERNS:
         findings.extend(_rule_findings(_GENERIC, pattern, text, lowered))
     if _HEX_HINT.search(lowered):
-        findings.extend(_rule_findings(_HEX_IN_CONTEXT, _HEX_IN_CONTEXT.pattern, text, text))
+        findings.extend(_hex_findings(text))
     findings.extend(_random_token_findings(text))
     if _suffix(path).lower() in _UNQUOTED_CONFIG_SUFFIXES or _file_name(path) == ".npmrc":
         findings.extend(_unquoted_findings(text))
@@ -321,10 +318,22 @@ def _accept(rule: _Rule, text: str, start: int, end: int, match: re.Match[str]) 
     return start, end, _PRIORITY[rule.name], rule.name
 
 
-_HEX_HINT = re.compile(r"[0-9a-f]{32}")
+_HEX_HINT = re.compile(r"(?<![0-9a-f])[0-9a-f]{32}")
 _HAS_UPPER = re.compile(r"[A-Z]")
 _HAS_LOWER = re.compile(r"[a-z]")
 _HAS_DIGIT = re.compile(r"[0-9]")
+
+
+def _hex_findings(text: str) -> list[tuple[int, int, int, str]]:
+    """Quoted hex values of 32+ digits with a credential word earlier on the same line (up to 80 characters)."""
+    found = []
+    priority = _PRIORITY[_HEX_IN_CONTEXT.name]
+    for match in _HEX_IN_CONTEXT.pattern.finditer(text):
+        start, end = match.span(1)
+        line_start = max(text.rfind("\n", 0, start) + 1, start - 81)
+        if _HEX_CONTEXT.search(text, line_start, start - 1):
+            found.append((start, end, priority, _HEX_IN_CONTEXT.name))
+    return found
 
 
 def _random_token_findings(text: str) -> list[tuple[int, int, int, str]]:
