@@ -117,8 +117,27 @@ _PROVIDER_RULES: tuple[_Rule, ...] = (
     _Rule("anthropic-key", "sk-ant-", re.compile(r"sk-ant-[A-Za-z0-9_-]{20,}"), boundary=True),
     _Rule("openai-key", "sk-", re.compile(r"sk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_-]{32,}"), boundary=True),
     _Rule("jwt", "eyJ", re.compile(r"eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}"), boundary=True),
+    _Rule("pypi-token", "pypi-", re.compile(r"pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}"), boundary=True),
+    _Rule("npm-token", "npm_", re.compile(r"npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])"), boundary=True),
+    _Rule("sendgrid-key", r"SG\.", re.compile(r"SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}"), boundary=True),
+    _Rule("twilio-key", "(?:SK|AC)[0-9a-f]", re.compile(r"(?:SK|AC)[0-9a-f]{32}(?![0-9A-Za-z])"), boundary=True),
+    _Rule(
+        "bearer-token",
+        "(?i:bearer|basic) ",
+        re.compile(r"(?i:bearer|basic)[ \t]+([A-Za-z0-9._~+/-]{16,}=*)"),
+        group=1,
+    ),
     _Rule("url-password", "://", re.compile(r"://[^/\s:@'\"<>]{1,100}:([^/\s@'\"<>]{1,200})@[\w.-]"), group=1),
 )
+
+# A bare run of 32+ letters and digits mixing upper case, lower case and digits with high entropy: a
+# random token in prose, a docstring or an argument (hex digests have no upper case and are left alone).
+_RANDOM_TOKEN = _Rule(
+    "high-entropy-token", "", re.compile(r"(?<![A-Za-z0-9_+/.$-])[A-Za-z0-9_+/-]{32,200}"), boundary=True
+)
+_HEX_IN_CONTEXT = _Rule("hex-secret", "", re.compile(r"[\"'`]([0-9a-fA-F]{32,128})[\"'`]"), group=1)
+# Words before a quoted hex value on its line that say it is a credential (a Twilio SID counts).
+_HEX_CONTEXT = re.compile(r"(?i)auth|token|secret|key|sid|twilio|hmac|(?:SK|AC)[0-9a-f]{32}")
 
 # These two run on the lower-cased text (same offsets), so their keywords are plain literals.
 _AWS_SECRET = _Rule(
@@ -141,6 +160,8 @@ _GENERIC_KEYWORDS = (
     r"auth[_-]?key",
     r"private[_-]?key",
     "credentials?",
+    r"auth(?:orization)?",
+    "key",
 )
 # sre scans fast for a pattern led by a literal and slowly for an alternation whose branches start
 # with different letters (every position tries every branch): one pattern per keyword is 2x faster.
@@ -155,7 +176,10 @@ _GENERIC_PATTERNS = tuple(
     for keyword in _GENERIC_KEYWORDS
 )
 _PREFILTERS = tuple((re.compile(rule.prefilter), rule) for rule in _PROVIDER_RULES)
-_PRIORITY = {rule.name: index for index, rule in enumerate((*_PROVIDER_RULES, _AWS_SECRET, _GENERIC))}
+_PRIORITY = {
+    rule.name: index
+    for index, rule in enumerate((*_PROVIDER_RULES, _AWS_SECRET, _GENERIC, _HEX_IN_CONTEXT, _RANDOM_TOKEN))
+}
 _ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
 _BASE64_RUN = re.compile(r"[A-Za-z0-9+/]{40}")
 
@@ -253,7 +277,10 @@ def scan_text(path: str, text: str) -> SecretScan:
         findings.extend(_rule_findings(_AWS_SECRET, _AWS_SECRET.pattern, text, lowered))
     for pattern in _GENERIC_PATTERNS:
         findings.extend(_rule_findings(_GENERIC, pattern, text, lowered))
-    if _suffix(path).lower() in _UNQUOTED_CONFIG_SUFFIXES:
+    if _HEX_HINT.search(lowered):
+        findings.extend(_hex_findings(text))
+    findings.extend(_random_token_findings(text))
+    if _suffix(path).lower() in _UNQUOTED_CONFIG_SUFFIXES or _file_name(path) == ".npmrc":
         findings.extend(_unquoted_findings(text))
     if not findings:
         return SecretScan(text)
@@ -289,6 +316,43 @@ def _accept(rule: _Rule, text: str, start: int, end: int, match: re.Match[str]) 
     elif rule.name in ("openai-key", "aws-secret-key") and not _looks_random(value):
         return None
     return start, end, _PRIORITY[rule.name], rule.name
+
+
+_HEX_HINT = re.compile(r"(?<![0-9a-f])[0-9a-f]{32}")
+_HAS_UPPER = re.compile(r"[A-Z]")
+_HAS_LOWER = re.compile(r"[a-z]")
+_HAS_DIGIT = re.compile(r"[0-9]")
+
+
+def _hex_findings(text: str) -> list[tuple[int, int, int, str]]:
+    """Quoted hex values of 32+ digits with a credential word earlier on the same line (up to 80 characters)."""
+    found = []
+    priority = _PRIORITY[_HEX_IN_CONTEXT.name]
+    for match in _HEX_IN_CONTEXT.pattern.finditer(text):
+        start, end = match.span(1)
+        line_start = max(text.rfind("\n", 0, start) + 1, start - 81)
+        if _HEX_CONTEXT.search(text, line_start, start - 1):
+            found.append((start, end, priority, _HEX_IN_CONTEXT.name))
+    return found
+
+
+def _random_token_findings(text: str) -> list[tuple[int, int, int, str]]:
+    """Runs of 32+ token characters that mix cases and digits and look random (entropy >= 4 bits)."""
+    found = []
+    priority = _PRIORITY[_RANDOM_TOKEN.name]
+    for match in _RANDOM_TOKEN.pattern.finditer(text):
+        value = match.group()
+        start = match.start()
+        if start and (text[start - 1].isalnum() or text[start - 1] in "_.$"):
+            continue
+        if "/" in value or "_" in value.strip("_") and value.count("_") > 2:
+            continue  # paths, snake_case names
+        if not (_HAS_UPPER.search(value) and _HAS_LOWER.search(value) and _HAS_DIGIT.search(value)):
+            continue
+        if sum(c.isdigit() for c in value) < 3 or _entropy(value) < 4.0:
+            continue
+        found.append((start, match.end(), priority, _RANDOM_TOKEN.name))
+    return found
 
 
 def _unquoted_findings(text: str) -> list[tuple[int, int, int, str]]:
@@ -348,10 +412,14 @@ def _looks_random(value: str) -> bool:
     """Enough entropy to be a credential rather than a word (Shannon entropy >= 3 bits per character)."""
     if len(value) < 8:
         return False
+    return _entropy(value) >= 3.0
+
+
+def _entropy(value: str) -> float:
+    """Shannon entropy in bits per character."""
     counts = Counter(value)
     total = len(value)
-    entropy = -sum(c / total * math.log2(c / total) for c in counts.values())
-    return entropy >= 3.0
+    return -sum(c / total * math.log2(c / total) for c in counts.values())
 
 
 def _apply(path: str, text: str, findings: list[tuple[int, int, int, str]]) -> SecretScan:
