@@ -5,10 +5,9 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
-from kctest.factkit import FileBuilder, minihttp
-
 from compiler.analysis import analyze
 from compiler.model import Core, SourceInfo
+from kctest.factkit import FileBuilder, minihttp
 
 NOTES = """# Concepts of minihttp
 

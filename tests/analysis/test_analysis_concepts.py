@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from kctest.factkit import FileBuilder, markdown, minihttp
-
 from compiler.analysis import analyze
 from compiler.analysis.concepts import humanize, segment_word
 from compiler.config import Settings
+from kctest.factkit import FileBuilder, markdown, minihttp
 
 
 def by_id(analysis):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from kctest.factkit import FileBuilder
-
 from compiler.analysis.calls import CALL_WEIGHT, UNIQUE_NAME_CALL_WEIGHT
 from compiler.analysis.graph import INHERITS_WEIGHT, link
 from compiler.model import Call, FileFacts, Import, Symbol
 from compiler.roles import file_role
+from kctest.factkit import FileBuilder
 
 
 def edges_of(graph, kind):

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from kctest.factkit import minihttp
-
 from compiler.analysis.graph import link
 from compiler.analysis.notes import parse_notes, resolve_notes
 from compiler.text import first_paragraph, plain_text, slugify
+from kctest.factkit import minihttp
 
 NOTES = """# Concepts
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from kctest.factkit import FileBuilder
 
 from compiler.analysis.graph import link
 from compiler.analysis.rank import pagerank, rank
+from kctest.factkit import FileBuilder
 
 
 def test_pagerank_of_a_cycle_is_uniform():

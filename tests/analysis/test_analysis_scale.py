@@ -5,14 +5,13 @@ from __future__ import annotations
 import gc
 import random
 
-from kctest.factkit import FileBuilder, minihttp
-
 from compiler.analysis import analyze
 from compiler.analysis.calls import HEURISTIC_CALL_WEIGHT
 from compiler.analysis.graph import link
 from compiler.analysis.notes import _find_symbol
 from compiler.analysis.rank import pagerank, rank
 from compiler.model import FileFacts, Import, Symbol
+from kctest.factkit import FileBuilder, minihttp
 
 
 def edges_of(graph, kind):

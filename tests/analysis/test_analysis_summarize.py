@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from kctest.factkit import minihttp
-
 from compiler.analysis import analyze
 from compiler.analysis.summarize import concept_prompt, prompt_key, summarize_concepts
 from compiler.errors import LLMError
+from kctest.factkit import minihttp
 
 NOTES = "## Retries\nid: retries\nfiles: minihttp/transport.py\n\nThe author's own words.\n"
 

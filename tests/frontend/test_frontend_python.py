@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from kctest.frontend_files import symbols_by_id
 
 from compiler.frontend.python import module_id, parse_python
 from compiler.model import SourceFile
+from kctest.frontend_files import symbols_by_id
 
 
 def facts_of(text: str, path: str = "pkg/mod.py", repo_paths=frozenset()):

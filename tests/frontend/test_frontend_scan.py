@@ -8,10 +8,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from kctest.frontend_files import write
 
 from compiler.config import Settings
 from compiler.frontend.scan import language_of, scan
+from kctest.frontend_files import write
 
 REPOS = Path(__file__).parents[1] / "fixtures" / "repos"
 

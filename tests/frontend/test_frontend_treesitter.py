@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from kctest.frontend_files import symbols_by_id
-
 from compiler.frontend import parse_file
 from compiler.model import SourceFile
+from kctest.frontend_files import symbols_by_id
 
 
 def facts_of(text: str, path: str, language: str):

@@ -11,10 +11,10 @@ import zlib
 from pathlib import Path
 
 import pytest
-from kctest.frontend_files import write
 
 from compiler.config import Settings
 from compiler.frontend.scan import scan
+from kctest.frontend_files import write
 
 scan_module = importlib.import_module("compiler.frontend.scan")  # compiler.frontend re-exports the function
 

@@ -6,11 +6,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from kctest.corpus import render_corpus_to as write_corpus
-from kctest.index_corpus import FIXTURE_REPO, core_from_package
 
 from compiler.config import Settings
 from compiler.index.embed import HashEmbedder
+from kctest.corpus import render_corpus_to as write_corpus
+from kctest.index_corpus import FIXTURE_REPO, core_from_package
 
 
 @pytest.fixture

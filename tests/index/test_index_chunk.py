@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from kctest.corpus import render_corpus_to as write_corpus
-from kctest.index_corpus import core_from_package
-
 from compiler.corpus import open_corpus
 from compiler.index.chunk import chunk_corpus, code_lines, doc_prose, humanize, split_front_matter
+from kctest.corpus import render_corpus_to as write_corpus
+from kctest.index_corpus import core_from_package
 
 
 def test_one_chunk_per_symbol_entry_with_core_metadata(corpus_dir):

@@ -5,8 +5,6 @@ from __future__ import annotations
 import threading
 
 import pytest
-from kctest.corpus import render_corpus_to as write_corpus
-from kctest.index_corpus import core_from_package
 
 from compiler.config import index_dir
 from compiler.corpus import open_corpus
@@ -15,6 +13,8 @@ from compiler.index import index_corpus, store
 from compiler.index.chunk import chunk_corpus
 from compiler.index.embed import HashEmbedder
 from compiler.index.search import Searcher
+from kctest.corpus import render_corpus_to as write_corpus
+from kctest.index_corpus import core_from_package
 
 
 def rebuild(source_repo, corpus_dir):

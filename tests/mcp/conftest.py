@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from kctest.mcp_corpus import write_corpus
 from kctest.mcp_process import run_with_client
 

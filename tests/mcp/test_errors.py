@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from kctest.mcp_corpus import SECRET_OUTSIDE
 from kctest.mcp_process import run_with_client, text_of
 

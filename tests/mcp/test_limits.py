@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from kctest.mcp_corpus import make_core, write_corpus
-from kctest.mcp_process import response_tokens, run_with_client, text_of
 
 from compiler.model import Concept, Edge, Symbol
+from kctest.mcp_corpus import make_core, write_corpus
+from kctest.mcp_process import response_tokens, run_with_client, text_of
 
 MEMBERS = 120
 CALLERS = 700

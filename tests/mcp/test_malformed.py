@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 import pytest
+
 from kctest.corpus import REPO
 from kctest.mcp_process import kc_command
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from kctest.corpus import REPO
 from kctest.mcp_process import response_tokens, run_with_client, text_of
 

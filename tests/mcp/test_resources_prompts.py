@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from kctest.mcp_process import run_with_client
 from mcp.shared.exceptions import MCPError
+
+from kctest.mcp_process import run_with_client
 
 
 def test_resources_list_llms_txt_and_every_concept_page(server):
@@ -58,10 +59,9 @@ def test_unknown_resource_ids_are_clear_errors(server):
 
 
 def test_long_pages_are_paginated(tmp_path):
-    from kctest.mcp_corpus import write_corpus
-
     from compiler.mcp import create_server
     from compiler.mcp.schema import RESOURCE_PAGE_CHARS
+    from kctest.mcp_corpus import write_corpus
 
     corpus = write_corpus(tmp_path / "corpus")
     long_page = "".join(f"line {i}: " + "word " * 30 + "\n" for i in range(3000))

@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+
 from kctest.corpus import REPO
 from kctest.mcp_corpus import make_core, write_corpus
 from kctest.mcp_process import run_with_client, text_of

@@ -174,11 +174,10 @@ def test_a_rebuilt_corpus_is_picked_up_without_a_restart(corpus_dir, monkeypatch
     import os
     from dataclasses import replace
 
-    from kctest.mcp_corpus import make_core, write_corpus
-
     from compiler import service
     from compiler.mcp import create_server
     from compiler.model import Concept
+    from kctest.mcp_corpus import make_core, write_corpus
 
     monkeypatch.setattr(service, "RELOAD_CHECK_SECONDS", 0.0)
     server = create_server(corpus_dir)

@@ -12,6 +12,7 @@ from pathlib import Path
 import anyio
 import httpx
 import pytest
+
 from kctest.corpus import REPO
 from kctest.mcp_process import kc_command, text_of
 from kctest.serve_process import free_port

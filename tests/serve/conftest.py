@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from kctest.serve_process import build_corpus, running_app, write_tiny_repo
 
 

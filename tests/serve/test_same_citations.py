@@ -8,6 +8,7 @@ from pathlib import Path
 import anyio
 import httpx
 import pytest
+
 from kctest.serve_process import ask, running_app
 
 QUESTIONS = ("how does retrying work with backoff?", "what does the client do when a connection fails?")

@@ -7,6 +7,7 @@ import json
 
 import httpx
 import pytest
+
 from kctest.serve_process import ask
 
 pytestmark = pytest.mark.timeout(300)

@@ -8,10 +8,11 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import expect
+
 from kctest.corpus import REPO
 from kctest.serve_process import running_app
 from kctest.site_server import CHROMIUM, CHROMIUM_ARGS
-from playwright.sync_api import expect
 
 pytestmark = pytest.mark.timeout(420)
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from kctest.llm_stubs import StubServer, anthropic_respond, openai_respond
-from kctest.tutor_corpus import FIXTURES, ConceptSpec, minihttp_corpus, python_core, write_corpus
 
 from compiler.tutor.learner import LearnerStore
+from kctest.llm_stubs import StubServer, anthropic_respond, openai_respond
+from kctest.tutor_corpus import FIXTURES, ConceptSpec, minihttp_corpus, python_core, write_corpus
 
 
 @pytest.fixture(autouse=True)

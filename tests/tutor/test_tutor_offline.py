@@ -139,9 +139,8 @@ def test_why_question_quotes_the_reasons_with_sources(mh_corpus):
 
 def test_sparse_go_core_still_answers(tmp_path):
     """A core with little in it (no docs, no excerpts, an empty concept) gives an answer, not a traceback."""
-    from kctest.tutor_corpus import write_corpus
-
     from compiler.model import Concept, Core, Edge, FileInfo, SourceInfo, Symbol
+    from kctest.tutor_corpus import write_corpus
 
     core = Core(
         source=SourceInfo("gosvc", None),

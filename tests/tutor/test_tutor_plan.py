@@ -167,9 +167,8 @@ def test_intent():
 def test_core_without_excerpts_gives_summary_sources(mh_corpus, tmp_path):
     from dataclasses import replace
 
-    from kctest.tutor_corpus import write_corpus
-
     from compiler.tutor.llm import lines_of_span
+    from kctest.tutor_corpus import write_corpus
 
     bare = replace(mh_corpus.core, symbols=tuple(replace(s, excerpt="") for s in mh_corpus.core.symbols))
     corpus = write_corpus(bare, tmp_path / "bare")

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from tutor_corefactory import ConceptSpec, python_core, write_corpus
 
 from compiler.errors import NotFound
 from compiler.tutor.llm import AnthropicBackend
 from compiler.tutor.offline import OfflineBackend
 from compiler.tutor.quiz import Question, grade, make_quiz, parse_choice
 from compiler.tutor.session import TutorSession
+from kctest.tutor_corpus import ConceptSpec, python_core, write_corpus
 
 
 def test_offline_quiz_is_built_from_the_core(mh_corpus):
