@@ -121,3 +121,74 @@ def first_sentence_page(text: str, limit: int = 200) -> str:
     match = re.match(r"(.+?(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bvs)[.!?])(\s+(?=[A-Z`\"'(*_\[])|$)", text)
     sentence = match.group(1) if match else text
     return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
+
+
+def heading_anchor(title: str) -> str:
+    """GitHub's heading anchor: lower case, punctuation dropped, spaces to hyphens."""
+    return _NOT_IN_ANCHOR.sub("", title.strip().lower()).replace(" ", "-")
+
+
+_NOT_IN_ANCHOR = re.compile(r"[^\w\- ]")
+
+
+def plain_prose(markdown: str) -> str:
+    """Markdown prose without fences, link targets and emphasis: what a reader reads (search chunks)."""
+    out, in_fence = [], False
+    for line in markdown.splitlines():
+        if _FENCE.match(line.strip()):
+            in_fence = not in_fence
+            continue
+        if not in_fence:
+            out.append(line)
+    text = _LINK.sub(r"\1", "\n".join(out))
+    return re.sub(r"[*_`>#]+", "", text).strip()
+
+
+_FENCE = re.compile(r"^(```|~~~)")
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+
+
+def identifier_words(identifier: str) -> str:
+    """``Transport.should_retry`` -> ``transport should retry`` (what a reader would say)."""
+    words = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", identifier))
+    return re.sub(r"[\W_]+", " ", words).strip().lower()
+
+
+def first_sentence_snippet(text: str, limit: int | None = None) -> str:
+    """Up to the first . ! ? followed by a space or the end, on one line (search snippets, quiz choices)."""
+    text = " ".join(text.split())
+    match = re.search(r"(.+?[.!?])(\s|$)", text)
+    sentence = match.group(1) if match else text
+    return sentence if limit is None or len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, marked when cut."""
+    text = text or ""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rstrip() + " …[truncated]"
+
+
+def first_sentence_clipped(text: str, limit: int = 220) -> str:
+    """The first sentence of ``text`` (or its first ``limit`` characters, marked when cut): MCP answers."""
+    text = " ".join((text or "").split())
+    for match in _SENTENCE_END.finditer(text):
+        if not text[: match.start() + 1].lower().endswith(_ABBREVIATIONS):
+            return clip(text[: match.start() + 1], limit)
+    return clip(text, limit)
+
+
+_SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-Z0-9`\"'(\[*])")
+_ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "cf.")
+
+
+def first_paragraph_clipped(text: str, limit: int = 600) -> str:
+    """The first paragraph of ``text`` (split at the first blank line), on one line, clipped: MCP answers."""
+    para = re.split(r"\n\s*\n", (text or "").strip(), maxsplit=1)[0]
+    return clip(" ".join(para.split()), limit)
+
+
+def first_block(text: str) -> str:
+    """``text`` up to its first blank line, as written (reference pages quote it verbatim)."""
+    return text.strip().split("\n\n", 1)[0].strip()

@@ -20,6 +20,7 @@ from compiler.backend.conceptmap import concept_map_svg
 from compiler.backend.llmstxt import LlmsFull, render_llms_txt
 from compiler.backend.report import render_report, render_report_markdown
 from compiler.model import Concept, Core, Symbol
+from compiler.text import first_block
 from compiler.text import first_sentence_page as first_sentence
 
 MAX_MEMBERS_PER_CONCEPT = 40
@@ -306,7 +307,7 @@ class CorpusPages:
                 if symbol.signature:
                     out.append(fence(symbol.signature, LANGUAGE_FENCE.get(self._language(symbol), "")) + "\n")
                 if symbol.doc:
-                    out.append(md_escape_block(first_paragraph(symbol.doc)) + "\n\n")
+                    out.append(md_escape_block(first_block(symbol.doc)) + "\n\n")
                 out.append(
                     f"{symbol.kind} · [`{self.location(symbol)}`]({self.symbol_link(symbol.id, 'concepts')})\n\n"
                 )
@@ -421,10 +422,6 @@ def _keyed(records, attribute: str):
 def anchor(symbol_id: str) -> str:
     """An HTML id for a symbol entry, stable and safe in URLs."""
     return "sym-" + re.sub(r"[^A-Za-z0-9_-]+", "-", symbol_id).strip("-").lower()
-
-
-def first_paragraph(text: str) -> str:
-    return text.strip().split("\n\n", 1)[0].strip()
 
 
 def md_escape_block(text: str) -> str:

@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 
 from compiler.model import FileFacts, Section, SourceFile
+from compiler.text import heading_anchor
 
-__all__ = ["parse_markdown", "sections", "slugify"]
+__all__ = ["parse_markdown", "sections"]
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 _NOT_IN_SLUG = re.compile(r"[^\w\- ]")
@@ -29,11 +30,6 @@ def parse_markdown(source: SourceFile, text: str) -> FileFacts:
         sha256=source.sha256,
         sections=tuple(sections(source.path, text)),
     )
-
-
-def slugify(title: str) -> str:
-    """GitHub's heading anchor: lower case, punctuation dropped, spaces to hyphens."""
-    return _NOT_IN_SLUG.sub("", title.strip().lower()).replace(" ", "-")
 
 
 def sections(path: str, text: str) -> list[Section]:
@@ -93,7 +89,7 @@ def sections_from_headings(path: str, lines: list[str], headings: list[tuple[int
     for position, (start, heading_end, level, title) in enumerate(headings):
         end = headings[position + 1][0] - 1 if position + 1 < len(headings) else len(lines) - 1
         body = "\n".join(lines[heading_end + 1 : end + 1]).strip()
-        anchor = slugify(title)
+        anchor = heading_anchor(title)
         if anchor in used_anchors:
             used_anchors[anchor] += 1
             anchor = f"{anchor}-{used_anchors[anchor]}"

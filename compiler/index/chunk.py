@@ -24,6 +24,7 @@ import yaml
 from compiler.corpus import Corpus
 from compiler.index.lexical import without_keywords
 from compiler.model import Concept, Section, Symbol
+from compiler.text import first_sentence_snippet, identifier_words, plain_prose
 
 EMBED_EXCERPT_LINES = 12  # code lines the dense model reads when the docstring is short
 DOC_WORDS_WITHOUT_CODE = 8  # a docstring at least this long speaks for the code
@@ -153,8 +154,6 @@ def _blocks(body: str, split_level: int) -> list[_Block]:
 
 
 _CODE_HEADING = re.compile(r"^`([^`]+)`")
-_FENCE = re.compile(r"^(```|~~~)")
-_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _SOURCE_LINE = re.compile(r"^\s*\**Source\**:?\**\s.*$", re.MULTILINE)
 
 
@@ -162,32 +161,6 @@ def heading_id(heading: str) -> str | None:
     """The symbol id in a ``## `id` `` heading, or None."""
     match = _CODE_HEADING.match(heading.strip())
     return match.group(1).strip() if match else None
-
-
-def plain_text(markdown: str) -> str:
-    """Markdown prose without fences, link targets and emphasis: what a reader reads."""
-    out, in_fence = [], False
-    for line in markdown.splitlines():
-        if _FENCE.match(line.strip()):
-            in_fence = not in_fence
-            continue
-        if not in_fence:
-            out.append(line)
-    text = _LINK.sub(r"\1", "\n".join(out))
-    return re.sub(r"[*_`>#]+", "", text).strip()
-
-
-def humanize(identifier: str) -> str:
-    """``Transport.should_retry`` -> ``transport should retry`` (what a reader would say)."""
-    words = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", identifier))
-    return re.sub(r"[\W_]+", " ", words).strip().lower()
-
-
-def first_sentence(text: str, limit: int = SNIPPET_CHARS) -> str:
-    text = " ".join(text.split())
-    match = re.search(r"(.+?[.!?])(\s|$)", text)
-    sentence = match.group(1) if match else text
-    return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
 
 
 # Where a docstring stops describing and starts listing: parameters, tags, version notes.
@@ -309,7 +282,7 @@ def chunk_id(*parts: object) -> str:
 
 
 def _path_words(path: str | None) -> str:
-    return humanize(path.rsplit(".", 1)[0]) if path else ""
+    return identifier_words(path.rsplit(".", 1)[0]) if path else ""
 
 
 # ---- reference pages -----------------------------------------------------------------
@@ -335,11 +308,11 @@ def chunk_reference_page(corpus: Corpus, page: str, text: str) -> list[Chunk]:
     module_doc = (module_symbol.doc if module_symbol and module_symbol.doc else "") or (
         file_info.doc if file_info else ""
     )
-    doc = module_doc or plain_text(intro)
-    names = ", ".join(humanize(sid.rsplit(".", 1)[-1]) for sid in defined[:40])
+    doc = module_doc or plain_prose(intro)
+    names = ", ".join(identifier_words(sid.rsplit(".", 1)[-1]) for sid in defined[:40])
     if module_id:
         title = module_id
-        embed = f"{humanize(module_id)} module ({module_path}). {doc}\nDefines: {names}".strip()
+        embed = f"{identifier_words(module_id)} module ({module_path}). {doc}\nDefines: {names}".strip()
         lexical = f"{module_id} {module_path} {doc} {' '.join(defined)}"
         lines = (
             module_symbol.lines if module_symbol else ((1, file_info.lines) if file_info and file_info.lines else None)
@@ -354,7 +327,7 @@ def chunk_reference_page(corpus: Corpus, page: str, text: str) -> list[Chunk]:
                 lines=tuple(lines) if lines else None,
                 concept=module_symbol.concept if module_symbol else None,
                 title=title,
-                snippet=first_sentence(doc) if doc else f"module {module_id}",
+                snippet=first_sentence_snippet(doc, SNIPPET_CHARS) if doc else f"module {module_id}",
                 text=(f"# `{module_id}`\n\n{intro}").strip(),
                 embed_text=embed,
                 lexical_text=lexical,
@@ -384,7 +357,7 @@ def _class_outline(corpus: Corpus, symbol: Symbol | None) -> str:
     if not methods:
         return ""
     names = [
-        humanize(m.name)
+        identifier_words(m.name)
         for m in methods
         if m.name not in ("__init__", "constructor", "New") and not m.name.startswith("__")
     ]
@@ -413,11 +386,11 @@ def _symbol_chunk(
         fences = re.findall(r"```[^\n]*\n(.*?)```", section, flags=re.DOTALL)
         signature = fences[0].strip() if fences else ""
         excerpt = fences[1] if len(fences) > 1 else ""
-        doc = plain_text(_SOURCE_LINE.sub("", section))
+        doc = plain_prose(_SOURCE_LINE.sub("", section))
         path, lines, kind, concept, importance = module_path, None, "symbol", None, 0.0
     name = sid.rsplit(".", 1)[-1]
     owner = sid.rsplit(".", 2)[-2] if kind == "method" and sid.count(".") >= 1 else ""
-    spoken = f"{humanize(owner)} {humanize(name)}".strip()
+    spoken = f"{identifier_words(owner)} {identifier_words(name)}".strip()
     doc_text = " ".join(doc.split())
     prose = doc_prose(doc)
     code = _without_header(code_lines(excerpt, EMBED_EXCERPT_LINES + 8), signature)[:EMBED_EXCERPT_LINES]
@@ -441,9 +414,9 @@ def _symbol_chunk(
     )
     full_code = without_keywords("\n".join(code_lines(excerpt, TEXT_EXCERPT_LINES)))
     # The name twice: a match on what a thing is called says more than one in its body.
-    lexical = f"{sid} {humanize(name)} {path} {signature} {doc} {outline} {reasons} {full_code}"
+    lexical = f"{sid} {identifier_words(name)} {path} {signature} {doc} {outline} {reasons} {full_code}"
     snippet = (
-        first_sentence(doc_text)
+        first_sentence_snippet(doc_text, SNIPPET_CHARS)
         if doc_text
         else (signature.strip().splitlines()[0][:SNIPPET_CHARS] if signature.strip() else sid)
     )
@@ -478,9 +451,9 @@ def chunk_concept_page(corpus: Corpus, page: str, text: str) -> list[Chunk]:
     skip = {"members", "related", "prerequisites", "where to read"}
     prose = "\n\n".join(b.body for b in blocks if b.level < 2 or b.heading.strip().lower() not in skip)
     summary = concept.summary if concept else ""
-    explanation = plain_text(prose)
+    explanation = plain_prose(prose)
     if concept and concept.body:
-        explanation = plain_text(concept.body) if plain_text(concept.body) not in explanation else explanation
+        explanation = plain_prose(concept.body) if plain_prose(concept.body) not in explanation else explanation
     if summary and summary.strip() and " ".join(summary.split()) not in " ".join(explanation.split()):
         explanation = f"{summary}\n\n{explanation}"
     members = concept.members if concept else tuple(meta.get("members") or ())
@@ -499,7 +472,7 @@ def chunk_concept_page(corpus: Corpus, page: str, text: str) -> list[Chunk]:
                 lines=lines,
                 concept=concept_id,
                 title=title,
-                snippet=first_sentence(summary or window),
+                snippet=first_sentence_snippet(summary or window, SNIPPET_CHARS),
                 text=window if n else f"# {title}\n\n{window}",
                 embed_text=embed,
                 lexical_text=f"{title} {concept_id} {window} {member_names}",
@@ -557,7 +530,7 @@ def chunk_sections(sections: Iterable[Section]) -> list[Chunk]:
     for section in sections:
         if _RELEASE_NOTES.search(section.path):
             continue  # release notes describe past changes, not where things are now
-        body = plain_text(section.text)
+        body = plain_prose(section.text)
         if len(body.split()) < 5:
             continue  # a bare heading or a badge line: nothing to find there
         for n, window in enumerate(_windows(body, WINDOW_WORDS)):
@@ -572,7 +545,7 @@ def chunk_sections(sections: Iterable[Section]) -> list[Chunk]:
                     lines=tuple(section.lines) if section.lines else None,
                     concept=None,
                     title=section.title,
-                    snippet=first_sentence(window),
+                    snippet=first_sentence_snippet(window, SNIPPET_CHARS),
                     text=window,
                     embed_text=embed,
                     lexical_text=f"{section.title} {section.path} {window}",

@@ -28,6 +28,7 @@ import numpy as np
 
 from compiler.config import Settings, index_dir, load_settings
 from compiler.errors import SearchIndexError
+from compiler.roles import is_test_path
 
 # Ranking knobs. They were set on the retrieval benchmark's tuning set (httpx + express) as a
 # whole, never for single questions, and checked on its held-out set (flask); the Search
@@ -65,9 +66,6 @@ TEST_PENALTY = 0.5  # BM25 score factor for tests and fixtures, unless the quest
 TEST_DENSE_MARGIN = 0.1  # cosine taken off tests and fixtures, likewise
 STALE_EMBED_LIMIT = 256  # chunks a stale index embeds on the fly at load time
 
-_TEST_PATH = re.compile(
-    r"(^|/)(tests?|testing|__tests__|spec|specs|fixtures?)/|(^|/)(test_[^/]*|[^/]*_test\.[a-z]+|[^/]*\.(test|spec)\.[a-z]+|conftest\.py)$"
-)
 # A newcomer asking where to begin wants the central, public entry into the topic.
 _ONBOARDING = re.compile(
     r"\b(read first|(start|begin) (reading|here)|where (do|should|can) i (start|begin)|get started|"
@@ -582,11 +580,6 @@ def _diversify(
             )
         )
     return hits
-
-
-def is_test_path(path: str | None) -> bool:
-    """True for test files and fixtures (``tests/``, ``test_x.py``, ``x.spec.js``, ...)."""
-    return bool(path) and bool(_TEST_PATH.search(path))
 
 
 def _mismatch(manifest, model_id: str, dim: int | None, folder: Path) -> SearchIndexError:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 
 from compiler.errors import NotFound
-from compiler.mcp.paging import clip, first_paragraph, first_sentence, more_hint, paging, pick_page, split_pages
+from compiler.mcp.paging import more_hint, paging, pick_page, split_pages
 from compiler.mcp.schema import (
     BODY_CHARS,
     CHARS_PER_TOKEN,
@@ -47,6 +47,7 @@ from compiler.mcp.schema import (
 )
 from compiler.model import Concept, Symbol
 from compiler.service import CorpusView, Service
+from compiler.text import clip, first_paragraph_clipped, first_sentence_clipped
 
 
 def search_corpus(view: CorpusView, query: str, k: int) -> Answer:
@@ -128,7 +129,7 @@ def _member(view: CorpusView, symbol: Symbol, detail: Detail) -> Member:
     member = Member(id=symbol.id, kind=symbol.kind, location=_location(symbol))
     if detail in ("full", "code"):
         member.signature = clip(symbol.signature, SIGNATURE_CHARS) or None
-        member.doc = (clip(symbol.doc, DOC_CHARS) if detail == "code" else first_paragraph(symbol.doc)) or None
+        member.doc = (clip(symbol.doc, DOC_CHARS) if detail == "code" else first_paragraph_clipped(symbol.doc)) or None
     if detail == "code" and symbol.excerpt:
         member.excerpt = clip(symbol.excerpt, EXCERPT_CHARS)
         member.language = _language(view, symbol.path) or None
@@ -160,7 +161,7 @@ def concept_answer(view: CorpusView, concept_id: str, detail: Detail = "summary"
         title=concept.title,
         detail=detail,
         importance=round(concept.importance, 3),
-        summary=first_sentence(concept.summary) if detail == "brief" else clip(concept.summary, SUMMARY_CHARS),
+        summary=first_sentence_clipped(concept.summary) if detail == "brief" else clip(concept.summary, SUMMARY_CHARS),
         prerequisites=[_concept_ref(view, p) for p in concept.prerequisites],
         member_count=len(concept.members),
         resource=f"kc://concepts/{concept.id}" if concept.id in view.concept_pages else None,
@@ -350,7 +351,7 @@ def learning_path_answer(view: CorpusView, goal: str, known: Sequence[str] = ())
                 step=i,
                 id=cid,
                 title=concept.title,
-                summary=first_sentence(concept.summary),
+                summary=first_sentence_clipped(concept.summary),
                 needed_by=sorted(needed_by.get(cid, set()) & needed),
                 read=[SourceLocation(path=s.path, lines=list(s.lines), symbol=s.symbol) for s in concept.sources[:2]],
             )
@@ -426,7 +427,7 @@ def _overview(view: CorpusView, max_tokens: int, budget: int) -> Answer:
     omitted_concepts = 0
     for i, cid in enumerate(ordered, 1):
         c = view.corpus.concepts[cid]
-        summary = first_sentence(c.summary, 200)
+        summary = first_sentence_clipped(c.summary, 200)
         needs = f" Needs: {', '.join(c.prerequisites)}." if c.prerequisites else ""
         full = f"{i}. **{c.title}** (`{c.id}`, {c.importance:.2f}): {summary}{needs}\n"
         short = f"{i}. {c.title} (`{c.id}`)\n"

@@ -7,37 +7,10 @@ that does not exist is an ``McpRequestError`` that names the pages there are.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from compiler.mcp.schema import RESOURCE_PAGE_CHARS, McpRequestError, Paging
-
-
-def clip(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters, marked when cut."""
-    text = text or ""
-    if len(text) <= limit:
-        return text
-    return text[:limit].rstrip() + " …[truncated]"
-
-
-def first_sentence(text: str, limit: int = 220) -> str:
-    """The first sentence of ``text`` (or its first ``limit`` characters)."""
-    text = " ".join((text or "").split())
-    for match in _SENTENCE_END.finditer(text):
-        if not text[: match.start() + 1].lower().endswith(_ABBREVIATIONS):
-            return clip(text[: match.start() + 1], limit)
-    return clip(text, limit)
-
-
-_SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-Z0-9`\"'(\[*])")
-_ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "cf.")
-
-
-def first_paragraph(text: str, limit: int = 600) -> str:
-    """The first paragraph of ``text``, on one line."""
-    para = re.split(r"\n\s*\n", (text or "").strip(), maxsplit=1)[0]
-    return clip(" ".join(para.split()), limit)
+from compiler.text import clip
 
 
 def split_pages(costs: Sequence[int], budget: int, first_overhead: int = 0) -> list[range]:

@@ -41,7 +41,7 @@ from compiler.mcp.answers import (
     search_corpus,
     symbol_answer,
 )
-from compiler.mcp.paging import clip, first_sentence, resource_page
+from compiler.mcp.paging import resource_page
 from compiler.mcp.schema import (
     DEFAULT_HTTP_PORT,
     HTTP_PATH,
@@ -63,6 +63,7 @@ from compiler.mcp.schema import (
 )
 from compiler.mcp.status import status_answer
 from compiler.service import CorpusView, Service
+from compiler.text import clip, first_sentence_clipped
 
 INSTRUCTIONS = """\
 This server answers questions about one compiled codebase ({name}) from its knowledge core, without \
@@ -403,7 +404,7 @@ def _register_resources(server: Any, service: Service) -> None:
                     uri=uri,
                     name=f"concept-{cid}",
                     title=concept.title,
-                    description=first_sentence(concept.summary),
+                    description=first_sentence_clipped(concept.summary),
                     mime_type="text/markdown",
                 )
             )

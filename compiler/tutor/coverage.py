@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from compiler.tutor.words import QUESTION_FILLER, is_test_path, tokens
+from compiler.roles import is_test_path
+from compiler.tutor.words import QUESTION_FILLER, tokens
 
 COVERED_SCORE = 1.5
 _GENERIC = frozenset(tokens(" ".join(QUESTION_FILLER)))

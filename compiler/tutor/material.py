@@ -12,8 +12,9 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from compiler.roles import is_test_path
 from compiler.tutor.citations import Citation
-from compiler.tutor.plan import Plan, is_test_path, symbol_text
+from compiler.tutor.plan import Plan, symbol_text
 from compiler.tutor.prose import clean_prose, language_of, ref, render_doc, sentences
 from compiler.tutor.safety import looks_like_instruction
 

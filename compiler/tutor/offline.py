@@ -16,10 +16,11 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from compiler.analysis.examples import examples_for
+from compiler.roles import is_test_path
 from compiler.tutor.analogies import analogies
 from compiler.tutor.citations import Citation
 from compiler.tutor.material import Material, usage
-from compiler.tutor.plan import EXAMPLE_PATH, Plan, Step, is_test_path, symbol_text
+from compiler.tutor.plan import EXAMPLE_PATH, Plan, Step, symbol_text
 from compiler.tutor.prose import (
     decision_lines,
     demote_headings,

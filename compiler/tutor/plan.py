@@ -17,11 +17,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from compiler.roles import is_test_path
 from compiler.tutor.coverage import assess
 from compiler.tutor.goals import goal_concepts, learning_order, path_index
 from compiler.tutor.learner import LEVELS, ConceptState, Profile
 from compiler.tutor.retrieve import Retrieve, core_retrieve, index_retrieve
-from compiler.tutor.words import EXAMPLE_PATH, QUESTION_FILLER, is_test_path, tokens
+from compiler.tutor.words import EXAMPLE_PATH, QUESTION_FILLER, tokens
 
 MAX_NOVICE_PREREQUISITES = 2
 # Concepts a learner never needs first: private helpers and compatibility shims.

@@ -18,8 +18,9 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from compiler.errors import KcError, LLMError, NotFound
+from compiler.roles import is_test_path
+from compiler.text import first_sentence_snippet
 from compiler.tutor.learner import PASS_MARK
-from compiler.tutor.plan import is_test_path
 from compiler.tutor.safety import looks_like_instruction, split_instructions
 
 LETTERS = "ABCDEFGH"
@@ -159,19 +160,13 @@ def _choices(rng: random.Random, right: str, wrong: Sequence[str], size: int = 4
     return tuple(choices), choices.index(right)
 
 
-def _first_sentence(text: str) -> str:
-    clean, _ = split_instructions(text or "")
-    flat = " ".join(clean.split())
-    return re.split(r"(?<=[.!?])\s", flat)[0] if flat else ""
-
-
 def _which_symbol(
     corpus: Any, concept: Any, callables: list[Any], rng: random.Random, asked: list[Question]
 ) -> Question | None:
     used = {q.choices[q.answer] for q in asked if q.kind == "which-symbol"}
     for symbol in callables:
         name = _display(corpus, symbol)
-        sentence = _first_sentence(symbol.doc)
+        sentence = first_sentence_snippet(split_instructions(symbol.doc or "")[0])
         if name in used or len(sentence.split()) < 4 or looks_like_instruction(sentence):
             continue
         masked = re.sub(rf"\b{re.escape(symbol.name)}\b", "___", sentence)

@@ -12,7 +12,8 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from compiler.tutor.words import EXAMPLE_PATH, QUESTION_FILLER, is_test_path, tokens
+from compiler.roles import is_test_path
+from compiler.tutor.words import EXAMPLE_PATH, QUESTION_FILLER, tokens
 
 # retrieve(query, k) -> hits; a hit is a compiler.index.search.Hit or anything with the same fields.
 Retrieve = Callable[[str, int], Sequence[Any]]

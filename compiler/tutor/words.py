@@ -1,7 +1,7 @@
 """Words of questions and code, and what a path is: the small rules the planner and the coverage check share.
 
 In: text (a question, a name, a docstring) or a file path. Out: stemmed lower-case tokens, and
-whether a path is a test or an example. One place for each rule.
+whether a path is an example (whether it is a test: compiler.roles). One place for each rule.
 """
 
 from __future__ import annotations
@@ -172,12 +172,4 @@ def _stem(word: str) -> str:
     return word
 
 
-_TEST_PATH = re.compile(r"(^|/)(tests?|__tests__|spec)/|(^|/)test_[^/]*$|_test\.go$|\.(test|spec)\.[jt]sx?$")
-
-
 EXAMPLE_PATH = re.compile(r"(^|/)(examples?|samples?|docs?)/")
-
-
-def is_test_path(path: str) -> bool:
-    """True for test files (tests/, test_*.py, *_test.go, *.test.js): they exercise code more than explain it."""
-    return bool(_TEST_PATH.search(path))

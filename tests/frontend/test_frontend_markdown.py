@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from compiler.frontend.markdown import sections, slugify
+from compiler.frontend.markdown import sections
+from compiler.text import heading_anchor
 
 
 def test_readme_sections(repo_facts):
@@ -46,7 +47,7 @@ def test_front_matter_code_blocks_preamble_and_duplicate_anchors():
 
 
 def test_slugify_like_github():
-    assert slugify("Retries & Backoff (v2)!") == "retries--backoff-v2"
+    assert heading_anchor("Retries & Backoff (v2)!") == "retries--backoff-v2"
 
 
 def test_rst_sections_levels_literal_blocks_and_overlines():

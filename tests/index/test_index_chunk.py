@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from compiler.corpus import open_corpus
-from compiler.index.chunk import chunk_corpus, code_lines, doc_prose, humanize, split_front_matter
+from compiler.index.chunk import chunk_corpus, code_lines, doc_prose, split_front_matter
+from compiler.text import identifier_words
 from kctest.corpus import render_corpus_to as write_corpus
 from kctest.index_corpus import core_from_package
 
@@ -105,9 +106,9 @@ def test_chunk_ids_are_content_hashes(source_repo, tmp_path):
 
 
 def test_helpers():
-    assert humanize("RetryExhausted") == "retry exhausted"
-    assert humanize("minihttp.transport.should_retry") == "minihttp transport should retry"
-    assert humanize("parseHTTPResponse") == "parse http response"
+    assert identifier_words("RetryExhausted") == "retry exhausted"
+    assert identifier_words("minihttp.transport.should_retry") == "minihttp transport should retry"
+    assert identifier_words("parseHTTPResponse") == "parse http response"
     code = 'def f(x):\n    """Doc.\n\n    More doc.\n    """\n    # why\n    return x + 1\n'
     assert code_lines(code, 5) == ["def f(x):", "    return x + 1"]
     js = "/**\n * Doc comment.\n */\nfunction g() {\n  return 1;\n}\n"
