@@ -36,12 +36,12 @@ from compiler.tutor.prompts import (
     core_overview,
     delimit_documents,
     document_title,
-    escape_text,
     grounding,
     lines_of_span,
     plan_brief,
 )
 from compiler.tutor.reply import Answer, Backend, Draft, Reply, Turn
+from compiler.untrusted import escape_text
 
 __all__ = [
     "BACKENDS",

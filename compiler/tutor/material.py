@@ -16,7 +16,7 @@ from compiler.roles import is_test_path
 from compiler.tutor.citations import Citation
 from compiler.tutor.plan import Plan, symbol_text
 from compiler.tutor.prose import clean_prose, language_of, ref, render_doc, sentences
-from compiler.tutor.safety import looks_like_instruction
+from compiler.untrusted import looks_like_instruction
 
 
 def usage(corpus: Any, symbol: Any) -> str:

@@ -32,7 +32,7 @@ from compiler.tutor.prose import (
     same_text,
 )
 from compiler.tutor.reply import Draft, Reply, Turn
-from compiler.tutor.safety import quote_flagged
+from compiler.untrusted import quote_flagged
 
 _HOW_TO = re.compile(r"\bhow (do|can|could|should|would|to) (i|we|you)\b|\bhow to\b|\b(i|we) want to\b")
 

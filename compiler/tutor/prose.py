@@ -12,7 +12,7 @@ from typing import Any
 
 from compiler.tutor.citations import Citation
 from compiler.tutor.plan import Step, symbol_text, tokens
-from compiler.tutor.safety import split_instructions
+from compiler.untrusted import split_instructions
 
 
 def clean_prose(text: str) -> tuple[str, list[str]]:

@@ -21,7 +21,7 @@ from compiler.errors import KcError, LLMError, NotFound
 from compiler.roles import is_test_path
 from compiler.text import first_sentence_snippet
 from compiler.tutor.learner import PASS_MARK
-from compiler.tutor.safety import looks_like_instruction, split_instructions
+from compiler.untrusted import looks_like_instruction, split_instructions
 
 LETTERS = "ABCDEFGH"
 
