@@ -525,11 +525,9 @@ def serve(
     _check_port_free(port)
     auth = f"bearer token from {TOKEN_ENV}" if token else f"no auth; set {TOKEN_ENV} to require a bearer token"
     print(f"kc mcp: serving {view.root} on http://127.0.0.1:{port}{HTTP_PATH} ({auth})", file=sys.stderr, flush=True)
-    anyio.run(
-        lambda: server.run_streamable_http_async(
-            host="127.0.0.1", port=port, streamable_http_path=HTTP_PATH, transport_security=http_security(port)
-        )
-    )
+    from compiler.mcp.http import run_http
+
+    anyio.run(lambda: run_http(server, port=port, path=HTTP_PATH, transport_security=http_security(port)))
 
 
 def _check_port_free(port: int) -> None:
