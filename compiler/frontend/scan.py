@@ -133,7 +133,7 @@ def scan(root: Path, settings: Settings, out_dir: Path | None = None, *, stat_ca
         list(settings.exclude), lambda i: setting_location(root, "exclude", settings.exclude[i]), result.diagnostics
     )
     excluder = _Excluder(tuple(exclude), _output_prefix(root, out_dir), defaults=settings.default_excludes)
-    listed = _git_files(root)
+    listed = _git_files(root, result.skipped)
     if listed is None:
         listed = _walk_files(root, excluder, result.skipped, result.diagnostics)
     seen_dirs: set[str] = set()
@@ -276,8 +276,11 @@ class _Excluder:
         return bool(self._spec.match_file(rel))
 
 
-def _git_files(root: Path) -> list[str] | None:
-    """Paths (relative to root) git would show, or None when root is not in a git work tree."""
+def _git_files(root: Path, skipped: list[SkippedFile]) -> list[str] | None:
+    """Paths (relative to root) git would show, or None when root is not in a git work tree.
+
+    A folder git could not open (it warns and goes on) is added to ``skipped`` as ``unreadable``.
+    """
     try:
         proc = subprocess.run(
             ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
@@ -291,8 +294,18 @@ def _git_files(root: Path) -> list[str] | None:
     if proc.returncode != 0:
         return None
     paths = sorted({p for p in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if p})
+    if paths:
+        skipped.extend(git_unreadable(proc.stderr.decode("utf-8", "backslashreplace")))
     # An ignored folder inside a checkout lists nothing; walk it as a plain folder instead.
     return paths or None
+
+
+_GIT_UNREADABLE = re.compile(r"^warning: could not open directory '(.+?)/?': ", re.MULTILINE)
+
+
+def git_unreadable(stderr: str) -> list[SkippedFile]:
+    """The folders ``git ls-files`` warned it could not open, as ``unreadable`` skips (``dir/``)."""
+    return [SkippedFile(match.group(1) + "/", "unreadable") for match in _GIT_UNREADABLE.finditer(stderr)]
 
 
 def _walk_files(

@@ -167,11 +167,23 @@ def test_a_folder_that_cannot_be_listed_is_reported(tmp_path, monkeypatch):
     assert [(s.path, s.reason) for s in result.skipped] == [("locked/", "unreadable")]
 
 
+def test_folders_git_could_not_open_are_reported():
+    from compiler.frontend.scan import git_unreadable
+    from compiler.model import SkippedFile
+
+    stderr = "warning: could not open directory 'src/locked/': Permission denied\nsomething else\n"
+    assert git_unreadable(stderr) == [SkippedFile("src/locked/", "unreadable")]
+    assert git_unreadable("") == []
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root lists any folder")
-def test_a_folder_without_permissions_is_reported(tmp_path):
+@pytest.mark.parametrize("in_git", [False, True], ids=["walked", "git"])
+def test_a_folder_without_permissions_is_reported(tmp_path, in_git):
     root = tmp_path / "repo"
     _write(root, "a.py", "x = 1\n")
     _write(root, "locked/b.py", "y = 2\n")
+    if in_git:
+        _git(root)
     (root / "locked").chmod(0)
     try:
         out = tmp_path / "corpus"
