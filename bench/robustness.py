@@ -99,6 +99,8 @@ def hostile(work: Path, files: int, timeout: float) -> dict:
     codes: dict[str, int] = {}
     for d in diagnostics:
         codes[d["code"]] = codes.get(d["code"], 0) + 1
+    # the tree is unchanged: check must call the corpus fresh (the same rules for every odd name)
+    checked = kc("check", str(source), "--corpus", str(out), timeout=timeout) if not (crashed or hung) else None
     os.chmod(source / "locked", 0o755)  # so the scratch can be removed
     return {
         "files": sum(made.values()),
@@ -113,6 +115,7 @@ def hostile(work: Path, files: int, timeout: float) -> dict:
         "codes": codes,
         "without_line": sorted({f"{d['path']} [{d['code']}]" for d in diagnostics if not d.get("line")})[:20],
         "internal_errors": codes.get("internal-error", 0),
+        "check_fresh": checked is not None and checked.returncode == 0,
         "skipped_by_reason": report.get("skipped_by_reason", {}),
         "unreadable_dir_testable": os.geteuid() != 0,
         "stderr_tail": errors[-1500:] if crashed or hung else "",
@@ -471,8 +474,9 @@ def table(results: dict) -> str:
             (
                 "hostile tree",
                 f"{h['files']} files",
-                f"{h['crashes']} crashes, {h['hangs']} hangs, {h['seconds']} s, peak {h['peak_mb']} MB",
-                h["crashes"] == h["hangs"] == 0,
+                f"{h['crashes']} crashes, {h['hangs']} hangs, {h['seconds']} s, peak {h['peak_mb']} MB, "
+                f"fresh after: {h['check_fresh']}",
+                h["crashes"] == h["hangs"] == 0 and h["check_fresh"],
             )
         )
         rows.append(
