@@ -11,8 +11,9 @@ In: a corpus directory (or a ``compiler.service.Service``). Out: ``create_server
 * prompts: ``onboard`` (the first hour in this codebase) and ``explain_concept(id)``.
 
 ``serve(corpus_dir, http=False, port=8765)`` runs it over stdio (through ``stdio``, which answers
-malformed JSON-RPC with JSON-RPC errors) or over streamable HTTP on 127.0.0.1 with DNS-rebinding
-protection and an optional bearer token (``KC_MCP_TOKEN``).
+malformed JSON-RPC with JSON-RPC errors) or over streamable HTTP on 127.0.0.1 (through ``http``, which
+screens each request body by the same rules) with DNS-rebinding protection and an optional bearer token
+(``KC_MCP_TOKEN``).
 
 The server is read-only and reads nothing outside the corpus directory: ids are looked up in
 dictionaries built from ``core.json`` and the corpus's own file list, never joined into paths.
