@@ -487,6 +487,9 @@ def table(results: dict) -> str:
                 h["internal_errors"] == 0,
             )
         )
+        skipped = ", ".join(f"{n} {reason}" for reason, n in h["skipped_by_reason"].items())
+        unreadable = "" if h["unreadable_dir_testable"] else "; the unreadable folder is readable to root"
+        rows.append(("  skipped", f"{sum(h['skipped_by_reason'].values())}", skipped + unreadable, None))
     if "kills" in results:
         k = results["kills"]
         rows.append(
