@@ -5,9 +5,9 @@ checkout, so the scanner walks it and reads its ``.gitignore`` files) and return
 One of each pathological case is always there: call chains ``f()()()`` x8000 and ``a.b()`` x4000 in
 JavaScript, Go and Python, 50,000 chained calls in 100 KB, deep nesting, a 900 KB line, binary junk
 behind source extensions, odd encodings (Latin-1 with a cookie, UTF-16, broken UTF-8, a BOM),
-CR-only and CRLF markdown, a markdown file of 5,000 headings, names of 250 bytes and module paths
-past 255, names that are not UTF-8, a folder nobody may list, a FIFO, symbolic-link loops, dangling
-and escaping links, an ignore line holding only ``\\`` (in ``.gitignore`` and in ``kc.toml``'s
+CR-only and CRLF markdown, a markdown file of 5,000 headings, names of 250 bytes, module paths and
+a CONCEPTS.md heading past 255, names that are not UTF-8, a folder nobody may list, a FIFO,
+symbolic-link loops, dangling and escaping links, an ignore line holding only ``\\`` (in ``.gitignore`` and in ``kc.toml``'s
 ``exclude``). The rest are random small modules and documents with a hostile streak (deep folders,
 long chains, nesting, mixed line ends, junk bytes). Same seed, same tree.
 """
@@ -63,6 +63,8 @@ def _fixed(root: Path, made: Counter) -> None:
     put("docs/only_cr.md", b"\r" * 1000, "cr-only")
     put("long/" + "n" * 250 + ".py", b"def far():\n    return 1\n", "long-name")
     put("long/" + "/".join([SEGMENT] * 8) + "/" + "m" * 200 + ".py", b'"""Far."""\ndef far():\n    pass\n', "long-name")
+    notes = "# Concepts\n\n## " + "A concept named at great length " * 12 + "\n\nfiles: chains/\n\nText.\n"
+    put("CONCEPTS.md", notes.encode(), "long-name")
     put(b"names/bad_\xff.py", b"def bad():\n    return 2\n", "non-utf8-name")
     put(b"names/dir_\xfe\xfd/mod.py", b"def inner():\n    return 3\n", "non-utf8-name")
     put("locked/inner/x.py", b"x = 1\n", "unreadable-dir")
