@@ -11,6 +11,7 @@ half-way leaves the previous corpus whole.
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -102,7 +103,7 @@ def _build(root: Path, out_dir: Path, settings: Settings, *, index: bool, force:
     state_path = cache_dir(out_dir, settings) / STATE_FILE
     parser = Parser(root, cache, keys, settings)  # counts what it parses (a failed patch attempt parses some)
     patched = None
-    if not force:
+    if not force and not scanned.diagnostics:  # the patch keeps the old diagnostics: the scan's could differ
         patched = timed("patch", lambda: _try_patch(root, out_dir, settings, scanned, cache, keys, parser, state_path))
     if patched is not None:
         for key in patched.replaced_keys:
@@ -203,7 +204,7 @@ def _redacted_text(root: Path, fact: FileFacts) -> str | None:
 
 def assemble_core(root: Path, scanned, facts: list[FileFacts], analysis, settings: Settings, out_dir: Path) -> Core:
     """Put the analysis and the scan record together into the knowledge core."""
-    diagnostics = [d for f in facts for d in f.diagnostics] + list(analysis.diagnostics)
+    diagnostics = [*scanned.diagnostics, *(d for f in facts for d in f.diagnostics), *analysis.diagnostics]
     redactions = [r for f in facts for r in f.redactions]
     sections = [s for f in facts for s in f.sections]
     return Core(
@@ -236,13 +237,22 @@ def emit_stage(
     can patch it record by record) and the relative paths written. ``notes`` receives what
     ``iter_corpus_files`` records about the layout.
     """
-    from compiler.backend.docs import iter_corpus_files
-
     staging = new_staging(out_dir)
     total = 7 + len(core.concepts) + len({s.path for s in core.symbols})
-    made_dirs: set[Path] = set()
     line_lengths: list[int] = []
     written: list[str] = []
+    try:
+        _emit_into(staging, core, notes, report, total, line_lengths, written)
+    except BaseException:  # a failed emission leaves no staging folder behind
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return staging, line_lengths, written
+
+
+def _emit_into(staging: Path, core: Core, notes, report: Progress, total: int, line_lengths, written) -> None:
+    from compiler.backend.docs import iter_corpus_files
+
+    made_dirs: set[Path] = set()
     for done, (relpath, text) in enumerate(iter_corpus_files(core, notes), 1):
         target = staging / relpath
         if target.parent not in made_dirs:
@@ -260,7 +270,6 @@ def emit_stage(
         if done % 100 == 0:
             report("emit", done, total)
     report("emit", total, total)
-    return staging, line_lengths, written
 
 
 def _write_lines(target: Path, lines, lengths: list[int], batch: int = 4096) -> None:

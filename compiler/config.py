@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tomllib
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -226,3 +227,23 @@ def lock_file(corpus: str | Path) -> Path:
 
 def settings_dict(settings: Settings) -> dict[str, Any]:
     return asdict(settings)
+
+
+def setting_location(source: str | Path, key: str, value: str | None = None) -> tuple[str, int | None]:
+    """Where ``key`` (holding ``value``, when given) is set for ``source``: the settings file relative to
+    ``source`` and the line (1-based; None when it is not found there: an environment variable, an override)."""
+    where, found = _file_settings(Path(source)) if Path(source).is_dir() else (None, {})
+    if where is None or key not in found:
+        return "settings", None
+    name = Path(str(where).removesuffix(" [tool.kc]"))
+    lines = name.read_text(encoding="utf-8").splitlines()
+    key_line = re.compile(rf"^\s*{re.escape(key)}\s*=")
+    table = next((i for i, line in enumerate(lines) if line.strip() == "[tool.kc]"), 0) if name != where else 0
+    starts = [i for i, line in enumerate(lines) if i >= table and key_line.match(line)]
+    for start in starts:
+        for number in range(start, len(lines)):
+            if value is None or repr(value)[1:-1] in lines[number] or value in lines[number]:
+                return name.name, number + 1
+            if number > start and "=" in lines[number]:
+                break
+    return name.name, starts[0] + 1 if starts else None

@@ -7,13 +7,29 @@ summaries, ``first_sentence_flat`` for the concept map's tooltips).
 
 from __future__ import annotations
 
+import hashlib
 import re
+
+# The longest page name (in UTF-8 bytes) a corpus uses: file systems allow 255 bytes per name, and
+# the name still needs its ``.md`` (and a site's ``/index.html`` sits in a folder of that name).
+MAX_PAGE_NAME = 200
 
 
 def slugify(text: str) -> str:
-    """A page-safe id: lowercase ``[a-z0-9-]+``."""
+    """A page-safe id: lowercase ``[a-z0-9-]+``, shortened by ``page_name`` when too long."""
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug or "concept"
+    return page_name(slug or "concept")
+
+
+def page_name(name: str, limit: int = MAX_PAGE_NAME) -> str:
+    """``name`` when it fits in ``limit`` UTF-8 bytes; else its start and a stable hash of the whole name,
+    so two long names that share a start stay apart and a rebuild gives the same name."""
+    encoded = name.encode("utf-8", "surrogateescape")
+    if len(encoded) <= limit:
+        return name
+    digest = hashlib.sha256(encoded).hexdigest()[:12]
+    head = encoded[: limit - len(digest) - 1].decode("utf-8", "ignore").rstrip("-.")
+    return f"{head}-{digest}"
 
 
 def first_paragraph(markdown: str) -> str:

@@ -22,6 +22,7 @@ from compiler.backend.report import render_report, render_report_markdown
 from compiler.model import Concept, Core, Symbol
 from compiler.text import first_block
 from compiler.text import first_sentence_page as first_sentence
+from compiler.text import page_name
 
 MAX_MEMBERS_PER_CONCEPT = 40
 _YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when PyYAML has it: 10x faster
@@ -159,7 +160,7 @@ class CorpusPages:
         for module, paths in by_module.items():
             for path in paths:
                 name = module if len(paths) == 1 and module not in (path, "index") else path
-                pages[path] = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-.") or "module"
+                pages[path] = page_name(re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-.") or "module")
         return pages
 
     def module_page(self, path: str) -> str | None:

@@ -124,6 +124,8 @@ def _parse(source: SourceFile, data: bytes | str, repo_paths: Set[str], excerpt_
             return _empty(source, problem)
     else:
         text = data
+    if "\r" in text and (source.language == "markdown" or source.path.lower().endswith(".rst")):
+        text = _LONE_CR.sub("\n", text)  # old Mac line ends: markdown-it reads them as lines, so must we
     from compiler.frontend.secrets import scan_text
 
     secret_scan = scan_text(source.path, text)
@@ -159,6 +161,9 @@ def _parse(source: SourceFile, data: bytes | str, repo_paths: Set[str], excerpt_
 
         facts = with_excerpts(facts, clean, excerpt_lines)
     return facts
+
+
+_LONE_CR = re.compile(r"\r(?!\n)")
 
 
 def _empty(source: SourceFile, diagnostic: Diagnostic | None) -> FileFacts:

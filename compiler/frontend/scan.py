@@ -13,9 +13,16 @@ one of these reasons:
 * ``too-large (N bytes > MAX)``: over ``settings.max_file_bytes``
 * ``symlink-outside``: a symbolic link that leads out of the root
 * ``symlink-dangling``: a symbolic link whose target does not exist
-* ``unreadable``: the file could not be read (permissions, vanished, I/O error)
+* ``unreadable``: the file could not be read (permissions, vanished, I/O error); a folder that
+  cannot be listed is reported as ``dir/``
+* ``undecodable-name``: the file name is not valid UTF-8, so it could not be written into the corpus
+  (its path is shown with ``\\xNN`` escapes; a folder with such a name is reported once, as ``dir/``)
 
 An excluded or vendored directory is reported once, as ``dir/``, not file by file.
+
+An ignore pattern git would accept but ``pathspec`` cannot read (a ``.gitignore`` line holding only
+``\\``, or the same in ``exclude``) is left out and reported as an ``invalid-ignore-pattern`` warning
+at its file and line (``ScanResult.diagnostics``); the scan goes on.
 
 With ``stat_cache`` (a file path), a rebuild does not read or hash a regular file
 whose ``lstat`` signature (size, mtime, inode, ctime, mode) is unchanged since the
@@ -42,8 +49,8 @@ from pathlib import Path, PurePosixPath
 
 import pathspec
 
-from compiler.config import DEFAULT_EXCLUDES, Settings
-from compiler.model import SkippedFile, SourceFile
+from compiler.config import DEFAULT_EXCLUDES, Settings, setting_location
+from compiler.model import Diagnostic, SkippedFile, SourceFile
 
 __all__ = ["ScanResult", "scan", "language_of", "read_source"]
 
@@ -86,10 +93,11 @@ SNIFF_BYTES = 8192
 
 @dataclass
 class ScanResult:
-    """The files kept (sorted by path) and the ones left out, with reasons."""
+    """The files kept (sorted by path), the ones left out with reasons, and warnings about the tree."""
 
     files: list[SourceFile] = field(default_factory=list)
     skipped: list[SkippedFile] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
 def language_of(path: str) -> str:
@@ -120,13 +128,22 @@ def scan(root: Path, settings: Settings, out_dir: Path | None = None, *, stat_ca
     """
     root = Path(root).resolve()
     cache = _StatCache.load(Path(stat_cache), root, settings.max_file_bytes) if stat_cache is not None else None
-    excluder = _Excluder(settings.exclude, _output_prefix(root, out_dir), defaults=settings.default_excludes)
     result = ScanResult()
-    listed = _git_files(root)
+    exclude = _valid_patterns(
+        list(settings.exclude), lambda i: setting_location(root, "exclude", settings.exclude[i]), result.diagnostics
+    )
+    excluder = _Excluder(tuple(exclude), _output_prefix(root, out_dir), defaults=settings.default_excludes)
+    listed = _git_files(root, result.skipped)
     if listed is None:
-        listed = _walk_files(root, excluder, result.skipped)
+        listed = _walk_files(root, excluder, result.skipped, result.diagnostics)
     seen_dirs: set[str] = set()
     for rel in listed:
+        if not rel.isascii() and not _is_utf8(rel):
+            skip = _undecodable(rel)
+            if skip.path not in seen_dirs:
+                seen_dirs.add(skip.path)
+                result.skipped.append(skip)
+            continue
         verdict = excluder.excluded_dir(rel)
         if verdict:
             directory, reason = verdict
@@ -146,7 +163,51 @@ def scan(root: Path, settings: Settings, out_dir: Path | None = None, *, stat_ca
         cache.save_if_changed()
     result.files.sort(key=lambda f: f.path)
     result.skipped.sort(key=lambda s: s.path)
+    result.diagnostics.sort(key=lambda d: (d.path, d.line or 0))
     return result
+
+
+def _is_utf8(name: str) -> bool:
+    """Whether a path decoded with ``surrogateescape`` came from valid UTF-8 (no lone surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _undecodable(rel: str) -> SkippedFile:
+    """The skip record of a path whose name is not UTF-8: its outermost such folder (``dir/``), or the file,
+    shown with ``\\xNN`` escapes so the record itself is valid text."""
+    parts = rel.split("/")
+    for depth, part in enumerate(parts[:-1]):
+        if not _is_utf8(part):
+            rel = "/".join(parts[: depth + 1]) + "/"
+            break
+    shown = os.fsencode(rel).decode("utf-8", "backslashreplace")
+    return SkippedFile(shown, "undecodable-name")
+
+
+def _valid_patterns(lines: list[str], where, diagnostics: list[Diagnostic]) -> list[str]:
+    """The gitignore ``lines`` pathspec can compile; each other one becomes an ``invalid-ignore-pattern``
+    warning at ``where(index)`` (a ``(path, line)`` pair). Blank lines are kept, so indexes stay line numbers."""
+    try:
+        pathspec.GitIgnoreSpec.from_lines(lines)
+        return lines
+    except (ValueError, TypeError):
+        pass
+    kept = []
+    for index, line in enumerate(lines):
+        try:
+            pathspec.GitIgnoreSpec.from_lines([line])
+        except (ValueError, TypeError) as exc:
+            path, number = where(index)
+            message = f"ignore pattern {line!r} left out: {exc}"
+            diagnostics.append(Diagnostic(path, number, "warning", "invalid-ignore-pattern", message))
+            kept.append("")
+        else:
+            kept.append(line)
+    return kept
 
 
 def _output_prefix(root: Path, out_dir: Path | None) -> str | None:
@@ -215,8 +276,11 @@ class _Excluder:
         return bool(self._spec.match_file(rel))
 
 
-def _git_files(root: Path) -> list[str] | None:
-    """Paths (relative to root) git would show, or None when root is not in a git work tree."""
+def _git_files(root: Path, skipped: list[SkippedFile]) -> list[str] | None:
+    """Paths (relative to root) git would show, or None when root is not in a git work tree.
+
+    A folder git could not open (it warns and goes on) is added to ``skipped`` as ``unreadable``.
+    """
     try:
         proc = subprocess.run(
             ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
@@ -230,15 +294,27 @@ def _git_files(root: Path) -> list[str] | None:
     if proc.returncode != 0:
         return None
     paths = sorted({p for p in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if p})
+    if paths:
+        skipped.extend(git_unreadable(proc.stderr.decode("utf-8", "backslashreplace")))
     # An ignored folder inside a checkout lists nothing; walk it as a plain folder instead.
     return paths or None
 
 
-def _walk_files(root: Path, excluder: _Excluder, skipped: list[SkippedFile]) -> list[str]:
+_GIT_UNREADABLE = re.compile(r"^warning: could not open directory '(.+?)/?': ", re.MULTILINE)
+
+
+def git_unreadable(stderr: str) -> list[SkippedFile]:
+    """The folders ``git ls-files`` warned it could not open, as ``unreadable`` skips (``dir/``)."""
+    return [SkippedFile(match.group(1) + "/", "unreadable") for match in _GIT_UNREADABLE.finditer(stderr)]
+
+
+def _walk_files(
+    root: Path, excluder: _Excluder, skipped: list[SkippedFile], diagnostics: list[Diagnostic]
+) -> list[str]:
     """Walk root honouring every .gitignore on the way; excluded directories are pruned and recorded.
 
-    A top-down walk like ``os.walk(root)`` (unreadable folders are passed over silently),
-    on ``os.scandir`` so that a folder's entry types cost no extra system call.
+    A top-down walk like ``os.walk(root)``, on ``os.scandir`` so that a folder's entry types cost no
+    extra system call. A folder that cannot be listed is skipped as ``unreadable``.
     """
     found: list[str] = []
     ignores: dict[str, pathspec.GitIgnoreSpec] = {}  # directory ("" = root) -> its .gitignore
@@ -258,10 +334,16 @@ def _walk_files(root: Path, excluder: _Excluder, skipped: list[SkippedFile]) -> 
                         dir_entries[entry.name] = entry
                     else:
                         filenames.append(entry.name)
-        except OSError:
-            continue  # as os.walk: a folder that cannot be listed (or fails mid-listing) is left out
+        except OSError:  # a folder that cannot be listed (or fails mid-listing) is left out, and said so
+            if rel_dir and _is_utf8(rel_dir):
+                skipped.append(SkippedFile(rel_dir + "/", "unreadable"))
+            elif rel_dir:
+                skipped.append(_undecodable(rel_dir + "/_"))
+            continue
         if ".gitignore" in filenames:
-            ignores[rel_dir] = _read_gitignore(Path(current) / ".gitignore")
+            ignores[rel_dir] = _read_gitignore(
+                Path(current) / ".gitignore", (rel_dir + "/" if rel_dir else "") + ".gitignore", diagnostics
+            )
         prefix = rel_dir + "/" if rel_dir else ""
         keep_dirs = []
         for name in sorted(dir_entries):
@@ -291,12 +373,14 @@ def _walk_files(root: Path, excluder: _Excluder, skipped: list[SkippedFile]) -> 
     return sorted(found)
 
 
-def _read_gitignore(path: Path) -> pathspec.GitIgnoreSpec:
+def _read_gitignore(path: Path, rel: str, diagnostics: list[Diagnostic]) -> pathspec.GitIgnoreSpec:
     try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        lines = path.read_text(encoding="utf-8", errors="replace").split("\n")
     except OSError:
         lines = []
-    return pathspec.GitIgnoreSpec.from_lines(lines)
+    lines = [line.removesuffix("\r") for line in lines]
+    shown = rel if _is_utf8(rel) else os.fsencode(rel).decode("utf-8", "backslashreplace")
+    return pathspec.GitIgnoreSpec.from_lines(_valid_patterns(lines, lambda i: (shown, i + 1), diagnostics))
 
 
 def _git_ignored(ignores: dict[str, pathspec.GitIgnoreSpec], rel: str) -> bool:

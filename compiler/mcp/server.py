@@ -11,8 +11,9 @@ In: a corpus directory (or a ``compiler.service.Service``). Out: ``create_server
 * prompts: ``onboard`` (the first hour in this codebase) and ``explain_concept(id)``.
 
 ``serve(corpus_dir, http=False, port=8765)`` runs it over stdio (through ``stdio``, which answers
-malformed JSON-RPC with JSON-RPC errors) or over streamable HTTP on 127.0.0.1 with DNS-rebinding
-protection and an optional bearer token (``KC_MCP_TOKEN``).
+malformed JSON-RPC with JSON-RPC errors) or over streamable HTTP on 127.0.0.1 (through ``http``, which
+screens each request body by the same rules) with DNS-rebinding protection and an optional bearer token
+(``KC_MCP_TOKEN``).
 
 The server is read-only and reads nothing outside the corpus directory: ids are looked up in
 dictionaries built from ``core.json`` and the corpus's own file list, never joined into paths.
@@ -526,11 +527,9 @@ def serve(
     _check_port_free(port)
     auth = f"bearer token from {TOKEN_ENV}" if token else f"no auth; set {TOKEN_ENV} to require a bearer token"
     print(f"kc mcp: serving {view.root} on http://127.0.0.1:{port}{HTTP_PATH} ({auth})", file=sys.stderr, flush=True)
-    anyio.run(
-        lambda: server.run_streamable_http_async(
-            host="127.0.0.1", port=port, streamable_http_path=HTTP_PATH, transport_security=http_security(port)
-        )
-    )
+    from compiler.mcp.http import run_http
+
+    anyio.run(lambda: run_http(server, port=port, path=HTTP_PATH, transport_security=http_security(port)))
 
 
 def _check_port_free(port: int) -> None:

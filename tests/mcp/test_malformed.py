@@ -12,43 +12,9 @@ from pathlib import Path
 import pytest
 
 from kctest.corpus import REPO
-from kctest.mcp_process import kc_command
+from kctest.mcp_process import kc_command, malformed_call, malformed_requests
 
 REPLY_SECONDS = 30
-
-
-def _deep(levels: int) -> str:
-    return "[" * levels + "1" + "]" * levels
-
-
-def _call(ident: int, arguments: str, name: str = "search") -> bytes:
-    return (
-        f'{{"jsonrpc":"2.0","method":"tools/call","params":{{"name":"{name}","arguments":{arguments}}},"id":{ident}}}'
-    ).encode()
-
-
-def _cases(base: int) -> list[tuple[bytes, int, int | None]]:
-    """(line, expected error code, expected id) for one round of malformed requests, ids from ``base``."""
-    return [
-        (b'{"jsonrpc":"2.0","id":1,"method":"tools/call","params":', -32700, None),  # cut short
-        (b'\xff\xfe{"jsonrpc":"2.0"}', -32700, None),  # not UTF-8
-        (b"not json at all", -32700, None),
-        (b"[1, 2]", -32600, None),  # a batch
-        (b"42", -32600, None),
-        (f'{{"jsonrpc":"1.0","id":{base},"method":"ping"}}'.encode(), -32600, base),
-        (_call(base + 1, '{"query":' + _deep(300) + "}"), -32602, base + 1),  # deep, still parseable
-        (_call(base + 2, '{"query":' + _deep(5000) + "}"), -32602, base + 2),  # too deep to parse at all
-        (_call(base + 3, '{"query":"\\ud800 lone surrogate"}'), -32602, base + 3),
-        (_call(base + 4, '{"query":"retry","k":' + "9" * 5000 + "}"), -32602, base + 4),
-        (b'{"jsonrpc":"2.0","id":{"an":"object"},"method":"ping"}', -32600, None),
-        (f'{{"jsonrpc":"2.0","id":{base + 5}}}'.encode(), -32600, base + 5),  # neither request nor response
-        (
-            f'{{"jsonrpc":"2.0","id":{base + 6},"method":"prompts/get","params":{{"name":"nope"}}}}'.encode(),
-            -32602,
-            base + 6,
-        ),
-        (f'{{"jsonrpc":"2.0","id":{base + 7},"method":"kc/no-such-method"}}'.encode(), -32601, base + 7),
-    ]
 
 
 class _Server:
@@ -120,14 +86,14 @@ def test_every_malformed_request_gets_a_json_rpc_error_and_the_server_lives(stdi
     rounds = 5
     answered = 0
     for round_number in range(rounds):  # bounded: 5 rounds of 14 malformed requests
-        for line, code, ident in _cases(1000 * (round_number + 1)):
+        for line, code, ident in malformed_requests(1000 * (round_number + 1)):
             stdio_server.send(line)
             reply = stdio_server.reply()
             assert reply.get("error", {}).get("code") == code, (line[:80], reply)
             assert reply["id"] == ident, (line[:80], reply)
             answered += 1
     assert answered == rounds * 14
-    stdio_server.send(_call(7, '{"query":"retry backoff","k":3}'))
+    stdio_server.send(malformed_call(7, '{"query":"retry backoff","k":3}'))
     alive = stdio_server.reply()
     assert alive["id"] == 7 and not alive["result"].get("isError"), alive
     stderr = stdio_server.close()

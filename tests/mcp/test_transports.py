@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -14,7 +15,7 @@ import httpx
 import pytest
 
 from kctest.corpus import REPO
-from kctest.mcp_process import kc_command, text_of
+from kctest.mcp_process import kc_command, malformed_call, malformed_requests, text_of
 from kctest.serve_process import free_port
 
 STARTUP_SECONDS = 30
@@ -135,3 +136,21 @@ def test_http_bearer_token_is_enforced_when_set(corpus_dir: Path):
         assert wrong.status_code == 401
         tools, overview = anyio.run(_session, url, {"Authorization": f"Bearer {token}"})
         assert "search" in tools and not overview.is_error
+
+
+def test_every_malformed_http_request_gets_a_json_rpc_error_and_the_server_lives(corpus_dir: Path):
+    with http_server(corpus_dir) as port:
+        url = f"http://127.0.0.1:{port}/mcp"
+        started = httpx.post(url, json=INITIALIZE, headers=HEADERS, timeout=30)
+        session = {**HEADERS, "mcp-session-id": started.headers["mcp-session-id"], "mcp-protocol-version": "2025-06-18"}
+        httpx.post(url, json={"jsonrpc": "2.0", "method": "notifications/initialized"}, headers=session, timeout=30)
+        for line, code, ident in malformed_requests(100):  # bounded: one round of 14
+            reply = httpx.post(url, content=line, headers=session, timeout=30)
+            body = reply.json() if reply.headers.get("content-type", "").startswith("application/json") else None
+            if body is None:  # answered by the SDK on its event stream
+                data = [row[5:] for row in reply.text.splitlines() if row.startswith("data:")]
+                body = json.loads(data[0]) if data else {}
+            assert body.get("error", {}).get("code") == code, (line[:80], reply.status_code, reply.text[:300])
+            assert body.get("id") == ident, (line[:80], body)
+        alive = httpx.post(url, content=malformed_call(7, '{"query":"retry","k":3}'), headers=session, timeout=30)
+        assert alive.status_code == 200 and '"id":7' in alive.text and '"isError":true' not in alive.text
