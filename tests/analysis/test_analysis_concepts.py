@@ -213,3 +213,44 @@ def test_a_summary_never_comes_from_an_arbitrary_helper():
     analysis = analyze([view.facts()])
     summary = by_id(analysis)[concept_of(analysis, "lib.view.View")].summary
     assert summary == "View: the `View` and `try_stat` definitions."  # not the helper's doc, nor the constructor's
+
+
+def test_parallel_files_of_one_shape_are_one_idea_and_their_methods_on_an_outside_class_group_by_calls():
+    """pflag's shape: each value file defines ``<t>Value`` (Set/Type/String) and adds ``<T>``, ``<T>Var``
+    and ``Get<T>`` to the ``FlagSet`` of another file; forty files of it are three ideas, not forty."""
+    core = FileBuilder("flags/flag.go", "flags", language="go")
+    flagset = core.cls("FlagSet", methods={"VarP": [], "getFlagType": [], "Parse": [], "Lookup": []})
+    files = [core]
+    for stem in ("int", "bool", "string", "duration", "float", "uint"):
+        title = stem.capitalize()
+        f = FileBuilder(f"flags/{stem}.go", "flags", language="go")
+        f.cls(f"{stem}Value", methods={"Set": [], "Type": [], "String": []})
+        new = f.func(f"new{title}Value")
+        getter = f._add(f"Get{title}", "method", flagset, 3, "")
+        f.call(getter, f"{flagset}.getFlagType")
+        var = f._add(f"{title}Var", "method", flagset, 3, "")
+        f.call(var, f"{flagset}.VarP")
+        f.call(var, new)
+        define = f._add(title, "method", flagset, 3, "")
+        f.call(define, f"{flagset}.{title}Var")
+        files.append(f)
+    analysis = analyze([f.facts() for f in files])
+    values = {concept_of(analysis, f"flags.{stem}Value") for stem in ("int", "bool", "string", "uint")}
+    assert len(values) == 1
+    getters = {concept_of(analysis, f"flags.FlagSet.Get{t}") for t in ("Int", "Bool", "Uint")}
+    defining = {concept_of(analysis, f"flags.FlagSet.{t}") for t in ("Int", "Bool", "Uint")}
+    defining |= {concept_of(analysis, f"flags.FlagSet.{t}Var") for t in ("Int", "Bool", "Uint")}
+    assert len(getters) == 1 and len(defining) == 1
+    assert len(values | getters | defining) == 3
+    assert by_id(analysis)[values.pop()].title == "Value types"
+
+
+def test_functions_alone_make_no_parallel_shape():
+    files = []
+    for name in ("alpha", "beta", "gamma", "delta", "epsilon"):
+        module = FileBuilder(f"pkg/{name}.py", f"pkg.{name}", lines=300)
+        for j in range(6):
+            module.func(f"{name}_{j}", f"pkg.{name}.{name}_{(j + 1) % 6}")
+        files.append(module)
+    analysis = analyze([f.facts() for f in files])
+    assert len({concept_of(analysis, f"pkg.{name}.{name}_0") for name in ("alpha", "beta", "gamma")}) == 3

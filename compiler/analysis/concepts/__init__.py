@@ -15,6 +15,9 @@ How (each step is a function below):
    A god-class splits into the ideas its method names share (``families``: "Command flags"), an
    object literal of many methods (express's ``app``, ``res``, ``req``) into the groups the calls
    between its methods form ("Application settings").
+   Many files of one folder with the same symbol shape (pflag's forty ``<T>Value`` files, each adding
+   ``<T>``, ``<T>Var``, ``Get<T>`` to ``FlagSet``) are one idea ("Value types") plus one per group of the
+   methods they add to the outside class (``parallel``).
    Tests, examples and benchmarks each become one low-importance concept
    (``tests``, ``examples``, ``benchmarks``); docs and tooling code are left out of the map.
 2. **Agglomeration**, over the weight of calls, inheritance and imports between units:
@@ -66,6 +69,7 @@ from compiler.analysis.concepts.naming import (
     unique_ids,
     unique_titles,
 )
+from compiler.analysis.concepts.parallel import parallel_units
 from compiler.analysis.concepts.summaries import cluster_summary, generated_summary, key_sources, ordered_files
 from compiler.analysis.concepts.units import (
     LEFT_OUT_ROLES,
@@ -131,9 +135,15 @@ def distill(
     file_lines = {f.path: f.lines for f in graph.files}
     object_calls = sibling_calls(graph.edges, symbols)
     vocabulary = code_vocabulary(symbols)
+    code_paths = {p: m for p, m in by_path.items() if roles.get(p, "code") not in LEFT_OUT_ROLES | SPECIAL_ROLES.keys()}
+    parallel_taken, parallel = parallel_units(code_paths, symbols, graph)
+    for found in parallel:  # forty value-type files of one shape: one idea, not forty
+        unit = make_cluster(found.key, list(found.members), symbols)
+        unit.family = found.family
+        code_units.append(unit)
     for path in sorted(by_path):
         role = roles.get(path, "code")
-        if role in LEFT_OUT_ROLES:
+        if role in LEFT_OUT_ROLES or path in parallel_taken:
             continue
         if role in SPECIAL_ROLES:
             special[role].extend(by_path[path])
