@@ -60,6 +60,7 @@ def _is_docs(path: str) -> bool:
 
 _DIRECTIVE = re.compile(r"^\s*\.\.\s+(?:auto\w+|py:\w+|js:\w+|go:\w+)::\s*(\S+)")
 _CODE_DIRECTIVE = re.compile(r"^\s*\.\.\s+(code-block|code|sourcecode|doctest|testcode)::")
+_TOC_LINK = re.compile(r"\[[^\]\n]*\]\(#[^)\s]*\)")
 _TOCTREE = re.compile(r"^\s*\.\.\s+toctree::")
 _TOC_ENTRY = re.compile(r"^\s+(?:[^<:\s][^<]*<([^>]+)>|([^\s:][^\s]*))\s*$")
 
@@ -141,6 +142,8 @@ def _mentions(sections: list[Section], symbols: dict[str, Symbol], membership: d
                         if word in names:
                             yield position, number, names[word]
                     continue
+            if not code_line:
+                line = _TOC_LINK.sub("", line)  # a table of contents names what comes later: no teaching yet
             for match in _TOKEN.finditer(line):
                 position += 1
                 spans = [match.group(1)[1:-1]] if match.group(1) else [match.group(2)]
