@@ -254,3 +254,25 @@ def test_functions_alone_make_no_parallel_shape():
         files.append(module)
     analysis = analyze([f.facts() for f in files])
     assert len({concept_of(analysis, f"pkg.{name}.{name}_0") for name in ("alpha", "beta", "gamma")}) == 3
+
+
+def test_type_declarations_join_what_they_declare():
+    """``typings/index.d.ts`` declares Command and Option that lib/*.js define: the same ideas, not a concept
+    of declarations on top of the map; what has no implementation (``program``) joins ``index.js``."""
+    command = FileBuilder("lib/command.js", "lib.command", language="javascript")
+    cmd = command.cls("Command", methods={"option": [], "parse": [], "action": []})
+    option = FileBuilder("lib/option.js", "lib.option", language="javascript")
+    option.cls("Option", methods={"flags": [], "default": []})
+    command.call(f"{cmd}.option", "lib.option.Option")
+    index = FileBuilder("index.js", "index", language="javascript")
+    index.func("createCommand", "lib.command.Command")
+    typings = FileBuilder("typings/index.d.ts", "typings.index", language="typescript")
+    typings.cls("Command", methods={"option": [], "parse": [], "action": []})
+    typings.cls("Option", methods={"flags": [], "default": []})
+    typings.var("program")
+    typings.cls("OptionValues")
+    analysis = analyze([f.facts() for f in (command, option, index, typings)])
+    assert concept_of(analysis, "typings.index.Command.option") == concept_of(analysis, "lib.command.Command.option")
+    assert concept_of(analysis, "typings.index.Option") == concept_of(analysis, "lib.option.Option")
+    assert concept_of(analysis, "typings.index.program") == concept_of(analysis, "index.createCommand")
+    assert all(c.files != ("typings/index.d.ts",) for c in analysis.concepts)

@@ -57,6 +57,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from compiler.analysis.concepts.clustering import agglomerate
+from compiler.analysis.concepts.declarations import declaration_twins
 from compiler.analysis.concepts.families import big_classes, method_families, object_families, sibling_calls
 from compiler.analysis.concepts.links import cluster_importance, follow_the_docs, link_clusters
 from compiler.analysis.concepts.mentions import first_mentions, mention_counts
@@ -136,6 +137,10 @@ def distill(
     object_calls = sibling_calls(graph.edges, symbols)
     vocabulary = code_vocabulary(symbols)
     code_paths = {p: m for p, m in by_path.items() if roles.get(p, "code") not in LEFT_OUT_ROLES | SPECIAL_ROLES.keys()}
+    twins = declaration_twins(code_paths, symbols)  # ``index.d.ts``'s Command.option is lib/command.js's
+    if twins:
+        by_path = {p: [sid for sid in m if sid not in twins] for p, m in by_path.items()}
+        code_paths = {p: [sid for sid in m if sid not in twins] for p, m in code_paths.items()}
     parallel_taken, parallel = parallel_units(code_paths, symbols, graph)
     for found in parallel:  # forty value-type files of one shape: one idea, not forty
         unit = make_cluster(found.key, list(found.members), symbols)
@@ -206,6 +211,14 @@ def distill(
                 )
             )
     all_clusters = noted + clusters
+    if twins:  # a declaration joins the concept of what it declares
+        holder = {sid: c for c in all_clusters for sid in c.symbols}
+        for sid, twin in sorted(twins.items()):
+            cluster = holder.get(twin)
+            if cluster is not None:
+                cluster.symbols.append(sid)
+                if symbols[sid].path not in cluster.paths:
+                    cluster.paths = sorted({*cluster.paths, symbols[sid].path})
 
     # 3. build the concepts
     by_index = {sid: str(i) for i, c in enumerate(all_clusters) for sid in c.symbols}
