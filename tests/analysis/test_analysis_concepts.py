@@ -276,3 +276,19 @@ def test_type_declarations_join_what_they_declare():
     assert concept_of(analysis, "typings.index.Option") == concept_of(analysis, "lib.option.Option")
     assert concept_of(analysis, "typings.index.program") == concept_of(analysis, "index.createCommand")
     assert all(c.files != ("typings/index.d.ts",) for c in analysis.concepts)
+
+
+def test_a_go_package_comment_teaches_like_a_readme_when_there_are_no_docs():
+    """Debian's Go packages ship no README: the ``Package flags ...`` comment is the docs, and it teaches
+    defining flags before the parser they are built on."""
+    doc = "Package flags parses command lines.\n\nDefine flags with flags.Define(), then call flags.Parse().\n"
+    parser = FileBuilder("parse.go", "flags", language="go", lines=200)
+    parser.cls("Parser", methods={f"step{i}": [] for i in range(6)} | {"Parse": ["flags.Parser.step0"]})
+    define = FileBuilder("define.go", "flags", language="go", doc=doc, lines=200)
+    for i in range(6):
+        define.func(f"helper{i}", "flags.Parser.Parse", f"flags.Parser.step{i}")
+    define.func("Define", "flags.Parser.Parse", "flags.Parser", "flags.helper0")
+    analysis = analyze([parser.facts(), define.facts()])
+    assert concept_of(analysis, "flags.Parser") in by_id(analysis)[concept_of(analysis, "flags.Define")].related
+    path = list(analysis.learning_path)
+    assert path.index(concept_of(analysis, "flags.Define")) < path.index(concept_of(analysis, "flags.Parser.Parse"))

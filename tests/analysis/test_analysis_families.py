@@ -47,3 +47,17 @@ def test_an_object_literal_splits_by_the_calls_between_its_methods():
     assert "lib.app.app" in rest and "lib.app.app.listen" in rest
     python_class = {k: Symbol(**{**v.__dict__, "path": "lib/app.py"}) for k, v in symbols.items()}
     assert object_families(list(python_class), python_class, sibling_calls(edges, python_class))[1] == []
+
+
+def test_a_package_function_named_like_a_family_method_joins_the_family():
+    """Go's ``Parse()`` over the default ``CommandLine`` set is the idea of ``FlagSet.Parse``."""
+    names = ["Parse", "ParseAll", "parseArgs", "parseLongArg"] + [f"Other{i}" for i in range(CLASS_MIN)]
+    owner = Symbol(id="pkg.FlagSet", name="FlagSet", kind="class", path="flag.go", lines=(1, 500), parent="pkg")
+    mirror = Symbol(id="pkg.Parse", name="Parse", kind="function", path="flag.go", lines=(600, 602), parent="pkg")
+    other = Symbol(id="pkg.Usage", name="Usage", kind="function", path="flag.go", lines=(603, 605), parent="pkg")
+    symbols = {owner.id: owner, mirror.id: mirror, other.id: other}
+    symbols |= {m.id: m for m in (method(n, "pkg.FlagSet") for n in names)}
+    rest, families = method_families(list(symbols), symbols)
+    by_word = {word: set(ids) for word, ids in families}
+    assert "pkg.Parse" in by_word["parse"] and "pkg.Parse" not in rest
+    assert "pkg.Usage" in rest

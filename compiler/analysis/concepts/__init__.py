@@ -60,7 +60,7 @@ from compiler.analysis.concepts.clustering import agglomerate
 from compiler.analysis.concepts.declarations import declaration_twins
 from compiler.analysis.concepts.families import big_classes, method_families, object_families, sibling_calls
 from compiler.analysis.concepts.links import cluster_importance, follow_the_docs, link_clusters
-from compiler.analysis.concepts.mentions import first_mentions, mention_counts
+from compiler.analysis.concepts.mentions import first_mentions, mention_counts, package_doc_sections
 from compiler.analysis.concepts.naming import (
     cluster_named,
     cluster_title,
@@ -222,7 +222,8 @@ def distill(
 
     # 3. build the concepts
     by_index = {sid: str(i) for i, c in enumerate(all_clusters) for sid in c.symbols}
-    counts = mention_counts(sections, symbols, by_index)
+    teaching = sections + package_doc_sections(symbols)  # the docs, then the package's own docstring
+    counts = mention_counts(teaching, symbols, by_index)
     docs = [counts.get(str(i), 0) for i in range(len(all_clusters))]
     importance = cluster_importance(all_clusters, ranking, symbols, docs)
     titles = [cluster_title(c, graph, ranking, roles, vocabulary) for c in all_clusters]
@@ -231,7 +232,7 @@ def distill(
     membership = {sid: ids[i] for i, c in enumerate(all_clusters) for sid in c.symbols}
 
     prerequisites, related, link_diagnostics = link_clusters(all_clusters, ids, titles, importance, graph, membership)
-    mentions = first_mentions(sections, symbols, membership)
+    mentions = first_mentions(teaching, symbols, membership)
     follow_the_docs(ids, prerequisites, related, mentions, [c.note is not None for c in all_clusters])
     diagnostics.extend(link_diagnostics)
 

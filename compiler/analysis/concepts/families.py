@@ -6,7 +6,8 @@ the families, and each family as (word, member ids). A family is a word (split f
 names, verbs such as get/set/init left out) that at least ``FAMILY_MIN`` methods of a class with at
 least ``CLASS_MIN`` methods share; each method joins the family of its most shared such word
 (``LocalFlags`` and ``InheritedFlags`` are flags, not "local" and "inherited" ideas of their own;
-words shared by more than ``MAX_FAMILY_SHARE`` of the methods are the class itself). Classes below the threshold are never split. ``big_classes`` gives each of several big classes of
+words shared by more than ``MAX_FAMILY_SHARE`` of the methods are the class itself; a module-level function
+named like a family's method, Go's ``Parse()`` over the default set, joins it). Classes below the threshold are never split. ``big_classes`` gives each of several big classes of
 one file (``Client`` and ``AsyncClient``) a unit of its own first. ``object_families`` splits a
 JavaScript/TypeScript object literal of many methods (express's ``app``, ``res``, ``req``, whose
 method names share no words) by the calls between its methods instead (``sibling_calls`` collects
@@ -59,6 +60,12 @@ def method_families(members: list[str], symbols: dict[str, Symbol]) -> tuple[lis
                 word = min(candidates, key=lambda w: (-counts[w], w))
                 families.setdefault((owner, word), []).append(sid)
     kept = [(key, ids) for key, ids in sorted(families.items()) if len(ids) >= FAMILY_MIN]
+    family_of = {symbols[sid].name: i for i, (_, ids) in enumerate(kept) for sid in ids}
+    for sid in members:  # Go's ``Parse()`` over the default ``CommandLine`` set is ``FlagSet.Parse``'s idea
+        sym = symbols[sid]
+        owner = symbols.get(sym.parent) if sym.parent else None
+        if sym.kind == "function" and (owner is None or owner.kind == "module") and sym.name in family_of:
+            kept[family_of[sym.name]][1].append(sid)
     taken = {sid for _, ids in kept for sid in ids}
     nested = {sid for sid in members if symbols[sid].parent in taken}  # a method's own nested defs go with it
     rest = [sid for sid in members if sid not in taken and sid not in nested]
