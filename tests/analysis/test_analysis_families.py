@@ -1,5 +1,7 @@
 """A god-class's methods split into the ideas their names share."""
 
+from collections import Counter
+
 from compiler.analysis.concepts.families import CLASS_MIN, method_families
 from compiler.model import Symbol
 
@@ -61,3 +63,13 @@ def test_a_package_function_named_like_a_family_method_joins_the_family():
     by_word = {word: set(ids) for word, ids in families}
     assert "pkg.Parse" in by_word["parse"] and "pkg.Parse" not in rest
     assert "pkg.Usage" in rest
+
+
+def test_a_class_whose_methods_span_files_counts_them_all():
+    names = ["Usage", "UsageString", "UsageFunc", "SetUsageTemplate"] + [f"Other{i}" for i in range(CLASS_MIN // 2)]
+    owner = Symbol(id="pkg.Command", name="Command", kind="class", path="command.go", lines=(1, 500), parent="pkg")
+    symbols = {owner.id: owner, **{m.id: m for m in map(method, names)}}
+    assert method_families(list(symbols), symbols)[1] == []  # this file alone holds too few methods
+    sizes = Counter({"pkg.Command": CLASS_MIN + 10})  # ... but the type has more in other files
+    rest, families = method_families(list(symbols), symbols, sizes)
+    assert [word for word, _ in families] == ["usage"]

@@ -53,7 +53,7 @@ How (each step is a function below):
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from compiler.analysis.concepts.clustering import agglomerate
@@ -146,6 +146,9 @@ def distill(
         unit = make_cluster(found.key, list(found.members), symbols)
         unit.family = found.family
         code_units.append(unit)
+    class_sizes = Counter(  # a Go type's methods may sit in many files: its size is all of them
+        symbols[sid].parent for members in code_paths.values() for sid in members if symbols[sid].kind == "method"
+    )
     for path in sorted(by_path):
         role = roles.get(path, "code")
         if role in LEFT_OUT_ROLES or path in parallel_taken:
@@ -156,13 +159,13 @@ def distill(
         for number, part in enumerate(split_file(path, by_path[path], graph, file_lines.get(path, 0))):
             key = f"{path}#{number}" if number else path
             part, classes = big_classes(part, symbols)
-            part, families = method_families(part, symbols)
+            part, families = method_families(part, symbols, class_sizes)
             part, objects = object_families(part, symbols, object_calls)
             if part:
                 code_units.append(make_cluster(key, part, symbols))
             for members in classes:  # several big classes in one file: one idea each
                 cls_key = f"{key}@{symbols[members[0]].name}"
-                members, more = method_families(members, symbols)
+                members, more = method_families(members, symbols, class_sizes)
                 unit = make_cluster(cls_key, members, symbols)
                 unit.family = symbols[members[0]].name
                 code_units.append(unit)

@@ -34,8 +34,11 @@ _VERBS = frozenset(
 )
 
 
-def method_families(members: list[str], symbols: dict[str, Symbol]) -> tuple[list[str], list[tuple[str, list[str]]]]:
-    """(members left with the unit, [(word, family members)]) — see the module docstring."""
+def method_families(
+    members: list[str], symbols: dict[str, Symbol], class_sizes: Counter[str] | None = None
+) -> tuple[list[str], list[tuple[str, list[str]]]]:
+    """(members left with the unit, [(word, family members)]) — see the module docstring. ``class_sizes``
+    (class -> methods in the whole code) lets a class whose methods span several files count them all."""
     methods_of: dict[str, list[str]] = {}
     for sid in members:
         sym = symbols[sid]
@@ -43,7 +46,7 @@ def method_families(members: list[str], symbols: dict[str, Symbol]) -> tuple[lis
             methods_of.setdefault(sym.parent, []).append(sid)
     families: dict[tuple[str, str], list[str]] = {}
     for owner, methods in sorted(methods_of.items()):
-        if len(methods) < CLASS_MIN:
+        if max(len(methods), (class_sizes or {}).get(owner, 0)) < CLASS_MIN:
             continue
         owner_words = set(split_words(symbols[owner].name)) if owner in symbols else set()
         words_of = {
