@@ -214,14 +214,12 @@ def distill(
                 )
             )
     all_clusters = noted + clusters
-    if twins:  # a declaration joins the concept of what it declares
+    if twins:  # a declaration joins the concept of what it declares (its files stay the implementation's)
         holder = {sid: c for c in all_clusters for sid in c.symbols}
         for sid, twin in sorted(twins.items()):
             cluster = holder.get(twin)
             if cluster is not None:
                 cluster.symbols.append(sid)
-                if symbols[sid].path not in cluster.paths:
-                    cluster.paths = sorted({*cluster.paths, symbols[sid].path})
 
     # 3. build the concepts
     by_index = {sid: str(i) for i, c in enumerate(all_clusters) for sid in c.symbols}
