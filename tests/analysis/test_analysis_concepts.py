@@ -292,3 +292,15 @@ def test_a_go_package_comment_teaches_like_a_readme_when_there_are_no_docs():
     assert concept_of(analysis, "flags.Parser") in by_id(analysis)[concept_of(analysis, "flags.Define")].related
     path = list(analysis.learning_path)
     assert path.index(concept_of(analysis, "flags.Define")) < path.index(concept_of(analysis, "flags.Parser.Parse"))
+
+
+def test_parallel_plugin_files_are_named_by_their_shared_ending():
+    files = []
+    for stem in ("Banner", "Progress", "Define", "Provide", "Ignore"):
+        f = FileBuilder(f"lib/{stem}Plugin.js", f"lib.{stem}Plugin", language="javascript")
+        f.cls(f"{stem}Plugin", methods={"constructor": [], "apply": []})
+        files.append(f)
+    analysis = analyze([f.facts() for f in files])
+    owners = {concept_of(analysis, f"lib.{stem}Plugin.{stem}Plugin") for stem in ("Banner", "Progress", "Ignore")}
+    assert len(owners) == 1
+    assert by_id(analysis)[owners.pop()].title == "Plugins"

@@ -25,6 +25,7 @@ import posixpath
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+from compiler.analysis.concepts.naming import plural
 from compiler.analysis.concepts.units import file_stem
 from compiler.analysis.graph import CodeGraph
 from compiler.model import Symbol
@@ -214,11 +215,19 @@ def _group_word(members: list[str], slot_of: dict[str, str]) -> str:
 
 
 def _own_title(own: list[str], paths: list[str], keys: dict[str, dict[str, str]], symbols: dict[str, Symbol]) -> str:
-    """ "Value types" when the files each define a ``<T>Value`` type, else the files' common word."""
+    """What the files are: the word most of their names end in (``*Plugin.js`` -> "Plugins"), else their
+    types' shared word (``<t>Value`` -> "Value types"), else their folder (``render/`` -> "Render")."""
+    endings = Counter(words[-1] for words in (split_words(file_stem(p).strip("_")) for p in paths) if len(words) > 1)
+    ending = min(endings, key=lambda w: (-endings[w], w)) if endings else ""
+    if len(ending) > 2 and endings[ending] >= SHAPED_SHARE * len(paths):
+        return plural(ending).capitalize()
     path_of = {sid: path for path in paths for sid in keys[path]}
     kinds = ("class", "interface", "type")
     types = Counter(
         keys[path_of[sid]][sid].split(":", 1)[1] for sid in own if sid in path_of and symbols[sid].kind in kinds
     )
     words = [w for w in (min(types, key=lambda t: (-types[t], t)).split() if types else []) if w != "{}"]
-    return f"{words[-1].capitalize()} types" if words else "Variants"
+    if words:
+        return f"{words[-1].capitalize()} types"
+    folder = posixpath.basename(posixpath.dirname(paths[0])).strip("_")
+    return folder.replace("_", " ").capitalize() if folder else "Variants"
