@@ -304,3 +304,25 @@ def test_parallel_plugin_files_are_named_by_their_shared_ending():
     owners = {concept_of(analysis, f"lib.{stem}Plugin.{stem}Plugin") for stem in ("Banner", "Progress", "Ignore")}
     assert len(owners) == 1
     assert by_id(analysis)[owners.pop()].title == "Plugins"
+
+
+def test_a_god_class_splits_by_the_calls_between_its_methods_and_keeps_its_biggest_group():
+    """FlagSet's methods share few words (PrintDefaults, FlagUsages; Lookup, ShorthandLookup) but call each
+    other: what the word families leave splits by those calls, the biggest group staying the class."""
+    f = FileBuilder("flag.go", "flags", language="go", lines=1200)
+    s = "flags.FlagSet"
+    methods = {
+        "PrintDefaults": [f"{s}.FlagUsages"], "FlagUsages": [f"{s}.FlagUsagesWrapped"],
+        "FlagUsagesWrapped": [f"{s}.wrapUsage"], "wrapUsage": [],
+        "Lookup": [f"{s}.lookup"], "ShorthandLookup": [f"{s}.lookup"], "lookup": [f"{s}.normalize"], "normalize": [],
+        "Init": [f"{s}.setup", f"{s}.reset"], "setup": [f"{s}.reset"], "reset": [], "Name": [f"{s}.setup"],
+        "Output": [f"{s}.setup"], "SetOutput": [f"{s}.setup", f"{s}.reset"],
+    }  # fmt: skip
+    methods |= {f"Other{i}": [] for i in range(30)}
+    f.cls("FlagSet", methods=methods)
+    analysis = analyze([f.facts()])
+    usage = {concept_of(analysis, f"{s}.{m}") for m in ("PrintDefaults", "FlagUsages", "FlagUsagesWrapped")}
+    lookup = {concept_of(analysis, f"{s}.{m}") for m in ("Lookup", "ShorthandLookup", "lookup")}
+    assert len(usage) == 1 and len(lookup) == 1 and usage != lookup
+    assert concept_of(analysis, s) == concept_of(analysis, f"{s}.Init")  # the biggest group stays the class
+    assert by_id(analysis)[usage.pop()].title == "Flag set usages"

@@ -14,7 +14,8 @@ How (each step is a function below):
    tree, cut into about twice as many parts as concepts, biggest folders split first.
    A god-class splits into the ideas its method names share (``families``: "Command flags"), an
    object literal of many methods (express's ``app``, ``res``, ``req``) into the groups the calls
-   between its methods form ("Application settings").
+   between its methods form ("Application settings"), and so does what a god-class's word families
+   leave, but for its biggest group, which stays the class ("Flag set lookup").
    Many files of one folder with the same symbol shape (pflag's forty ``<T>Value`` files, each adding
    ``<T>``, ``<T>Var``, ``Get<T>`` to ``FlagSet``) are one idea ("Value types") plus one per group of the
    methods they add to the outside class (``parallel``).
@@ -58,7 +59,14 @@ from dataclasses import dataclass, field
 
 from compiler.analysis.concepts.clustering import agglomerate
 from compiler.analysis.concepts.declarations import declaration_twins
-from compiler.analysis.concepts.families import big_classes, method_families, object_families, sibling_calls
+from compiler.analysis.concepts.families import (
+    big_classes,
+    class_calls,
+    group_word,
+    method_families,
+    object_families,
+    sibling_calls,
+)
 from compiler.analysis.concepts.links import cluster_importance, follow_the_docs, link_clusters
 from compiler.analysis.concepts.mentions import first_mentions, mention_counts, package_doc_sections
 from compiler.analysis.concepts.naming import (
@@ -149,6 +157,7 @@ def distill(
     class_sizes = Counter(  # a Go type's methods may sit in many files: its size is all of them
         symbols[sid].parent for members in code_paths.values() for sid in members if symbols[sid].kind == "method"
     )
+    big_class_calls = class_calls(graph.edges, symbols, class_sizes)
     for path in sorted(by_path):
         role = roles.get(path, "code")
         if role in LEFT_OUT_ROLES or path in parallel_taken:
@@ -161,6 +170,10 @@ def distill(
             part, classes = big_classes(part, symbols)
             part, families = method_families(part, symbols, class_sizes)
             part, objects = object_families(part, symbols, object_calls)
+            part, called = object_families(
+                part, symbols, big_class_calls, keep_core=True
+            )  # the rest of a god-class, by calls
+            families += [(group_word(group, head, symbols), group) for head, group in called]
             if part:
                 code_units.append(make_cluster(key, part, symbols))
             for members in classes:  # several big classes in one file: one idea each
@@ -172,7 +185,7 @@ def distill(
                 families += more
             for word, family in families:  # a god-class's ideas: Command flags, Command usage
                 owner = symbols[symbols[family[0]].parent]
-                unit = make_cluster(f"{key}@{owner.name}.{word}", family, symbols)
+                unit = make_cluster(f"{key}@{owner.name}.{word.replace(' ', '_')}", family, symbols)
                 unit.family = f"{owner.name} {word}"
                 code_units.append(unit)
             for head, group in objects:  # an object literal's ideas: "Response send file"

@@ -119,8 +119,39 @@ def sibling_calls(edges, symbols: dict[str, Symbol]) -> dict[str, list[tuple[str
     return found
 
 
+def group_word(group: list[str], head: str, symbols: dict[str, Symbol]) -> str:  # head: a method's name
+    """The word a group of a class's methods shares most (verbs and the class's own words left out; ties go
+    to the head method's words), else the head method's name: ``FlagUsages``, ``FlagUsagesWrapped`` -> usages."""
+    owner = symbols.get(symbols[group[0]].parent or "")
+    owner_words = set(split_words(owner.name)) if owner is not None else set()
+    head_words = split_words(head.strip("_"))
+    counts = Counter(
+        w for sid in group if symbols[sid].kind == "method"
+        for w in dict.fromkeys(split_words(symbols[sid].name.strip("_")))
+        if len(w) > 2 and w not in _VERBS and w not in owner_words
+    )  # fmt: skip
+    if not counts:
+        return " ".join(head_words)
+    return min(counts, key=lambda w: (-counts[w], w not in head_words, w))
+
+
+def class_calls(edges, symbols: dict[str, Symbol], class_sizes: Counter[str]) -> dict[str, list[tuple[str, str]]]:
+    """Big class (``CLASS_MIN`` methods in all the code) -> the calls between its own methods, in one pass."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for edge in edges:
+        if edge.kind != "calls":
+            continue
+        a, b = symbols.get(edge.source), symbols.get(edge.target)
+        if a is None or b is None or a.kind != "method" or b.kind != "method" or a.parent != b.parent or a.id == b.id:
+            continue
+        owner = symbols.get(a.parent)
+        if owner is not None and owner.kind in ("class", "type", "interface") and class_sizes[owner.id] >= CLASS_MIN:
+            found.setdefault(owner.id, []).append((a.id, b.id))
+    return found
+
+
 def object_families(
-    members: list[str], symbols: dict[str, Symbol], calls: dict[str, list[tuple[str, str]]]
+    members: list[str], symbols: dict[str, Symbol], calls: dict[str, list[tuple[str, str]]], keep_core: bool = False
 ) -> tuple[list[str], list[tuple[str, list[str]]]]:
     """Split an object literal of many methods (express's ``app.use = function``, ``res.send = ...``)
     into the groups its methods' calls to each other form: greedy modularity over those calls, a call to
@@ -136,10 +167,14 @@ def object_families(
     for owner, methods in sorted(methods_of.items()):
         if len(methods) < OBJECT_MIN:
             continue
-        for group in _modularity_groups(sorted(methods), calls[owner]):
-            if len(group) < OBJECT_GROUP_MIN:
+        present = set(methods)  # calls to methods another family took are no tie here
+        between = [(a, b) for a, b in calls[owner] if a in present and b in present]
+        groups = _modularity_groups(sorted(methods), between)
+        core = max(groups, key=len) if keep_core and groups else []  # a class keeps its biggest group
+        for group in groups:
+            if len(group) < OBJECT_GROUP_MIN or group is core:
                 continue
-            called = Counter(b for a, b in calls[owner] if a in group and b in group)
+            called = Counter(b for a, b in between if a in group and b in group)
             head = min(group, key=lambda sid: (-called[sid], symbols[sid].lines[0], sid))
             out.append((symbols[head].name, group))
             taken.update(group)
