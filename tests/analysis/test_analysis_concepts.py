@@ -242,7 +242,10 @@ def test_parallel_files_of_one_shape_are_one_idea_and_their_methods_on_an_outsid
     defining |= {concept_of(analysis, f"flags.FlagSet.{t}Var") for t in ("Int", "Bool", "Uint")}
     assert len(getters) == 1 and len(defining) == 1
     assert len(values | getters | defining) == 3
-    assert by_id(analysis)[values.pop()].title == "Value types"
+    value_types = by_id(analysis)[values.pop()]
+    assert value_types.title == "Value types"
+    assert value_types.summary.startswith("6 files of one shape, one per variant (`bool.go`")
+    assert "`FlagSet`" in by_id(analysis)[getters.pop()].summary
 
 
 def test_functions_alone_make_no_parallel_shape():

@@ -152,7 +152,7 @@ def distill(
     parallel_taken, parallel = parallel_units(code_paths, symbols, graph)
     for found in parallel:  # forty value-type files of one shape: one idea, not forty
         unit = make_cluster(found.key, list(found.members), symbols)
-        unit.family = found.family
+        unit.family, unit.summary = found.family, found.summary
         code_units.append(unit)
     class_sizes = Counter(  # a Go type's methods may sit in many files: its size is all of them
         symbols[sid].parent for members in code_paths.values() for sid in members if symbols[sid].kind == "method"

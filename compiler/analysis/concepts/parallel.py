@@ -46,6 +46,7 @@ class ParallelUnit:
     key: str
     members: tuple[str, ...]
     family: str
+    summary: str
 
 
 def _stems(path: str) -> set[str]:
@@ -201,11 +202,32 @@ def _family_units(
         own_taken.update(members)
         owner = symbols[symbols[members[0]].parent]
         name = owner.name if owner.kind != "module" else head.split("|", 1)[0]
-        units.append(ParallelUnit(f"{root}~{head}", tuple(members), f"{name} {_group_word(members, slot_of)}"))
+        path, names = _example(members, symbols)
+        verb = "do" if " and " in names else "does"
+        summary = f"What each of {len(paths)} files of one shape adds to `{name}`, as {names} {verb} in `{path}`."
+        units.append(ParallelUnit(f"{root}~{head}", tuple(members), f"{name} {_group_word(members, slot_of)}", summary))
     own = [sid for path in paths for sid in by_path[path] if sid not in own_taken]
     if own:
-        units.append(ParallelUnit(f"{root}~own", tuple(own), _own_title(own, paths, keys, symbols)))
+        path, names = _example(own, symbols)
+        shown = ", ".join(f"`{posixpath.basename(p)}`" for p in paths[:3])
+        summary = (
+            f"{len(paths)} files of one shape, one per variant ({shown}, …); each defines what `{path}` does: {names}."
+        )
+        units.append(ParallelUnit(f"{root}~own", tuple(own), _own_title(own, paths, keys, symbols), summary))
     return units
+
+
+def _example(members: list[str], symbols: dict[str, Symbol]) -> tuple[str, str]:
+    """The file that shows the shape best (most members, then the shortest name) and its definitions, in words."""
+    by_file: dict[str, list[str]] = defaultdict(list)
+    for sid in members:
+        if symbols[sid].kind != "module":
+            by_file[symbols[sid].path].append(sid)
+    sizes = Counter(len(found) for found in by_file.values())
+    typical = min(sizes, key=lambda n: (-sizes[n], -n))  # the usual shape, not the odd file with extras
+    path = min((p for p in by_file if len(by_file[p]) == typical), key=lambda p: (len(p), p))
+    names = [f"`{n}`" for n in dict.fromkeys(symbols[sid].name for sid in by_file[path])][:5]
+    return posixpath.basename(path), (", ".join(names[:-1]) + " and " + names[-1]) if len(names) > 1 else names[0]
 
 
 def _group_word(members: list[str], slot_of: dict[str, str]) -> str:
