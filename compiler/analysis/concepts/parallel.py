@@ -113,12 +113,16 @@ def parallel_units(
         return p
 
     ordered = sorted(shape)
-    for i, a in enumerate(ordered):
-        for b in ordered[i + 1 :]:
-            if posixpath.dirname(a) == posixpath.dirname(b) and len(shape[a] & shape[b]) >= LINK_TEMPLATES:
-                ra, rb = find(a), find(b)
-                if ra != rb:
-                    parent[max(ra, rb)] = min(ra, rb)
+    by_folder: dict[str, list[str]] = defaultdict(list)
+    for path in ordered:
+        by_folder[posixpath.dirname(path)].append(path)
+    for folder_paths in by_folder.values():  # families never cross folders
+        for i, a in enumerate(folder_paths):
+            for b in folder_paths[i + 1 :]:
+                if len(shape[a] & shape[b]) >= LINK_TEMPLATES:
+                    ra, rb = find(a), find(b)
+                    if ra != rb:
+                        parent[max(ra, rb)] = min(ra, rb)
     families: dict[str, list[str]] = defaultdict(list)
     for path in ordered:
         families[find(path)].append(path)
