@@ -2,7 +2,7 @@
 
 from collections import Counter
 
-from compiler.analysis.concepts.families import CLASS_MIN, method_families
+from compiler.analysis.concepts.families import CLASS_MIN, method_families, unnamed_classes
 from compiler.model import Symbol
 
 
@@ -73,3 +73,14 @@ def test_a_class_whose_methods_span_files_counts_them_all():
     sizes = Counter({"pkg.Command": CLASS_MIN + 10})  # ... but the type has more in other files
     rest, families = method_families(list(symbols), symbols, sizes)
     assert [word for word, _ in families] == ["usage"]
+
+
+def test_only_a_god_class_whose_names_say_little_splits_by_calls():
+    names = [f"Flag{i}" for i in range(8)] + [f"Other{i}" for i in range(6)]
+    owner = Symbol(id="pkg.Command", name="Command", kind="class", path="command.go", lines=(1, 500), parent="pkg")
+    symbols = {owner.id: owner, **{m.id: m for m in map(method, names)}}
+    before = list(symbols)
+    named = [sid for sid in before if "Flag" not in sid]  # word families took the eight Flag methods
+    calls = {"pkg.Command": [("pkg.Command.Other0", "pkg.Command.Other1")]}
+    assert unnamed_classes(before, named, symbols, calls) == {}
+    assert unnamed_classes(before, before, symbols, calls) == calls

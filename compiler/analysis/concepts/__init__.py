@@ -66,6 +66,7 @@ from compiler.analysis.concepts.families import (
     method_families,
     object_families,
     sibling_calls,
+    unnamed_classes,
 )
 from compiler.analysis.concepts.links import cluster_importance, follow_the_docs, link_clusters
 from compiler.analysis.concepts.mentions import first_mentions, mention_counts, package_doc_sections
@@ -168,11 +169,12 @@ def distill(
         for number, part in enumerate(split_file(path, by_path[path], graph, file_lines.get(path, 0))):
             key = f"{path}#{number}" if number else path
             part, classes = big_classes(part, symbols)
+            whole = part
             part, families = method_families(part, symbols, class_sizes)
             part, objects = object_families(part, symbols, object_calls)
-            part, called = object_families(
-                part, symbols, big_class_calls, keep_core=True
-            )  # the rest of a god-class, by calls
+            # a god-class whose method names say little (most left unnamed) splits by its calls instead
+            unnamed = unnamed_classes(whole, part, symbols, big_class_calls)
+            part, called = object_families(part, symbols, unnamed, keep_core=True)
             families += [(group_word(group, head, symbols), group) for head, group in called]
             if part:
                 code_units.append(make_cluster(key, part, symbols))

@@ -135,6 +135,19 @@ def group_word(group: list[str], head: str, symbols: dict[str, Symbol]) -> str: 
     return min(counts, key=lambda w: (-counts[w], w not in head_words, w))
 
 
+UNNAMED_SHARE = 0.5  # a god-class whose word families leave more than this share of its methods splits by calls
+
+
+def unnamed_classes(
+    before: list[str], after: list[str], symbols: dict[str, Symbol], calls: dict[str, list[tuple[str, str]]]
+) -> dict[str, list[tuple[str, str]]]:
+    """The classes of ``calls`` whose method names said little: word families took at most half their methods
+    (pflag's FlagSet: Lookup, PrintDefaults, MarkHidden share no words), with their calls."""
+    total = Counter(symbols[sid].parent for sid in before if symbols[sid].kind == "method")
+    left = Counter(symbols[sid].parent for sid in after if symbols[sid].kind == "method")
+    return {owner: found for owner, found in calls.items() if left[owner] > UNNAMED_SHARE * total[owner]}
+
+
 def class_calls(edges, symbols: dict[str, Symbol], class_sizes: Counter[str]) -> dict[str, list[tuple[str, str]]]:
     """Big class (``CLASS_MIN`` methods in all the code) -> the calls between its own methods, in one pass."""
     found: dict[str, list[tuple[str, str]]] = {}
