@@ -329,3 +329,19 @@ def test_a_god_class_splits_by_the_calls_between_its_methods_and_keeps_its_bigge
     assert len(usage) == 1 and len(lookup) == 1 and usage != lookup
     assert concept_of(analysis, s) == concept_of(analysis, f"{s}.Init")  # the biggest group stays the class
     assert by_id(analysis)[usage.pop()].title == "Flag set usages"
+
+
+def test_a_tiny_unit_folds_into_what_it_uses_not_into_the_errors_it_raises():
+    names = [f"Stream{kind}Error" for kind in ("Read", "Write", "Closed", "Consumed", "Timeout", "Decode")]
+    errors = FileBuilder("pkg/errors.py", "pkg.errors")
+    for name in names:
+        errors.cls(name, bases=("Exception",))
+    stream = FileBuilder("pkg/stream.py", "pkg.stream", lines=300)
+    stream.cls("Stream", methods={f"read{i}": [] for i in range(8)})
+    tiny = FileBuilder("pkg/iterate.py", "pkg.iterate", lines=20)
+    tiny.imp("pkg.errors", *names).imp("pkg.stream", "Stream")
+    raised = [f"pkg.errors.{name}" for name in names]
+    tiny.func("iter_all", "pkg.stream.Stream.read0", *raised)
+    tiny.func("iter_raw", "pkg.stream.Stream", *raised)
+    analysis = analyze([f.facts() for f in (errors, stream, tiny)])
+    assert concept_of(analysis, "pkg.iterate.iter_all") == concept_of(analysis, "pkg.stream.Stream")
