@@ -213,3 +213,135 @@ def test_a_summary_never_comes_from_an_arbitrary_helper():
     analysis = analyze([view.facts()])
     summary = by_id(analysis)[concept_of(analysis, "lib.view.View")].summary
     assert summary == "View: the `View` and `try_stat` definitions."  # not the helper's doc, nor the constructor's
+
+
+def test_parallel_files_of_one_shape_are_one_idea_and_their_methods_on_an_outside_class_group_by_calls():
+    """pflag's shape: each value file defines ``<t>Value`` (Set/Type/String) and adds ``<T>``, ``<T>Var``
+    and ``Get<T>`` to the ``FlagSet`` of another file; forty files of it are three ideas, not forty."""
+    core = FileBuilder("flags/flag.go", "flags", language="go")
+    flagset = core.cls("FlagSet", methods={"VarP": [], "getFlagType": [], "Parse": [], "Lookup": []})
+    files = [core]
+    for stem in ("int", "bool", "string", "duration", "float", "uint"):
+        title = stem.capitalize()
+        f = FileBuilder(f"flags/{stem}.go", "flags", language="go")
+        f.cls(f"{stem}Value", methods={"Set": [], "Type": [], "String": []})
+        new = f.func(f"new{title}Value")
+        getter = f._add(f"Get{title}", "method", flagset, 3, "")
+        f.call(getter, f"{flagset}.getFlagType")
+        var = f._add(f"{title}Var", "method", flagset, 3, "")
+        f.call(var, f"{flagset}.VarP")
+        f.call(var, new)
+        define = f._add(title, "method", flagset, 3, "")
+        f.call(define, f"{flagset}.{title}Var")
+        files.append(f)
+    analysis = analyze([f.facts() for f in files])
+    values = {concept_of(analysis, f"flags.{stem}Value") for stem in ("int", "bool", "string", "uint")}
+    assert len(values) == 1
+    getters = {concept_of(analysis, f"flags.FlagSet.Get{t}") for t in ("Int", "Bool", "Uint")}
+    defining = {concept_of(analysis, f"flags.FlagSet.{t}") for t in ("Int", "Bool", "Uint")}
+    defining |= {concept_of(analysis, f"flags.FlagSet.{t}Var") for t in ("Int", "Bool", "Uint")}
+    assert len(getters) == 1 and len(defining) == 1
+    assert len(values | getters | defining) == 3
+    value_types = by_id(analysis)[values.pop()]
+    assert value_types.title == "Value types"
+    assert value_types.summary.startswith("6 files of one shape, one per variant (`bool.go`")
+    assert "`FlagSet`" in by_id(analysis)[getters.pop()].summary
+
+
+def test_functions_alone_make_no_parallel_shape():
+    files = []
+    for name in ("alpha", "beta", "gamma", "delta", "epsilon"):
+        module = FileBuilder(f"pkg/{name}.py", f"pkg.{name}", lines=300)
+        for j in range(6):
+            module.func(f"{name}_{j}", f"pkg.{name}.{name}_{(j + 1) % 6}")
+        files.append(module)
+    analysis = analyze([f.facts() for f in files])
+    assert len({concept_of(analysis, f"pkg.{name}.{name}_0") for name in ("alpha", "beta", "gamma")}) == 3
+
+
+def test_type_declarations_join_what_they_declare():
+    """``typings/index.d.ts`` declares Command and Option that lib/*.js define: the same ideas, not a concept
+    of declarations on top of the map; what has no implementation (``program``) joins ``index.js``."""
+    command = FileBuilder("lib/command.js", "lib.command", language="javascript")
+    cmd = command.cls("Command", methods={"option": [], "parse": [], "action": []})
+    option = FileBuilder("lib/option.js", "lib.option", language="javascript")
+    option.cls("Option", methods={"flags": [], "default": []})
+    command.call(f"{cmd}.option", "lib.option.Option")
+    index = FileBuilder("index.js", "index", language="javascript")
+    index.func("createCommand", "lib.command.Command")
+    typings = FileBuilder("typings/index.d.ts", "typings.index", language="typescript")
+    typings.cls("Command", methods={"option": [], "parse": [], "action": []})
+    typings.cls("Option", methods={"flags": [], "default": []})
+    typings.var("program")
+    typings.cls("OptionValues")
+    analysis = analyze([f.facts() for f in (command, option, index, typings)])
+    assert concept_of(analysis, "typings.index.Command.option") == concept_of(analysis, "lib.command.Command.option")
+    assert concept_of(analysis, "typings.index.Option") == concept_of(analysis, "lib.option.Option")
+    assert concept_of(analysis, "typings.index.program") == concept_of(analysis, "index.createCommand")
+    assert all(c.files != ("typings/index.d.ts",) for c in analysis.concepts)
+
+
+def test_a_go_package_comment_teaches_like_a_readme_when_there_are_no_docs():
+    """Debian's Go packages ship no README: the ``Package flags ...`` comment is the docs, and it teaches
+    defining flags before the parser they are built on."""
+    doc = "Package flags parses command lines.\n\nDefine flags with flags.Define(), then call flags.Parse().\n"
+    parser = FileBuilder("parse.go", "flags", language="go", lines=200)
+    parser.cls("Parser", methods={f"step{i}": [] for i in range(6)} | {"Parse": ["flags.Parser.step0"]})
+    define = FileBuilder("define.go", "flags", language="go", doc=doc, lines=200)
+    for i in range(6):
+        define.func(f"helper{i}", "flags.Parser.Parse", f"flags.Parser.step{i}")
+    define.func("Define", "flags.Parser.Parse", "flags.Parser", "flags.helper0")
+    analysis = analyze([parser.facts(), define.facts()])
+    assert concept_of(analysis, "flags.Parser") in by_id(analysis)[concept_of(analysis, "flags.Define")].related
+    path = list(analysis.learning_path)
+    assert path.index(concept_of(analysis, "flags.Define")) < path.index(concept_of(analysis, "flags.Parser.Parse"))
+
+
+def test_parallel_plugin_files_are_named_by_their_shared_ending():
+    files = []
+    for stem in ("Banner", "Progress", "Define", "Provide", "Ignore"):
+        f = FileBuilder(f"lib/{stem}Plugin.js", f"lib.{stem}Plugin", language="javascript")
+        f.cls(f"{stem}Plugin", methods={"constructor": [], "apply": []})
+        files.append(f)
+    analysis = analyze([f.facts() for f in files])
+    owners = {concept_of(analysis, f"lib.{stem}Plugin.{stem}Plugin") for stem in ("Banner", "Progress", "Ignore")}
+    assert len(owners) == 1
+    assert by_id(analysis)[owners.pop()].title == "Plugins"
+
+
+def test_a_god_class_splits_by_the_calls_between_its_methods_and_keeps_its_biggest_group():
+    """FlagSet's methods share few words (PrintDefaults, FlagUsages; Lookup, ShorthandLookup) but call each
+    other: what the word families leave splits by those calls, the biggest group staying the class."""
+    f = FileBuilder("flag.go", "flags", language="go", lines=1200)
+    s = "flags.FlagSet"
+    methods = {
+        "PrintDefaults": [f"{s}.FlagUsages"], "FlagUsages": [f"{s}.FlagUsagesWrapped"],
+        "FlagUsagesWrapped": [f"{s}.wrapUsage"], "wrapUsage": [],
+        "Lookup": [f"{s}.lookup"], "ShorthandLookup": [f"{s}.lookup"], "lookup": [f"{s}.normalize"], "normalize": [],
+        "Init": [f"{s}.setup", f"{s}.reset"], "setup": [f"{s}.reset"], "reset": [], "Name": [f"{s}.setup"],
+        "Output": [f"{s}.setup"], "SetOutput": [f"{s}.setup", f"{s}.reset"],
+    }  # fmt: skip
+    methods |= {f"Other{i}": [] for i in range(30)}
+    f.cls("FlagSet", methods=methods)
+    analysis = analyze([f.facts()])
+    usage = {concept_of(analysis, f"{s}.{m}") for m in ("PrintDefaults", "FlagUsages", "FlagUsagesWrapped")}
+    lookup = {concept_of(analysis, f"{s}.{m}") for m in ("Lookup", "ShorthandLookup", "lookup")}
+    assert len(usage) == 1 and len(lookup) == 1 and usage != lookup
+    assert concept_of(analysis, s) == concept_of(analysis, f"{s}.Init")  # the biggest group stays the class
+    assert by_id(analysis)[usage.pop()].title == "Flag set usages"
+
+
+def test_a_tiny_unit_folds_into_what_it_uses_not_into_the_errors_it_raises():
+    names = [f"Stream{kind}Error" for kind in ("Read", "Write", "Closed", "Consumed", "Timeout", "Decode")]
+    errors = FileBuilder("pkg/errors.py", "pkg.errors")
+    for name in names:
+        errors.cls(name, bases=("Exception",))
+    stream = FileBuilder("pkg/stream.py", "pkg.stream", lines=300)
+    stream.cls("Stream", methods={f"read{i}": [] for i in range(8)})
+    tiny = FileBuilder("pkg/iterate.py", "pkg.iterate", lines=20)
+    tiny.imp("pkg.errors", *names).imp("pkg.stream", "Stream")
+    raised = [f"pkg.errors.{name}" for name in names]
+    tiny.func("iter_all", "pkg.stream.Stream.read0", *raised)
+    tiny.func("iter_raw", "pkg.stream.Stream", *raised)
+    analysis = analyze([f.facts() for f in (errors, stream, tiny)])
+    assert concept_of(analysis, "pkg.iterate.iter_all") == concept_of(analysis, "pkg.stream.Stream")

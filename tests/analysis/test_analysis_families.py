@@ -1,6 +1,8 @@
 """A god-class's methods split into the ideas their names share."""
 
-from compiler.analysis.concepts.families import CLASS_MIN, method_families
+from collections import Counter
+
+from compiler.analysis.concepts.families import CLASS_MIN, method_families, unnamed_classes
 from compiler.model import Symbol
 
 
@@ -47,3 +49,38 @@ def test_an_object_literal_splits_by_the_calls_between_its_methods():
     assert "lib.app.app" in rest and "lib.app.app.listen" in rest
     python_class = {k: Symbol(**{**v.__dict__, "path": "lib/app.py"}) for k, v in symbols.items()}
     assert object_families(list(python_class), python_class, sibling_calls(edges, python_class))[1] == []
+
+
+def test_a_package_function_named_like_a_family_method_joins_the_family():
+    """Go's ``Parse()`` over the default ``CommandLine`` set is the idea of ``FlagSet.Parse``."""
+    names = ["Parse", "ParseAll", "parseArgs", "parseLongArg"] + [f"Other{i}" for i in range(CLASS_MIN)]
+    owner = Symbol(id="pkg.FlagSet", name="FlagSet", kind="class", path="flag.go", lines=(1, 500), parent="pkg")
+    mirror = Symbol(id="pkg.Parse", name="Parse", kind="function", path="flag.go", lines=(600, 602), parent="pkg")
+    other = Symbol(id="pkg.Usage", name="Usage", kind="function", path="flag.go", lines=(603, 605), parent="pkg")
+    symbols = {owner.id: owner, mirror.id: mirror, other.id: other}
+    symbols |= {m.id: m for m in (method(n, "pkg.FlagSet") for n in names)}
+    rest, families = method_families(list(symbols), symbols)
+    by_word = {word: set(ids) for word, ids in families}
+    assert "pkg.Parse" in by_word["parse"] and "pkg.Parse" not in rest
+    assert "pkg.Usage" in rest
+
+
+def test_a_class_whose_methods_span_files_counts_them_all():
+    names = ["Usage", "UsageString", "UsageFunc", "SetUsageTemplate"] + [f"Other{i}" for i in range(CLASS_MIN // 2)]
+    owner = Symbol(id="pkg.Command", name="Command", kind="class", path="command.go", lines=(1, 500), parent="pkg")
+    symbols = {owner.id: owner, **{m.id: m for m in map(method, names)}}
+    assert method_families(list(symbols), symbols)[1] == []  # this file alone holds too few methods
+    sizes = Counter({"pkg.Command": CLASS_MIN + 10})  # ... but the type has more in other files
+    rest, families = method_families(list(symbols), symbols, sizes)
+    assert [word for word, _ in families] == ["usage"]
+
+
+def test_only_a_god_class_whose_names_say_little_splits_by_calls():
+    names = [f"Flag{i}" for i in range(8)] + [f"Other{i}" for i in range(6)]
+    owner = Symbol(id="pkg.Command", name="Command", kind="class", path="command.go", lines=(1, 500), parent="pkg")
+    symbols = {owner.id: owner, **{m.id: m for m in map(method, names)}}
+    before = list(symbols)
+    named = [sid for sid in before if "Flag" not in sid]  # word families took the eight Flag methods
+    calls = {"pkg.Command": [("pkg.Command.Other0", "pkg.Command.Other1")]}
+    assert unnamed_classes(before, named, symbols, calls) == {}
+    assert unnamed_classes(before, before, symbols, calls) == calls

@@ -14,7 +14,11 @@ How (each step is a function below):
    tree, cut into about twice as many parts as concepts, biggest folders split first.
    A god-class splits into the ideas its method names share (``families``: "Command flags"), an
    object literal of many methods (express's ``app``, ``res``, ``req``) into the groups the calls
-   between its methods form ("Application settings").
+   between its methods form ("Application settings"), and so does what a god-class's word families
+   leave, but for its biggest group, which stays the class ("Flag set lookup").
+   Many files of one folder with the same symbol shape (pflag's forty ``<T>Value`` files, each adding
+   ``<T>``, ``<T>Var``, ``Get<T>`` to ``FlagSet``) are one idea ("Value types") plus one per group of the
+   methods they add to the outside class (``parallel``).
    Tests, examples and benchmarks each become one low-importance concept
    (``tests``, ``examples``, ``benchmarks``); docs and tooling code are left out of the map.
 2. **Agglomeration**, over the weight of calls, inheritance and imports between units:
@@ -50,13 +54,22 @@ How (each step is a function below):
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from compiler.analysis.concepts.clustering import agglomerate
-from compiler.analysis.concepts.families import big_classes, method_families, object_families, sibling_calls
+from compiler.analysis.concepts.declarations import declaration_twins
+from compiler.analysis.concepts.families import (
+    big_classes,
+    class_calls,
+    group_word,
+    method_families,
+    object_families,
+    sibling_calls,
+    unnamed_classes,
+)
 from compiler.analysis.concepts.links import cluster_importance, follow_the_docs, link_clusters
-from compiler.analysis.concepts.mentions import first_mentions, mention_counts
+from compiler.analysis.concepts.mentions import first_mentions, mention_counts, package_doc_sections
 from compiler.analysis.concepts.naming import (
     cluster_named,
     cluster_title,
@@ -66,6 +79,7 @@ from compiler.analysis.concepts.naming import (
     unique_ids,
     unique_titles,
 )
+from compiler.analysis.concepts.parallel import parallel_units
 from compiler.analysis.concepts.summaries import cluster_summary, generated_summary, key_sources, ordered_files
 from compiler.analysis.concepts.units import (
     LEFT_OUT_ROLES,
@@ -131,9 +145,23 @@ def distill(
     file_lines = {f.path: f.lines for f in graph.files}
     object_calls = sibling_calls(graph.edges, symbols)
     vocabulary = code_vocabulary(symbols)
+    code_paths = {p: m for p, m in by_path.items() if roles.get(p, "code") not in LEFT_OUT_ROLES | SPECIAL_ROLES.keys()}
+    twins = declaration_twins(code_paths, symbols)  # ``index.d.ts``'s Command.option is lib/command.js's
+    if twins:
+        by_path = {p: [sid for sid in m if sid not in twins] for p, m in by_path.items()}
+        code_paths = {p: [sid for sid in m if sid not in twins] for p, m in code_paths.items()}
+    parallel_taken, parallel = parallel_units(code_paths, symbols, graph)
+    for found in parallel:  # forty value-type files of one shape: one idea, not forty
+        unit = make_cluster(found.key, list(found.members), symbols)
+        unit.family, unit.summary = found.family, found.summary
+        code_units.append(unit)
+    class_sizes = Counter(  # a Go type's methods may sit in many files: its size is all of them
+        symbols[sid].parent for members in code_paths.values() for sid in members if symbols[sid].kind == "method"
+    )
+    big_class_calls = class_calls(graph.edges, symbols, class_sizes)
     for path in sorted(by_path):
         role = roles.get(path, "code")
-        if role in LEFT_OUT_ROLES:
+        if role in LEFT_OUT_ROLES or path in parallel_taken:
             continue
         if role in SPECIAL_ROLES:
             special[role].extend(by_path[path])
@@ -141,20 +169,25 @@ def distill(
         for number, part in enumerate(split_file(path, by_path[path], graph, file_lines.get(path, 0))):
             key = f"{path}#{number}" if number else path
             part, classes = big_classes(part, symbols)
-            part, families = method_families(part, symbols)
+            whole = part
+            part, families = method_families(part, symbols, class_sizes)
             part, objects = object_families(part, symbols, object_calls)
+            # a god-class whose method names say little (most left unnamed) splits by its calls instead
+            unnamed = unnamed_classes(whole, part, symbols, big_class_calls)
+            part, called = object_families(part, symbols, unnamed, keep_core=True)
+            families += [(group_word(group, head, symbols), group) for head, group in called]
             if part:
                 code_units.append(make_cluster(key, part, symbols))
             for members in classes:  # several big classes in one file: one idea each
                 cls_key = f"{key}@{symbols[members[0]].name}"
-                members, more = method_families(members, symbols)
+                members, more = method_families(members, symbols, class_sizes)
                 unit = make_cluster(cls_key, members, symbols)
                 unit.family = symbols[members[0]].name
                 code_units.append(unit)
                 families += more
             for word, family in families:  # a god-class's ideas: Command flags, Command usage
                 owner = symbols[symbols[family[0]].parent]
-                unit = make_cluster(f"{key}@{owner.name}.{word}", family, symbols)
+                unit = make_cluster(f"{key}@{owner.name}.{word.replace(' ', '_')}", family, symbols)
                 unit.family = f"{owner.name} {word}"
                 code_units.append(unit)
             for head, group in objects:  # an object literal's ideas: "Response send file"
@@ -196,10 +229,17 @@ def distill(
                 )
             )
     all_clusters = noted + clusters
+    if twins:  # a declaration joins the concept of what it declares (its files stay the implementation's)
+        holder = {sid: c for c in all_clusters for sid in c.symbols}
+        for sid, twin in sorted(twins.items()):
+            cluster = holder.get(twin)
+            if cluster is not None:
+                cluster.symbols.append(sid)
 
     # 3. build the concepts
     by_index = {sid: str(i) for i, c in enumerate(all_clusters) for sid in c.symbols}
-    counts = mention_counts(sections, symbols, by_index)
+    teaching = sections + package_doc_sections(symbols)  # the docs, then the package's own docstring
+    counts = mention_counts(teaching, symbols, by_index)
     docs = [counts.get(str(i), 0) for i in range(len(all_clusters))]
     importance = cluster_importance(all_clusters, ranking, symbols, docs)
     titles = [cluster_title(c, graph, ranking, roles, vocabulary) for c in all_clusters]
@@ -208,7 +248,7 @@ def distill(
     membership = {sid: ids[i] for i, c in enumerate(all_clusters) for sid in c.symbols}
 
     prerequisites, related, link_diagnostics = link_clusters(all_clusters, ids, titles, importance, graph, membership)
-    mentions = first_mentions(sections, symbols, membership)
+    mentions = first_mentions(teaching, symbols, membership)
     follow_the_docs(ids, prerequisites, related, mentions, [c.note is not None for c in all_clusters])
     diagnostics.extend(link_diagnostics)
 

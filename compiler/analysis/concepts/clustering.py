@@ -3,7 +3,8 @@
 In: unit ``Cluster``s, the ``CodeGraph`` and a budget of concepts. Out: at most ``budget`` clusters
 (twins merge, linked small folders merge unless the project has room for each of its substantial
 files, tiny units fold into a neighbour, then the smallest joins the neighbour it is most tied to per
-unit of size).
+unit of size). A call into an exception class is a weak tie (``ERROR_TIE``): everything raises the errors,
+and a unit is not about errors because it raises them.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ MAX_CONCEPT_SHARE = 0.25  # no voluntary merge may hold more than this share of 
 MIN_SIZE_LIMIT = 40  # ... unless it is this small anyway
 ROOMY_UNIT_MIN = 6  # in a project with room for every file, files this big stay apart from their folder-mates
 SMALL_FOLDER_FILES = 8  # a sub-folder this small is one concept when its files are linked at all
+ERROR_TIE = 0.1  # raising an exception class is a weak tie: everything raises the errors
 TINY_SYMBOLS = 3  # a unit with fewer symbols than this (and few lines) is folded into a neighbour
 TINY_LINES = 60
 DIR_PRIOR = 0.5  # folder prior, in units of the mean unit degree
@@ -44,8 +46,9 @@ def agglomerate(units: list[Cluster], graph: CodeGraph, budget: int) -> list[Clu
         a, b = unit_of.get(edge.source), unit_of.get(edge.target)
         if a is None or b is None or a == b:
             continue
-        code[a][b] += edge.weight
-        code[b][a] += edge.weight
+        weight = edge.weight * (ERROR_TIE if edge.target in graph.error_classes else 1.0)
+        code[a][b] += weight
+        code[b][a] += weight
     weight: dict[int, dict[int, float]] = defaultdict(lambda: defaultdict(float))
     for a in sorted(code):
         for b, w in code[a].items():

@@ -6,7 +6,8 @@ the families, and each family as (word, member ids). A family is a word (split f
 names, verbs such as get/set/init left out) that at least ``FAMILY_MIN`` methods of a class with at
 least ``CLASS_MIN`` methods share; each method joins the family of its most shared such word
 (``LocalFlags`` and ``InheritedFlags`` are flags, not "local" and "inherited" ideas of their own;
-words shared by more than ``MAX_FAMILY_SHARE`` of the methods are the class itself). Classes below the threshold are never split. ``big_classes`` gives each of several big classes of
+words shared by more than ``MAX_FAMILY_SHARE`` of the methods are the class itself; a module-level function
+named like a family's method, Go's ``Parse()`` over the default set, joins it). Classes below the threshold are never split. ``big_classes`` gives each of several big classes of
 one file (``Client`` and ``AsyncClient``) a unit of its own first. ``object_families`` splits a
 JavaScript/TypeScript object literal of many methods (express's ``app``, ``res``, ``req``, whose
 method names share no words) by the calls between its methods instead (``sibling_calls`` collects
@@ -33,8 +34,11 @@ _VERBS = frozenset(
 )
 
 
-def method_families(members: list[str], symbols: dict[str, Symbol]) -> tuple[list[str], list[tuple[str, list[str]]]]:
-    """(members left with the unit, [(word, family members)]) — see the module docstring."""
+def method_families(
+    members: list[str], symbols: dict[str, Symbol], class_sizes: Counter[str] | None = None
+) -> tuple[list[str], list[tuple[str, list[str]]]]:
+    """(members left with the unit, [(word, family members)]) — see the module docstring. ``class_sizes``
+    (class -> methods in the whole code) lets a class whose methods span several files count them all."""
     methods_of: dict[str, list[str]] = {}
     for sid in members:
         sym = symbols[sid]
@@ -42,7 +46,7 @@ def method_families(members: list[str], symbols: dict[str, Symbol]) -> tuple[lis
             methods_of.setdefault(sym.parent, []).append(sid)
     families: dict[tuple[str, str], list[str]] = {}
     for owner, methods in sorted(methods_of.items()):
-        if len(methods) < CLASS_MIN:
+        if max(len(methods), (class_sizes or {}).get(owner, 0)) < CLASS_MIN:
             continue
         owner_words = set(split_words(symbols[owner].name)) if owner in symbols else set()
         words_of = {
@@ -59,6 +63,12 @@ def method_families(members: list[str], symbols: dict[str, Symbol]) -> tuple[lis
                 word = min(candidates, key=lambda w: (-counts[w], w))
                 families.setdefault((owner, word), []).append(sid)
     kept = [(key, ids) for key, ids in sorted(families.items()) if len(ids) >= FAMILY_MIN]
+    family_of = {symbols[sid].name: i for i, (_, ids) in enumerate(kept) for sid in ids}
+    for sid in members:  # Go's ``Parse()`` over the default ``CommandLine`` set is ``FlagSet.Parse``'s idea
+        sym = symbols[sid]
+        owner = symbols.get(sym.parent) if sym.parent else None
+        if sym.kind == "function" and (owner is None or owner.kind == "module") and sym.name in family_of:
+            kept[family_of[sym.name]][1].append(sid)
     taken = {sid for _, ids in kept for sid in ids}
     nested = {sid for sid in members if symbols[sid].parent in taken}  # a method's own nested defs go with it
     rest = [sid for sid in members if sid not in taken and sid not in nested]
@@ -109,8 +119,52 @@ def sibling_calls(edges, symbols: dict[str, Symbol]) -> dict[str, list[tuple[str
     return found
 
 
+def group_word(group: list[str], head: str, symbols: dict[str, Symbol]) -> str:  # head: a method's name
+    """The word a group of a class's methods shares most (verbs and the class's own words left out; ties go
+    to the head method's words), else the head method's name: ``FlagUsages``, ``FlagUsagesWrapped`` -> usages."""
+    owner = symbols.get(symbols[group[0]].parent or "")
+    owner_words = set(split_words(owner.name)) if owner is not None else set()
+    head_words = split_words(head.strip("_"))
+    counts = Counter(
+        w for sid in group if symbols[sid].kind == "method"
+        for w in dict.fromkeys(split_words(symbols[sid].name.strip("_")))
+        if len(w) > 2 and w not in _VERBS and w not in owner_words
+    )  # fmt: skip
+    if not counts:
+        return " ".join(head_words)
+    return min(counts, key=lambda w: (-counts[w], w not in head_words, w))
+
+
+UNNAMED_SHARE = 0.5  # a god-class whose word families leave more than this share of its methods splits by calls
+
+
+def unnamed_classes(
+    before: list[str], after: list[str], symbols: dict[str, Symbol], calls: dict[str, list[tuple[str, str]]]
+) -> dict[str, list[tuple[str, str]]]:
+    """The classes of ``calls`` whose method names said little: word families took at most half their methods
+    (pflag's FlagSet: Lookup, PrintDefaults, MarkHidden share no words), with their calls."""
+    total = Counter(symbols[sid].parent for sid in before if symbols[sid].kind == "method")
+    left = Counter(symbols[sid].parent for sid in after if symbols[sid].kind == "method")
+    return {owner: found for owner, found in calls.items() if left[owner] > UNNAMED_SHARE * total[owner]}
+
+
+def class_calls(edges, symbols: dict[str, Symbol], class_sizes: Counter[str]) -> dict[str, list[tuple[str, str]]]:
+    """Big class (``CLASS_MIN`` methods in all the code) -> the calls between its own methods, in one pass."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for edge in edges:
+        if edge.kind != "calls":
+            continue
+        a, b = symbols.get(edge.source), symbols.get(edge.target)
+        if a is None or b is None or a.kind != "method" or b.kind != "method" or a.parent != b.parent or a.id == b.id:
+            continue
+        owner = symbols.get(a.parent)
+        if owner is not None and owner.kind in ("class", "type", "interface") and class_sizes[owner.id] >= CLASS_MIN:
+            found.setdefault(owner.id, []).append((a.id, b.id))
+    return found
+
+
 def object_families(
-    members: list[str], symbols: dict[str, Symbol], calls: dict[str, list[tuple[str, str]]]
+    members: list[str], symbols: dict[str, Symbol], calls: dict[str, list[tuple[str, str]]], keep_core: bool = False
 ) -> tuple[list[str], list[tuple[str, list[str]]]]:
     """Split an object literal of many methods (express's ``app.use = function``, ``res.send = ...``)
     into the groups its methods' calls to each other form: greedy modularity over those calls, a call to
@@ -126,10 +180,14 @@ def object_families(
     for owner, methods in sorted(methods_of.items()):
         if len(methods) < OBJECT_MIN:
             continue
-        for group in _modularity_groups(sorted(methods), calls[owner]):
-            if len(group) < OBJECT_GROUP_MIN:
+        present = set(methods)  # calls to methods another family took are no tie here
+        between = [(a, b) for a, b in calls[owner] if a in present and b in present]
+        groups = _modularity_groups(sorted(methods), between)
+        core = max(groups, key=len) if keep_core and groups else []  # a class keeps its biggest group
+        for group in groups:
+            if len(group) < OBJECT_GROUP_MIN or group is core:
                 continue
-            called = Counter(b for a, b in calls[owner] if a in group and b in group)
+            called = Counter(b for a, b in between if a in group and b in group)
             head = min(group, key=lambda sid: (-called[sid], symbols[sid].lines[0], sid))
             out.append((symbols[head].name, group))
             taken.update(group)

@@ -53,6 +53,29 @@ def _names(symbols: dict[str, Symbol], membership: dict[str, str]) -> dict[str, 
     return chosen
 
 
+PACKAGE_DOC = "package-doc"  # the anchor of a section made from a package's docstring
+
+
+def package_doc_sections(symbols: dict[str, Symbol]) -> list[Section]:
+    """The docstrings of the outermost packages as docs sections: Go's ``Package pflag is ...`` comment and a
+    top Python package's ``__init__`` docstring teach the API in their own order, read after the README."""
+    found: list[tuple[int, str, Symbol]] = []
+    for sym in symbols.values():
+        if sym.kind != "module" or not (sym.doc or "").strip() or file_role(sym.path) != "code":
+            continue
+        name = sym.path.rsplit("/", 1)[-1]
+        if name == "__init__.py" or (name.endswith(".go") and sym.doc.lstrip().startswith("Package ")):
+            found.append((sym.path.count("/"), sym.path, sym))
+    if not found:
+        return []
+    top = min(depth for depth, _, _ in found)
+    return [
+        Section(path, f"Package {sym.name}", 1, tuple(sym.lines), sym.doc, PACKAGE_DOC)
+        for depth, path, sym in sorted(found, key=lambda f: (f[0], f[1]))
+        if depth == top
+    ]
+
+
 def _is_docs(path: str) -> bool:
     stem = path.rsplit("/", 1)[-1].lower().replace("-", "_")
     return path.lower().endswith((".md", ".markdown", ".rst", ".txt")) and not stem.startswith(_NOT_DOCS)
@@ -60,6 +83,7 @@ def _is_docs(path: str) -> bool:
 
 _DIRECTIVE = re.compile(r"^\s*\.\.\s+(?:auto\w+|py:\w+|js:\w+|go:\w+)::\s*(\S+)")
 _CODE_DIRECTIVE = re.compile(r"^\s*\.\.\s+(code-block|code|sourcecode|doctest|testcode)::")
+_TOC_LINK = re.compile(r"\[[^\]\n]*\]\(#[^)\s]*\)")
 _TOCTREE = re.compile(r"^\s*\.\.\s+toctree::")
 _TOC_ENTRY = re.compile(r"^\s+(?:[^<:\s][^<]*<([^>]+)>|([^\s:][^\s]*))\s*$")
 
@@ -109,18 +133,21 @@ def _mentions(sections: list[Section], symbols: dict[str, Symbol], membership: d
     names = _names(symbols, membership)
     if not names:
         return
-    docs = [s for s in sections if _is_docs(s.path) and file_role(s.path) in ("code", "docs")]
+    docs = [
+        s for s in sections
+        if s.anchor == PACKAGE_DOC or (_is_docs(s.path) and file_role(s.path) in ("code", "docs"))
+    ]  # fmt: skip
     toc = _toctree_order(docs)
     readme_first = sorted(
         docs,
-        key=lambda s: (not s.path.rsplit("/", 1)[-1].lower().startswith("readme"), toc.get(s.path, len(toc)),
-                       s.path.count("/"), s.path, tuple(s.lines)),
+        key=lambda s: (not s.path.rsplit("/", 1)[-1].lower().startswith("readme"), s.anchor != PACKAGE_DOC,
+                       toc.get(s.path, len(toc)), s.path.count("/"), s.path, tuple(s.lines)),
     )  # fmt: skip
     position = 0
     for number, section in enumerate(readme_first):
         in_fence = False
         literal: int | None = None  # reStructuredText: inside a literal block indented deeper than this
-        rst = section.path.lower().endswith(".rst")
+        rst = section.path.lower().endswith((".rst", ".py"))  # a Python docstring is reStructuredText
         for line in section.text.splitlines():
             if _FENCE.match(line):
                 in_fence = not in_fence
@@ -141,6 +168,8 @@ def _mentions(sections: list[Section], symbols: dict[str, Symbol], membership: d
                         if word in names:
                             yield position, number, names[word]
                     continue
+            if not code_line:
+                line = _TOC_LINK.sub("", line)  # a table of contents names what comes later: no teaching yet
             for match in _TOKEN.finditer(line):
                 position += 1
                 spans = [match.group(1)[1:-1]] if match.group(1) else [match.group(2)]

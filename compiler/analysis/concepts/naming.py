@@ -166,7 +166,7 @@ def _is_abbreviation(stem: str, word: str) -> bool:
     return position == len(stem)
 
 
-def _plural(word: str) -> str:
+def plural(word: str) -> str:
     if word.endswith(("s", "x", "sh", "ch")):
         return word + "es" if not word.endswith("s") else word
     if word.endswith("y") and len(word) > 2 and word[-2] not in "aeiou":
@@ -275,7 +275,7 @@ def _refine_with_classes(stem: str, classes: list[Symbol]) -> str | None:
             firsts.append(" ".join(w.upper() if w in _ACRONYMS else w for w in words))
         if firsts[0].lower() == firsts[1].lower():
             continue
-        text = f"{firsts[0]} and {firsts[1]} {_plural(last)}"
+        text = f"{firsts[0]} and {firsts[1]} {plural(last)}"
         return text[0].upper() + text[1:]
     return None
 

@@ -52,6 +52,8 @@ def cluster_summary(
         return cluster.note.note.summary, "author"
     if cluster.role in SPECIAL_ROLES:
         return "", "generated"
+    if cluster.summary:
+        return cluster.summary, "generated"
     files = ordered_files(cluster, ranking)
     module_docs = []
     for path in files if not cluster.family else ():  # a family's file speaks for its whole class

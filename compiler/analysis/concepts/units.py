@@ -35,6 +35,7 @@ class Cluster:
     role: str = "code"  # code | test | example | bench
     note: ResolvedNote | None = None
     family: str = ""  # "Class word" when the unit is one idea among a god-class's methods
+    summary: str = ""  # a sentence the unit's own shape gives (parallel files), when no author note says more
 
 
 def file_roles(graph: CodeGraph) -> dict[str, str]:
