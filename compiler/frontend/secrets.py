@@ -135,13 +135,14 @@ _LOOKAHEAD = 4096  # how far past a run a token may go (JWT segments, SendGrid's
 _KEYWORD_REACH = 24  # how far into a run a token's keyword may end ("pypi-AgEIcHlwaS5vcmc")
 _CONTEXT_SPAN = 100  # how far back on the line a credential word counts
 _HAS_DIGIT = re.compile(r"[0-9]")
+_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3,4}){1,2}$")
 _SEQUENCE = re.compile(r"(?i)0123|1234|2345|3456|4567|5678|6789|abcd|bcde|cdef|defg|wxyz")
 
 _ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
 _BASE64_RUN = re.compile(r"[A-Za-z0-9+/]{40}")
 _HEX = re.compile(r"[0-9a-fA-F]{32,128}")
 _ALNUM_TOKEN = re.compile(r"[A-Za-z0-9]{32,64}")
-_WORDY = re.compile(r"[A-Za-z][a-z]{2,}")
+_WORDY = re.compile(r"[A-Z]?[a-z]{3,}")
 _QUOTES = "\"'`"
 
 _PLACEHOLDER_WORDS = (
@@ -275,7 +276,7 @@ def _accept(rule: SecretRule, text: str, start: int, end: int, match: re.Match[s
     elif rule.id == "generic-secret":
         if _describes_secret(text[match.start(2) : match.end(2)]) or _IDENTIFIER_LIKE.match(value):
             return None
-        if value[0] in "/.~#":  # paths, colours, comments
+        if value[0] in "/.~" or _COLOUR.match(value):  # paths, colours
             return None
     elif rule.id == "bearer-token" and (_IDENTIFIER_LIKE.match(value) or not any(c.isdigit() for c in value)):
         return None  # "Bearer authentication", "basic usage.of-the-api"
@@ -311,7 +312,9 @@ def _run_findings(text: str, lowered: str) -> list[Finding]:
             # no provider format: maybe a key known by the word before it, a hex secret or a random token
             for rule in _CONTEXT_ONLY:
                 if _has_context(rule, lowered, line_start, run_start):
-                    found.extend(_rule_findings(rule, _PATTERNS[rule.id], text, text, run_start, run_end))
+                    line_end = text.find("\n", run_end)
+                    window_end = min(size if line_end < 0 else line_end, run_end + _LOOKAHEAD)
+                    found.extend(_rule_findings(rule, _PATTERNS[rule.id], text, text, run_start, window_end))
             if len(found) == count:
                 finding = _entropy_finding(text, run_start, run_end, lowered, line_start)
                 if finding:
@@ -335,25 +338,31 @@ def _entropy_finding(text: str, start: int, end: int, lowered: str, line_start: 
             return start, end, _PRIORITY[_HEX_RULE.id], _HEX_RULE.id
         return None
     quoted = start > 0 and text[start - 1] in _QUOTES
-    if not (in_context or quoted or _ALNUM_TOKEN.fullmatch(value)):
+    anywhere = not (in_context or quoted)
+    if anywhere and not _ALNUM_TOKEN.fullmatch(value):
         return None
-    if "/" in value and not (in_context or quoted) or value.count("/") > 2 or value.strip("_").count("_") > 2:
-        return None  # paths, snake_case names
+    if "/" in value or value.strip("_").count("_") > 2:
+        return None  # paths, model ids, snake_case names
     digits = sum(c.isdigit() for c in value)
     if digits < 2 or value.islower() or value.isupper() or not any(c.isalpha() for c in value):
         return None
     threshold = min(_ENTROPY_RULE.entropy, 0.85 * math.log2(len(value)))
-    if not (in_context or quoted):
-        threshold, min_digits = 4.3, 4  # a bare run in prose: only clearly random ones
-        if digits < min_digits:
+    if _wordy(value):
+        return None
+    if anywhere:  # a bare run in prose: only clearly random ones
+        if digits < 4:
             return None
+        threshold = 4.3
     if _entropy(value) < threshold or _decodes_to_text(value) or _IDENTIFIER_LIKE.match(value):
         return None
     if _SEQUENCE.search(value):  # an alphabet: "0123456789ABCDEF", "abcdefghijklmnop..."
         return None
-    if sum(map(len, _WORDY.findall(value))) * 2 > len(value):
-        return None  # mostly words: TestCaseForHTTPClient2Server3, sentence-transformers/all-MiniLM-L6-v2
     return start, end, _PRIORITY[_ENTROPY_RULE.id], _ENTROPY_RULE.id
+
+
+def _wordy(value: str) -> bool:
+    """True when most of the value is words (``TestCaseForHTTPClient2Server3``), not random characters."""
+    return sum(map(len, _WORDY.findall(value))) * 10 >= len(value) * 7
 
 
 def _decodes_to_text(value: str) -> bool:
