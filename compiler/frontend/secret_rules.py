@@ -77,9 +77,10 @@ RULES: tuple[SecretRule, ...] = (
         "private-key",
         "text",
         # BEGIN, a body that holds base64 (checked by the engine), END; an unterminated block takes the
-        # base64 lines after BEGIN. A bare mention of the BEGIN line in prose matches nothing.
+        # base64 lines after BEGIN. A bare mention of the BEGIN line in prose matches nothing. The body never
+        # holds "--", so a lazy scan for END stops at the next BEGIN or END line (linear time).
         r"-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----"
-        r"(?:[A-Za-z0-9+/=\s\\:,.()\"'-]{40,20000}?-----END[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----"
+        r"(?:(?:[A-Za-z0-9+/=\s\\:,.()\"']|-(?!-)){40,20000}?-----END[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----"
         r"|(?:(?:\s|\\n)*[A-Za-z0-9+/=]{40,})+)",
         ("private key",),
         GITLEAKS,

@@ -132,11 +132,18 @@ _RUN_TABLE = bytes(
 )
 _LOOKBACK = 24  # how far before a run a token's prefix may start ("hooks.slack.com/", "SG.", "AccountKey=")
 _LOOKAHEAD = 4096  # how far past a run a token may go (JWT segments, SendGrid's second part)
+_KEYWORD_OFFSET = 16  # how far before its keyword a token may start ("sk_live_", "123456789:AA", "<14>.atlasv1.")
 _KEYWORD_REACH = 24  # how far into a run a token's keyword may end ("pypi-AgEIcHlwaS5vcmc")
 _CONTEXT_SPAN = 100  # how far back on the line a credential word counts
+# Token rules matched at a position: up to _KEYWORD_OFFSET characters, then the token.
+_ANCHORED = {
+    rule.id: re.compile(rf"[^\n]{{0,{_KEYWORD_OFFSET}}}?(?P<_token>{rule.regex})")
+    for rule in RULES
+    if rule.kind == "token"
+}
 _HAS_DIGIT = re.compile(r"[0-9]")
 _COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3,4}){1,2}$")
-_SEQUENCE = re.compile(r"(?i)0123|1234|2345|3456|4567|5678|6789|abcd|bcde|cdef|defg|wxyz")
+_SEQUENCE = re.compile(r"(?i)012345|123456|234567|345678|456789|abcdef|bcdefg|cdefgh|defghi|uvwxyz")
 
 _ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
 _BASE64_RUN = re.compile(r"[A-Za-z0-9+/]{40}")
@@ -188,7 +195,8 @@ _NAME_SUFFIXES_THAT_DESCRIBE = frozenset(
     timeout lifetime error errors message msg param params id ids placeholder description desc
     help doc docs attr attribute column col key_name store manager provider backend service
     source validator generator reset changed required strength hash hashed salt rounds
-    """.split()
+    py pyi js jsx ts tsx go md rst txt json yaml yml toml cfg ini html css
+    """.split()  # the last ones: a file name ("tokens.py": "<sha256>")
 )
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _ENV_FILE = re.compile(r"^(?:\.env(?:\..+)?|.+\.env)$")
@@ -286,41 +294,63 @@ def _accept(rule: SecretRule, text: str, start: int, end: int, match: re.Match[s
 
 
 def _run_findings(text: str, lowered: str) -> list[Finding]:
-    """Token, context-only and entropy rules, each run only around runs of 20+ token characters."""
+    """Token, context-only and entropy rules, each run only around runs of 20+ token characters.
+
+    Linear in the text: every step looks a bounded distance around a run (regexes are anchored at the
+    keyword they were triggered by), so a long line of many runs costs no more than many short lines.
+    """
     classes = text.encode("ascii", "replace").translate(_RUN_TABLE)
     run_start = classes.find(_RUN_NEEDLE)
     found: list[Finding] = []
     size = len(text)
+    line_start = previous_end = 0
     while run_start >= 0:
         run_end = classes.find(b" ", run_start + _RUN_MIN)
         if run_end < 0:
             run_end = size
-        line_start = text.rfind("\n", 0, run_start) + 1
-        window_start = max(line_start, run_start - _LOOKBACK)
+        newline = text.rfind("\n", previous_end, run_start)
+        if newline >= 0:
+            line_start = newline + 1
+        previous_end = run_end
+        newline = text.find("\n", run_end, run_end + _LOOKAHEAD)
+        window_end = newline if newline >= 0 else min(size, run_end + _LOOKAHEAD)
         count = len(found)
-        keywords = _TOKEN_KEYWORDS.findall(lowered, window_start, min(run_end, run_start + _KEYWORD_REACH))
-        if keywords:
-            line_end = text.find("\n", run_end)
-            window_end = min(size if line_end < 0 else line_end, run_end + _LOOKAHEAD)
-            for rule in {rule for keyword in keywords for rule in _KEYWORD_RULES[keyword]}:
+        window_start = max(line_start, run_start - _LOOKBACK)
+        for keyword in _TOKEN_KEYWORDS.finditer(lowered, window_start, min(run_end, run_start + _KEYWORD_REACH)):
+            for rule in _KEYWORD_RULES[keyword.group()]:
                 if rule.context and not _has_context(rule, lowered, line_start, run_start):
                     continue
-                for finding in _rule_findings(rule, _PATTERNS[rule.id], text, text, window_start, window_end):
-                    if finding[0] < run_end:
+                start = max(line_start, keyword.start() - _KEYWORD_OFFSET)
+                match = _ANCHORED[rule.id].match(text, start, window_end)
+                if match and match.start("_token") < run_end:
+                    finding = _token_finding(rule, text, match)
+                    if finding:
                         found.append(finding)
         if len(found) == count and _HAS_DIGIT.search(text, run_start, run_end):
             # no provider format: maybe a key known by the word before it, a hex secret or a random token
             for rule in _CONTEXT_ONLY:
                 if _has_context(rule, lowered, line_start, run_start):
-                    line_end = text.find("\n", run_end)
-                    window_end = min(size if line_end < 0 else line_end, run_end + _LOOKAHEAD)
-                    found.extend(_rule_findings(rule, _PATTERNS[rule.id], text, text, run_start, window_end))
+                    match = _ANCHORED[rule.id].match(text, run_start, window_end)
+                    finding = _token_finding(rule, text, match) if match else None
+                    if finding:
+                        found.append(finding)
             if len(found) == count:
                 finding = _entropy_finding(text, run_start, run_end, lowered, line_start)
                 if finding:
                     found.append(finding)
         run_start = classes.find(_RUN_NEEDLE, run_end)
     return found
+
+
+def _token_finding(rule: SecretRule, text: str, match: re.Match[str]) -> Finding | None:
+    """The finding of an anchored token match, unless it starts inside a word or is a placeholder."""
+    start = match.start("_token")
+    if rule.id in _BOUNDARY and start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+        return None
+    group = "_token" if rule.group == 0 else rule.group
+    if isinstance(group, int):
+        group += 1  # the anchoring group comes first
+    return _accept(rule, text, *match.span(group), match)
 
 
 def _has_context(rule: SecretRule, lowered: str, line_start: int, start: int) -> bool:
@@ -343,8 +373,8 @@ def _entropy_finding(text: str, start: int, end: int, lowered: str, line_start: 
         return None
     if "/" in value or value.strip("_").count("_") > 2:
         return None  # paths, model ids, snake_case names
-    digits = sum(c.isdigit() for c in value)
-    if digits < 2 or value.islower() or value.isupper() or not any(c.isalpha() for c in value):
+    digits = sum(map(str.isdigit, value))
+    if digits < 2 or value.islower() or value.isupper() or digits == len(value):
         return None
     threshold = min(_ENTROPY_RULE.entropy, 0.85 * math.log2(len(value)))
     if _wordy(value):
@@ -420,7 +450,7 @@ def _is_placeholder(value: str) -> bool:
     lowered = value.lower()
     if _PLACEHOLDER_SHAPES.match(value):
         return True
-    return any(word in lowered for word in _PLACEHOLDER_WORDS) or lowered in (
+    return any(_stands_alone(lowered, word) for word in _PLACEHOLDER_WORDS if word in lowered) or lowered in (
         "password",
         "passwd",
         "secret",
@@ -435,6 +465,22 @@ def _is_placeholder(value: str) -> bool:
     )
 
 
+def _stands_alone(lowered: str, word: str) -> bool:
+    """True when ``word`` occurs in ``lowered`` with no letter right before or after it ("7EXAMPLE", "your-token",
+    "sk-xxxx"), not inside a random run ("qTNcwFaKEKO"), where a placeholder word turns up by chance."""
+    start = lowered.find(word)
+    while start >= 0:
+        end = start + len(word)
+        before_ok = start == 0 or not lowered[start - 1].isalpha() or lowered[start - 1] == word[0]
+        after_ok = (
+            end == len(lowered) or not lowered[end].isalpha() or not word[-1].isalpha() or word[-1] == lowered[end]
+        )
+        if before_ok and after_ok:
+            return True
+        start = lowered.find(word, start + 1)
+    return False
+
+
 def _looks_random(value: str) -> bool:
     """Enough entropy to be a credential rather than a word (Shannon entropy >= 3 bits per character)."""
     if len(value) < 8:
@@ -442,11 +488,21 @@ def _looks_random(value: str) -> bool:
     return _entropy(value) >= 3.0
 
 
+_C_LOG_C = [c * math.log2(c) if c else 0.0 for c in range(256)]
+
+
 def _entropy(value: str) -> float:
     """Shannon entropy in bits per character."""
-    counts = Counter(value)
     total = len(value)
-    return -sum(c / total * math.log2(c / total) for c in counts.values())
+    if not total:
+        return 0.0
+    # H = log2(n) - sum(c * log2(c)) / n, with c * log2(c) looked up for the usual small counts
+    counts = Counter(value).values()
+    if total < len(_C_LOG_C):
+        weights = sum(map(_C_LOG_C.__getitem__, counts))
+    else:
+        weights = sum(c * math.log2(c) for c in counts)
+    return math.log2(total) - weights / total
 
 
 def _apply(path: str, text: str, findings: list[tuple[int, int, int, str]]) -> SecretScan:

@@ -26,7 +26,7 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Planted", "plant", "find_leaks", "exercise", "QUESTIONS"]
+__all__ = ["Planted", "plant", "values", "find_leaks", "exercise", "QUESTIONS"]
 
 ALNUM = string.ascii_letters + string.digits
 HEX = "0123456789abcdef"
@@ -278,9 +278,14 @@ google_client_secret = "{s["gcp-oauth-secret"]}"
     }
 
 
+def values(seed: int) -> dict[str, str]:
+    """kind -> a random value in that kind's format (what ``plant`` writes)."""
+    return _kinds(_Values(seed))
+
+
 def plant(root: Path, seed: int) -> list[Planted]:
     """Write the repository under ``root`` and return what was planted where (one value per kind)."""
-    secrets = _kinds(_Values(seed))
+    secrets = values(seed)
     files = _files(secrets)
     planted = []
     for rel, text in files.items():
