@@ -6,12 +6,14 @@ best-of-N MB/s per version, the versions measured in alternation in one process 
 both alike, plus how many findings each version made.
 
     .venv/bin/python bench/secrets_speed.py --against c1f7bf4 --rounds 5
+    .venv/bin/python bench/secrets_speed.py --hostile     # seconds on inputs built to make a scanner slow
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import random
 import subprocess
 import sys
 import sysconfig
@@ -69,13 +71,48 @@ def measure(scan_text, files: list[tuple[str, str]]) -> tuple[float, int]:
     return time.perf_counter() - start, found
 
 
+def hostile_inputs(seed: int = 1) -> dict[str, str]:
+    """Inputs that make a careless scanner quadratic: one long line of many token runs, many BEGIN lines, ..."""
+    rng = random.Random(seed)
+    alnum = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+    def token(n: int) -> str:
+        return "".join(rng.choice(alnum) for _ in range(n))
+
+    return {
+        "one line: 60,000 runs with keywords, a context word first": "heroku "
+        + " ".join(f"sk{token(30)}ac" for _ in range(60000)),
+        "one line: 60,000 quoted random tokens": "token " + ",".join(f'"{token(24)}"' for _ in range(60000)),
+        "one line: 60,000 'eyJ' runs without dots": " ".join("eyJ" + "x" * 30 for _ in range(60000)),
+        "500,000 'key=' with no value": "key=" * 500000,
+        "20,000 private key BEGIN lines, no END": "-----BEGIN RSA PRIVATE KEY-----\n" * 20000,
+        "200,000 '://a:b@'": "://a:b@" * 200000,
+    }
+
+
+def hostile(scan_text) -> None:
+    """Print seconds and MB/s per hostile input (each scanned once)."""
+    print("| hostile input | MB | seconds | MB/s | findings |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for name, text in hostile_inputs().items():
+        start = time.perf_counter()
+        found = len(scan_text("hostile.js", text).redactions)
+        seconds = time.perf_counter() - start
+        size = len(text) / 1e6
+        print(f"| {name} | {size:.1f} | {seconds:.2f} | {size / seconds:.1f} | {found} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--input", type=Path, default=Path(sysconfig.get_paths()["stdlib"]))
     parser.add_argument("--mb", type=float, default=30.0)
     parser.add_argument("--against", action="append", default=[], help="git revision to compare (repeatable)")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--hostile", action="store_true", help="time the hostile inputs instead")
     args = parser.parse_args()
+    if args.hostile:
+        hostile(load_version(args.against[0] if args.against else None))
+        return
     files = load_input(args.input, args.mb)
     size_mb = sum(len(text.encode("utf-8")) for _, text in files) / 1e6
     versions = {f"{rev}": load_version(rev) for rev in args.against}

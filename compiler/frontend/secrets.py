@@ -81,10 +81,9 @@ _BY_KIND: dict[str, tuple[SecretRule, ...]] = {
     kind: tuple(rule for rule in RULES if rule.kind == kind) for kind in ("token", "text", "entropy", "assignment")
 }
 _PRIORITY = {rule.id: index for index, rule in enumerate(RULES)}
-_PATTERNS = {rule.id: re.compile(rule.regex) for rule in RULES if rule.kind in ("token", "text")}
 # Rules with a literal prefix must not start inside a longer word (a \b would slow every pattern).
 _BOUNDARY = frozenset(rule.id for rule in _BY_KIND["token"] if rule.keywords)
-_TEXT_RULES = tuple((rule, _PATTERNS[rule.id]) for rule in _BY_KIND["text"])
+_TEXT_RULES = tuple((rule, re.compile(rule.regex)) for rule in _BY_KIND["text"])
 
 # Token rules: one alternation of every keyword, run on the lower-cased window around a long run.
 _KEYWORD_RULES: dict[str, list[SecretRule]] = {}

@@ -64,6 +64,7 @@ CASES = {
     "docstring-prose-token": ('"""Use the token {v} to sign in."""', "high-entropy-token"),
     "ts-webhook-secret": ("// webhook signing secret: {v}", "hex-secret"),
     "markdown-prose-key": ("the staging key was `{v}` (rotate it)", "high-entropy-token"),
+    "author-notes-token": ("The CI bot pushes releases with {v}.", "github-token"),
 }
 
 

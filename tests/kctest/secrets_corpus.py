@@ -1,7 +1,7 @@
 """A repository full of planted secrets, generated at run time, and a byte-level search for them afterwards.
 
 In: a folder and a seed. Out: ``plant`` writes a small multi-language project (Python, JavaScript,
-TypeScript, Go, markdown, YAML, TOML, ``.env``, ``.npmrc``, a PEM file) holding one secret of each of 40+
+TypeScript, Go, markdown, author notes, YAML, TOML, ``.env``, ``.npmrc``, a key file) holding one secret of each of 40+
 kinds, in docstrings, comments, strings, call arguments, prose, code blocks and config, and returns the
 ``Planted`` values; ``find_leaks`` reads every byte of the given trees (corpora, index files, sqlite and
 pickle caches, sites, saved answers) and reports each planted value, or a 16+ character piece of one, found
@@ -139,6 +139,7 @@ def _kinds(v: _Values) -> dict[str, str]:
         "ts-webhook-secret": v.draw(HEX, 40),
         "env-secret": v.draw(ALNUM, 32),
         "markdown-prose-key": v.draw(ALNUM, 32),
+        "author-notes-token": "ghp_" + v.draw(ALNUM, 36),
     }
 
 
@@ -271,6 +272,14 @@ github_token: {s["github-pat"]}
 client_id = "payments-console"
 client_secret = "{s["toml-client-secret"]}"
 google_client_secret = "{s["gcp-oauth-secret"]}"
+""",
+        "CONCEPTS.md": f"""# Concepts
+
+## Payments
+
+files: payments/*.py
+
+Taking a payment and sending its receipt. The CI bot pushes releases with {s["author-notes-token"]}.
 """,
         ".env": f"SECRET_KEY={s['env-secret']}\nDEBUG=false\n",
         ".npmrc": f"//registry.npmjs.org/:_authToken={s['npmrc-token']}\n",
