@@ -141,6 +141,7 @@ _ANCHORED = {
     if rule.kind == "token"
 }
 _HAS_DIGIT = re.compile(r"[0-9]")
+_DOCUMENTED_EXAMPLE = re.compile(r"example|e\.g\.|sample")
 _COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3,4}){1,2}$")
 _SEQUENCE = re.compile(r"(?i)012345|123456|234567|345678|456789|abcdef|bcdefg|cdefgh|defghi|uvwxyz")
 
@@ -148,7 +149,7 @@ _ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
 _BASE64_RUN = re.compile(r"[A-Za-z0-9+/]{40}")
 _HEX = re.compile(r"[0-9a-fA-F]{32,128}")
 _ALNUM_TOKEN = re.compile(r"[A-Za-z0-9]{32,64}")
-_WORDY = re.compile(r"[A-Z]?[a-z]{3,}")
+_WORDY = re.compile(r"[A-Z]?[a-z]{3,}|[0-9]{4,}")  # words, and dates or versions
 _QUOTES = "\"'`"
 
 _PLACEHOLDER_WORDS = (
@@ -321,7 +322,7 @@ def _run_findings(text: str, lowered: str) -> list[Finding]:
                     continue
                 start = max(line_start, keyword.start() - _KEYWORD_OFFSET)
                 match = _ANCHORED[rule.id].match(text, start, window_end)
-                if match and match.start("_token") < run_end:
+                if match and match.start("_token") < run_end and match.end("_token") > run_start:
                     finding = _token_finding(rule, text, match)
                     if finding:
                         found.append(finding)
@@ -361,7 +362,10 @@ def _has_context(rule: SecretRule, lowered: str, line_start: int, start: int) ->
 def _entropy_finding(text: str, start: int, end: int, lowered: str, line_start: int) -> Finding | None:
     """A hex secret after a credential word, or a random-looking token that is quoted or follows one."""
     value = text[start:end]
-    in_context = _CONTEXT.search(lowered, max(line_start, start - _CONTEXT_SPAN), start) is not None
+    context_start = max(line_start, start - _CONTEXT_SPAN)
+    if _DOCUMENTED_EXAMPLE.search(lowered, context_start, start):
+        return None  # "Workspace ID (for example, `wrkspc_011CZkZaBF1tNoB5wlCeusgy`)": a documented sample
+    in_context = _CONTEXT.search(lowered, context_start, start) is not None
     if _HEX.fullmatch(value):
         if in_context:
             return start, end, _PRIORITY[_HEX_RULE.id], _HEX_RULE.id
@@ -390,7 +394,8 @@ def _entropy_finding(text: str, start: int, end: int, lowered: str, line_start: 
 
 
 def _wordy(value: str) -> bool:
-    """True when most of the value is words (``TestCaseForHTTPClient2Server3``), not random characters."""
+    """True when most of the value is words, dates and versions (``TestCaseForHTTPClient2Server3``,
+    ``BetaToolComputerUse20250124``), not random characters."""
     return sum(map(len, _WORDY.findall(value))) * 10 >= len(value) * 7
 
 
