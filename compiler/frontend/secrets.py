@@ -184,7 +184,7 @@ _PLACEHOLDER_SHAPES = re.compile(
 # Words joined by separators or case ("access_token", "ACCESS_TOKEN", "waitForTaskToken") and
 # dotted names ("app.auth.Token") name something; a credential has digits in random places.
 _IDENTIFIER_LIKE = re.compile(
-    r"^(?:[a-z]+(?:[_.-][a-z]+)*|[A-Z]+(?:_[A-Z]+)*|[A-Za-z][a-z]+(?:[A-Z][a-z]+)+|[A-Z][a-z]+(?:-[A-Z][a-z]+)+"
+    r"^(?:[a-z]+(?:[_.-][a-z]+)*(?:[_.-][0-9]{1,4})?|[A-Z]+(?:_[A-Z]+)*|[A-Za-z][a-z]+(?:[A-Z][a-z]+)+|[A-Z][a-z]+(?:-[A-Z][a-z]+)+"
     r"|[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)$"
 )
 _NAME_SUFFIXES_THAT_DESCRIBE = frozenset(
@@ -284,8 +284,8 @@ def _accept(rule: SecretRule, text: str, start: int, end: int, match: re.Match[s
     elif rule.id == "generic-secret":
         if _describes_secret(text[match.start(2) : match.end(2)]) or _IDENTIFIER_LIKE.match(value):
             return None
-        if value[0] in "/.~" or _COLOUR.match(value):  # paths, colours
-            return None
+        if value[0] in "/.~" or _COLOUR.match(value) or value[0] == "#" and _IDENTIFIER_LIKE.match(value[1:]):
+            return None  # paths, colours, anchors ("#document")
     elif rule.id == "bearer-token" and (_IDENTIFIER_LIKE.match(value) or not any(c.isdigit() for c in value)):
         return None  # "Bearer authentication", "basic usage.of-the-api"
     if rule.entropy and _entropy(value) < rule.entropy:
