@@ -360,30 +360,29 @@ def _has_context(rule: SecretRule, lowered: str, line_start: int, start: int) ->
 
 
 def _entropy_finding(text: str, start: int, end: int, lowered: str, line_start: int) -> Finding | None:
-    """A hex secret after a credential word, or a random-looking token that is quoted or follows one."""
+    """A hex secret after a credential word, or a random-looking token that is quoted or follows one.
+
+    The cheap shape checks come first: most runs are names and paths and stop there.
+    """
     value = text[start:end]
     context_start = max(line_start, start - _CONTEXT_SPAN)
-    if _DOCUMENTED_EXAMPLE.search(lowered, context_start, start):
-        return None  # "Workspace ID (for example, `wrkspc_011CZkZaBF1tNoB5wlCeusgy`)": a documented sample
-    in_context = _CONTEXT.search(lowered, context_start, start) is not None
     if _HEX.fullmatch(value):
-        if in_context:
+        if _CONTEXT.search(lowered, context_start, start) and not _DOCUMENTED_EXAMPLE.search(
+            lowered, context_start, start
+        ):
             return start, end, _PRIORITY[_HEX_RULE.id], _HEX_RULE.id
         return None
-    quoted = start > 0 and text[start - 1] in _QUOTES
-    anywhere = not (in_context or quoted)
-    if anywhere and not _ALNUM_TOKEN.fullmatch(value):
-        return None
-    if "/" in value or value.strip("_").count("_") > 2:
-        return None  # paths, model ids, snake_case names
+    if value.islower() or value.isupper() or "/" in value or value.strip("_").count("_") > 2:
+        return None  # one case only (names, constants), paths, model ids, snake_case names
     digits = sum(map(str.isdigit, value))
-    if digits < 2 or value.islower() or value.isupper() or digits == len(value):
+    if digits < 2 or _wordy(value):
         return None
+    if _DOCUMENTED_EXAMPLE.search(lowered, context_start, start):
+        return None  # "Workspace ID (for example, `wrkspc_011CZkZaBF1tNoB5wlCeusgy`)": a documented sample
     threshold = min(_ENTROPY_RULE.entropy, 0.85 * math.log2(len(value)))
-    if _wordy(value):
-        return None
-    if anywhere:  # a bare run in prose: only clearly random ones
-        if digits < 4:
+    if not (start > 0 and text[start - 1] in _QUOTES or _CONTEXT.search(lowered, context_start, start)):
+        # a bare run in prose: only clearly random ones
+        if digits < 4 or not _ALNUM_TOKEN.fullmatch(value):
             return None
         threshold = 4.3
     if _entropy(value) < threshold or _decodes_to_text(value) or _IDENTIFIER_LIKE.match(value):
