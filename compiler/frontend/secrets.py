@@ -92,6 +92,7 @@ for _rule in _BY_KIND["token"]:
         _KEYWORD_RULES.setdefault(_keyword, []).append(_rule)
 _TOKEN_KEYWORDS = re.compile("|".join(re.escape(k) for k in sorted(_KEYWORD_RULES, key=len, reverse=True)))
 _CONTEXT_ONLY = tuple(rule for rule in _BY_KIND["token"] if not rule.keywords)  # e.g. a UUID after "heroku"
+_CONTEXT_ONLY_WORDS = re.compile("|".join(re.escape(word) for rule in _CONTEXT_ONLY for word in rule.context))
 
 _HEX_RULE, _ENTROPY_RULE = (
     next(r for r in _BY_KIND["entropy"] if r.id == name) for name in ("hex-secret", "high-entropy-token")
@@ -328,7 +329,8 @@ def _run_findings(text: str, lowered: str) -> list[Finding]:
                         found.append(finding)
         if len(found) == count and _HAS_DIGIT.search(text, run_start, run_end):
             # no provider format: maybe a key known by the word before it, a hex secret or a random token
-            for rule in _CONTEXT_ONLY:
+            context_only = _CONTEXT_ONLY_WORDS.search(lowered, max(line_start, run_start - _CONTEXT_SPAN), run_start)
+            for rule in _CONTEXT_ONLY if context_only else ():
                 if _has_context(rule, lowered, line_start, run_start):
                     match = _ANCHORED[rule.id].match(text, run_start, window_end)
                     finding = _token_finding(rule, text, match) if match else None
