@@ -8,7 +8,7 @@ The map of the package, in pipeline order::
               ├─▶ tutor (tutor/)         explanations at the learner's level, with checked citations
               └─▶ MCP server             small, precise context for coding agents      site (backend/site.py)
 
-* ``frontend/``  scan.py (what to read), secrets.py (what never to keep), python.py, treesitter/,
+* ``frontend/``  scan.py (what to read), secrets.py + secret_rules.py (what never to keep), python.py, treesitter/,
   markdown.py (files → ``FileFacts``)
 * ``analysis/``  graph.py, rank.py, concepts.py, notes.py (CONCEPTS.md), path.py, summarize.py
 * ``backend/``   docs.py, llmstxt.py, report.py (core → corpus files), site.py, conceptmap.py

@@ -5,8 +5,8 @@
 
 1. ``decode_source``: bytes to text (BOM, PEP 263 coding cookie, else UTF-8), or an
    ``encoding-error`` diagnostic naming the line of the first bad byte;
-2. ``secrets.scan_text``: every credential replaced by ``<redacted:RULE>`` (``.env`` files
-   left out whole), so no parser, docstring or excerpt ever sees a secret;
+2. ``secrets.scan_text``: every credential replaced by ``<redacted:RULE>`` (rules as data in
+   ``secret_rules.py``; ``.env`` files left out whole), so no parser, docstring or excerpt ever sees a secret;
 3. the parser for the language: ``python.py`` (ast), ``treesitter/`` (JavaScript,
    TypeScript, TSX, Go), ``markdown.py`` and ``rst.py`` (sections); other text files keep only their hash;
 4. with ``excerpt_lines``, ``excerpts.py`` cuts each symbol's excerpt from that redacted text.
