@@ -214,7 +214,8 @@ def link(facts: list[FileFacts]) -> CodeGraph:
         unresolved=tuple(
             (name, count)
             for name, count in sorted(unresolved.items())
-            if any(symbols[sid].kind in _CALLABLE for sid in resolver.by_name.get(name, ()))
+            if not name.startswith("__")  # dunders run implicitly (``Foo()`` calls ``__init__``)
+            and any(symbols[sid].kind in _CALLABLE for sid in resolver.by_name.get(name, ()))
         ),
     )
 
