@@ -122,7 +122,7 @@ def link(facts: list[FileFacts]) -> CodeGraph:
     weights: dict[str, dict[tuple[str, str], float]] = defaultdict(dict)
     call_counts: dict[tuple[str, str], list[float]] = defaultdict(list)
     references: dict[tuple[str, str], float] = {}
-    unresolved: dict[str, int] = defaultdict(int)  # called name -> calls by it that resolved to nothing
+    unresolved: dict[str, int] = defaultdict(int)  # callee as written -> calls of it that resolved to nothing
 
     def add(source: str, target: str, kind: str, weight: float) -> None:
         if source == target or source not in symbols or target not in symbols:
@@ -173,7 +173,7 @@ def link(facts: list[FileFacts]) -> CodeGraph:
                 continue
             resolved = resolver.resolve_call(caller, call.callee, f.module, family)
             if resolved is None or resolved[0] not in symbols:
-                unresolved[called_name(call.callee)] += 1
+                unresolved[call.callee] += 1  # by name below: a callee as written recurs
                 continue
             target, weight = resolved
             if target == caller:
@@ -211,12 +211,22 @@ def link(facts: list[FileFacts]) -> CodeGraph:
         module_paths={m: tuple(p) for m, p in sorted(module_paths.items())},
         exported=frozenset(exported),
         error_classes=_error_classes(symbols, edges),
-        unresolved=tuple(
-            (name, count)
-            for name, count in sorted(unresolved.items())
-            if not name.startswith("__")  # dunders run implicitly (``Foo()`` calls ``__init__``)
-            and any(symbols[sid].kind in _CALLABLE for sid in resolver.by_name.get(name, ()))
-        ),
+        unresolved=_unresolved_names(unresolved, symbols, resolver.by_name),
+    )
+
+
+def _unresolved_names(
+    unresolved: dict[str, int], symbols: dict[str, Symbol], by_name: dict[str, list[str]]
+) -> tuple[tuple[str, int], ...]:
+    """(called name, count) for the names a function, method or class of the repository bears, by name."""
+    counts: dict[str, int] = defaultdict(int)
+    for callee, count in unresolved.items():
+        counts[called_name(callee)] += count
+    return tuple(
+        (name, count)
+        for name, count in sorted(counts.items())
+        if not name.startswith("__")  # dunders run implicitly (``Foo()`` calls ``__init__``)
+        and any(symbols[sid].kind in _CALLABLE for sid in by_name.get(name, ()))
     )
 
 

@@ -40,8 +40,9 @@ def dotted_js(extractor: Extractor, node: Node | None, limit: int = _MAX_TARGET)
     return dotted(extractor, node, CHAINS, limit)
 
 
-# Nodes that hold values, and the field holding the value (None: every named child is one).
+# Nodes that hold values, and the field holding the value (None: every named child is one; "": the node itself).
 _VALUE_FIELDS: dict[str, str | None] = {
+    "shorthand_property_identifier": "",  # { Foo }
     "arguments": None,
     "array": None,
     "pair": "value",
@@ -148,35 +149,37 @@ class JsImportsAndCalls(Extractor):
             self.record_call(scope, dotted_js(self, function, MAX_CALLEE), node)
         elif kind == "new_expression":
             self.record_call(scope, dotted_js(self, node.child_by_field_name("constructor"), MAX_CALLEE), node)
-        elif kind in _VALUE_FIELDS:
-            name = _VALUE_FIELDS[kind]
+        else:
+            name = _VALUE_FIELDS.get(kind, "-")
+            if name == "-":
+                return
             if name is None:
                 for value in node.named_children:
                     if value.type in _VALUE_NODES:
                         self.record_reference(scope, value)
-            else:
+            elif name:
                 value = node.child_by_field_name(name)
                 if value is not None and value.type in _VALUE_NODES:
                     self.record_reference(scope, value)
-        elif kind == "shorthand_property_identifier":  # { Foo }
-            self.record_reference(scope, node)
+            else:
+                self.record_reference(scope, node)
 
     def record_reference(self, scope: str, value: Node) -> None:
-        """Record ``value`` (a name or ``a.b``) as a reference when the file binds its head, or it is ``this.x``."""
+        """Record ``value`` (``name``, ``name.attr`` or ``this.attr``) as a reference when the file binds ``name``."""
         if value.type == "member_expression":
-            text = dotted_js(self, value, MAX_CALLEE)
-            if text is None or "(" in text or "[" in text:
-                return
-            head, _, rest = text.partition(".")
-            if head == "this" and "." in rest:
-                return  # this.a.b: the type of a is unknown
+            head = value.child_by_field_name("object")
+            if head is None or head.type not in ("identifier", "this"):
+                return  # a longer chain: the type of its middle is unknown
+            head_text = self.text(head)
         else:
-            text = head = self.text(value)
-        if head != "this":
+            head = value
+            head_text = self.text(value)
+        if head_text != "this":
             if self._bound is None:
                 self._bound = self.module_names()
-            if head not in self._bound:
+            if head_text not in self._bound:
                 return
+        text = head_text if head is value else f"{head_text}.{self.text(value.child_by_field_name('property'))}"
         key = (scope, "&" + text)
         if key in self._seen_calls:
             return
