@@ -56,8 +56,8 @@ class Resolver(NameResolver):
             found = self.mro_lookup(klass, parts[1]) if klass and len(parts) == 2 else None
         else:
             found = self.resolve_dotted(module, parts, scope=caller if caller in self.symbols else None)
-            if found and found in self.module_set:
-                found = self.default_export(found, parts[-1])
+            if found and found in self.module_set and self.module_family.get(module) == "javascript":
+                found = self.default_export(found, parts[-1])  # register(Router), Router = require('./router')
         if found is None or found == caller or self.symbols[found].kind not in _VALUE_KINDS:
             return None
         return found

@@ -142,3 +142,44 @@ def test_calls_that_resolve_to_nothing_are_counted_by_name():
     # ``fetch`` names no definition here: left out
     assert graph.unresolved == (("send", 2),)
     assert not [e for e in graph.edges if e.kind == "calls" and e.target.endswith(".send")]
+
+
+FUNCTION_VALUES = """
+from pkg.util import normalise
+
+
+class Plugin:
+    pass
+
+
+def helper(x):
+    return x
+
+
+def register(*things):
+    return things
+
+
+def setup(items, handler):
+    register(Plugin)
+    sorted(items, key=helper)
+    list(map(normalise, items))
+    return register(handler)
+"""
+
+
+def test_classes_and_functions_passed_as_values_are_references():
+    util = "def normalise(x):\n    return x\n"
+    files = [
+        parse_python(SourceFile(path="pkg/hooks.py", language="python", size=0, sha256="0"), FUNCTION_VALUES),
+        parse_python(SourceFile(path="pkg/util.py", language="python", size=0, sha256="0"), util),
+    ]
+    edges = {(e.source, e.target, e.kind) for e in link(files).edges}
+    references = {(s, t) for s, t, kind in edges if kind == "references"}
+    assert {
+        ("pkg.hooks.setup", "pkg.hooks.Plugin"),  # a positional argument
+        ("pkg.hooks.setup", "pkg.hooks.helper"),  # key=helper
+        ("pkg.hooks.setup", "pkg.util.normalise"),  # imported, then passed
+    } <= references
+    # ``handler`` is a parameter, not the module's: no reference
+    assert not [c for c in files[0].calls if c.reference and c.callee in ("handler", "items")]
