@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from compiler.frontend.treesitter.walker import MAX_CALLEE, ChainGrammar, Extractor, dotted
-from compiler.model import Call, Import
+from compiler.model import Import
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -180,11 +180,7 @@ class JsImportsAndCalls(Extractor):
             if head_text not in self._bound:
                 return
         text = head_text if head is value else f"{head_text}.{self.text(value.child_by_field_name('property'))}"
-        key = (scope, "&" + text)
-        if key in self._seen_calls:
-            return
-        self._seen_calls.add(key)
-        self.calls.append(Call(scope, text, self.path, value.start_point.row + 1, reference=True))
+        self.record_call(scope, text, value, reference=True)
 
     def module_names(self) -> set[str]:
         """The names the file binds at module level: its top-level definitions and its imports."""
