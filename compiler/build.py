@@ -225,6 +225,7 @@ def assemble_core(root: Path, scanned, facts: list[FileFacts], analysis, setting
         diagnostics=tuple(sorted(diagnostics, key=lambda d: (d.path, d.line or 0, d.code, d.message))),
         skipped=tuple(sorted(scanned.skipped, key=lambda s: s.path)),
         redactions=tuple(sorted(redactions, key=lambda r: (r.path, r.line, r.rule))),
+        calls_unresolved=analysis.calls_unresolved,
     )
 
 

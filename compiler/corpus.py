@@ -3,6 +3,11 @@
 Every consumer (index, tutor, MCP server, site) goes through this module and never
 reads the source repository. Ids are looked up in dictionaries, never joined into
 paths, so a request for ``../../etc/passwd`` is simply "not found".
+
+A member a class inherits is found through the class: ``Sub.method`` is ``Base.method``
+(``Corpus.inherited`` says so). Who calls a symbol is known only as far as calls resolved:
+``callers_unknown`` gives the words consumers show when none resolved but calls by the
+symbol's name were left unresolved, so no consumer says "no callers" about such a symbol.
 """
 
 from __future__ import annotations
@@ -17,6 +22,15 @@ from compiler.model import Concept, Core, Edge, Symbol
 
 CORE_FILE = "core.json"
 REPORT_FILE = "build-report.json"
+_CLASS_KINDS = ("class", "interface", "type")
+
+
+@dataclass(frozen=True)
+class Inherited:
+    """``Sub.method`` asked for, found on a base class: the member, the class asked about."""
+
+    symbol: Symbol  # the base class's member (``pkg.Base.method``)
+    owner: str  # id of the class it was asked of (``pkg.Sub``)
 
 
 @dataclass
@@ -75,7 +89,45 @@ class Corpus:
         if matches:
             names = ", ".join(s.id for s in matches[:10])
             raise NotFound(f"{symbol_id!r} is ambiguous; pass one of: {names}")
+        inherited = self.inherited(symbol_id)
+        if inherited is not None:
+            return inherited.symbol
         raise NotFound(f"no symbol {symbol_id!r} in this corpus; pass a dotted name such as one from search results")
+
+    def inherited(self, name: str) -> Inherited | None:
+        """``Class.member`` where the class (an id or a unique suffix) does not define ``member`` but a
+        base class does: the nearest base's member, bases searched breadth first in declaration order."""
+        owner_name, _, member = name.rpartition(".") if isinstance(name, str) else ("", "", "")
+        if not owner_name or not member or name in self.symbols:
+            return None
+        try:
+            owner = self.symbol(owner_name)
+        except NotFound:
+            return None
+        if owner.kind not in _CLASS_KINDS:
+            return None
+        seen, queue = {owner.id}, list(self._bases(owner.id))
+        while queue:
+            base = queue.pop(0)
+            if base in seen:
+                continue
+            seen.add(base)
+            found = self.symbols.get(f"{base}.{member}")
+            if found is not None and found.parent == base:
+                return Inherited(found, owner.id)
+            queue.extend(self._bases(base))
+        return None
+
+    def _bases(self, class_id: str) -> list[str]:
+        """The classes ``class_id`` inherits from (``inherits`` edges), in the order its bases are written."""
+        targets = [e.target for e in self._out_edges.get(class_id, []) if e.kind == "inherits"]
+        written = [b.rsplit(".", 1)[-1].split("<", 1)[0].split("[", 1)[0] for b in self.symbols[class_id].bases]
+
+        def place(target: str) -> int:
+            name = self.symbols[target].name if target in self.symbols else ""
+            return written.index(name) if name in written else len(written)
+
+        return sorted(targets, key=lambda t: (place(t), t))
 
     def find_symbols(self, name: str) -> list[Symbol]:
         """Symbols whose id ends with ``name`` at a dot boundary, most important first."""
@@ -90,6 +142,24 @@ class Corpus:
 
     def callees(self, symbol_id: str) -> list[str]:
         return sorted({e.target for e in self._out_edges.get(symbol_id, []) if e.kind == "calls"})
+
+    def referrers(self, symbol_id: str) -> list[str]:
+        """Symbols that name ``symbol_id`` as a value (``cls=Option``, ``arr.map(helper)``) without calling it."""
+        return sorted({e.source for e in self._in_edges.get(symbol_id, []) if e.kind == "references"})
+
+    @cached_property
+    def unresolved_calls(self) -> dict[str, int]:
+        """Called name -> how many calls by that name resolved to no definition."""
+        return dict(self.core.calls_unresolved)
+
+    def callers_unknown(self, symbol: Symbol) -> str:
+        """What to say instead of "no callers" about a symbol none of whose callers resolved, when calls by
+        its name were left unresolved (they may be calls of it); "" when it has callers or no such call."""
+        count = self.unresolved_calls.get(symbol.name, 0)
+        if not count or self.callers(symbol.id):
+            return ""
+        calls = "1 call" if count == 1 else f"{count} calls"
+        return f"callers unknown: {calls} by this name could not be resolved"
 
     def edges_from(self, symbol_id: str) -> list[Edge]:
         return list(self._out_edges.get(symbol_id, []))

@@ -400,6 +400,7 @@ def _patch(reader, out_dir, staging, state, fresh, skipped, keys, source_info) -
         diagnostics=tuple(diagnostics),
         skipped=tuple(sorted(skipped, key=lambda s: s.path)),
         redactions=tuple(redactions),
+        calls_unresolved=tuple((name, count) for name, count in reader.block("calls_unresolved")),
     )
 
     # core.json: per-record edits, and two fields rewritten whole

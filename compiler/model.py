@@ -84,7 +84,9 @@ class Symbol:
     kind: str  # one of SymbolKind
     path: str
     lines: Lines
-    signature: str = ""  # e.g. "def get(url: str, *, timeout: float = 5.0) -> Response"
+    # e.g. "def get(url: str, *, timeout: float = 5.0) -> Response"; an overloaded definition has one
+    # line per signature, its overloads' (``@overload``, TypeScript signatures) first, its own last
+    signature: str = ""
     doc: str = ""  # docstring / doc comment, cleaned, may be empty
     parent: str | None = None  # id of the containing symbol (module for top-level defs)
     public: bool = True
@@ -263,6 +265,9 @@ class Core:
     diagnostics: tuple[Diagnostic, ...] = ()
     skipped: tuple[SkippedFile, ...] = ()
     redactions: tuple[Redaction, ...] = ()
+    # (name, count): calls by a name some definition bears that resolved to nothing, sorted by name;
+    # a definition with no resolved caller but its name here has callers unknown, not none
+    calls_unresolved: tuple[tuple[str, int], ...] = ()
     schema: str = SCHEMA_VERSION
 
     # ---- serialisation -------------------------------------------------
@@ -320,6 +325,7 @@ class Core:
             diagnostics=tuple(_build(Diagnostic, d) for d in data.get("diagnostics", ())),
             skipped=tuple(_build(SkippedFile, s) for s in data.get("skipped", ())),
             redactions=tuple(_build(Redaction, r) for r in data.get("redactions", ())),
+            calls_unresolved=tuple((str(name), int(count)) for name, count in data.get("calls_unresolved", ())),
             schema=schema,
         )
 

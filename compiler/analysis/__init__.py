@@ -46,6 +46,7 @@ class Analysis:
     description: str  # one paragraph: what the codebase is
     diagnostics: tuple[Diagnostic, ...] = ()  # problems the analysis found (CONCEPTS.md ...)
     summary_cache: dict[str, str] = field(default_factory=dict, compare=False)  # prompt hash -> LLM summary
+    calls_unresolved: tuple[tuple[str, int], ...] = ()  # (called name, calls) that resolved to nothing
 
 
 def analyze(
@@ -129,6 +130,7 @@ def _analyze(
         description=describe(ordered, graph, ranking),
         diagnostics=tuple(sorted(diagnostics, key=lambda d: (d.path, d.line or 0, d.code, d.message))),
         summary_cache=cache,
+        calls_unresolved=graph.unresolved,
     )
 
 

@@ -36,8 +36,31 @@ _COMMON_METHODS = frozenset(
 )
 
 
+_VALUE_KINDS = ("class", "function", "method")
+
+
 class Resolver(NameResolver):
     """Names and imports (``NameResolver``) plus call resolution."""
+
+    def resolve_reference(self, caller: str, name: str, module: str) -> str | None:
+        """The class or function a name used as a value means (``cls=Option``, ``this.handle``), or None.
+
+        Only what the scope, the imports and ``self``/``this`` say: no name heuristics, since a
+        value is far more often a variable than a definition.
+        """
+        parts = [p for p in name.split(".") if p]
+        if not parts:
+            return None
+        if parts[0] in ("self", "this", "cls"):
+            klass = self.enclosing_class(caller) if caller in self.symbols else None
+            found = self.mro_lookup(klass, parts[1]) if klass and len(parts) == 2 else None
+        else:
+            found = self.resolve_dotted(module, parts, scope=caller if caller in self.symbols else None)
+            if found and found in self.module_set and self.module_family.get(module) == "javascript":
+                found = self.default_export(found, parts[-1])  # register(Router), Router = require('./router')
+        if found is None or found == caller or self.symbols[found].kind not in _VALUE_KINDS:
+            return None
+        return found
 
     def resolve_call(self, caller: str, callee: str, module: str, family: str) -> tuple[str, float] | None:
         """The definition a call refers to and how sure we are, or None."""
@@ -81,9 +104,7 @@ class Resolver(NameResolver):
             # calling a module (``const Router = require('./router'); new Router()``): its default export
             found = self.default_export(found, parts[-1])
         if found:
-            if found == caller:
-                return None
-            return found, CALL_WEIGHT
+            return found, CALL_WEIGHT  # the caller itself when it recurses: resolved, and no edge
         if len(parts) == 1:
             if family == "javascript":
                 return self._same_module_name(parts[0], module)
@@ -200,6 +221,11 @@ class Resolver(NameResolver):
         if len(candidates) == 1:
             return candidates[0], UNIQUE_NAME_CALL_WEIGHT
         return None
+
+
+def called_name(callee: str) -> str:
+    """The name a call asks for, as written (``self.client.send()`` -> ``send``, ``new Foo`` -> ``Foo``)."""
+    return _clean_callee(callee).rsplit(".", 1)[-1].rstrip("()[]")
 
 
 _CALL_PREFIXES = ("new ", "await ", "yield ", "go ", "defer ")

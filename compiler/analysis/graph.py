@@ -12,8 +12,12 @@ used definitions important. Edge weights (what one link is worth; names and call
 * ``imports`` 0.5 — a module to what it imports (a symbol when the name resolves, else
   the module).
 * ``contains`` 0.3 — module to top-level definition, class to method.
-* ``references`` 0.7 — a class named as a value (``cls=Option``, ``context_class = Context``):
-  it is used, though never called there.
+* ``references`` 0.7 — a class or function named as a value (``cls=Option``, ``context_class =
+  Context``, ``arr.map(helper)``): it is used, though never called there.
+
+A call that resolves to nothing is counted by the name it calls (``unresolved``), so a definition
+with no resolved callers reads as "callers unknown", not "never called", when calls by its name
+were left unresolved.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
-from compiler.analysis.calls import Resolver
+from compiler.analysis.calls import Resolver, called_name
 from compiler.model import Edge, FileFacts, Symbol
 from compiler.roles import file_role, language_family
 
@@ -30,6 +34,7 @@ INHERITS_WEIGHT = 2.0
 IMPORT_WEIGHT = 0.5
 CONTAINS_WEIGHT = 0.3
 REFERENCE_WEIGHT = 0.7
+_CALLABLE = ("function", "method", "class")
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,9 @@ class CodeGraph:
     module_paths: dict[str, tuple[str, ...]] = field(default_factory=dict)  # module id -> its files
     exported: frozenset[str] = frozenset()  # definitions named in an export list (__all__, module.exports)
     error_classes: frozenset[str] = frozenset()  # exception classes (by name or by ancestry)
+    # (name, count) of calls that resolved to nothing, for names a definition here bears, by name:
+    # a definition without callers may still be called under one of these
+    unresolved: tuple[tuple[str, int], ...] = ()
 
     def edges_from(self, symbol_id: str) -> tuple[Edge, ...]:
         """Edges leaving ``symbol_id`` (indexed on first use)."""
@@ -114,6 +122,7 @@ def link(facts: list[FileFacts]) -> CodeGraph:
     weights: dict[str, dict[tuple[str, str], float]] = defaultdict(dict)
     call_counts: dict[tuple[str, str], list[float]] = defaultdict(list)
     references: dict[tuple[str, str], float] = {}
+    unresolved: dict[str, int] = defaultdict(int)  # callee as written -> calls of it that resolved to nothing
 
     def add(source: str, target: str, kind: str, weight: float) -> None:
         if source == target or source not in symbols or target not in symbols:
@@ -157,16 +166,19 @@ def link(facts: list[FileFacts]) -> CodeGraph:
             caller = call.caller if call.caller in symbols else f.module
             if not caller or caller not in symbols:
                 continue
+            if call.reference:
+                found = resolver.resolve_reference(caller, call.callee, f.module)
+                if found is not None:
+                    references[(caller, found)] = REFERENCE_WEIGHT
+                continue
             resolved = resolver.resolve_call(caller, call.callee, f.module, family)
-            if resolved is None:
+            if resolved is None or resolved[0] not in symbols:
+                unresolved[call.callee] += 1  # by name below: a callee as written recurs
                 continue
             target, weight = resolved
-            if target == caller or target not in symbols:
+            if target == caller:
                 continue
-            if call.reference:
-                references[(caller, target)] = max(references.get((caller, target), 0.0), REFERENCE_WEIGHT)
-            else:
-                call_counts[(caller, target)].append(weight)
+            call_counts[(caller, target)].append(weight)
     for (source, target), found in call_counts.items():  # one edge per pair: the order does not matter
         add(source, target, "calls", max(found) * math.sqrt(len(found)))
     for (source, target), weight in references.items():
@@ -199,6 +211,22 @@ def link(facts: list[FileFacts]) -> CodeGraph:
         module_paths={m: tuple(p) for m, p in sorted(module_paths.items())},
         exported=frozenset(exported),
         error_classes=_error_classes(symbols, edges),
+        unresolved=_unresolved_names(unresolved, symbols, resolver.by_name),
+    )
+
+
+def _unresolved_names(
+    unresolved: dict[str, int], symbols: dict[str, Symbol], by_name: dict[str, list[str]]
+) -> tuple[tuple[str, int], ...]:
+    """(called name, count) for the names a function, method or class of the repository bears, by name."""
+    counts: dict[str, int] = defaultdict(int)
+    for callee, count in unresolved.items():
+        counts[called_name(callee)] += count
+    return tuple(
+        (name, count)
+        for name, count in sorted(counts.items())
+        if not name.startswith("__")  # dunders run implicitly (``Foo()`` calls ``__init__``)
+        and any(symbols[sid].kind in _CALLABLE for sid in by_name.get(name, ()))
     )
 
 

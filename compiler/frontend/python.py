@@ -186,6 +186,7 @@ class _Extractor:
     has_main_guard: bool = False
     _lines: list[str] = field(default_factory=list)
     _deferred: set[int] = field(default_factory=set)  # id() of definition nodes with their own scope
+    _bound: set[str] = field(default_factory=set)  # names the module binds at its top level: see _reference
 
     def run(self, tree: ast.Module, line_count: int) -> None:
         self._lines = self.text.split("\n")
@@ -209,6 +210,7 @@ class _Extractor:
         # Each scope's code is visited once; definitions found on the way are queued with their own scope.
         work: list[tuple[list[ast.AST], _Scope]] = [(tree.body, module_scope)]
         self._define(tree.body, module_scope, work)
+        self._bound.update(symbol.name for symbol in self.symbols if symbol.parent == self.module)
         while work:
             nodes, scope = work.pop()
             self._visit(nodes, scope, work)
@@ -227,6 +229,8 @@ class _Extractor:
                     self._reference(stmt.value, scope, None)
             elif cls is ast.Expr and previous is not None and is_string(stmt.value):
                 self._attach_attribute_doc(previous, scope, stmt.value.value)
+            elif cls is ast.ImportFrom and scope.kind == "module":  # ``import m`` binds a module: no reference
+                self._bound.update(alias.asname or alias.name for alias in stmt.names)
             elif cls in _BLOCK_CLASSES:
                 if scope.kind == "module" and cls is ast.If and is_main_guard(stmt.test):
                     self.has_main_guard = True
@@ -423,7 +427,8 @@ class _Extractor:
         stack = list(nodes)
         pop, push, extend = stack.pop, stack.append, stack.extend
         child_fields, visitable, special = _CHILD_FIELDS, _VISITABLE, _SPECIAL_CLASSES
-        call_cls = ast.Call
+        call_cls, name_cls, attribute_cls = ast.Call, ast.Name, ast.Attribute
+        bound = self._bound
         deferred = self._deferred
         seen: set[str] = set()  # callees recorded so far: _visit runs once per scope
         while stack:
@@ -437,7 +442,14 @@ class _Extractor:
                         push(callee_base)
                     extend(node.args)
                     extend(node.keywords)
-                    for keyword in node.keywords:  # cls=Option: the class is used, as a value
+                    # register(Option), cls=Option, map(helper, xs): the class or function is used, as a value
+                    for arg in node.args:
+                        arg_cls = arg.__class__
+                        if (arg_cls is name_cls and (arg.id in bound or arg.id[:1].isupper())) or (
+                            arg_cls is attribute_cls and arg.attr[:1].isupper()
+                        ):
+                            self._reference(arg, scope, seen)
+                    for keyword in node.keywords:
                         self._reference(keyword.value, scope, seen)
                     continue
                 if cls is ast.Import or cls is ast.ImportFrom:
@@ -475,11 +487,23 @@ class _Extractor:
         return base
 
     def _reference(self, value: ast.expr, scope: _Scope, seen: set[str] | None) -> None:
-        """Record a class named as a value (a capitalised name or ``module.Name``) as a reference."""
-        callee = dotted_name(value) if value.__class__ is ast.Name or value.__class__ is ast.Attribute else None
-        last = callee.rsplit(".", 1)[-1] if callee else ""
-        if not last[:1].isupper() or last.isupper() or len(callee) > MAX_CALLEE:
-            return  # a function's name or an ALL_CAPS constant is no class
+        """Record a class or function named as a value as a reference: a capitalised name or ``module.Name``
+        (a class), or a lower-case name the module defines or imports at its top level (a function; other
+        lower-case names are mostly local variables)."""
+        cls = value.__class__
+        if cls is ast.Name:
+            callee = last = value.id
+            if not last[:1].isupper() and last not in self._bound:
+                return
+        elif cls is ast.Attribute:
+            callee = dotted_name(value)
+            last = value.attr
+            if not last[:1].isupper():
+                return
+        else:
+            return
+        if not callee or last.isupper() or len(callee) > MAX_CALLEE:
+            return  # an ALL_CAPS constant is no class
         key = "&" + callee
         if seen is not None:
             if key in seen:

@@ -251,8 +251,11 @@ def symbol_answer(view: CorpusView, name: str, page: int = 1) -> Answer:
             "name is blank: pass a dotted name such as 'package.module.Class.method' or a unique suffix"
         )
     symbol = corpus.symbol(wanted)
+    asked_of = symbol.id == wanted or symbol.id.endswith("." + wanted)
+    inherited = None if asked_of else corpus.inherited(wanted)
     callers, callees = corpus.callers(symbol.id), corpus.callees(symbol.id)
-    pages = max(1, math.ceil(len(callers) / REFS_PER_PAGE), math.ceil(len(callees) / REFS_PER_PAGE))
+    referrers = corpus.referrers(symbol.id)
+    pages = max(1, *(math.ceil(len(refs) / REFS_PER_PAGE) for refs in (callers, callees, referrers)))
     pick_page([range(0)] * pages, page, f"get_symbol(name={symbol.id!r})")
     window = slice((page - 1) * REFS_PER_PAGE, page * REFS_PER_PAGE)
     children = sorted(s.id for s in corpus.symbols_by_path.get(symbol.path, []) if s.parent == symbol.id)
@@ -273,10 +276,14 @@ def symbol_answer(view: CorpusView, name: str, page: int = 1) -> Answer:
         importance=round(symbol.importance, 3),
         excerpt=clip(symbol.excerpt, EXCERPT_CHARS),
         children=children[:REFS_PER_PAGE],
+        inherited_by=inherited.owner if inherited else None,
         callers=callers[window],
         callees=callees[window],
+        referrers=referrers[window],
         caller_count=len(callers),
         callee_count=len(callees),
+        referrer_count=len(referrers),
+        callers_unknown=corpus.callers_unknown(symbol),
         paging=paging(page, pages),
     )
     out = [
@@ -284,6 +291,10 @@ def symbol_answer(view: CorpusView, name: str, page: int = 1) -> Answer:
         f"{symbol.kind} · {data.location} · importance {data.importance:.2f}"
         + (f" · concept {concept.title} (`{concept.id}`)" if concept else ""),
     ]
+    if inherited is not None:
+        base = corpus.symbols.get(symbol.parent or "")
+        where = f" ({_location(base)})" if base is not None else ""
+        out.append(f"`{inherited.owner}` inherits `{symbol.name}` from `{symbol.parent}`{where}.")
     if data.signature:
         out += ["```", data.signature, "```"]
     if data.doc:
@@ -294,7 +305,12 @@ def symbol_answer(view: CorpusView, name: str, page: int = 1) -> Answer:
         out.append("Decorators: " + ", ".join(f"@{d}" for d in data.decorators))
     if data.children:
         out.append(f"Defines ({len(children)}): " + ", ".join(f"`{c}`" for c in data.children))
-    out.append(f"Called by ({len(callers)}): " + (", ".join(f"`{c}`" for c in data.callers) or "none found"))
+    if data.callers_unknown:
+        out.append(f"Called by: {data.callers_unknown}")
+    else:
+        out.append(f"Called by ({len(callers)}): " + (", ".join(f"`{c}`" for c in data.callers) or "none found"))
+    if referrers:
+        out.append(f"Named as a value by ({len(referrers)}): " + ", ".join(f"`{c}`" for c in data.referrers))
     out.append(f"Calls ({len(callees)}): " + (", ".join(f"`{c}`" for c in data.callees) or "none found"))
     if data.excerpt and page == 1:
         fence = "````" if "```" in data.excerpt else "```"

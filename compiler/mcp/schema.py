@@ -139,10 +139,20 @@ class SymbolResult(BaseModel):
     importance: float
     excerpt: str = ""
     children: list[str] = Field(default_factory=list, description="symbols defined inside it (methods of a class)")
+    inherited_by: str | None = Field(
+        default=None, description="the class asked about, when it inherits this member from a base class (parent)"
+    )
     callers: list[str] = Field(default_factory=list, description="symbols that call it (this page)")
     callees: list[str] = Field(default_factory=list, description="symbols it calls (this page)")
+    referrers: list[str] = Field(
+        default_factory=list, description="symbols that name it as a value without calling it (this page)"
+    )
     caller_count: int
     callee_count: int
+    referrer_count: int = 0
+    callers_unknown: str = Field(
+        default="", description="set when no caller resolved but calls by its name did not resolve: callers unknown"
+    )
     paging: Paging
 
 

@@ -495,7 +495,9 @@ class Composer(Material):
         lines = ["### How it fits together" if self.level != "expert" else "### Call graph", ""]
         per_symbol = 6 if self.depth.call_graph else 3
         for symbol in symbols:
-            callers = self.users(self.corpus.callers(symbol.id))[:per_symbol]
+            # a class named as a value (``cls=Option``) is used there as surely as a called one
+            users = {*self.corpus.callers(symbol.id), *self.corpus.referrers(symbol.id)}
+            callers = self.users(sorted(users))[:per_symbol]
             callees = self.resolved(self.corpus.callees(symbol.id))[:per_symbol]
             if not callers and not callees:
                 continue
@@ -510,7 +512,7 @@ class Composer(Material):
             else:
                 left = (
                     ", ".join(f"`{display_name(self.corpus, c)}` ({self.cite_symbol(c, citations)})" for c in callers)
-                    or "(no callers in the corpus)"
+                    or f"({self.corpus.callers_unknown(symbol) or 'no callers in the corpus'})"
                 )
                 right = (
                     ", ".join(f"`{display_name(self.corpus, c)}`" for c in callees) or "(calls nothing in the corpus)"

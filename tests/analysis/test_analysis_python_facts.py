@@ -96,3 +96,90 @@ def test_classes_named_as_values_are_references():
     assert ("pkg.core.Group.option", "pkg.core.Option", "references") in edges
     assert ("pkg.core.Group", "pkg.core.Context", "references") in edges
     assert ("pkg.core.Group.option", "pkg.core.command", "calls") in edges
+
+
+INHERITED = """
+class Base:
+    def run(self):
+        return 1
+
+
+class Sub(Base):
+    def go(self):
+        return self.run()
+"""
+
+
+def test_self_method_reaches_the_inherited_method():
+    source = SourceFile(path="pkg/tree.py", language="python", size=len(INHERITED), sha256="0")
+    edges = {(e.source, e.target, e.kind) for e in link([parse_python(source, INHERITED)]).edges}
+    assert ("pkg.tree.Sub", "pkg.tree.Base", "inherits") in edges
+    assert ("pkg.tree.Sub.go", "pkg.tree.Base.run", "calls") in edges
+
+
+UNRESOLVED = """
+class Mail:
+    def send(self):
+        return 1
+
+
+class Fax:
+    def send(self):
+        return 2
+
+
+def work(client):
+    client.send()
+    client.fetch()
+    return Mail().send()
+"""
+
+
+def test_calls_that_resolve_to_nothing_are_counted_by_name():
+    source = SourceFile(path="pkg/work.py", language="python", size=len(UNRESOLVED), sha256="0")
+    graph = link([parse_python(source, UNRESOLVED)])
+    # ``client.send()`` may be either ``send``: counted, twice with the chained call;
+    # ``fetch`` names no definition here: left out
+    assert graph.unresolved == (("send", 2),)
+    assert not [e for e in graph.edges if e.kind == "calls" and e.target.endswith(".send")]
+
+
+FUNCTION_VALUES = """
+from pkg.util import normalise
+
+
+class Plugin:
+    pass
+
+
+def helper(x):
+    return x
+
+
+def register(*things):
+    return things
+
+
+def setup(items, handler):
+    register(Plugin)
+    sorted(items, key=helper)
+    list(map(normalise, items))
+    return register(handler)
+"""
+
+
+def test_classes_and_functions_passed_as_values_are_references():
+    util = "def normalise(x):\n    return x\n"
+    files = [
+        parse_python(SourceFile(path="pkg/hooks.py", language="python", size=0, sha256="0"), FUNCTION_VALUES),
+        parse_python(SourceFile(path="pkg/util.py", language="python", size=0, sha256="0"), util),
+    ]
+    edges = {(e.source, e.target, e.kind) for e in link(files).edges}
+    references = {(s, t) for s, t, kind in edges if kind == "references"}
+    assert {
+        ("pkg.hooks.setup", "pkg.hooks.Plugin"),  # a positional argument
+        ("pkg.hooks.setup", "pkg.hooks.helper"),  # key=helper
+        ("pkg.hooks.setup", "pkg.util.normalise"),  # imported, then passed
+    } <= references
+    # ``handler`` is a parameter, not the module's: no reference
+    assert not [c for c in files[0].calls if c.reference and c.callee in ("handler", "items")]

@@ -186,3 +186,16 @@ def test_sparse_go_core_still_answers(tmp_path):
     _, draft = answer_for(corpus, "novice", question="How does Router.Match work?", background=("python",))
     assert "If you know Python" in draft.text and "`r` is Python's `self`" in draft.text
     assert "**Answer.** `Router.Match` (router/router.go:14-30) is a method of `Router`" in draft.text
+
+
+def test_a_symbol_whose_calls_did_not_resolve_has_callers_unknown_not_none(mh_corpus):
+    from dataclasses import replace
+
+    from compiler.corpus import Corpus
+
+    _, before = answer_for(mh_corpus, "expert")
+    assert "- (no callers in the corpus) → **`Transport.send`**" in before.text  # nothing calls ``send`` here
+    unresolved = Corpus(mh_corpus.root, replace(mh_corpus.core, calls_unresolved=(("send", 2),)))
+    _, after = answer_for(unresolved, "expert")
+    assert "- (callers unknown: 2 calls by this name could not be resolved) → **`Transport.send`**" in after.text
+    assert "no callers in the corpus" not in after.text

@@ -4,11 +4,14 @@ In: a ``SourceFile``, its bytes and the parsed root (``treesitter/__init__.py`` 
 Out: a filled ``GoExtractor``: the package's module symbol, functions, methods (by receiver
 type), types (structs as ``class`` with embedded types as bases, interfaces), package-level
 constants and variables, imports and calls. The id rules are in ``treesitter/__init__.py``.
+A function or type named as a value (an argument, ``Run: runRoot`` in a composite literal) is a
+reference: a name the file declares at package level, an exported name, or ``pkg.Name`` of an import.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from compiler.frontend.treesitter.walker import MAX_CALLEE, ChainGrammar, Extractor, dotted, one_line, one_line_of
@@ -39,6 +42,8 @@ def go_package_id(path: str, package_name: str) -> str:
 @dataclass
 class GoExtractor(Extractor):
     package: str = ""
+    _bound: set[str] | None = None  # names this file declares at package level, made on first use
+    _packages: set[str] = field(default_factory=set)  # names its imports bind
 
     def run(self, root: Node) -> None:
         clause = next((c for c in root.named_children if c.type == "package_clause"), None)
@@ -203,5 +208,49 @@ class GoExtractor(Extractor):
             )
 
     def visit(self, node: Node, scope: str) -> None:
-        if node.type == "call_expression":
+        kind = node.type
+        if kind == "call_expression":
             self.record_call(scope, dotted(self, node.child_by_field_name("function"), CHAINS, MAX_CALLEE), node)
+        elif kind == "argument_list":  # http.HandleFunc("/", index), run(wal.Open)
+            for value in node.named_children:
+                if value.type in _VALUE_NODES:
+                    self.record_reference(scope, value)
+        elif kind == "keyed_element":  # &cobra.Command{Run: runRoot}
+            children = node.named_children
+            element = children[-1] if len(children) == 2 else None
+            if element is not None and element.named_child_count == 1:
+                value = element.named_children[0]
+                if value.type in _VALUE_NODES:
+                    self.record_reference(scope, value)
+
+    def record_reference(self, scope: str, value: Node) -> None:
+        """A function or type named as a value: a name this file declares at package level or an exported
+        name (a local variable is neither, mostly), or ``pkg.Name`` of an imported package."""
+        if self._bound is None:
+            self._bound = {s.name for s in self.symbols if s.parent == self.module}
+            self._packages = {_package_name(imp) for imp in self.imports}
+        if value.type == "identifier":
+            text = self.text(value)
+            if text in self._bound or text[:1].isupper():
+                self.record_call(scope, text, value, reference=True)
+            return
+        operand, name = value.child_by_field_name("operand"), value.child_by_field_name("field")
+        if operand is not None and operand.type == "identifier" and name is not None:
+            package, member = self.text(operand), self.text(name)
+            if member[:1].isupper() and package in self._packages:
+                self.record_call(scope, f"{package}.{member}", value, reference=True)
+
+
+_VALUE_NODES = frozenset({"identifier", "selector_expression"})
+
+
+def _package_name(imp: Import) -> str:
+    """The name an import binds: its alias, else the last element of its path (``yaml.v3`` -> ``yaml``,
+    ``.../v2`` -> the element before)."""
+    if imp.alias:
+        return imp.alias
+    parts = imp.module.rstrip("/").split("/")
+    last = parts[-1]
+    if re.fullmatch(r"v\d+", last) and len(parts) > 1:
+        last = parts[-2]
+    return last.split(".")[0].removeprefix("go-").replace("-", "_")

@@ -10,12 +10,12 @@ The id rules are in ``treesitter/__init__.py``'s docstring.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from compiler.frontend.treesitter.js_calls import JsImportsAndCalls, dotted_js
 from compiler.frontend.treesitter.walker import Extractor, clean_comment, one_line_of
-from compiler.model import Import, Symbol
+from compiler.model import Import, Symbol, symbol_with
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -40,6 +40,9 @@ _DEFINES_PROPERTY = re.compile(
 
 @dataclass
 class JsExtractor(JsImportsAndCalls):
+    # TypeScript overloads: id -> index in ``symbols`` of the symbol made from its signatures so far
+    _stubs: dict[str, int] = field(default_factory=dict)
+
     def run(self, root: Node) -> None:
         self.module = js_module_id(self.path)
         stem = self.path.rsplit("/", 1)[-1]
@@ -87,6 +90,10 @@ class JsExtractor(JsImportsAndCalls):
         elif kind in ("function_declaration", "generator_function_declaration"):
             name = self.text(node.child_by_field_name("name"))
             self.define(name, "function", node, node, node.child_by_field_name("body"), doc_node, exported)
+        elif kind == "function_signature":  # TypeScript: an overload, or ``declare function f(): void;``
+            name = self.text(node.child_by_field_name("name"))
+            signature = one_line_of(self.data, node.start_byte, node.end_byte, " ;\n\t")
+            self.define(name, "function", node, node, None, doc_node, exported, signature=signature, stub=True)
         elif kind in ("class_declaration", "abstract_class_declaration"):
             self.define_class(node, self.text(node.child_by_field_name("name")), doc_node, exported)
         elif kind in ("lexical_declaration", "variable_declaration"):
@@ -419,6 +426,7 @@ class JsExtractor(JsImportsAndCalls):
                     symbol_id=f"{class_id}.{method_name}",
                     parent=class_id,
                     body_override=member,
+                    stub=member.type != "method_definition",  # an overload signature (or an abstract one)
                 )
             elif member.type in ("field_definition", "public_field_definition"):
                 value = member.child_by_field_name("value")
@@ -453,7 +461,10 @@ class JsExtractor(JsImportsAndCalls):
         parent: str | None = None,
         signature: str | None = None,
         body_override: Node | None = None,
+        stub: bool = False,
     ) -> str | None:
+        """Record a definition; the first one of an id wins, except that an implementation replaces
+        the overload signatures (``stub``) before it and keeps theirs in front of its own signature."""
         if not name:
             return None
         parent = parent or self.module
@@ -477,9 +488,28 @@ class JsExtractor(JsImportsAndCalls):
             public=not name.startswith(("_", "#")) and (parent not in self.ids or self.ids[parent].public),
             bases=bases,
         )
-        if not self.add(symbol, body_override or body or span):
+        scope = body_override or body or span
+        if symbol_id in self._stubs:
+            return self._overload(symbol, stub, scope)
+        if not self.add(symbol, scope):
             return None
+        if stub:
+            self._stubs[symbol_id] = len(self.symbols) - 1
         return symbol_id
+
+    def _overload(self, symbol: Symbol, stub: bool, scope: Node) -> str | None:
+        """One more overload signature of a symbol made from signatures, or its implementation."""
+        index = self._stubs[symbol.id]
+        first = self.symbols[index]
+        signature = f"{first.signature}\n{symbol.signature}"
+        if stub:
+            merged = symbol_with(first, signature=signature, doc=first.doc or symbol.doc)
+        else:  # the implementation is the symbol: its lines and body, every signature
+            merged = symbol_with(symbol, signature=signature, doc=symbol.doc or first.doc, public=first.public)
+            del self._stubs[symbol.id]
+            self.scope_of[scope.id] = symbol.id
+        self.symbols[index] = self.ids[symbol.id] = merged
+        return None if stub else symbol.id
 
 
 def _descriptor_function(extractor: Extractor, node: Node | None) -> Node | None:

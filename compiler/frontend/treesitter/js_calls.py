@@ -3,6 +3,12 @@
 In: nodes handed over by ``JsExtractor`` (``import`` statements, ``require`` calls, every call and ``new``).
 Out: ``Import`` records (``import``, ``require``, ``import()``) and calls recorded on the extractor; also how
 JavaScript spells a dotted chain (``CHAINS``, ``dotted_js``), which definitions use for their names.
+
+A class or function named as a value is a reference (a ``Call`` with ``reference=True``): an argument
+(``register(Foo)``, ``arr.map(helper)``), an object value (``{cls: Option}``, ``{ Foo }``), the right side
+of an assignment or declaration (``this.Ctx = Context``, ``const x = Foo``), a class field
+(``static Ctx = Context``), an array element, ``export default Foo``. Only names the file binds at
+module level (its definitions and imports) and ``this.name`` count: a local variable is no reference.
 """
 
 from __future__ import annotations
@@ -34,9 +40,25 @@ def dotted_js(extractor: Extractor, node: Node | None, limit: int = _MAX_TARGET)
     return dotted(extractor, node, CHAINS, limit)
 
 
+# Nodes that hold values, and the field holding the value (None: every named child is one; "": the node itself).
+_VALUE_FIELDS: dict[str, str | None] = {
+    "shorthand_property_identifier": "",  # { Foo }
+    "arguments": None,
+    "array": None,
+    "pair": "value",
+    "assignment_expression": "right",
+    "variable_declarator": "value",
+    "public_field_definition": "value",
+    "field_definition": "value",
+    "export_statement": "value",
+}
+_VALUE_NODES = frozenset({"identifier", "member_expression"})
+
+
 @dataclass
 class JsImportsAndCalls(Extractor):
     _required_ids: set[int] = field(default_factory=set)  # require() calls already recorded as imports
+    _bound: set[str] | None = None  # names bound at module level (definitions, imports), made on first use
 
     def import_statement(self, node: Node) -> None:
         source = node.child_by_field_name("source")
@@ -127,3 +149,48 @@ class JsImportsAndCalls(Extractor):
             self.record_call(scope, dotted_js(self, function, MAX_CALLEE), node)
         elif kind == "new_expression":
             self.record_call(scope, dotted_js(self, node.child_by_field_name("constructor"), MAX_CALLEE), node)
+        else:
+            name = _VALUE_FIELDS.get(kind, "-")
+            if name == "-":
+                return
+            if name is None:
+                for value in node.named_children:
+                    if value.type in _VALUE_NODES:
+                        self.record_reference(scope, value)
+            elif name:
+                value = node.child_by_field_name(name)
+                if value is not None and value.type in _VALUE_NODES:
+                    self.record_reference(scope, value)
+            else:
+                self.record_reference(scope, node)
+
+    def record_reference(self, scope: str, value: Node) -> None:
+        """Record ``value`` (``name``, ``name.attr`` or ``this.attr``) as a reference when the file binds ``name``."""
+        if value.type == "member_expression":
+            head = value.child_by_field_name("object")
+            if head is None or head.type not in ("identifier", "this"):
+                return  # a longer chain: the type of its middle is unknown
+            head_text = self.text(head)
+        else:
+            head = value
+            head_text = self.text(value)
+        if head_text != "this":
+            if self._bound is None:
+                self._bound = self.module_names()
+            if head_text not in self._bound:
+                return
+        text = head_text if head is value else f"{head_text}.{self.text(value.child_by_field_name('property'))}"
+        self.record_call(scope, text, value, reference=True)
+
+    def module_names(self) -> set[str]:
+        """The names the file binds at module level: its top-level definitions and its imports."""
+        names = {symbol.name for symbol in self.symbols if symbol.parent == self.module}
+        for imp in self.imports:
+            if imp.scope is not None:
+                continue
+            if imp.alias:
+                names.add(imp.alias)
+            for name in imp.names:
+                if name not in ("*", "default"):
+                    names.add(name.split(" as ", 1)[-1].strip())
+        return names

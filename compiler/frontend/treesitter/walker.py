@@ -285,14 +285,15 @@ class Extractor:
             return False
         return not _FILE_TAGS.search(raw)
 
-    def record_call(self, caller: str, callee: str | None, node: Node) -> None:
+    def record_call(self, caller: str, callee: str | None, node: Node, reference: bool = False) -> None:
+        """Record a call once per caller and callee; ``reference``: the callee is named as a value, not called."""
         if not callee or len(callee) > MAX_CALLEE:
             return
-        key = (caller, callee)
+        key = (caller, "&" + callee if reference else callee)
         if key in self._seen_calls:
             return
         self._seen_calls.add(key)
-        self.calls.append(Call(caller=caller, callee=callee, path=self.path, line=node.start_point.row + 1))
+        self.calls.append(Call(caller, callee, self.path, node.start_point.row + 1, reference))
 
     def walk_calls(self, root: Node) -> None:
         """Visit every node once, tracking the innermost enclosing symbol, and record calls."""
