@@ -11,6 +11,7 @@ nothing here changes the build.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -98,6 +99,23 @@ def _doc_examples(corpus: Any, pattern: re.Pattern[str], symbol: Any) -> Iterato
                     break
 
 
+def _lines_in_docstrings(lines: list[str]) -> Iterator[tuple[int, str, bool]]:
+    """(number, line, whether it is a line of a Python docstring, its opening and closing lines included)."""
+    quote = ""
+    for number, line in enumerate(lines):
+        stripped = line.strip()
+        if not quote and stripped.startswith(('"""', "'''")):
+            one_line = len(stripped) > 3 and stripped.endswith(stripped[:3])
+            quote = "" if one_line else stripped[:3]
+            yield number, line, True
+        elif quote:
+            if stripped.endswith(quote):
+                quote = ""
+            yield number, line, True
+        else:
+            yield number, line, False
+
+
 def _code_examples(corpus: Any, pattern: re.Pattern[str], symbol: Any) -> Iterator[Example]:
     """Docstring examples of any symbol, and tests or example files whose code calls ``symbol``."""
     for other in corpus.core.symbols:
@@ -107,26 +125,123 @@ def _code_examples(corpus: Any, pattern: re.Pattern[str], symbol: Any) -> Iterat
         if not is_user_code and symbol.name not in (other.doc or ""):
             continue
         lines = other.excerpt.rstrip("\n").split("\n")
-        in_doc = False
-        for number, line in enumerate(lines):
+        for number, line, doc_line in _lines_in_docstrings(lines):
             stripped = line.strip()
             doc_example = stripped.startswith((">>>", "* @example"))
-            if stripped.startswith(('"""', "'''")):
-                in_doc = not (len(stripped) > 3 and stripped.endswith(stripped[:3])) and not in_doc
             if number == 0 or not pattern.search(line) or _DEFINES.search(line):
                 continue
-            if in_doc and not doc_example and not is_user_code:
-                continue
-            if not in_doc and not is_user_code:
+            if doc_line and not doc_example:
+                continue  # prose that names the call, not code that makes it
+            if not doc_line and not is_user_code:
                 continue  # library code calling its own helper is not an example for a user
             first, last = _window(lines, number, 2, 2)
             start = other.lines[0] + first
-            origin = "docstring" if in_doc else ("test" if "test" in other.path.lower() else "example")
+            origin = "docstring" if doc_line else ("test" if "test" in other.path.lower() else "example")
             call = stripped[3:].strip() if stripped.startswith(">>>") else stripped
             yield Example(
                 symbol.id, other.path, (start, start + last - first), "\n".join(lines[first : last + 1]), call, origin
             )
             break
+
+
+_CALL = re.compile(r"(?<![\w$])(?:([A-Za-z_$][\w$]*)\s*\.\s*)?([A-Za-z_$][\w$]*)\s*\(")
+_CALLS_CACHE: dict[int, tuple[Any, Counter[tuple[str, str]]]] = {}
+_SUBCLASS_CACHE: dict[int, tuple[Any, dict[str, set[str]]]] = {}
+
+
+def _user_lines(corpus: Any) -> Iterator[str]:
+    """Lines a user of the code wrote: README/docs code blocks, docstring examples, tests and example files."""
+    for section in corpus.core.sections:
+        for _, block in _blocks(section.text):
+            yield from block
+    for symbol in corpus.core.symbols:
+        if symbol.kind == "module" or not symbol.excerpt:
+            continue
+        if _TEST_OR_EXAMPLE.search(symbol.path):
+            lines = symbol.excerpt.split("\n")
+            # The first line defines the test, it calls nothing; a docstring is prose, not calls.
+            yield from (line for number, line, doc in _lines_in_docstrings(lines) if number and not doc)
+        elif ">>>" in (symbol.doc or ""):
+            yield from (line.strip()[3:] for line in symbol.doc.split("\n") if line.strip().startswith(">>>"))
+
+
+def user_calls(corpus: Any) -> Counter[tuple[str, str]]:
+    """How often user code calls each name, by receiver: ``("app", "use")``, ``("", "render_template")``."""
+    cached = _CALLS_CACHE.get(id(corpus.core))
+    if cached is not None and cached[0] is corpus.core:
+        return cached[1]
+    counts: Counter[tuple[str, str]] = Counter()
+    for line in _user_lines(corpus):
+        if _DEFINES.search(line):
+            continue
+        for receiver, name in _CALL.findall(line):
+            counts[(receiver.lower(), name)] += 1
+    if len(_CALLS_CACHE) > 8:
+        _CALLS_CACHE.clear()
+    _CALLS_CACHE[id(corpus.core)] = (corpus.core, counts)
+    return counts
+
+
+def _owners(corpus: Any, symbol: Any) -> set[str]:
+    """Names a caller may hold ``symbol``'s owner under: the parts of its id before its name, and the
+    classes that inherit the method (``app.errorhandler(`` calls ``Scaffold.errorhandler`` through ``App``)."""
+    parts = re.split(r"[./]", symbol.id)[:-1]
+    owners = {part.lower().lstrip("_") for part in parts if len(part.lstrip("_")) > 1}
+    if symbol.kind == "method" and parts:
+        owners |= _subclasses(corpus).get(parts[-1], set())
+    return owners
+
+
+def _subclasses(corpus: Any) -> dict[str, set[str]]:
+    """Class name -> the lower-case names of every class that inherits from it, directly or not."""
+    cached = _SUBCLASS_CACHE.get(id(corpus.core))
+    if cached is not None and cached[0] is corpus.core:
+        return cached[1]
+    direct: dict[str, set[str]] = {}
+    for symbol in corpus.core.symbols:
+        for base in symbol.bases if symbol.kind == "class" else ():
+            direct.setdefault(base.split(".")[-1].split("[")[0], set()).add(symbol.name)
+    found: dict[str, set[str]] = {}
+    for name in direct:
+        seen: set[str] = set()
+        frontier = [name]
+        while frontier:  # bounded: each class is visited once
+            for child in direct.get(frontier.pop(), ()):
+                if child not in seen:
+                    seen.add(child)
+                    frontier.append(child)
+        found[name] = {child.lower() for child in seen}
+    if len(_SUBCLASS_CACHE) > 8:
+        _SUBCLASS_CACHE.clear()
+    _SUBCLASS_CACHE[id(corpus.core)] = (corpus.core, found)
+    return found
+
+
+def _is_owner(receiver: str, owners: set[str]) -> bool:
+    return any(receiver == owner or (len(receiver) >= 3 and owner.startswith(receiver)) for owner in owners)
+
+
+def user_call_count(corpus: Any, symbol: Any) -> int:
+    """How many calls of ``symbol`` user code makes the way a user does: on a receiver named like its owner
+    (``app.use(``, ``response.raise_for_status(``, ``httpx.get(``), or bare for a function or class."""
+    if call_pattern(symbol) is None or symbol.kind not in {"function", "method", "class"}:
+        return 0
+    owners = _owners(corpus, symbol)
+    bare = symbol.kind != "method"
+    return sum(
+        count
+        for (receiver, name), count in user_calls(corpus).items()
+        if name == symbol.name and ((not receiver and bare) or (receiver and _is_owner(receiver, owners)))
+    )
+
+
+def user_receiver_count(corpus: Any, symbol: Any) -> int:
+    """How many calls user code makes on a receiver named like ``symbol``'s owner (``app.get(`` counts for
+    ``app.use``): the object a user holds, even where this method is never called in an example."""
+    if symbol.kind != "method":
+        return 0
+    owners = _owners(corpus, symbol)
+    return sum(count for (receiver, _), count in user_calls(corpus).items() if receiver and _is_owner(receiver, owners))
 
 
 def _receiver_rank(example: Example, symbol: Any) -> int:

@@ -73,3 +73,56 @@ def test_off_topic_is_not_covered_and_says_so(mh_corpus, tmp_path, capsys):
     )
     data = json.loads(capsys.readouterr().out)
     assert data["covered"] is True and data["answer"].split("\n")[2].startswith("**Answer.**")
+
+
+def _api_corpus():
+    """A facade ``app.use`` delegating to ``proto.use``, a README that calls ``app.use(``, a test calling ``httpx.get(``."""
+
+    def symbol(id, kind="method", path="lib/application.js", excerpt="", bases=(), doc=""):
+        name = id.split(".")[-1]
+        return SimpleNamespace(
+            id=id, name=name, kind=kind, path=path, excerpt=excerpt, bases=bases, doc=doc, lines=(1, 5), importance=0.1
+        )
+
+    symbols = [
+        symbol("lib.application.app.use"),
+        symbol("lib.router.index.proto.use", path="lib/router/index.js"),
+        symbol("lib.router.index.proto.handle", path="lib/router/index.js"),
+        symbol("pkg.Base", kind="class", path="pkg/base.py"),
+        symbol("pkg.App", kind="class", path="pkg/app.py", bases=("Base",)),
+        symbol("pkg.Base.errorhandler", path="pkg/base.py"),
+        symbol(
+            "tests.test_app.test_it",
+            kind="function",
+            path="tests/test_app.py",
+            excerpt='def test_it(app):\n    """Calls `router.use()` in prose."""\n    @app.errorhandler(404)\n',
+        ),
+    ]
+    readme = SimpleNamespace(path="README.md", text="Use it:\n\n```js\napp.use(logger)\napp.use(json())\n```\n")
+    core = SimpleNamespace(sections=[readme], symbols=symbols)
+    by_id = {s.id: s for s in symbols}
+    return SimpleNamespace(
+        core=core, symbols=by_id, find_symbols=lambda name: [s for s in symbols if s.id.endswith("." + name)]
+    )
+
+
+def test_user_calls_count_the_receiver_a_user_holds():
+    from compiler.analysis.examples import user_call_count
+
+    corpus = _api_corpus()
+    assert user_call_count(corpus, corpus.symbols["lib.application.app.use"]) == 2
+    assert user_call_count(corpus, corpus.symbols["lib.router.index.proto.use"]) == 0  # prose in a docstring
+    assert user_call_count(corpus, corpus.symbols["pkg.Base.errorhandler"]) == 1  # called through a subclass
+
+
+def test_rank_leads_with_the_facade_users_call():
+    from compiler.tutor.rank import rank_symbols
+
+    corpus = _api_corpus()
+    found = ["lib.router.index.proto.use", "lib.router.index.proto.handle"]
+    assert rank_symbols(corpus, "how do I add middleware?", "how", [(found, 1.0)])[0] == "lib.application.app.use"
+    # A where question is about the machinery retrieval found: no facade stands in for it.
+    assert rank_symbols(corpus, "where is middleware run?", "where", [(found, 1.0)]) == found
+    # Both lists agreeing beats one list's first place.
+    other = ["lib.router.index.proto.handle", "pkg.Base.errorhandler"]
+    assert rank_symbols(corpus, "where?", "where", [(found, 1.0), (other, 1.0)])[0] == "lib.router.index.proto.handle"

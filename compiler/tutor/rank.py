@@ -1,0 +1,89 @@
+"""Which symbols answer a question, best first: retrieval lists fused, the question's words in a name, real use.
+
+In: an opened corpus, the question, its intent, and the symbol ids each retrieval returned (best first).
+Out: ``rank_symbols``, the ids best first. Three signals, each general:
+
+- agreement: a symbol high in both the index's hits and the core's word search beats one high in either
+  (reciprocal-rank fusion);
+- the name: a symbol whose own name says what the question asks (``render_template`` for "render a
+  template") goes up;
+- real use: for how-to and what questions, the calls user code writes (README and docs code blocks,
+  docstring examples, tests, example apps: ``app.use(``, ``httpx.get(``) mark the public API a user
+  calls, so ``app.use`` leads before the router's internal ``proto.use``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from compiler.analysis.examples import user_call_count, user_receiver_count
+from compiler.tutor.words import QUESTION_FILLER, is_test_path, tokens
+
+# Weight of each list of symbol ids: (ids best first, weight). Concept hits point at members less surely.
+Ranked = Sequence[tuple[Sequence[str], float]]
+
+
+def name_score(corpus: Any, question: str, symbol_id: str) -> float:
+    """How much a symbol's own name says what the question asks; 0 when it is no evidence."""
+    wanted = set(tokens(question)) - set(tokens(" ".join(QUESTION_FILLER)))
+    symbol = corpus.symbols.get(symbol_id)
+    if symbol is None or not wanted:
+        return 0.0
+    parts = set(tokens(" ".join(re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+", symbol.name))))
+    matched = parts & wanted
+    # Two words of the name, or the whole of a distinctive one-word name ("json", "client"): one shared
+    # word of a longer name ("handle_request" for "a handler for every request") is no evidence.
+    if len(matched) >= 2 or (matched == parts and len(next(iter(parts), "")) >= 4):
+        return len(matched) - 0.25 * len(parts - wanted)
+    return 0.0
+
+
+def use_prior(corpus: Any, symbol: Any) -> float:
+    """How surely ``symbol`` is API a user calls: calls of it in user code, or its owner used there at all."""
+    if is_test_path(symbol.path) or (symbol.name.startswith("_") and not symbol.name.startswith("__")):
+        return 0.0
+    calls = user_call_count(corpus, symbol)
+    if calls:
+        return 0.5 + 0.25 * math.log1p(calls)
+    return 0.25 if user_receiver_count(corpus, symbol) else 0.0
+
+
+def _twins(corpus: Any, symbol: Any) -> list[Any]:
+    """Other public functions and methods of the same name outside tests: facades and the code behind them."""
+    if symbol.kind not in {"function", "method"} or symbol.name.startswith("_") or len(symbol.name) < 3:
+        return []
+    return [
+        other
+        for other in corpus.find_symbols(symbol.name)
+        if other.id != symbol.id
+        and other.name == symbol.name
+        and other.kind in {"function", "method"}
+        and not is_test_path(other.path)
+    ]
+
+
+def rank_symbols(corpus: Any, question: str, intent: str, ranked: Ranked) -> list[str]:
+    """Symbol ids best first; see the module docstring for the signals."""
+    fused: dict[str, float] = {}
+    for ids, weight in ranked:
+        for rank, symbol_id in enumerate(dict.fromkeys(i for i in ids if i in corpus.symbols), start=1):
+            fused[symbol_id] = fused.get(symbol_id, 0.0) + weight / (rank + 1)
+    # A facade the user calls (``app.use``) is found as well as the code it delegates to (``proto.use``):
+    # a same-named function or method stands in with the score of the one retrieval found.
+    # Only for questions about using the code: a where or why question is about the code retrieval found.
+    for symbol_id, value in list(fused.items()) if intent in {"how", "what"} else []:
+        for twin in _twins(corpus, corpus.symbols[symbol_id]):
+            fused[twin.id] = max(fused.get(twin.id, 0.0), 0.9 * value)
+    # A where or why question asks about the machinery, which users do not call: real use counts less.
+    use_weight = {"how": 1.0, "what": 1.0}.get(intent, 0.4)
+
+    def score(symbol_id: str) -> float:
+        symbol = corpus.symbols[symbol_id]
+        named = name_score(corpus, question, symbol_id)
+        return fused[symbol_id] * (1 + use_weight * use_prior(corpus, symbol)) + 0.4 * max(named, 0.0)
+
+    order = list(fused)
+    return sorted(order, key=lambda i: (-score(i), order.index(i)))
