@@ -51,17 +51,56 @@ def call_pattern(symbol: Any) -> re.Pattern[str] | None:
     return None
 
 
-def _blocks(text: str) -> Iterator[tuple[int, list[str]]]:
-    """(offset of the first code line, code lines) of each fenced block in markdown text."""
+_RST_DIRECTIVE = re.compile(r"^\s*\.\.\s+([\w-]+)::")
+_RST_CODE = {"code-block", "code", "sourcecode", "doctest"}
+
+
+def code_blocks(text: str) -> Iterator[tuple[int, list[str]]]:
+    """(offset of the first code line, code lines) of each code block in markdown (fenced) or
+    reStructuredText (``.. code-block::`` and ``::`` literal blocks) text."""
     lines = text.split("\n")
     inside, start, fence = False, 0, ""
-    for number, line in enumerate(lines):
+    number = 0
+    while number < len(lines):
+        line = lines[number]
         match = _FENCE.match(line)
         if not inside and match:
             inside, start, fence = True, number + 1, match.group(1)
         elif inside and line.strip().startswith(fence[:3]) and line.strip().strip(fence[0]) == "":
             inside = False
             yield start, lines[start:number]
+        elif not inside and _rst_opens(line):
+            found = _rst_block(lines, number)
+            if found is not None:
+                yield found
+                number = found[0] + len(found[1]) - 1
+        number += 1
+
+
+def _rst_opens(line: str) -> bool:
+    """A line that opens a reStructuredText code block: a code directive, or a paragraph ending in ``::``."""
+    directive = _RST_DIRECTIVE.match(line)
+    if directive:
+        return directive.group(1) in _RST_CODE
+    return line.rstrip().endswith("::")
+
+
+def _rst_block(lines: list[str], opener: int) -> tuple[int, list[str]] | None:
+    """The indented block under ``lines[opener]`` (options and blank lines before it skipped)."""
+    indent = len(lines[opener]) - len(lines[opener].lstrip())
+    number = opener + 1
+    while number < len(lines) and (not lines[number].strip() or lines[number].strip().startswith(":")):
+        if lines[number].strip() and len(lines[number]) - len(lines[number].lstrip()) <= indent:
+            return None  # a field list at the directive's own level, not options
+        number += 1
+    first = number
+    while number < len(lines) and (
+        not lines[number].strip() or len(lines[number]) - len(lines[number].lstrip()) > indent
+    ):
+        number += 1
+    while number > first and not lines[number - 1].strip():
+        number -= 1
+    return (first, lines[first:number]) if number > first else None
 
 
 def _window(lines: list[str], hit: int, before: int = 3, after: int = 3) -> tuple[int, int]:
@@ -82,7 +121,7 @@ def _doc_examples(corpus: Any, pattern: re.Pattern[str], symbol: Any) -> Iterato
         origin_line = section.lines[1] - text.count("\n")
         if origin_line <= section.lines[0]:
             continue
-        for offset, block in _blocks(text):
+        for offset, block in code_blocks(text):
             for number, line in enumerate(block):
                 prose_like = line.lstrip().startswith(("- ", "* ")) or "`" in line  # a list of signatures, not code
                 if pattern.search(line) and not _DEFINES.search(line) and not prose_like:
@@ -152,7 +191,7 @@ _SUBCLASS_CACHE: dict[int, tuple[Any, dict[str, set[str]]]] = {}
 def _user_lines(corpus: Any) -> Iterator[str]:
     """Lines a user of the code wrote: README/docs code blocks, docstring examples, tests and example files."""
     for section in corpus.core.sections:
-        for _, block in _blocks(section.text):
+        for _, block in code_blocks(section.text):
             yield from block
     for symbol in corpus.core.symbols:
         if symbol.kind == "module" or not symbol.excerpt:
@@ -235,6 +274,36 @@ def user_call_count(corpus: Any, symbol: Any) -> int:
     )
 
 
+def section_calls(corpus: Any, path: str, lines: tuple[int, int]) -> Counter[tuple[str, str]]:
+    """The calls (receiver, name) in the code blocks of the docs sections of ``path`` that overlap ``lines``."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for section in corpus.core.sections:
+        if section.path != path or section.lines[1] < lines[0] or section.lines[0] > lines[1]:
+            continue
+        for _, block in code_blocks(section.text):
+            for line in block:
+                if not _DEFINES.search(line):
+                    counts.update((receiver.lower(), name) for receiver, name in _CALL.findall(line))
+    return counts
+
+
+def called_symbols(corpus: Any, receiver: str, name: str) -> list[Any]:
+    """The symbols a user's call ``receiver.name(`` (or bare ``name(``) may mean: same name, owner named alike."""
+    if len(name) < 2:
+        return []
+    found = []
+    for symbol in corpus.find_symbols(name):
+        if (
+            symbol.name != name
+            or symbol.kind not in {"function", "method", "class"}
+            or _TEST_OR_EXAMPLE.search(symbol.path)
+        ):
+            continue
+        if (receiver and _is_owner(receiver, _owners(corpus, symbol))) or (not receiver and symbol.kind != "method"):
+            found.append(symbol)
+    return found
+
+
 def user_receiver_count(corpus: Any, symbol: Any) -> int:
     """How many calls user code makes on a receiver named like ``symbol``'s owner (``app.get(`` counts for
     ``app.use``): the object a user holds, even where this method is never called in an example."""
@@ -244,19 +313,23 @@ def user_receiver_count(corpus: Any, symbol: Any) -> int:
     return sum(count for (receiver, _), count in user_calls(corpus).items() if receiver and _is_owner(receiver, owners))
 
 
-def _receiver_rank(example: Example, symbol: Any) -> int:
-    """0: called on something named like its class or module (``response.raise_for_status()``); 1: a bare
-    call or another name; 2: called on an expression result (``x().get(``), most likely another API."""
+def _receiver(example: Example, symbol: Any) -> str | None:
+    """What the example calls ``symbol`` on, lower-case: "" for a bare call, None for an expression result
+    (``x().get(``, most likely another API)."""
     match = re.search(rf"(\S)?\.\s*{re.escape(symbol.name)}\b", example.call)
     if match is None:
-        return 1
-    before = example.call[: match.start() + 1]
-    word = re.search(r"([A-Za-z_$][\w$]*)$", before)
-    if word is None:
+        return ""
+    word = re.search(r"([A-Za-z_$][\w$]*)$", example.call[: match.start() + 1])
+    return word.group(1).lower() if word else None
+
+
+def _receiver_rank(corpus: Any, example: Example, symbol: Any) -> int:
+    """0: called on something named like its class, module or a subclass (``response.raise_for_status()``);
+    1: a bare call or another name; 2: called on an expression result."""
+    receiver = _receiver(example, symbol)
+    if receiver is None:
         return 2
-    receiver = word.group(1).lower()
-    owners = {part.lower() for part in re.split(r"[./]", symbol.id)[:-1] if part}
-    return 0 if any(receiver in owner or owner in receiver for owner in owners if len(owner) > 1) else 1
+    return 0 if receiver and _is_owner(receiver, _owners(corpus, symbol)) else 1
 
 
 def examples_for(corpus: Any, symbol: Any, limit: int = 3) -> list[Example]:
@@ -270,7 +343,14 @@ def examples_for(corpus: Any, symbol: Any, limit: int = 3) -> list[Example]:
         if info is None or example.lines[1] > info.lines:
             continue
         found.append(Example(**{**example.__dict__, "language": info.language}))
-    found.sort(
-        key=lambda e: (_receiver_rank(e, symbol) == 2, ORIGIN_RANK[e.origin], _receiver_rank(e, symbol), len(e.code))
-    )
+    calls = user_calls(corpus)
+
+    def key(example: Example) -> tuple[bool, int, int, int, int]:
+        # The receiver users write most often for this call (``app.errorhandler(`` over ``simple_page.``).
+        receiver = _receiver(example, symbol)
+        usual = calls[(receiver, symbol.name)] if receiver is not None else 0
+        rank = _receiver_rank(corpus, example, symbol)
+        return (rank == 2, -usual, ORIGIN_RANK[example.origin], rank, len(example.code))
+
+    found.sort(key=key)
     return found[:limit]

@@ -12,6 +12,7 @@ to instruct an AI is flagged, never obeyed.
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -165,9 +166,10 @@ class Composer(Material):
         where = ref(example.path, *example.lines)
         fence = "````" if "```" in example.code else "```"
         language = {"typescript": "ts", "javascript": "js"}.get(example.language, example.language)
-        if example.language == "markdown":
+        if example.language in {"markdown", "text", "restructuredtext", "rst", ""}:  # a docs page's code block
             language = self.language_of_symbol()
-        return f"A real example, from `{where}`:\n\n{fence}{language}\n{example.code}\n{fence}"
+        code = textwrap.dedent(example.code)  # an indented reStructuredText block, shown flush left
+        return f"A real example, from `{where}`:\n\n{fence}{language}\n{code}\n{fence}"
 
     def language_of_symbol(self) -> str:
         main = self.main_symbols()

@@ -278,8 +278,14 @@ def _targets(
                 votes[concept] += scale * breadth / rank
             if symbol and symbol.kind != "module":
                 (via_concept if hit.get("kind") == "concept" else found).append(symbol.id)
+    # Docs sections the search found (README, guides) vote for the API their code blocks call.
+    docs = [
+        (hit["path"], hit["lines"])
+        for hit in [*hits, *second]
+        if not hit["symbol"] and hit.get("kind") != "concept" and hit["path"] and hit["lines"]
+    ]
     symbols = rank_symbols(
-        corpus, question, detect_intent(question), [(direct, 1.0), (lexical, 1.0), (via_concept, 0.2)]
+        corpus, question, detect_intent(question), [(direct, 1.0), (lexical, 1.0), (via_concept, 0.2)], docs
     )
     # A symbol or concept named outright in the question wins over fuzzy retrieval.
     for named in _named_symbols(corpus, question):

@@ -19,11 +19,12 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from compiler.analysis.examples import user_call_count, user_receiver_count
+from compiler.analysis.examples import called_symbols, section_calls, user_call_count, user_receiver_count
 from compiler.tutor.words import QUESTION_FILLER, is_test_path, tokens
 
 # Weight of each list of symbol ids: (ids best first, weight). Concept hits point at members less surely.
 Ranked = Sequence[tuple[Sequence[str], float]]
+NAME_WEIGHT = 0.5  # how much a name that says what the question asks multiplies the score, per word
 
 
 def name_score(corpus: Any, question: str, symbol_id: str) -> float:
@@ -65,14 +66,31 @@ def _twins(corpus: Any, symbol: Any) -> list[Any]:
     ]
 
 
-def rank_symbols(corpus: Any, question: str, intent: str, ranked: Ranked) -> list[str]:
-    """Symbol ids best first; see the module docstring for the signals."""
+def rank_symbols(
+    corpus: Any,
+    question: str,
+    intent: str,
+    ranked: Ranked,
+    docs: Sequence[tuple[str, tuple[int, int]]] = (),
+    doc_weight: float = 1.0,
+) -> list[str]:
+    """Symbol ids best first; ``docs`` are the (path, lines) of docs sections the search found, best first."""
     fused: dict[str, float] = {}
     for ids, weight in ranked:
         for rank, symbol_id in enumerate(dict.fromkeys(i for i in ids if i in corpus.symbols), start=1):
             fused[symbol_id] = fused.get(symbol_id, 0.0) + weight / (rank + 1)
     # A facade the user calls (``app.use``) is found as well as the code it delegates to (``proto.use``):
     # a same-named function or method stands in with the score of the one retrieval found.
+    # A docs section the search found votes for the API its code blocks call ("Custom Error Pages" shows
+    # ``@app.errorhandler(404)``): each section's weight is shared among the symbols it calls, by count.
+    for rank, (path, lines) in enumerate(dict.fromkeys(docs), start=1):
+        called: dict[str, float] = {}
+        for (receiver, name), count in section_calls(corpus, path, lines).items():
+            for symbol in called_symbols(corpus, receiver, name):
+                called[symbol.id] = called.get(symbol.id, 0.0) + count
+        total = sum(called.values())
+        for symbol_id, count in called.items():
+            fused[symbol_id] = fused.get(symbol_id, 0.0) + doc_weight * count / total / (rank + 1)
     # Only for questions about using the code: a where or why question is about the code retrieval found.
     for symbol_id, value in list(fused.items()) if intent in {"how", "what"} else []:
         for twin in _twins(corpus, corpus.symbols[symbol_id]):
@@ -83,7 +101,7 @@ def rank_symbols(corpus: Any, question: str, intent: str, ranked: Ranked) -> lis
     def score(symbol_id: str) -> float:
         symbol = corpus.symbols[symbol_id]
         named = name_score(corpus, question, symbol_id)
-        return fused[symbol_id] * (1 + use_weight * use_prior(corpus, symbol)) + 0.4 * max(named, 0.0)
+        return fused[symbol_id] * (1 + use_weight * use_prior(corpus, symbol)) * (1 + NAME_WEIGHT * max(named, 0.0))
 
     order = list(fused)
     return sorted(order, key=lambda i: (-score(i), order.index(i)))

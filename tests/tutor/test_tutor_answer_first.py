@@ -126,3 +126,21 @@ def test_rank_leads_with_the_facade_users_call():
     # Both lists agreeing beats one list's first place.
     other = ["lib.router.index.proto.handle", "pkg.Base.errorhandler"]
     assert rank_symbols(corpus, "where?", "where", [(found, 1.0), (other, 1.0)])[0] == "lib.router.index.proto.handle"
+
+
+def test_code_blocks_of_restructuredtext_docs_are_examples():
+    from compiler.analysis.examples import code_blocks
+
+    text = (
+        "Routing::\n\n    @app.route('/')\n    def index():\n        return 'hi'\n\nText.\n\n"
+        ".. code-block:: python\n    :caption: errors\n\n    @app.errorhandler(404)\n\n"
+        ".. note::\n\n    not_code()\n\n```py\nrender_template('a.html')\n```\n"
+    )
+    blocks = list(code_blocks(text))
+    assert [lines for _, lines in blocks] == [
+        ["    @app.route('/')", "    def index():", "        return 'hi'"],
+        ["    @app.errorhandler(404)"],
+        ["render_template('a.html')"],
+    ]
+    lines = text.split("\n")
+    assert all(lines[offset : offset + len(block)] == block for offset, block in blocks)  # offsets are exact
