@@ -44,9 +44,10 @@ def call_pattern(symbol: Any) -> re.Pattern[str] | None:
     name = re.escape(symbol.name)
     if not re.match(r"^[A-Za-z_$][\w$]*$", symbol.name) or symbol.name.startswith("__"):
         return None
-    if symbol.kind in {"function", "method", "class"}:
+    is_property = "property" in " ".join(getattr(symbol, "decorators", ()) or ())
+    if symbol.kind in {"function", "method", "class"} and not is_property:
         return re.compile(rf"(?<![\w$]){name}\s*\(|\.{name}\s*\(")
-    if symbol.kind == "variable" or "property" in " ".join(getattr(symbol, "decorators", ())):
+    if symbol.kind == "variable" or is_property:
         return re.compile(rf"[\w)\]]\.{name}\b|(?<![\w.$]){name}\.\w|(?<![\w.$]){name}\[")
     return None
 
@@ -124,6 +125,8 @@ def _doc_examples(corpus: Any, pattern: re.Pattern[str], symbol: Any) -> Iterato
         for offset, block in code_blocks(text):
             for number, line in enumerate(block):
                 prose_like = line.lstrip().startswith(("- ", "* ")) or "`" in line  # a list of signatures, not code
+                # A template or a shell line shows markup or a command, not the call a program makes.
+                prose_like = prose_like or line.lstrip().startswith(("<", "{%", "{{", "$ ")) or "{{" in line
                 if pattern.search(line) and not _DEFINES.search(line) and not prose_like:
                     first, last = _window(block, number)
                     start = origin_line + offset + first
@@ -184,7 +187,8 @@ def _code_examples(corpus: Any, pattern: re.Pattern[str], symbol: Any) -> Iterat
 
 
 _CALL = re.compile(r"(?<![\w$])(?:([A-Za-z_$][\w$]*)\s*\.\s*)?([A-Za-z_$][\w$]*)\s*\(")
-_CALLS_CACHE: dict[int, tuple[Any, Counter[tuple[str, str]]]] = {}
+_READ = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*)\.([A-Za-z_$][\w$]*)\b(?![\w$]|\s*\()")
+_CALLS_CACHE: dict[int, tuple[Any, tuple[Counter[tuple[str, str]], Counter[tuple[str, str]]]]] = {}
 _SUBCLASS_CACHE: dict[int, tuple[Any, dict[str, set[str]]]] = {}
 
 
@@ -206,19 +210,31 @@ def _user_lines(corpus: Any) -> Iterator[str]:
 
 def user_calls(corpus: Any) -> Counter[tuple[str, str]]:
     """How often user code calls each name, by receiver: ``("app", "use")``, ``("", "render_template")``."""
+    return _user_uses(corpus)[0]
+
+
+def user_reads(corpus: Any) -> Counter[tuple[str, str]]:
+    """How often user code reads an attribute without calling it: ``("request", "form")``, ``("response", "text")``."""
+    return _user_uses(corpus)[1]
+
+
+def _user_uses(corpus: Any) -> tuple[Counter[tuple[str, str]], Counter[tuple[str, str]]]:
     cached = _CALLS_CACHE.get(id(corpus.core))
     if cached is not None and cached[0] is corpus.core:
         return cached[1]
-    counts: Counter[tuple[str, str]] = Counter()
+    calls: Counter[tuple[str, str]] = Counter()
+    reads: Counter[tuple[str, str]] = Counter()
     for line in _user_lines(corpus):
         if _DEFINES.search(line):
             continue
         for receiver, name in _CALL.findall(line):
-            counts[(receiver.lower(), name)] += 1
+            calls[(receiver.lower(), name)] += 1
+        for receiver, name in _READ.findall(line):
+            reads[(receiver.lower(), name)] += 1
     if len(_CALLS_CACHE) > 8:
         _CALLS_CACHE.clear()
-    _CALLS_CACHE[id(corpus.core)] = (corpus.core, counts)
-    return counts
+    _CALLS_CACHE[id(corpus.core)] = (corpus.core, (calls, reads))
+    return calls, reads
 
 
 def _owners(corpus: Any, symbol: Any) -> set[str]:
@@ -261,11 +277,28 @@ def _is_owner(receiver: str, owners: set[str]) -> bool:
 
 
 def user_call_count(corpus: Any, symbol: Any) -> int:
-    """How many calls of ``symbol`` user code makes the way a user does: on a receiver named like its owner
-    (``app.use(``, ``response.raise_for_status(``, ``httpx.get(``), or bare for a function or class."""
-    if call_pattern(symbol) is None or symbol.kind not in {"function", "method", "class"}:
+    """How many times user code uses ``symbol`` the way a user does: calls on a receiver named like its owner
+    (``app.use(``, ``response.raise_for_status(``, ``httpx.get(``) or bare for a function or class; reads of
+    a property (``response.text``); a module-level object used as one (``request.form``, ``g.user``)."""
+    if call_pattern(symbol) is None:
         return 0
     owners = _owners(corpus, symbol)
+    parent = corpus.symbols.get(symbol.parent) if symbol.parent else None
+    if symbol.kind == "variable" and (parent is None or parent.kind == "module"):  # a module-level object
+        wanted = symbol.name.lower()
+        return sum(
+            n
+            for (receiver, name), n in (*user_calls(corpus).items(), *user_reads(corpus).items())
+            if receiver == wanted or (name == symbol.name and _is_owner(receiver, owners))
+        )
+    if "property" in " ".join(getattr(symbol, "decorators", ()) or ()):
+        return sum(
+            n
+            for (receiver, name), n in user_reads(corpus).items()
+            if name == symbol.name and _is_owner(receiver, owners)
+        )
+    if symbol.kind not in {"function", "method", "class"}:
+        return 0
     bare = symbol.kind != "method"
     return sum(
         count
@@ -284,11 +317,18 @@ def section_calls(corpus: Any, path: str, lines: tuple[int, int]) -> Counter[tup
             for line in block:
                 if not _DEFINES.search(line):
                     counts.update((receiver.lower(), name) for receiver, name in _CALL.findall(line))
+                    counts.update((receiver.lower(), "") for receiver, _ in _READ.findall(line))
     return counts
 
 
 def called_symbols(corpus: Any, receiver: str, name: str) -> list[Any]:
     """The symbols a user's call ``receiver.name(`` (or bare ``name(``) may mean: same name, owner named alike."""
+    if not name:  # an attribute read: the object read from, when it is a module-level value (``request.form``)
+        return [
+            symbol
+            for symbol in corpus.find_symbols(receiver)
+            if symbol.kind == "variable" and symbol.name == receiver and not _TEST_OR_EXAMPLE.search(symbol.path)
+        ]
     if len(name) < 2:
         return []
     found = []

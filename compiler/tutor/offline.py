@@ -33,6 +33,7 @@ from compiler.tutor.prose import (
 )
 from compiler.tutor.reply import Draft, Reply, Turn
 from compiler.tutor.safety import quote_flagged
+from compiler.tutor.words import QUESTION_FILLER, tokens
 
 _HOW_TO = re.compile(r"\bhow (do|can|could|should|would|to) (i|we|you)\b|\bhow to\b|\b(i|we) want to\b")
 
@@ -130,10 +131,16 @@ class Composer(Material):
         """The closest worked example for a how-to answer: real code that calls one of the main symbols."""
         if not self.how_to:
             return None
+        asked = set(tokens(self.plan.question)) - set(tokens(" ".join(QUESTION_FILLER)))
         for symbol in self.main_symbols()[:3]:
-            found = examples_for(self.corpus, symbol, limit=1)
+            found = examples_for(self.corpus, symbol, limit=8)
             if found:
-                return found[0]
+                # Of the real uses, the one that says what was asked (``request.form`` for "a form", ``404`` for
+                # "not found" stays a tie): the examples' own order breaks ties.
+                return max(
+                    found,
+                    key=lambda e: (len(asked & set(tokens(e.call))), len(asked & set(tokens(e.code))), -found.index(e)),
+                )
         return None
 
     def heading(self) -> tuple[str, list[Citation]]:

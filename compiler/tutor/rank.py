@@ -54,7 +54,12 @@ def use_prior(corpus: Any, symbol: Any) -> float:
 
 def _twins(corpus: Any, symbol: Any) -> list[Any]:
     """Other public functions and methods of the same name outside tests: facades and the code behind them."""
-    if symbol.kind not in {"function", "method"} or symbol.name.startswith("_") or len(symbol.name) < 3:
+    if (
+        symbol.kind not in {"function", "method"}
+        or symbol.name.startswith("_")
+        or len(symbol.name) < 3
+        or "property" in " ".join(symbol.decorators or ())
+    ):
         return []
     return [
         other
@@ -62,6 +67,7 @@ def _twins(corpus: Any, symbol: Any) -> list[Any]:
         if other.id != symbol.id
         and other.name == symbol.name
         and other.kind in {"function", "method"}
+        and "property" not in " ".join(other.decorators or ())
         and not is_test_path(other.path)
     ]
 

@@ -78,10 +78,11 @@ def test_off_topic_is_not_covered_and_says_so(mh_corpus, tmp_path, capsys):
 def _api_corpus():
     """A facade ``app.use`` delegating to ``proto.use``, a README that calls ``app.use(``, a test calling ``httpx.get(``."""
 
-    def symbol(id, kind="method", path="lib/application.js", excerpt="", bases=(), doc=""):
-        name = id.split(".")[-1]
+    def symbol(id, kind="method", path="lib/application.js", excerpt="", bases=(), decorators=()):
+        name, parent = id.split(".")[-1], id.rsplit(".", 1)[0]
         return SimpleNamespace(
-            id=id, name=name, kind=kind, path=path, excerpt=excerpt, bases=bases, doc=doc, lines=(1, 5), importance=0.1
+            **dict(id=id, name=name, kind=kind, path=path, excerpt=excerpt, bases=bases, decorators=decorators),
+            **dict(doc="", lines=(1, 5), importance=0.1, parent=parent),
         )
 
     symbols = [
@@ -91,11 +92,14 @@ def _api_corpus():
         symbol("pkg.Base", kind="class", path="pkg/base.py"),
         symbol("pkg.App", kind="class", path="pkg/app.py", bases=("Base",)),
         symbol("pkg.Base.errorhandler", path="pkg/base.py"),
+        symbol("pkg.globals.request", kind="variable", path="pkg/globals.py"),
+        symbol("pkg.Response.text", path="pkg/models.py", decorators=("property",)),
         symbol(
             "tests.test_app.test_it",
             kind="function",
             path="tests/test_app.py",
-            excerpt='def test_it(app):\n    """Calls `router.use()` in prose."""\n    @app.errorhandler(404)\n',
+            excerpt='def test_it(app):\n    """Calls `router.use()` in prose."""\n    @app.errorhandler(404)\n'
+            "    name = request.form['name']\n    assert response.text == name\n",
         ),
     ]
     readme = SimpleNamespace(path="README.md", text="Use it:\n\n```js\napp.use(logger)\napp.use(json())\n```\n")
@@ -113,6 +117,8 @@ def test_user_calls_count_the_receiver_a_user_holds():
     assert user_call_count(corpus, corpus.symbols["lib.application.app.use"]) == 2
     assert user_call_count(corpus, corpus.symbols["lib.router.index.proto.use"]) == 0  # prose in a docstring
     assert user_call_count(corpus, corpus.symbols["pkg.Base.errorhandler"]) == 1  # called through a subclass
+    assert user_call_count(corpus, corpus.symbols["pkg.globals.request"]) == 1  # an object users read from
+    assert user_call_count(corpus, corpus.symbols["pkg.Response.text"]) == 1  # a property users read
 
 
 def test_rank_leads_with_the_facade_users_call():
