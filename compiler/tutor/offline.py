@@ -19,6 +19,7 @@ from typing import Any
 from compiler.analysis.examples import examples_for
 from compiler.tutor.analogies import analogies
 from compiler.tutor.citations import Citation
+from compiler.tutor.goals import goal_kind
 from compiler.tutor.material import Material, usage
 from compiler.tutor.plan import EXAMPLE_PATH, Plan, Step, is_test_path, symbol_text
 from compiler.tutor.prose import (
@@ -132,7 +133,10 @@ class Composer(Material):
         if not self.how_to:
             return None
         asked = set(tokens(self.plan.question)) - set(tokens(" ".join(QUESTION_FILLER)))
-        for symbol in self.main_symbols()[:3]:
+        # A learner who uses the library is shown the closest API with a real use; one who extends, fixes or
+        # contributes to it keeps the code the plan leads with, and sees a use of that code only.
+        users = goal_kind(self.plan.goal) in {"", "use"}
+        for symbol in self.main_symbols()[: 3 if users else 1]:
             found = examples_for(self.corpus, symbol, limit=8)
             if found:
                 # Of the real uses, the one that says what was asked (``request.form`` for "a form", ``404`` for

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from compiler.tutor.coverage import assess
-from compiler.tutor.goals import goal_concepts, learning_order, path_index
+from compiler.tutor.goals import goal_concepts, goal_kind, learning_order, path_index
 from compiler.tutor.learner import LEVELS, ConceptState, Profile
 from compiler.tutor.rank import rank_symbols
 from compiler.tutor.retrieve import Retrieve, core_retrieve, index_retrieve
@@ -202,7 +202,15 @@ def make_plan(
     second = [_hit(h) for h in lexical(query, k)] if retrieve else []
 
     targets, target_symbols = _targets(
-        corpus, hits, query, level, context, second, on_goal, goal_weight=3.0 if about_goal else 0.6
+        corpus,
+        hits,
+        query,
+        level,
+        context,
+        second,
+        on_goal,
+        goal_weight=3.0 if about_goal else 0.6,
+        kind=goal_kind(profile.goal),
     )
     prerequisites, reasons, skipped = _prerequisites(corpus, targets, level, progress)
     steps = _steps(corpus, targets, prerequisites, reasons, target_symbols, progress, depth)
@@ -262,8 +270,10 @@ def _targets(
     second: Sequence[dict[str, Any]] = (),
     on_goal: Sequence[str] = (),
     goal_weight: float = 0.6,
+    kind: str = "",
 ) -> tuple[list[str], list[str]]:
-    """Concepts the question is about (voted by hit rank) and the symbols it is about, best first."""
+    """Concepts the question is about (voted by hit rank) and the symbols it is about, best first;
+    ``kind`` is the kind of the learner's goal (``goals.goal_kind``)."""
     votes: Counter[str] = Counter()
     direct: list[str] = []  # symbols hit as themselves
     lexical: list[str] = []  # symbols the second opinion hit
@@ -285,7 +295,12 @@ def _targets(
         if not hit["symbol"] and hit.get("kind") != "concept" and hit["path"] and hit["lines"]
     ]
     symbols = rank_symbols(
-        corpus, question, detect_intent(question), [(direct, 1.0), (lexical, 1.0), (via_concept, 0.2)], docs
+        corpus,
+        question,
+        detect_intent(question),
+        [(direct, 1.0), (lexical, 1.0), (via_concept, 0.2)],
+        docs,
+        goal_kind=kind,
     )
     # A symbol or concept named outright in the question wins over fuzzy retrieval.
     for named in _named_symbols(corpus, question):

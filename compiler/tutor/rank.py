@@ -24,6 +24,8 @@ from compiler.tutor.words import QUESTION_FILLER, is_test_path, tokens
 
 # Weight of each list of symbol ids: (ids best first, weight). Concept hits point at members less surely.
 Ranked = Sequence[tuple[Sequence[str], float]]
+# How much real use counts for each kind of goal: the API for a user, the machinery for the others.
+GOAL_USE_WEIGHT = {"use": 1.5, "extend": 0.25, "fix": 0.0, "contribute": 0.0}
 NAME_WEIGHT = 0.5  # how much a name that says what the question asks multiplies the score, per word
 
 
@@ -79,14 +81,15 @@ def rank_symbols(
     ranked: Ranked,
     docs: Sequence[tuple[str, tuple[int, int]]] = (),
     doc_weight: float = 1.0,
+    goal_kind: str = "",
 ) -> list[str]:
-    """Symbol ids best first; ``docs`` are the (path, lines) of docs sections the search found, best first."""
+    """Symbol ids best first; ``docs`` are the (path, lines) of docs sections the search found, best first;
+    ``goal_kind`` is the learner's goal (use, extend, fix, contribute): one who uses the library is shown the
+    API they call, one who extends, fixes or contributes to it the code behind that API."""
     fused: dict[str, float] = {}
     for ids, weight in ranked:
         for rank, symbol_id in enumerate(dict.fromkeys(i for i in ids if i in corpus.symbols), start=1):
             fused[symbol_id] = fused.get(symbol_id, 0.0) + weight / (rank + 1)
-    # A facade the user calls (``app.use``) is found as well as the code it delegates to (``proto.use``):
-    # a same-named function or method stands in with the score of the one retrieval found.
     # A docs section the search found votes for the API its code blocks call ("Custom Error Pages" shows
     # ``@app.errorhandler(404)``): each section's weight is shared among the symbols it calls, by count.
     for rank, (path, lines) in enumerate(dict.fromkeys(docs), start=1):
@@ -97,12 +100,14 @@ def rank_symbols(
         total = sum(called.values())
         for symbol_id, count in called.items():
             fused[symbol_id] = fused.get(symbol_id, 0.0) + doc_weight * count / total / (rank + 1)
-    # Only for questions about using the code: a where or why question is about the code retrieval found.
-    for symbol_id, value in list(fused.items()) if intent in {"how", "what"} else []:
+    # A where or why question asks about the machinery, which users do not call: real use counts less.
+    use_weight = {"how": 1.0, "what": 1.0}.get(intent, 0.4) * GOAL_USE_WEIGHT.get(goal_kind, 1.0)
+    # A facade the user calls (``app.use``) is found as well as the code it delegates to (``proto.use``):
+    # a same-named function or method stands in with the score of the one retrieval found. Only for
+    # questions about using the code: a where or why question is about the code retrieval found.
+    for symbol_id, value in list(fused.items()) if intent in {"how", "what"} and use_weight else []:
         for twin in _twins(corpus, corpus.symbols[symbol_id]):
             fused[twin.id] = max(fused.get(twin.id, 0.0), 0.9 * value)
-    # A where or why question asks about the machinery, which users do not call: real use counts less.
-    use_weight = {"how": 1.0, "what": 1.0}.get(intent, 0.4)
 
     def score(symbol_id: str) -> float:
         symbol = corpus.symbols[symbol_id]

@@ -109,3 +109,18 @@ def test_learner_path_on_the_cli_takes_a_free_text_goal(mh_corpus, tmp_path, cap
     by_profile = learner_path(capsys, mh_corpus, db, "dee")
     assert by_profile["goal"] == "tune the backoff between retries"
     assert [s["concept"] for s in by_profile["steps"] if s["on_goal"]][-1] == "retries"
+
+
+def test_goal_kind_picks_the_api_for_a_user_and_the_machinery_for_a_fixer(mh_corpus, tmp_path, capsys):
+    """The same how-to question: a learner who uses the library is led to the API their code calls (the
+    class the README calls), one who fixes a bug in it to the code behind it."""
+    db = tmp_path / "learners.sqlite3"
+    for name, goal in (("uma", "use it in my app"), ("fio", "fix a bug in it")):
+        assert main(["learner", "create", name, "--goal", goal, "--learner-db", str(db)]) == 0
+    question = "how do I sign my requests with a token?"
+    user = ask_json(capsys, mh_corpus, db, "uma", question)
+    fixer = ask_json(capsys, mh_corpus, db, "fio", question)
+    assert user["plan"]["target_symbols"][0] == "minihttp.client.Client"
+    assert fixer["plan"]["target_symbols"][0] != "minihttp.client.Client"
+    assert user["citations"][0]["symbol"] == "minihttp.client.Client"
+    assert fixer["citations"][0]["symbol"] == fixer["plan"]["target_symbols"][0]
