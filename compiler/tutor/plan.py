@@ -300,6 +300,9 @@ def _targets(
         detect_intent(question),
         [(direct, 1.0), (lexical, 1.0), (via_concept, 0.2)],
         docs,
+        # Docs show how to use the API: their calls answer a how-to, say less about what it is, and nothing
+        # about where or why the machinery does what it does.
+        doc_weight={"how": 1.0, "what": 0.5}.get(detect_intent(question), 0.0),
         goal_kind=kind,
     )
     # A symbol or concept named outright in the question wins over fuzzy retrieval.

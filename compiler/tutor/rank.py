@@ -74,6 +74,19 @@ def _twins(corpus: Any, symbol: Any) -> list[Any]:
     ]
 
 
+def _shared_bases(corpus: Any, fused: dict[str, float]) -> dict[str, float]:
+    """Classes of the corpus that two or more candidate classes inherit from, with their candidates' summed score."""
+    children: dict[str, list[float]] = {}
+    for symbol_id, value in fused.items():
+        symbol = corpus.symbols[symbol_id]
+        for base in symbol.bases if symbol.kind == "class" else ():
+            name = base.split(".")[-1].split("[")[0]
+            for found in corpus.find_symbols(name):
+                if found.kind == "class" and found.name == name and not is_test_path(found.path):
+                    children.setdefault(found.id, []).append(value)
+    return {base: sum(values) for base, values in children.items() if len(values) >= 2}
+
+
 def rank_symbols(
     corpus: Any,
     question: str,
@@ -108,6 +121,10 @@ def rank_symbols(
     for symbol_id, value in list(fused.items()) if intent in {"how", "what"} and use_weight else []:
         for twin in _twins(corpus, corpus.symbols[symbol_id]):
             fused[twin.id] = max(fused.get(twin.id, 0.0), 0.9 * value)
+
+    # "What is a transport?": the class the candidates share as a base is the idea asked about.
+    for base_id, value in (_shared_bases(corpus, fused) if intent == "what" else {}).items():
+        fused[base_id] = fused.get(base_id, 0.0) + value
 
     def score(symbol_id: str) -> float:
         symbol = corpus.symbols[symbol_id]

@@ -93,6 +93,9 @@ def _api_corpus():
         symbol("pkg.App", kind="class", path="pkg/app.py", bases=("Base",)),
         symbol("pkg.Base.errorhandler", path="pkg/base.py"),
         symbol("pkg.globals.request", kind="variable", path="pkg/globals.py"),
+        symbol("pkg.transports.BaseTransport", kind="class", path="pkg/transports.py"),
+        symbol("pkg.transports.MockTransport", kind="class", path="pkg/transports.py", bases=("BaseTransport",)),
+        symbol("pkg.transports.HTTPTransport", kind="class", path="pkg/transports.py", bases=("BaseTransport",)),
         symbol("pkg.Response.text", path="pkg/models.py", decorators=("property",)),
         symbol(
             "tests.test_app.test_it",
@@ -150,3 +153,12 @@ def test_code_blocks_of_restructuredtext_docs_are_examples():
     ]
     lines = text.split("\n")
     assert all(lines[offset : offset + len(block)] == block for offset, block in blocks)  # offsets are exact
+
+
+def test_what_question_leads_with_the_base_the_candidates_share():
+    from compiler.tutor.rank import rank_symbols
+
+    corpus = _api_corpus()
+    found = ["pkg.transports.MockTransport", "pkg.transports.HTTPTransport"]
+    assert rank_symbols(corpus, "what is a transport?", "what", [(found, 1.0)])[0] == "pkg.transports.BaseTransport"
+    assert "pkg.transports.BaseTransport" not in rank_symbols(corpus, "where is it sent?", "where", [(found, 1.0)])
