@@ -42,6 +42,9 @@ def test_usage_is_the_call_a_user_writes():
 def test_off_topic_is_not_covered_and_says_so(mh_corpus, tmp_path, capsys):
     assert assess(mh_corpus, "How does the transport decide whether to retry?").covered
     assert not assess(mh_corpus, "how long should I boil an egg for a soft yolk?").covered
+    # Words about code in general neither make a question ours nor count against it.
+    assert assess(mh_corpus, "where are retries declared and located in the source?").covered
+    assert not assess(mh_corpus, "which class implements a linked list in Java?").covered
     code = main(
         [
             "ask",
