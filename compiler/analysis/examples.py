@@ -4,8 +4,10 @@ In: an opened corpus (core.json: README/docs sections, symbols with their docstr
 excerpts) and a symbol. Out: ``Example`` records, best first: the lines of a README or docs code
 block, a docstring example (``>>>``, ``.. code-block::``, ``@example``), or a test or example
 file that call the symbol, each with the exact file lines it came from, so a tutor answer, the
-site or ``get_symbol`` can cite it. Computed at read time from what the corpus already holds;
-nothing here changes the build.
+site or ``get_symbol`` can cite it. Also what user code calls and reads, counted by receiver
+(``user_calls``, ``user_reads``): which API a user holds and calls, for ranking and for choosing the
+receiver an example shows. Computed at read time from what the corpus already holds; nothing here
+changes the build.
 """
 
 from __future__ import annotations

@@ -1,15 +1,19 @@
-"""Which symbols answer a question, best first: retrieval lists fused, the question's words in a name, real use.
+"""Which symbols answer a question, best first: retrieval lists fused, docs, names, real use, the goal.
 
-In: an opened corpus, the question, its intent, and the symbol ids each retrieval returned (best first).
-Out: ``rank_symbols``, the ids best first. Three signals, each general:
+In: an opened corpus, the question, its intent, the symbol ids each retrieval returned (best first), the
+docs sections it found, and the kind of the learner's goal. Out: ``rank_symbols``, the ids best first.
+The signals, each general (nothing here knows a codebase):
 
 - agreement: a symbol high in both the index's hits and the core's word search beats one high in either
   (reciprocal-rank fusion);
+- docs: a guide section the search found votes for the API its code blocks call (how-to questions);
+- facades: a same-named public function or method stands in for the one found (``app.use`` for the
+  router's ``proto.use``), and a what-question gets the base class its candidates share;
 - the name: a symbol whose own name says what the question asks (``render_template`` for "render a
   template") goes up;
-- real use: for how-to and what questions, the calls user code writes (README and docs code blocks,
-  docstring examples, tests, example apps: ``app.use(``, ``httpx.get(``) mark the public API a user
-  calls, so ``app.use`` leads before the router's internal ``proto.use``.
+- real use: the calls user code writes (README and docs code blocks, docstring examples, tests, example
+  apps: ``app.use(``, ``httpx.get(``, ``request.form``) mark the API a user calls; it counts most for a
+  how-to asked by a learner who uses the library, and not at all for one who fixes or contributes to it.
 """
 
 from __future__ import annotations
