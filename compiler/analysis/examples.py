@@ -309,6 +309,20 @@ def user_call_count(corpus: Any, symbol: Any) -> int:
     )
 
 
+def usual_receiver(corpus: Any, symbol: Any) -> str:
+    """The name user code most often calls the method ``symbol`` on (``app`` for ``Scaffold.errorhandler``),
+    or "" when no user code calls it on a receiver named like its owner."""
+    if symbol.kind != "method":
+        return ""
+    owners = _owners(corpus, symbol)
+    found = [
+        (count, receiver)
+        for (receiver, name), count in (*user_calls(corpus).items(), *user_reads(corpus).items())
+        if name == symbol.name and receiver and _is_owner(receiver, owners)
+    ]
+    return max(found)[1] if found else ""
+
+
 def section_calls(corpus: Any, path: str, lines: tuple[int, int]) -> Counter[tuple[str, str]]:
     """The calls (receiver, name) in the code blocks of the docs sections of ``path`` that overlap ``lines``."""
     counts: Counter[tuple[str, str]] = Counter()

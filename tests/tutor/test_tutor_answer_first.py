@@ -20,7 +20,10 @@ def test_docstring_markup_becomes_plain_prose():
 
 
 def test_usage_is_the_call_a_user_writes():
-    corpus = SimpleNamespace(symbols={"pkg.Client": SimpleNamespace(name="Client", kind="class")})
+    corpus = SimpleNamespace(
+        symbols={"pkg.Client": SimpleNamespace(name="Client", kind="class")},
+        core=SimpleNamespace(sections=[], symbols=[]),
+    )
     js = SimpleNamespace(
         name="use", kind="function", signature="app.use = function use(fn)", parent=None, id="lib.app.use"
     )
@@ -85,7 +88,7 @@ def _api_corpus():
         name, parent = id.split(".")[-1], id.rsplit(".", 1)[0]
         return SimpleNamespace(
             **dict(id=id, name=name, kind=kind, path=path, excerpt=excerpt, bases=bases, decorators=decorators),
-            **dict(doc="", lines=(1, 5), importance=0.1, parent=parent),
+            **dict(doc="", lines=(1, 5), importance=0.1, parent=parent, signature=f"def {name}(self)"),
         )
 
     symbols = [
@@ -125,6 +128,12 @@ def test_user_calls_count_the_receiver_a_user_holds():
     assert user_call_count(corpus, corpus.symbols["pkg.Base.errorhandler"]) == 1  # called through a subclass
     assert user_call_count(corpus, corpus.symbols["pkg.globals.request"]) == 1  # an object users read from
     assert user_call_count(corpus, corpus.symbols["pkg.Response.text"]) == 1  # a property users read
+
+
+def test_usage_takes_the_receiver_from_real_examples():
+    corpus = _api_corpus()
+    # Tests call it as ``@app.errorhandler(404)``: the receiver a user holds, not the class it is defined on.
+    assert usage(corpus, corpus.symbols["pkg.Base.errorhandler"]) == "app.errorhandler()"
 
 
 def test_rank_leads_with_the_facade_users_call():
