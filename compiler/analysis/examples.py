@@ -309,6 +309,22 @@ def user_call_count(corpus: Any, symbol: Any) -> int:
     )
 
 
+_NAMED_CACHE: dict[int, tuple[Any, dict[str, list[Any]]]] = {}
+
+
+def symbols_named(corpus: Any, name: str) -> list[Any]:
+    """The symbols whose own name is ``name`` (any owner), from an index built once per corpus."""
+    cached = _NAMED_CACHE.get(id(corpus.core))
+    if cached is None or cached[0] is not corpus.core:
+        named: dict[str, list[Any]] = {}
+        for symbol in corpus.core.symbols:
+            named.setdefault(symbol.name, []).append(symbol)
+        if len(_NAMED_CACHE) > 8:
+            _NAMED_CACHE.clear()
+        cached = _NAMED_CACHE[id(corpus.core)] = (corpus.core, named)
+    return cached[1].get(name, [])
+
+
 def usual_receiver(corpus: Any, symbol: Any) -> str:
     """The name user code most often calls the method ``symbol`` on (``app`` for ``Scaffold.errorhandler``),
     or "" when no user code calls it on a receiver named like its owner."""
@@ -342,13 +358,13 @@ def called_symbols(corpus: Any, receiver: str, name: str) -> list[Any]:
     if not name:  # an attribute read: the object read from, when it is a module-level value (``request.form``)
         return [
             symbol
-            for symbol in corpus.find_symbols(receiver)
+            for symbol in symbols_named(corpus, receiver)
             if symbol.kind == "variable" and symbol.name == receiver and not _TEST_OR_EXAMPLE.search(symbol.path)
         ]
     if len(name) < 2:
         return []
     found = []
-    for symbol in corpus.find_symbols(name):
+    for symbol in symbols_named(corpus, name):
         if (
             symbol.name != name
             or symbol.kind not in {"function", "method", "class"}

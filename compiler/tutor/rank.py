@@ -23,7 +23,13 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from compiler.analysis.examples import called_symbols, section_calls, user_call_count, user_receiver_count
+from compiler.analysis.examples import (
+    called_symbols,
+    section_calls,
+    symbols_named,
+    user_call_count,
+    user_receiver_count,
+)
 from compiler.tutor.words import QUESTION_FILLER, is_test_path, tokens
 
 # Weight of each list of symbol ids: (ids best first, weight). Concept hits point at members less surely.
@@ -69,7 +75,7 @@ def _twins(corpus: Any, symbol: Any) -> list[Any]:
         return []
     return [
         other
-        for other in corpus.find_symbols(symbol.name)
+        for other in symbols_named(corpus, symbol.name)
         if other.id != symbol.id
         and other.name == symbol.name
         and other.kind in {"function", "method"}
@@ -85,7 +91,7 @@ def _shared_bases(corpus: Any, fused: dict[str, float]) -> dict[str, float]:
         symbol = corpus.symbols[symbol_id]
         for base in symbol.bases if symbol.kind == "class" else ():
             name = base.split(".")[-1].split("[")[0]
-            for found in corpus.find_symbols(name):
+            for found in symbols_named(corpus, name):
                 if found.kind == "class" and found.name == name and not is_test_path(found.path):
                     children.setdefault(found.id, []).append(value)
     return {base: sum(values) for base, values in children.items() if len(values) >= 2}
