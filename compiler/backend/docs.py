@@ -20,9 +20,8 @@ from compiler.backend.conceptmap import concept_map_svg
 from compiler.backend.llmstxt import LlmsFull, render_llms_txt
 from compiler.backend.report import render_report, render_report_markdown
 from compiler.model import Concept, Core, Symbol
-from compiler.text import first_block
+from compiler.text import first_block, page_name
 from compiler.text import first_sentence_page as first_sentence
-from compiler.text import page_name
 
 MAX_MEMBERS_PER_CONCEPT = 40
 _YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when PyYAML has it: 10x faster

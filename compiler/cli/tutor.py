@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from typing import Any
@@ -52,6 +53,15 @@ def register(subparsers: Any) -> None:
     show.add_argument("--json", action="store_true")
     show.add_argument("--learner-db", help="learner store file (default: KC_LEARNER_DB or the user data dir)")
     show.set_defaults(func=_pipe_safe(run_learner_show))
+    path = actions.add_parser(
+        "path", help="the learning path for a learner's goal (or --goal, free text) and where they stand"
+    )
+    path.add_argument("name")
+    path.add_argument("--corpus", required=True, help="compiled corpus directory")
+    path.add_argument("--goal", help="free-text goal, resolved by search to concepts (default: the profile's goal)")
+    path.add_argument("--json", action="store_true")
+    path.add_argument("--learner-db", help="learner store file (default: KC_LEARNER_DB or the user data dir)")
+    path.set_defaults(func=_pipe_safe(run_learner_path))
     update = actions.add_parser("update", help="change a profile")
     update.add_argument("name")
     _profile_options(update, defaults=False)
@@ -277,6 +287,29 @@ def run_learner_show(args: argparse.Namespace) -> int:
         print("\nrecent questions:")
         for item in recent:
             print(f"  [{item['corpus']}] {item['question']}")
+    return 0
+
+
+def run_learner_path(args: argparse.Namespace) -> int:
+    """The learner's path on a corpus, what their goal needs first (★), with their status on each concept."""
+    from compiler.corpus import open_corpus
+    from compiler.tutor.offline import OfflineBackend
+    from compiler.tutor.session import TutorSession
+
+    store = _store(args)
+    store.get(args.name)  # an unknown learner is an error, not a new profile
+    session = TutorSession(open_corpus(args.corpus), backend=OfflineBackend(), store=store, learner=args.name)
+    goal = session.profile.goal if args.goal is None else args.goal
+    entries = session.path(goal)
+    if args.json:
+        data = {"learner": args.name, "goal": goal, "steps": [dataclasses.asdict(e) for e in entries]}
+        json.dump(data, sys.stdout, indent=1, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return 0
+    print(f"goal      {goal or '-'}")
+    for number, entry in enumerate(entries, start=1):
+        mark = "★" if entry.on_goal else " "
+        print(f"{number:>3}. {mark} {entry.title:<32} {entry.status}  ({entry.concept})")
     return 0
 
 

@@ -327,7 +327,7 @@ def learning_path_answer(view: CorpusView, goal: str, known: Sequence[str] = ())
 
     A known concept is skipped together with everything below it: knowing it implies its foundations.
     """
-    target = resolve_concept(view, goal)
+    target = _goal_concept(view, goal)
     known_ids: list[str] = []
     unknown: list[str] = []
     for item in known:
@@ -387,6 +387,20 @@ def learning_path_answer(view: CorpusView, goal: str, known: Sequence[str] = ())
         out.append("\nSkipped as known: " + ", ".join(sorted(skipped)))
     out.append('\nNext: get_concept(id, detail="summary") for each step, in order.')
     return Answer("\n".join(out) + "\n", data)
+
+
+def _goal_concept(view: CorpusView, goal: str) -> Concept:
+    """The concept a goal names (id, title, symbol), else the one a search for the free-text goal finds first
+    ("write a CLI with subcommands"); NotFound when neither finds one."""
+    from compiler.tutor.goals import goal_concepts
+
+    try:
+        return resolve_concept(view, goal)
+    except NotFound:
+        found = goal_concepts(view.corpus, goal, limit=1)
+        if not found:
+            raise
+        return view.corpus.concepts[found[0]]
 
 
 def _topological(view: CorpusView, needed: set[str]) -> list[str]:

@@ -25,6 +25,14 @@ _CODE_GENERIC = frozenset(
         "names object objects code test tests run call calls line lines text number"
     )
 )
+# Words about code in general ("where is X implemented?", "which class defines it?"): they say a question is
+# about code, not about this codebase, so they count neither for nor against it.
+_CODE_META = frozenset(
+    tokens(
+        "implemented implements implementation defined defines definition declared located lives live class "
+        "classes function functions method methods module modules library package codebase project source"
+    )
+)
 _NAME_PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 
 
@@ -45,7 +53,7 @@ class Vocabulary:
         for symbol in corpus.core.symbols:
             names = tokens(" ".join(_NAME_PARTS.findall(symbol.name)))
             (strong if symbol.public and not is_test_path(symbol.path) else weak).update(names)
-            weak.update(tokens((symbol.doc or "")[:400]))
+            weak.update(tokens(symbol.doc or ""))
         for path in corpus.files:
             (weak if is_test_path(path) else strong).update(
                 tokens(" ".join(_NAME_PARTS.findall(path.replace("/", " "))))
@@ -55,7 +63,7 @@ class Vocabulary:
             weak.update(tokens(concept.summary))
         for section in corpus.core.sections:
             weak.update(tokens(section.title))
-            weak.update(tokens(section.text[:2000]))
+            weak.update(tokens(section.text))
         weak.update(tokens(corpus.core.source.description or ""))
         self.strong = frozenset(strong - _GENERIC)
         self.weak = frozenset(weak - _GENERIC)
@@ -78,11 +86,12 @@ def vocabulary(corpus: Any) -> Vocabulary:
 def assess(corpus: Any, question: str, *, named: bool = False) -> Coverage:
     """The verdict for ``question``; ``named`` is True when it names a symbol of the codebase outright."""
     words = [w for w in dict.fromkeys(tokens(question)) if w not in _GENERIC and len(w) > 2]
+    content = [w for w in words if w not in _CODE_META]  # what the question is about, in its own words
     vocab = vocabulary(corpus)
     known = [w for w in words if w in vocab.strong or w in vocab.weak]
     score = sum(0.25 if w in _CODE_GENERIC else 1.0 if w in vocab.strong else 0.5 for w in known)
-    if len(words) <= 2 and known and all(w in vocab.strong and w not in _CODE_GENERIC for w in words):
+    if len(content) <= 2 and content and all(w in vocab.strong and w not in _CODE_GENERIC for w in content):
         score = max(score, COVERED_SCORE)  # "what is a transport?": one word, and it is one of our names
-    if words:  # a long question needs a share of its words to be ours, not one lucky word
-        score *= min(1.0, 2.5 * len(known) / len(words))
+    if content:  # a long question needs a share of its words to be ours, not one lucky word
+        score *= min(1.0, 2.5 * len([w for w in known if w in content]) / len(content))
     return Coverage(covered=named or score >= COVERED_SCORE, score=round(score, 2), known=tuple(known))

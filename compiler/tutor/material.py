@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from compiler.analysis.examples import usual_receiver
 from compiler.roles import is_test_path
 from compiler.tutor.citations import Citation
 from compiler.tutor.plan import Plan, symbol_text
@@ -37,7 +38,9 @@ def usage(corpus: Any, symbol: Any) -> str:
         shown = "..."  # the signature lists base classes, not the constructor's arguments
     parent = corpus.symbols.get(symbol.parent) if symbol.parent else None
     if symbol.kind == "method" and parent is not None:
-        return f"{parent.name[:1].lower() + parent.name[1:]}.{symbol.name}({shown})"
+        # The receiver users write in real examples (``app.errorhandler``), else the class's name.
+        receiver = usual_receiver(corpus, symbol) or parent.name[:1].lower() + parent.name[1:]
+        return f"{receiver}.{symbol.name}({shown})"
     parts = symbol.id.split(".")
     if len(parts) > 2 and any(p.startswith("_") for p in parts[1:-1]):  # httpx._api.get is used as httpx.get
         return f"{parts[0]}.{symbol.name}({shown})"

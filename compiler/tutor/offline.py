@@ -12,6 +12,7 @@ to instruct an AI is flagged, never obeyed.
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -19,6 +20,7 @@ from compiler.analysis.examples import examples_for
 from compiler.roles import is_test_path
 from compiler.tutor.analogies import analogies
 from compiler.tutor.citations import Citation
+from compiler.tutor.goals import goal_kind
 from compiler.tutor.material import Material, usage
 from compiler.tutor.plan import EXAMPLE_PATH, Plan, Step, symbol_text
 from compiler.tutor.prose import (
@@ -32,6 +34,7 @@ from compiler.tutor.prose import (
     same_text,
 )
 from compiler.tutor.reply import Draft, Reply, Turn
+from compiler.tutor.words import QUESTION_FILLER, tokens
 from compiler.untrusted import quote_flagged
 
 _HOW_TO = re.compile(r"\bhow (do|can|could|should|would|to) (i|we|you)\b|\bhow to\b|\b(i|we) want to\b")
@@ -130,10 +133,19 @@ class Composer(Material):
         """The closest worked example for a how-to answer: real code that calls one of the main symbols."""
         if not self.how_to:
             return None
-        for symbol in self.main_symbols()[:3]:
-            found = examples_for(self.corpus, symbol, limit=1)
+        asked = set(tokens(self.plan.question)) - set(tokens(" ".join(QUESTION_FILLER)))
+        # A learner who uses the library is shown the closest API with a real use; one who extends, fixes or
+        # contributes to it keeps the code the plan leads with, and sees a use of that code only.
+        users = goal_kind(self.plan.goal) in {"", "use"}
+        for symbol in self.main_symbols()[: 3 if users else 1]:
+            found = examples_for(self.corpus, symbol, limit=8)
             if found:
-                return found[0]
+                # Of the real uses, the one that says what was asked (``request.form`` for "a form", ``404`` for
+                # "not found" stays a tie): the examples' own order breaks ties.
+                return max(
+                    found,
+                    key=lambda e: (len(asked & set(tokens(e.call))), len(asked & set(tokens(e.code))), -found.index(e)),
+                )
         return None
 
     def heading(self) -> tuple[str, list[Citation]]:
@@ -166,9 +178,10 @@ class Composer(Material):
         where = ref(example.path, *example.lines)
         fence = "````" if "```" in example.code else "```"
         language = {"typescript": "ts", "javascript": "js"}.get(example.language, example.language)
-        if example.language == "markdown":
+        if example.language in {"markdown", "text", "restructuredtext", "rst", ""}:  # a docs page's code block
             language = self.language_of_symbol()
-        return f"A real example, from `{where}`:\n\n{fence}{language}\n{example.code}\n{fence}"
+        code = textwrap.dedent(example.code)  # an indented reStructuredText block, shown flush left
+        return f"A real example, from `{where}`:\n\n{fence}{language}\n{code}\n{fence}"
 
     def language_of_symbol(self) -> str:
         main = self.main_symbols()

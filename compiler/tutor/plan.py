@@ -19,8 +19,9 @@ from typing import Any
 
 from compiler.roles import is_test_path
 from compiler.tutor.coverage import assess
-from compiler.tutor.goals import goal_concepts, learning_order, path_index
+from compiler.tutor.goals import goal_concepts, goal_kind, learning_order, path_index
 from compiler.tutor.learner import LEVELS, ConceptState, Profile
+from compiler.tutor.rank import rank_symbols
 from compiler.tutor.retrieve import Retrieve, core_retrieve, index_retrieve
 from compiler.tutor.words import EXAMPLE_PATH, QUESTION_FILLER, tokens
 
@@ -202,7 +203,15 @@ def make_plan(
     second = [_hit(h) for h in lexical(query, k)] if retrieve else []
 
     targets, target_symbols = _targets(
-        corpus, hits, query, level, context, second, on_goal, goal_weight=3.0 if about_goal else 0.6
+        corpus,
+        hits,
+        query,
+        level,
+        context,
+        second,
+        on_goal,
+        goal_weight=3.0 if about_goal else 0.6,
+        kind=goal_kind(profile.goal),
     )
     prerequisites, reasons, skipped = _prerequisites(corpus, targets, level, progress)
     steps = _steps(corpus, targets, prerequisites, reasons, target_symbols, progress, depth)
@@ -262,8 +271,10 @@ def _targets(
     second: Sequence[dict[str, Any]] = (),
     on_goal: Sequence[str] = (),
     goal_weight: float = 0.6,
+    kind: str = "",
 ) -> tuple[list[str], list[str]]:
-    """Concepts the question is about (voted by hit rank) and the symbols it is about, best first."""
+    """Concepts the question is about (voted by hit rank) and the symbols it is about, best first;
+    ``kind`` is the kind of the learner's goal (``goals.goal_kind``)."""
     votes: Counter[str] = Counter()
     direct: list[str] = []  # symbols hit as themselves
     lexical: list[str] = []  # symbols the second opinion hit
@@ -278,7 +289,23 @@ def _targets(
                 votes[concept] += scale * breadth / rank
             if symbol and symbol.kind != "module":
                 (via_concept if hit.get("kind") == "concept" else found).append(symbol.id)
-    symbols = list(dict.fromkeys([*direct, *lexical, *via_concept]))
+    # Docs sections the search found (README, guides) vote for the API their code blocks call.
+    docs = [
+        (hit["path"], hit["lines"])
+        for hit in [*hits, *second]
+        if not hit["symbol"] and hit.get("kind") != "concept" and hit["path"] and hit["lines"]
+    ]
+    symbols = rank_symbols(
+        corpus,
+        question,
+        detect_intent(question),
+        [(direct, 1.0), (lexical, 1.0), (via_concept, 0.2)],
+        docs,
+        # Docs show how to use the API: their calls answer a how-to, say less about what it is, and nothing
+        # about where or why the machinery does what it does.
+        doc_weight={"how": 1.0, "what": 0.5}.get(detect_intent(question), 0.0),
+        goal_kind=kind,
+    )
     # A symbol or concept named outright in the question wins over fuzzy retrieval.
     for named in _named_symbols(corpus, question):
         if named.id not in symbols:
@@ -308,27 +335,7 @@ def _targets(
     best = votes[ranked[0]] if ranked else 0
     limit = 1 if level == "novice" else 2
     targets = [c for c in ranked[:limit] if votes[c] >= 0.6 * best]
-    return targets, _by_name(corpus, question, symbols)[:8]
-
-
-def _by_name(corpus: Any, question: str, symbol_ids: list[str]) -> list[str]:
-    """Symbols whose own name says what the question asks come first (``render_template`` before
-    ``render_template_string`` for "render a template"); the retrieval order breaks ties."""
-    wanted = set(tokens(question)) - set(tokens(" ".join(QUESTION_FILLER)))
-
-    def score(symbol_id: str) -> float:
-        symbol = corpus.symbols.get(symbol_id)
-        if symbol is None or not wanted:
-            return 0.0
-        parts = set(tokens(" ".join(re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+", symbol.name))))
-        matched = parts & wanted
-        # Two words of the name, or the whole of a distinctive one-word name ("json", "client"): one shared
-        # word of a longer name ("handle_request" for "a handler for every request") is no evidence.
-        if len(matched) >= 2 or (matched == parts and len(next(iter(parts), "")) >= 4):
-            return len(matched) - 0.25 * len(parts - wanted)
-        return 0.0
-
-    return sorted(symbol_ids, key=lambda i: -score(i))
+    return targets, symbols[:8]
 
 
 def _named_symbols(corpus: Any, question: str) -> list[Any]:

@@ -200,3 +200,11 @@ def test_a_rebuilt_corpus_is_picked_up_without_a_restart(corpus_dir, monkeypatch
     concept, page = run_with_client(server, body)
     assert not concept.is_error and concept.structured_content["title"] == "Authentication"
     assert "# Authentication" in page.contents[0].text
+
+
+def test_learning_path_takes_a_free_text_goal(call):
+    """A goal in the learner's words, not a concept id, is resolved by search to the concept it is about."""
+    data = call("learning_path", goal="tune the backoff between retries").structured_content
+    assert data["goal"]["id"] == "retries"
+    steps = [s["id"] for s in data["steps"]]
+    assert steps[-1] == "retries" and "configuration" in steps and "client" not in steps

@@ -85,3 +85,42 @@ def test_goal_command_in_the_repl_changes_targets_and_path(mh_corpus, tmp_path):
     out.truncate(0)
     handle_command(session, "/goal", console, read=lambda prompt: "")
     assert "sign my requests" in out.getvalue()
+
+
+def learner_path(capsys, corpus, db, name, *extra):
+    capsys.readouterr()
+    assert main(["learner", "path", name, "--corpus", str(corpus.root), "--learner-db", str(db), "--json", *extra]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_learner_path_on_the_cli_takes_a_free_text_goal(mh_corpus, tmp_path, capsys):
+    db = tmp_path / "learners.sqlite3"
+    assert main(["learner", "create", "dee", "--learner-db", str(db)]) == 0
+    plain = learner_path(capsys, mh_corpus, db, "dee")
+    assert plain["goal"] == "" and not any(s["on_goal"] for s in plain["steps"])
+    steps = learner_path(capsys, mh_corpus, db, "dee", "--goal", "sign my requests with an auth token")["steps"]
+    order = [s["concept"] for s in steps]
+    assert order.index("auth") < order.index("retries") and [s["concept"] for s in plain["steps"]] != order
+    assert [s["concept"] for s in steps if s["on_goal"]][-1] == "auth"  # the goal's concept closes its part
+    # The profile's goal is the default; --goal does not change the profile.
+    assert (
+        main(["learner", "update", "dee", "--goal", "tune the backoff between retries", "--learner-db", str(db)]) == 0
+    )
+    by_profile = learner_path(capsys, mh_corpus, db, "dee")
+    assert by_profile["goal"] == "tune the backoff between retries"
+    assert [s["concept"] for s in by_profile["steps"] if s["on_goal"]][-1] == "retries"
+
+
+def test_goal_kind_picks_the_api_for_a_user_and_the_machinery_for_a_fixer(mh_corpus, tmp_path, capsys):
+    """The same how-to question: a learner who uses the library is led to the API their code calls (the
+    class the README calls), one who fixes a bug in it to the code behind it."""
+    db = tmp_path / "learners.sqlite3"
+    for name, goal in (("uma", "use it in my app"), ("fio", "fix a bug in it")):
+        assert main(["learner", "create", name, "--goal", goal, "--learner-db", str(db)]) == 0
+    question = "how do I sign my requests with a token?"
+    user = ask_json(capsys, mh_corpus, db, "uma", question)
+    fixer = ask_json(capsys, mh_corpus, db, "fio", question)
+    assert user["plan"]["target_symbols"][0] == "minihttp.client.Client"
+    assert fixer["plan"]["target_symbols"][0] != "minihttp.client.Client"
+    assert user["citations"][0]["symbol"] == "minihttp.client.Client"
+    assert fixer["citations"][0]["symbol"] == fixer["plan"]["target_symbols"][0]

@@ -1,0 +1,146 @@
+"""Which symbols answer a question, best first: retrieval lists fused, docs, names, real use, the goal.
+
+In: an opened corpus, the question, its intent, the symbol ids each retrieval returned (best first), the
+docs sections it found, and the kind of the learner's goal. Out: ``rank_symbols``, the ids best first.
+The signals, each general (nothing here knows a codebase):
+
+- agreement: a symbol high in both the index's hits and the core's word search beats one high in either
+  (reciprocal-rank fusion);
+- docs: a guide section the search found votes for the API its code blocks call (how-to questions);
+- facades: a same-named public function or method stands in for the one found (``app.use`` for the
+  router's ``proto.use``), and a what-question gets the base class its candidates share;
+- the name: a symbol whose own name says what the question asks (``render_template`` for "render a
+  template") goes up;
+- real use: the calls user code writes (README and docs code blocks, docstring examples, tests, example
+  apps: ``app.use(``, ``httpx.get(``, ``request.form``) mark the API a user calls; it counts most for a
+  how-to asked by a learner who uses the library, and not at all for one who fixes or contributes to it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from compiler.analysis.examples import (
+    called_symbols,
+    section_calls,
+    symbols_named,
+    user_call_count,
+    user_receiver_count,
+)
+from compiler.roles import is_test_path
+from compiler.tutor.words import QUESTION_FILLER, tokens
+
+# Weight of each list of symbol ids: (ids best first, weight). Concept hits point at members less surely.
+Ranked = Sequence[tuple[Sequence[str], float]]
+# How much real use counts for each kind of goal: the API for a user, the machinery for the others.
+GOAL_USE_WEIGHT = {"use": 1.5, "extend": 0.25, "fix": 0.0, "contribute": 0.0}
+NAME_WEIGHT = 0.5  # how much a name that says what the question asks multiplies the score, per word
+
+
+def name_score(corpus: Any, question: str, symbol_id: str) -> float:
+    """How much a symbol's own name says what the question asks; 0 when it is no evidence."""
+    wanted = set(tokens(question)) - set(tokens(" ".join(QUESTION_FILLER)))
+    symbol = corpus.symbols.get(symbol_id)
+    if symbol is None or not wanted:
+        return 0.0
+    parts = set(tokens(" ".join(re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+", symbol.name))))
+    matched = parts & wanted
+    # Two words of the name, or the whole of a distinctive one-word name ("json", "client"): one shared
+    # word of a longer name ("handle_request" for "a handler for every request") is no evidence.
+    if len(matched) >= 2 or (matched == parts and len(next(iter(parts), "")) >= 4):
+        return len(matched) - 0.25 * len(parts - wanted)
+    return 0.0
+
+
+def use_prior(corpus: Any, symbol: Any) -> float:
+    """How surely ``symbol`` is API a user calls: calls of it in user code, or its owner used there at all."""
+    if is_test_path(symbol.path) or (symbol.name.startswith("_") and not symbol.name.startswith("__")):
+        return 0.0
+    calls = user_call_count(corpus, symbol)
+    if calls:
+        return 0.5 + 0.25 * math.log1p(calls)
+    return 0.25 if user_receiver_count(corpus, symbol) else 0.0
+
+
+def _twins(corpus: Any, symbol: Any) -> list[Any]:
+    """Other public functions and methods of the same name outside tests: facades and the code behind them."""
+    if (
+        symbol.kind not in {"function", "method"}
+        or symbol.name.startswith("_")
+        or len(symbol.name) < 3
+        or "property" in " ".join(symbol.decorators or ())
+    ):
+        return []
+    return [
+        other
+        for other in symbols_named(corpus, symbol.name)
+        if other.id != symbol.id
+        and other.name == symbol.name
+        and other.kind in {"function", "method"}
+        and "property" not in " ".join(other.decorators or ())
+        and not is_test_path(other.path)
+    ]
+
+
+def _shared_bases(corpus: Any, fused: dict[str, float]) -> dict[str, float]:
+    """Classes of the corpus that two or more candidate classes inherit from, with their candidates' summed score."""
+    children: dict[str, list[float]] = {}
+    for symbol_id, value in fused.items():
+        symbol = corpus.symbols[symbol_id]
+        for base in symbol.bases if symbol.kind == "class" else ():
+            name = base.split(".")[-1].split("[")[0]
+            for found in symbols_named(corpus, name):
+                if found.kind == "class" and found.name == name and not is_test_path(found.path):
+                    children.setdefault(found.id, []).append(value)
+    return {base: sum(values) for base, values in children.items() if len(values) >= 2}
+
+
+def rank_symbols(
+    corpus: Any,
+    question: str,
+    intent: str,
+    ranked: Ranked,
+    docs: Sequence[tuple[str, tuple[int, int]]] = (),
+    doc_weight: float = 1.0,
+    goal_kind: str = "",
+) -> list[str]:
+    """Symbol ids best first; ``docs`` are the (path, lines) of docs sections the search found, best first;
+    ``goal_kind`` is the learner's goal (use, extend, fix, contribute): one who uses the library is shown the
+    API they call, one who extends, fixes or contributes to it the code behind that API."""
+    fused: dict[str, float] = {}
+    for ids, weight in ranked:
+        for rank, symbol_id in enumerate(dict.fromkeys(i for i in ids if i in corpus.symbols), start=1):
+            fused[symbol_id] = fused.get(symbol_id, 0.0) + weight / (rank + 1)
+    # A docs section the search found votes for the API its code blocks call ("Custom Error Pages" shows
+    # ``@app.errorhandler(404)``): each section's weight is shared among the symbols it calls, by count.
+    for rank, (path, lines) in enumerate(dict.fromkeys(docs), start=1):
+        called: dict[str, float] = {}
+        for (receiver, name), count in section_calls(corpus, path, lines).items():
+            for symbol in called_symbols(corpus, receiver, name):
+                called[symbol.id] = called.get(symbol.id, 0.0) + count
+        total = sum(called.values())
+        for symbol_id, count in called.items():
+            fused[symbol_id] = fused.get(symbol_id, 0.0) + doc_weight * count / total / (rank + 1)
+    # A where or why question asks about the machinery, which users do not call: real use counts less.
+    use_weight = {"how": 1.0, "what": 1.0}.get(intent, 0.4) * GOAL_USE_WEIGHT.get(goal_kind, 1.0)
+    # A facade the user calls (``app.use``) is found as well as the code it delegates to (``proto.use``):
+    # a same-named function or method stands in with the score of the one retrieval found. Only for
+    # questions about using the code: a where or why question is about the code retrieval found.
+    for symbol_id, value in list(fused.items()) if intent in {"how", "what"} and use_weight else []:
+        for twin in _twins(corpus, corpus.symbols[symbol_id]):
+            fused[twin.id] = max(fused.get(twin.id, 0.0), 0.9 * value)
+
+    # "What is a transport?": the class the candidates share as a base is the idea asked about.
+    for base_id, value in (_shared_bases(corpus, fused) if intent == "what" else {}).items():
+        fused[base_id] = fused.get(base_id, 0.0) + value
+
+    def score(symbol_id: str) -> float:
+        symbol = corpus.symbols[symbol_id]
+        named = name_score(corpus, question, symbol_id)
+        return fused[symbol_id] * (1 + use_weight * use_prior(corpus, symbol)) * (1 + NAME_WEIGHT * max(named, 0.0))
+
+    order = list(fused)
+    return sorted(order, key=lambda i: (-score(i), order.index(i)))
