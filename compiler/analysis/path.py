@@ -72,14 +72,11 @@ def _inherited_mentions(concepts, mentions: dict[str, int]) -> dict[str, float]:
 
 
 def learning_path(
-    concepts: tuple[Concept, ...] | list[Concept],
-    mentions: dict[str, int] | None = None,
-    surface: frozenset[str] = frozenset(),
+    concepts: tuple[Concept, ...] | list[Concept], mentions: dict[str, int] | None = None
 ) -> tuple[str, ...]:
     """A topological order of the prerequisite graph; among concepts ready to learn, the one the docs
     mention first (``mentions``: concept id -> first mention; a prerequisite counts the first mention of
-    what needs it), then one of the public API (``surface``: concepts holding what the package exports),
-    then the most important."""
+    what needs it), then the most important. Concepts the docs never mention come after those they do."""
     known = {c.id: c for c in concepts}
     never = float("inf")
     first = _inherited_mentions(concepts, mentions or {})
@@ -88,19 +85,7 @@ def learning_path(
     for concept_id, prerequisites in waiting.items():
         for prerequisite in prerequisites:
             dependents[prerequisite].append(concept_id)
-    inside = {cid: bool(surface) and cid not in surface for cid in known}  # internals after the public API
-    for _ in range(len(concepts)):  # ... but what the public API is built on comes with it
-        changed = False
-        for concept in concepts:
-            for prerequisite in concept.prerequisites if not inside[concept.id] else ():
-                if inside.get(prerequisite):
-                    inside[prerequisite] = False
-                    changed = True
-        if not changed:
-            break
-    ready = [
-        (first.get(cid, never), inside[cid], -known[cid].importance, cid) for cid, pre in waiting.items() if not pre
-    ]
+    ready = [(first.get(cid, never), -known[cid].importance, cid) for cid, pre in waiting.items() if not pre]
     heapq.heapify(ready)
     order: list[str] = []
     while ready:
@@ -109,9 +94,7 @@ def learning_path(
         for dependent in sorted(dependents[concept_id]):
             waiting[dependent].discard(concept_id)
             if not waiting[dependent]:
-                heapq.heappush(
-                    ready, (first.get(dependent, never), inside[dependent], -known[dependent].importance, dependent)
-                )
+                heapq.heappush(ready, (first.get(dependent, never), -known[dependent].importance, dependent))
     # a cycle that slipped through (should not happen: prerequisites are made acyclic)
     leftovers = sorted((cid for cid in known if cid not in order), key=lambda cid: (-known[cid].importance, cid))
     return tuple(order + leftovers)

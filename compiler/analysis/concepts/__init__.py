@@ -48,8 +48,7 @@ How (each step is a function below):
 6. **Importance.** The PageRank that flows into a concept's members from other code
    concepts, plus a tenth of the members' own rank, blended half and half with how many docs
    sections mention it (when the docs say enough: README, markdown and reStructuredText pages);
-   support code and data count a quarter; tests and examples rank last. ``surface`` names the
-   concepts holding what the package exports, which the learning path teaches before internals.
+   support code and data count a quarter; tests and examples rank last.
 """
 
 from __future__ import annotations
@@ -97,7 +96,6 @@ from compiler.analysis.graph import CodeGraph
 from compiler.analysis.notes import NOTES_FILE, ResolvedNote
 from compiler.analysis.rank import Ranking
 from compiler.model import Concept, Diagnostic, Section
-from compiler.roles import is_support_path
 
 __all__ = ["SPLIT_MIN_LINES", "ConceptMap", "distill", "humanize", "segment_word"]
 
@@ -110,7 +108,6 @@ class ConceptMap:
     membership: dict[str, str]  # symbol id -> concept id
     diagnostics: tuple[Diagnostic, ...]
     mentions: dict[str, int] = field(default_factory=dict)  # concept id -> first mention in the docs
-    surface: frozenset[str] = frozenset()  # concepts holding what the package exports (its public API)
 
 
 def distill(
@@ -284,15 +281,9 @@ def distill(
             )
         )
     concepts.sort(key=lambda c: (-c.importance, c.id))
-    surface = frozenset(
-        ids[i] for i, c in enumerate(all_clusters)
-        if c.role == "code" and any(sid in graph.exported for sid in c.symbols)
-        and not (c.paths and all(is_support_path(p) for p in c.paths))
-    )  # fmt: skip
     return ConceptMap(
         concepts=tuple(concepts),
         membership=membership,
         diagnostics=tuple(diagnostics),
         mentions=mentions,
-        surface=surface,
     )
