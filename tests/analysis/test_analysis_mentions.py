@@ -94,6 +94,8 @@ def test_without_docs_the_most_important_ready_concept_comes_first():
     assert learning_path(concepts) == ("decoders", "api", "base", "client")  # base waits for nothing, client for base
     # a mentioned concept comes first, its prerequisite just before it; the unmentioned follow by importance
     assert learning_path(concepts, {"client": 5}) == ("base", "client", "decoders", "api")
+    # a concept of mostly private helpers is internals: after a less important public one
+    assert learning_path(concepts, public={"decoders": 0.1, "api": 1.0}) == ("api", "base", "client", "decoders")
 
 
 def test_reference_pages_come_after_the_guides_that_teach():

@@ -108,6 +108,7 @@ class ConceptMap:
     membership: dict[str, str]  # symbol id -> concept id
     diagnostics: tuple[Diagnostic, ...]
     mentions: dict[str, int] = field(default_factory=dict)  # concept id -> first mention in the docs
+    public: dict[str, float] = field(default_factory=dict)  # concept id -> share of members a user can name
 
 
 def distill(
@@ -281,9 +282,20 @@ def distill(
             )
         )
     concepts.sort(key=lambda c: (-c.importance, c.id))
+    public = {c.id: round(sum(1 for sid in c.members if _nameable(symbols[sid])) / len(c.members), 6)
+              for c in concepts if c.members}  # fmt: skip
     return ConceptMap(
         concepts=tuple(concepts),
         membership=membership,
         diagnostics=tuple(diagnostics),
         mentions=mentions,
+        public=public,
+    )
+
+
+def _nameable(sym) -> bool:
+    """A member a user can name: public, and no ``_private`` name (``__len__`` and its kind are protocol)."""
+    name = sym.name
+    return sym.public and (
+        not name.startswith("_") or (len(name) > 4 and name.startswith("__") and name.endswith("__"))
     )
