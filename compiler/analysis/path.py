@@ -79,8 +79,8 @@ def learning_path(
     """A topological order of the prerequisite graph; among concepts ready to learn, the one the docs
     mention first (``mentions``: concept id -> first mention; a prerequisite counts the first mention of
     what needs it), then the most important public one: importance times the share of its members a user
-    can name (``public``: concept id -> 0..1), so a concept of private helpers comes late.
-    Concepts the docs never mention come after those they do."""
+    can name (``public``: concept id -> 0..1; tests and examples have none), so a concept of private helpers
+    comes late; then the most important. Concepts the docs never mention come after those they do."""
     known = {c.id: c for c in concepts}
     never = float("inf")
     shares = public or {}
@@ -91,7 +91,9 @@ def learning_path(
     for concept_id, prerequisites in waiting.items():
         for prerequisite in prerequisites:
             dependents[prerequisite].append(concept_id)
-    ready = [(first.get(cid, never), -weight[cid], cid) for cid, pre in waiting.items() if not pre]
+    ready = [
+        (first.get(cid, never), -weight[cid], -known[cid].importance, cid) for cid, pre in waiting.items() if not pre
+    ]
     heapq.heapify(ready)
     order: list[str] = []
     while ready:
@@ -100,7 +102,9 @@ def learning_path(
         for dependent in sorted(dependents[concept_id]):
             waiting[dependent].discard(concept_id)
             if not waiting[dependent]:
-                heapq.heappush(ready, (first.get(dependent, never), -weight[dependent], dependent))
+                heapq.heappush(
+                    ready, (first.get(dependent, never), -weight[dependent], -known[dependent].importance, dependent)
+                )
     # a cycle that slipped through (should not happen: prerequisites are made acyclic)
     leftovers = sorted((cid for cid in known if cid not in order), key=lambda cid: (-known[cid].importance, cid))
     return tuple(order + leftovers)

@@ -282,8 +282,11 @@ def distill(
             )
         )
     concepts.sort(key=lambda c: (-c.importance, c.id))
-    public = {c.id: round(sum(1 for sid in c.members if _nameable(symbols[sid])) / len(c.members), 6)
-              for c in concepts if c.members}  # fmt: skip
+    code = {cid for cid, cluster in zip(ids, all_clusters) if cluster.role not in SPECIAL_ROLES}
+    public = {  # tests, examples and benchmarks are nothing a user names: they stay last
+        c.id: round(sum(1 for sid in c.members if _nameable(symbols[sid])) / len(c.members), 6) if c.id in code else 0.0
+        for c in concepts if c.members
+    }  # fmt: skip
     return ConceptMap(
         concepts=tuple(concepts),
         membership=membership,
