@@ -74,32 +74,25 @@ def _inherited_mentions(concepts, mentions: dict[str, int]) -> dict[str, float]:
 def learning_path(
     concepts: tuple[Concept, ...] | list[Concept],
     mentions: dict[str, int] | None = None,
-    surface: frozenset[str] = frozenset(),
+    public: dict[str, float] | None = None,
 ) -> tuple[str, ...]:
     """A topological order of the prerequisite graph; among concepts ready to learn, the one the docs
     mention first (``mentions``: concept id -> first mention; a prerequisite counts the first mention of
-    what needs it), then one of the public API (``surface``: concepts holding what the package exports),
-    then the most important."""
+    what needs it), then the most important public one: importance times the share of its members a user
+    can name (``public``: concept id -> 0..1; tests and examples have none), so a concept of private helpers
+    comes late; then the most important. Concepts the docs never mention come after those they do."""
     known = {c.id: c for c in concepts}
     never = float("inf")
+    shares = public or {}
+    weight = {c.id: c.importance * shares.get(c.id, 1.0) for c in concepts}
     first = _inherited_mentions(concepts, mentions or {})
     waiting = {c.id: {p for p in c.prerequisites if p in known and p != c.id} for c in concepts}
     dependents: dict[str, list[str]] = {c.id: [] for c in concepts}
     for concept_id, prerequisites in waiting.items():
         for prerequisite in prerequisites:
             dependents[prerequisite].append(concept_id)
-    inside = {cid: bool(surface) and cid not in surface for cid in known}  # internals after the public API
-    for _ in range(len(concepts)):  # ... but what the public API is built on comes with it
-        changed = False
-        for concept in concepts:
-            for prerequisite in concept.prerequisites if not inside[concept.id] else ():
-                if inside.get(prerequisite):
-                    inside[prerequisite] = False
-                    changed = True
-        if not changed:
-            break
     ready = [
-        (first.get(cid, never), inside[cid], -known[cid].importance, cid) for cid, pre in waiting.items() if not pre
+        (first.get(cid, never), -weight[cid], -known[cid].importance, cid) for cid, pre in waiting.items() if not pre
     ]
     heapq.heapify(ready)
     order: list[str] = []
@@ -110,7 +103,7 @@ def learning_path(
             waiting[dependent].discard(concept_id)
             if not waiting[dependent]:
                 heapq.heappush(
-                    ready, (first.get(dependent, never), inside[dependent], -known[dependent].importance, dependent)
+                    ready, (first.get(dependent, never), -weight[dependent], -known[dependent].importance, dependent)
                 )
     # a cycle that slipped through (should not happen: prerequisites are made acyclic)
     leftovers = sorted((cid for cid in known if cid not in order), key=lambda cid: (-known[cid].importance, cid))

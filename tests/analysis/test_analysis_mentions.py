@@ -85,15 +85,40 @@ def test_mention_counts_are_sections_mentioning_a_concept():
     assert mention_counts(sections, SYMBOLS, MEMBERSHIP) == {"client": 2, "transport": 1}
 
 
-def test_the_public_api_and_what_it_builds_on_come_before_internals():
+def test_without_docs_the_most_important_ready_concept_comes_first():
     def concept(cid, importance, prerequisites=()):
         return Concept(id=cid, title=cid, summary="", summary_source="generated", members=(), files=(),
                        importance=importance, prerequisites=tuple(prerequisites))  # fmt: skip
 
     concepts = [concept("decoders", 1.0), concept("client", 0.5, ["base"]), concept("base", 0.2), concept("api", 0.3)]
-    assert learning_path(concepts)[0] == "decoders"  # without an export list: the most important first
-    # exported: client and api; base comes with client (its prerequisite), the internal decoders last
-    assert learning_path(concepts, surface=frozenset({"client", "api"})) == ("api", "base", "client", "decoders")
+    assert learning_path(concepts) == ("decoders", "api", "base", "client")  # base waits for nothing, client for base
+    # a mentioned concept comes first, its prerequisite just before it; the unmentioned follow by importance
+    assert learning_path(concepts, {"client": 5}) == ("base", "client", "decoders", "api")
+    # a concept of mostly private helpers is internals: after a less important public one
+    assert learning_path(concepts, public={"decoders": 0.1, "api": 1.0}) == ("api", "base", "client", "decoders")
+
+
+def test_reference_pages_come_after_the_guides_that_teach():
+    sections = [
+        section("docs/api.rst", ".. autoclass:: pkg.client.Client\n\n.. autofunction:: pkg.transport.send"),
+        section("docs/index.rst", ".. toctree::\n\n   api\n   guide\n"),
+        section("docs/guide.rst", "Send with ``send``, then build a ``Client``."),
+    ]
+    found = first_mentions(sections, SYMBOLS, MEMBERSHIP)
+    # the toctree lists the API reference first, but a reference lists everything and teaches nothing first
+    assert found["transport"] < found["client"]
+
+
+def test_markdown_docs_follow_the_readme_links():
+    sections = [
+        section("README.md", "See [the client](docs/client.md) and [transports](./docs/transport.md#top)."),
+        section("docs/advanced.md", "`Transport` internals"),
+        section("docs/client.md", "A `Client` sends through a [transport](transport.md)."),
+        section("docs/transport.md", "`Transport` details"),
+    ]
+    found = first_mentions(sections, SYMBOLS, MEMBERSHIP)
+    # alphabetical would read advanced.md (Transport) first; the README links client.md first
+    assert found["client"] < found["transport"]
 
 
 def test_directives_builtins_and_module_objects():

@@ -48,8 +48,7 @@ How (each step is a function below):
 6. **Importance.** The PageRank that flows into a concept's members from other code
    concepts, plus a tenth of the members' own rank, blended half and half with how many docs
    sections mention it (when the docs say enough: README, markdown and reStructuredText pages);
-   support code and data count a quarter; tests and examples rank last. ``surface`` names the
-   concepts holding what the package exports, which the learning path teaches before internals.
+   support code and data count a quarter; tests and examples rank last.
 """
 
 from __future__ import annotations
@@ -97,7 +96,6 @@ from compiler.analysis.graph import CodeGraph
 from compiler.analysis.notes import NOTES_FILE, ResolvedNote
 from compiler.analysis.rank import Ranking
 from compiler.model import Concept, Diagnostic, Section
-from compiler.roles import is_support_path
 
 __all__ = ["SPLIT_MIN_LINES", "ConceptMap", "distill", "humanize", "segment_word"]
 
@@ -110,7 +108,7 @@ class ConceptMap:
     membership: dict[str, str]  # symbol id -> concept id
     diagnostics: tuple[Diagnostic, ...]
     mentions: dict[str, int] = field(default_factory=dict)  # concept id -> first mention in the docs
-    surface: frozenset[str] = frozenset()  # concepts holding what the package exports (its public API)
+    public: dict[str, float] = field(default_factory=dict)  # concept id -> share of members a user can name
 
 
 def distill(
@@ -284,15 +282,23 @@ def distill(
             )
         )
     concepts.sort(key=lambda c: (-c.importance, c.id))
-    surface = frozenset(
-        ids[i] for i, c in enumerate(all_clusters)
-        if c.role == "code" and any(sid in graph.exported for sid in c.symbols)
-        and not (c.paths and all(is_support_path(p) for p in c.paths))
-    )  # fmt: skip
+    code = {cid for cid, cluster in zip(ids, all_clusters) if cluster.role not in SPECIAL_ROLES}
+    public = {  # tests, examples and benchmarks are nothing a user names: they stay last
+        c.id: round(sum(1 for sid in c.members if _nameable(symbols[sid])) / len(c.members), 6) if c.id in code else 0.0
+        for c in concepts if c.members
+    }  # fmt: skip
     return ConceptMap(
         concepts=tuple(concepts),
         membership=membership,
         diagnostics=tuple(diagnostics),
         mentions=mentions,
-        surface=surface,
+        public=public,
+    )
+
+
+def _nameable(sym) -> bool:
+    """A member a user can name: public, and no ``_private`` name (``__len__`` and its kind are protocol)."""
+    name = sym.name
+    return sym.public and (
+        not name.startswith("_") or (len(name) > 4 and name.startswith("__") and name.endswith("__"))
     )

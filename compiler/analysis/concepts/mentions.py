@@ -1,7 +1,9 @@
 """Where the project's own docs first mention each concept: the order its docs teach them in.
 
 In: the docs sections (README first, then the other markdown and reStructuredText pages in the order
-the docs' ``.. toctree::`` lists them, else by path; changelogs and licences skipped), the symbols and which concept each belongs to. Out: concept id -> position of the first
+the docs' ``.. toctree::`` lists them or, for markdown docs, the order the README links them, else by path;
+reference pages last, since an API reference lists everything and teaches nothing first; changelogs and
+licences skipped), the symbols and which concept each belongs to. Out: concept id -> position of the first
 mention (a running count of the identifiers read), for concepts the docs mention at all.
 
 A mention is the name of a public class, function or method that only one concept defines (or\nonly one defines at module level), written
@@ -14,6 +16,7 @@ Out too: ``mention_counts``, how often the docs mention each concept.
 from __future__ import annotations
 
 import builtins
+import posixpath
 import re
 
 from compiler.model import Section, Symbol
@@ -86,16 +89,36 @@ _CODE_DIRECTIVE = re.compile(r"^\s*\.\.\s+(code-block|code|sourcecode|doctest|te
 _TOC_LINK = re.compile(r"\[[^\]\n]*\]\(#[^)\s]*\)")
 _TOCTREE = re.compile(r"^\s*\.\.\s+toctree::")
 _TOC_ENTRY = re.compile(r"^\s+(?:[^<:\s][^<]*<([^>]+)>|([^\s:][^\s]*))\s*$")
+_MD_LINK = re.compile(r"\]\(\s*(?:\./)?([^)\s#:]+\.(?:md|markdown|rst))(?:#[^)\s]*)?\s*\)", re.I)
+_REFERENCE_STEMS = frozenset({"api", "reference", "api_reference", "apireference", "api_docs", "apidocs"})
+_REFERENCE_DIRS = frozenset({"api", "reference", "api_reference", "apidocs"})
+REFERENCE_DIRECTIVES = 5  # a page this many ``.. autoclass::``-like lines is an API reference
+
+
+def _reference_pages(by_path: dict[str, list[Section]]) -> set[str]:
+    """Docs pages that list the API rather than teach it: ``api.rst``, ``reference/...``, autodoc pages."""
+    found = set()
+    for path, sections in by_path.items():
+        parts = path.lower().replace("-", "_").split("/")
+        stem = parts[-1].rsplit(".", 1)[0]
+        directives = sum(1 for s in sections for line in s.text.splitlines() if _DIRECTIVE.match(line))
+        if stem in _REFERENCE_STEMS or _REFERENCE_DIRS & set(parts[:-1]) or directives >= REFERENCE_DIRECTIVES:
+            found.add(path)
+    return found
 
 
 def _toctree_order(sections: list[Section]) -> dict[str, int]:
     """Docs path -> its place in the reading order the ``.. toctree::`` of the docs' index pages give
-    (depth first from the shallowest ``index.rst``), for the pages a toctree lists."""
+    (depth first from the shallowest ``index.rst``; without one, from the README or a docs ``index.md``
+    through their markdown links), for the pages a toctree or a link lists."""
     by_path: dict[str, list[Section]] = {}
     for section in sections:
         by_path.setdefault(section.path, []).append(section)
     indexes = sorted((p for p in by_path if p.rsplit("/", 1)[-1].lower() in ("index.rst", "contents.rst")),
                      key=lambda p: (p.count("/"), p))  # fmt: skip
+    if not indexes:  # markdown docs: the README (then a docs index) links the pages in reading order
+        indexes = sorted((p for p in by_path if p.rsplit("/", 1)[-1].lower() in ("readme.md", "index.md")),
+                         key=lambda p: (p.count("/"), not p.lower().endswith("readme.md"), p))  # fmt: skip
     order: dict[str, int] = {}
 
     def visit(path: str, depth: int) -> None:
@@ -115,8 +138,11 @@ def _toctree_order(sections: list[Section]) -> dict[str, int]:
                 match = _TOC_ENTRY.match(line) if in_toc else None
                 if match:
                     entries.append((match.group(1) or match.group(2)).strip())
+                elif path.lower().endswith(".md"):
+                    entries.extend(link.group(1) for link in _MD_LINK.finditer(line))
         for entry in entries:
             target = entry.lstrip("/") if entry.startswith("/") else folder + entry
+            target = posixpath.normpath(target) if target else target
             for candidate in (target, target + ".rst", target + ".md", target + "/index.rst"):
                 if candidate in by_path:
                     visit(candidate, depth + 1)
@@ -138,10 +164,14 @@ def _mentions(sections: list[Section], symbols: dict[str, Symbol], membership: d
         if s.anchor == PACKAGE_DOC or (_is_docs(s.path) and file_role(s.path) in ("code", "docs"))
     ]  # fmt: skip
     toc = _toctree_order(docs)
+    by_path: dict[str, list[Section]] = {}
+    for s in docs:
+        by_path.setdefault(s.path, []).append(s)
+    reference = _reference_pages(by_path)
     readme_first = sorted(
         docs,
         key=lambda s: (not s.path.rsplit("/", 1)[-1].lower().startswith("readme"), s.anchor != PACKAGE_DOC,
-                       toc.get(s.path, len(toc)), s.path.count("/"), s.path, tuple(s.lines)),
+                       s.path in reference, toc.get(s.path, len(toc)), s.path.count("/"), s.path, tuple(s.lines)),
     )  # fmt: skip
     position = 0
     for number, section in enumerate(readme_first):
