@@ -21,7 +21,7 @@ from compiler.roles import is_test_path
 from compiler.tutor.coverage import assess
 from compiler.tutor.goals import goal_concepts, goal_kind, learning_order, path_index
 from compiler.tutor.learner import LEVELS, ConceptState, Profile
-from compiler.tutor.rank import rank_symbols
+from compiler.tutor.rank import lead_in_targets, rank_symbols
 from compiler.tutor.retrieve import Retrieve, core_retrieve, index_retrieve
 from compiler.tutor.words import EXAMPLE_PATH, QUESTION_FILLER, tokens
 
@@ -335,7 +335,7 @@ def _targets(
     best = votes[ranked[0]] if ranked else 0
     limit = 1 if level == "novice" else 2
     targets = [c for c in ranked[:limit] if votes[c] >= 0.6 * best]
-    return targets, symbols[:8]
+    return targets, lead_in_targets(corpus, targets, symbols)[:8]
 
 
 def _named_symbols(corpus: Any, question: str) -> list[Any]:
