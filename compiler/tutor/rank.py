@@ -156,17 +156,17 @@ def rank_symbols(
     return sorted(order, key=lambda i: (-score(i), order.index(i)))
 
 
-def lead_in_targets(corpus: Any, targets: Sequence[str], symbols: Sequence[str], window: int = 8) -> list[str]:
+def lead_in_targets(corpus: Any, targets: Sequence[str], symbols: Sequence[str]) -> list[str]:
     """The answer's lead agrees with its heading: when the best symbol lies outside every target concept,
-    the best one inside a target (among the first ``window``) leads instead; when none was retrieved, the
-    symbols the target concept's own prose names in backticks (the author's or the docs' key pieces)."""
+    a symbol the target concept's own prose names in backticks (the author's or the docs' key piece) leads,
+    the best retrieved one first."""
     symbols = list(symbols)
     wanted = set(targets)
     top = corpus.symbols.get(symbols[0]) if symbols else None
     if not wanted or (top is not None and top.concept in wanted):
         return symbols
-    inside = [s for s in symbols[:window] if corpus.symbols[s].concept in wanted]
-    lead = inside[0] if inside else next(iter(_named_in_prose(corpus, targets)), None)
+    named = _named_in_prose(corpus, targets)
+    lead = next((s for s in symbols if s in named), named[0] if named else None)
     if lead is None:
         return symbols
     return [lead] + [s for s in symbols if s != lead]
