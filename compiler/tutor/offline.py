@@ -11,7 +11,6 @@ to instruct an AI is flagged, never obeyed.
 
 from __future__ import annotations
 
-import re
 import textwrap
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -34,10 +33,8 @@ from compiler.tutor.prose import (
     same_text,
 )
 from compiler.tutor.reply import Draft, Reply, Turn
-from compiler.tutor.words import QUESTION_FILLER, tokens
+from compiler.tutor.words import HOW_TO, QUESTION_FILLER, tokens
 from compiler.untrusted import quote_flagged
-
-_HOW_TO = re.compile(r"\bhow (do|can|could|should|would|to) (i|we|you)\b|\bhow to\b|\b(i|we) want to\b")
 
 
 class OfflineBackend:
@@ -70,7 +67,7 @@ class Composer(Material):
     def __init__(self, corpus: Any, plan: Plan) -> None:
         super().__init__(corpus, plan)
         # "How do I ...?" asks for the code the learner writes; "how does it work?" for the mechanism.
-        self.how_to = bool(_HOW_TO.search(plan.question.lower()))
+        self.how_to = bool(HOW_TO.search(plan.question.lower()))
         self._example = self.example() if plan.covered else None
 
     # -- sections -------------------------------------------------------------------------

@@ -21,9 +21,9 @@ from compiler.roles import is_test_path
 from compiler.tutor.coverage import assess
 from compiler.tutor.goals import goal_concepts, goal_kind, learning_order, path_index
 from compiler.tutor.learner import LEVELS, ConceptState, Profile
-from compiler.tutor.rank import rank_symbols
+from compiler.tutor.rank import lead_in_targets, rank_symbols
 from compiler.tutor.retrieve import Retrieve, core_retrieve, index_retrieve
-from compiler.tutor.words import EXAMPLE_PATH, QUESTION_FILLER, tokens
+from compiler.tutor.words import EXAMPLE_PATH, HOW_TO, QUESTION_FILLER, tokens
 
 MAX_NOVICE_PREREQUISITES = 2
 # Concepts a learner never needs first: private helpers and compatibility shims.
@@ -335,6 +335,8 @@ def _targets(
     best = votes[ranked[0]] if ranked else 0
     limit = 1 if level == "novice" else 2
     targets = [c for c in ranked[:limit] if votes[c] >= 0.6 * best]
+    if not HOW_TO.search(lowered):  # a how-to leads with the call the learner writes, wherever it lives
+        symbols = lead_in_targets(corpus, targets, symbols)
     return targets, symbols[:8]
 
 

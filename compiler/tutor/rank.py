@@ -30,7 +30,7 @@ from compiler.analysis.examples import (
     user_call_count,
     user_receiver_count,
 )
-from compiler.roles import is_test_path
+from compiler.roles import file_role, is_test_path
 from compiler.tutor.words import QUESTION_FILLER, tokens
 
 # Weight of each list of symbol ids: (ids best first, weight). Concept hits point at members less surely.
@@ -38,6 +38,12 @@ Ranked = Sequence[tuple[Sequence[str], float]]
 # How much real use counts for each kind of goal: the API for a user, the machinery for the others.
 GOAL_USE_WEIGHT = {"use": 1.5, "extend": 0.25, "fix": 0.0, "contribute": 0.0}
 NAME_WEIGHT = 0.5  # how much a name that says what the question asks multiplies the score, per word
+# Benchmarks and tooling scripts use the code; they answer a question only when it asks about them.
+SIDE_ROLES = {
+    "bench": re.compile(r"\bbench(mark)?s?\b", re.I),
+    "tooling": re.compile(r"\b(scripts?|tools?|tooling)\b", re.I),
+}
+SIDE_WEIGHT = 0.3
 
 
 def name_score(corpus: Any, question: str, symbol_id: str) -> float:
@@ -140,7 +146,44 @@ def rank_symbols(
     def score(symbol_id: str) -> float:
         symbol = corpus.symbols[symbol_id]
         named = name_score(corpus, question, symbol_id)
-        return fused[symbol_id] * (1 + use_weight * use_prior(corpus, symbol)) * (1 + NAME_WEIGHT * max(named, 0.0))
+        asked_about = SIDE_ROLES.get(file_role(symbol.path))
+        side = SIDE_WEIGHT if asked_about is not None and not asked_about.search(question) else 1.0
+        return (
+            side * fused[symbol_id] * (1 + use_weight * use_prior(corpus, symbol)) * (1 + NAME_WEIGHT * max(named, 0.0))
+        )
 
     order = list(fused)
     return sorted(order, key=lambda i: (-score(i), order.index(i)))
+
+
+def lead_in_targets(corpus: Any, targets: Sequence[str], symbols: Sequence[str]) -> list[str]:
+    """The answer's lead agrees with its heading: when the best symbol lies outside every target concept,
+    a symbol the target concept's own prose names in backticks (the author's or the docs' key piece) leads,
+    the best retrieved one first."""
+    symbols = list(symbols)
+    wanted = set(targets)
+    top = corpus.symbols.get(symbols[0]) if symbols else None
+    if not wanted or (top is not None and top.concept in wanted):
+        return symbols
+    named = _named_in_prose(corpus, targets)
+    lead = next((s for s in symbols if s in named), named[0] if named else None)
+    if lead is None:
+        return symbols
+    return [lead] + [s for s in symbols if s != lead]
+
+
+def _named_in_prose(corpus: Any, targets: Sequence[str]) -> list[str]:
+    found: list[str] = []
+    for concept_id in targets:
+        concept = corpus.concepts.get(concept_id)
+        if concept is None:
+            continue
+        for name in _BACKTICKED.findall(f"{concept.summary}\n{concept.body}"):
+            for symbol in corpus.find_symbols(name):
+                if symbol.concept == concept_id and symbol.kind != "module" and symbol.id not in found:
+                    found.append(symbol.id)
+                    break
+    return found
+
+
+_BACKTICKED = re.compile(r"`([A-Za-z_][\w.]*)(?:\(\))?`")

@@ -172,4 +172,8 @@ def _stem(word: str) -> str:
     return word
 
 
+# A question about the code the learner writes ("how do I ...", "I want to ..."), not about how the code works.
+HOW_TO = re.compile(r"\bhow (do|can|could|should|would|to) (i|we|you)\b|\bhow to\b|\b(i|we) want to\b")
+
+
 EXAMPLE_PATH = re.compile(r"(^|/)(examples?|samples?|docs?)/")
