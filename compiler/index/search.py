@@ -41,12 +41,13 @@ IMPORTANCE_BOOST = 0.15  # PageRank prior: central code is what newcomers ask ab
 ONBOARDING_IMPORTANCE_BOOST = 0.5  # the same prior for "where do I start" questions
 # Questions ask how or where something happens: that is a function, method or class. A whole
 # module or a constant is a coarser answer, so it yields when the evidence is otherwise equal.
-KIND_PRIOR = {"module": 0.7, "variable": 0.7}
+MODULE_PRIOR = 0.7
+VARIABLE_PRIOR = 0.7
 # A class that defines no methods (an exception type, a plain record) has no behaviour to
 # show: its name matches the question ("too many redirects") while the code that raises or
 # fills it is the place asked about.
 EMPTY_CLASS_PRIOR = 0.8
-CONCEPT_MEMBER_BOOST = 0.35  # a matching concept lends its score to its members
+CONCEPT_MEMBER_BOOST = 0.2  # a matching concept lends its score to its members
 CONCEPT_SPECIFIC_SIZE = 5  # concepts up to this many members lend their full score
 NEIGHBOUR_BOOST = 0.1  # callers/callees/containers of the strongest hits
 STRONG_HITS = 5
@@ -352,14 +353,14 @@ def _class_members(corpus) -> dict[str, tuple[str, ...]]:
 
 
 def _priors(corpus, chunks) -> np.ndarray:
-    """What kind of answer each chunk is, as a score factor (see KIND_PRIOR, EMPTY_CLASS_PRIOR)."""
+    """What kind of answer each chunk is, as a score factor (see MODULE_PRIOR, VARIABLE_PRIOR, EMPTY_CLASS_PRIOR)."""
     with_behaviour = {s.parent for s in corpus.core.symbols if s.parent and s.kind in ("method", "function")}
     prior = np.ones(len(chunks), dtype=np.float32)
     for row, chunk in enumerate(chunks):
         if chunk.kind == "class" and chunk.symbol not in with_behaviour:
             prior[row] = EMPTY_CLASS_PRIOR
         else:
-            prior[row] = KIND_PRIOR.get(chunk.kind, 1.0)
+            prior[row] = {"module": MODULE_PRIOR, "variable": VARIABLE_PRIOR}.get(chunk.kind, 1.0)
     return prior
 
 
