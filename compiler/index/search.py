@@ -42,12 +42,12 @@ ONBOARDING_IMPORTANCE_BOOST = 0.5  # the same prior for "where do I start" quest
 # Questions ask how or where something happens: that is a function, method or class. A whole
 # module or a constant is a coarser answer, so it yields when the evidence is otherwise equal.
 MODULE_PRIOR = 0.7
-VARIABLE_PRIOR = 0.7
+VARIABLE_PRIOR = 0.5
 # A class that defines no methods (an exception type, a plain record) has no behaviour to
 # show: its name matches the question ("too many redirects") while the code that raises or
 # fills it is the place asked about.
-EMPTY_CLASS_PRIOR = 0.8
-CONCEPT_MEMBER_BOOST = 0.2  # a matching concept lends its score to its members
+EMPTY_CLASS_PRIOR = 0.6
+CONCEPT_MEMBER_BOOST = 0.1  # a matching concept lends its score to its members
 CONCEPT_SPECIFIC_SIZE = 5  # concepts up to this many members lend their full score
 NEIGHBOUR_BOOST = 0.1  # callers/callees/containers of the strongest hits
 STRONG_HITS = 5
