@@ -7,7 +7,8 @@
         -> priors (kind of answer: module, constant, class without methods; importance,
            more of it for "where do I start" questions)
         -> concept-map boosts (concept members, graph neighbours of strong hits)
-        -> concept and module hits name their best-matching member (same retrievers)
+        -> concept, module and container-class hits name their best-matching member
+           (same retrievers; never a test unless the question asks about tests)
         -> diversify (one symbol, or one file, cannot fill the top 10)
 
 Importable without torch, sentence-transformers or chromadb: queries are embedded with the
@@ -30,9 +31,9 @@ from compiler.config import Settings, index_dir, load_settings
 from compiler.errors import SearchIndexError
 from compiler.roles import is_test_path
 
-# Ranking knobs. They were set on the retrieval benchmark's tuning set (httpx + express) as a
-# whole, never for single questions, and checked on its held-out set (flask); the Search
-# index section of ARCHITECTURE.md says why each exists.
+# Ranking knobs. They are chosen on the retrieval benchmark's tuning codebases as a whole, never
+# for single questions, by leave-one-codebase-out cross-validation (bench/retrieval.py --cv,
+# whose GRID records what was tried); the Search index section of ARCHITECTURE.md says why each exists.
 CANDIDATES = 100  # from each retriever before fusion
 RRF_K = 20  # smaller than the classic 60: the first few ranks of each retriever carry the signal
 DENSE_WEIGHT = 1.0
@@ -41,12 +42,13 @@ IMPORTANCE_BOOST = 0.15  # PageRank prior: central code is what newcomers ask ab
 ONBOARDING_IMPORTANCE_BOOST = 0.5  # the same prior for "where do I start" questions
 # Questions ask how or where something happens: that is a function, method or class. A whole
 # module or a constant is a coarser answer, so it yields when the evidence is otherwise equal.
-KIND_PRIOR = {"module": 0.7, "variable": 0.7}
+MODULE_PRIOR = 0.7
+VARIABLE_PRIOR = 0.5
 # A class that defines no methods (an exception type, a plain record) has no behaviour to
 # show: its name matches the question ("too many redirects") while the code that raises or
 # fills it is the place asked about.
-EMPTY_CLASS_PRIOR = 0.8
-CONCEPT_MEMBER_BOOST = 0.35  # a matching concept lends its score to its members
+EMPTY_CLASS_PRIOR = 0.6
+CONCEPT_MEMBER_BOOST = 0.1  # a matching concept lends its score to its members
 CONCEPT_SPECIFIC_SIZE = 5  # concepts up to this many members lend their full score
 NEIGHBOUR_BOOST = 0.1  # callers/callees/containers of the strongest hits
 STRONG_HITS = 5
@@ -60,7 +62,15 @@ FILE_RRF_K = 20
 # large codebase it routes the question to the part of the tree that is about it before the
 # symbols within compete; in a flat one every chunk gets the same vote and nothing changes.
 FOLDER_WEIGHT = 0.0
-PER_FILE_TOP = 3  # at most this many hits from one file in the top 10
+PER_FILE_TOP = 4  # at most this many hits from one file in the top 10
+# A class with this many methods is a container, like a module: the question is about one of
+# its methods, so a class hit names the best-matching method (as concept and module hits do).
+# A smaller class is itself the answer. Chosen by leave-one-codebase-out CV (bench/retrieval.py).
+CONTAINER_METHODS = 8
+# How a coarse hit picks its member: True, by the dense and lexical retrievers over all its
+# members (fused by rank); False, the member with the best final score among the candidates
+# first, the retrievers only when no member is a candidate.
+MEMBER_BY_RETRIEVERS = False
 TOP = 10
 TEST_PENALTY = 0.5  # BM25 score factor for tests and fixtures, unless the question asks about tests
 TEST_DENSE_MARGIN = 0.1  # cosine taken off tests and fixtures, likewise
@@ -135,6 +145,7 @@ class _State:
     prior: np.ndarray | None = None  # score factor per chunk from what kind of thing it is
     file_of_row: np.ndarray | None = None  # index into file_vectors per chunk, -1 for none
     module_members: dict = field(default_factory=dict)  # module symbol id -> ids of what the module defines
+    class_members: dict = field(default_factory=dict)  # class symbol id -> ids of its methods
     file_vectors: np.ndarray | None = None  # per source file: the normalised mean of its chunk vectors
     folder_of_file: np.ndarray | None = None  # index into folder_vectors per file
     folder_vectors: np.ndarray | None = None  # per folder: the normalised mean of its files' topics
@@ -283,6 +294,7 @@ def _make_state(corpus, chunks, vectors, has_vector, lexical, embedder, server) 
         test_rows=np.array([1.0 if is_test_path(c.path) else 0.0 for c in chunks], dtype=np.float32),
         prior=_priors(corpus, chunks),
         module_members=_module_members(corpus, chunks),
+        class_members=_class_members(corpus),
         **_file_topics(chunks, vectors, has_vector),
     )  # fmt: skip
 
@@ -329,15 +341,24 @@ def _module_members(corpus, chunks) -> dict[str, tuple[str, ...]]:
     return members
 
 
+def _class_members(corpus) -> dict[str, tuple[str, ...]]:
+    """For each class, its methods (a container class's hit names the best of them)."""
+    members: dict[str, list[str]] = defaultdict(list)
+    for symbol in corpus.core.symbols:
+        if symbol.parent and symbol.kind in ("method", "function"):
+            members[symbol.parent].append(symbol.id)
+    return {parent: tuple(ids) for parent, ids in members.items()}
+
+
 def _priors(corpus, chunks) -> np.ndarray:
-    """What kind of answer each chunk is, as a score factor (see KIND_PRIOR, EMPTY_CLASS_PRIOR)."""
+    """What kind of answer each chunk is, as a score factor (see MODULE_PRIOR, VARIABLE_PRIOR, EMPTY_CLASS_PRIOR)."""
     with_behaviour = {s.parent for s in corpus.core.symbols if s.parent and s.kind in ("method", "function")}
     prior = np.ones(len(chunks), dtype=np.float32)
     for row, chunk in enumerate(chunks):
         if chunk.kind == "class" and chunk.symbol not in with_behaviour:
             prior[row] = EMPTY_CLASS_PRIOR
         else:
-            prior[row] = KIND_PRIOR.get(chunk.kind, 1.0)
+            prior[row] = {"module": MODULE_PRIOR, "variable": VARIABLE_PRIOR}.get(chunk.kind, 1.0)
     return prior
 
 
@@ -489,7 +510,15 @@ def _members(state: _State, chunk) -> tuple[str, ...]:
         return chunk.members
     if chunk.kind == "module" and chunk.symbol:
         return state.module_members.get(chunk.symbol, ())
+    if chunk.kind == "class" and chunk.symbol:
+        methods = state.class_members.get(chunk.symbol, ())
+        return methods if len(methods) >= CONTAINER_METHODS else ()
     return ()
+
+
+def _coarse(state: _State, chunk) -> bool:
+    """A hit that stands for several places and names the best-matching one of them."""
+    return chunk.kind in ("concept", "module") or (chunk.kind == "class" and bool(_members(state, chunk)))
 
 
 def _best_member(
@@ -504,16 +533,20 @@ def _best_member(
     A member among the candidates wins by its score; when none is, the same two retrievers
     choose among the members (fused by rank, as the candidates were). Without members the
     hit keeps its own place (a concept's anchor, the module)."""
+    skip_tests = asked is not None and asked.demote_tests and state.test_rows is not None
     rows = [
         row
         for member in _members(state, chunk)
         if f"symbol:{member}" not in taken
         for row in state.by_symbol.get(member, ())
+        if not (skip_tests and state.test_rows[row])  # a test is not what a module or concept is about
     ]
     if not rows:
         return chunk.symbol, chunk.path, chunk.lines
     scored = [row for row in rows if row in scores]
-    if scored:
+    if MEMBER_BY_RETRIEVERS and asked is not None and (asked.similarity is not None or asked.lexical is not None):
+        best = _fused_among(rows, asked)
+    elif scored:
         best = max(scored, key=lambda row: (scores[row], -row))
     elif asked is not None and (asked.similarity is not None or asked.lexical is not None):
         best = _fused_among(rows, asked)
@@ -547,7 +580,7 @@ def _diversify(
     for row in ranked:
         chunk = state.chunks[row]
         symbol, path, lines = chunk.symbol, chunk.path, chunk.lines
-        if chunk.kind in ("concept", "module"):
+        if _coarse(state, chunk):
             symbol, path, lines = _best_member(state, chunk, scores, asked, taken=shown)
         keys = {f"symbol:{symbol}"} if symbol else set()
         if chunk.kind == "concept":

@@ -287,3 +287,47 @@ def test_onboarding_questions_lean_on_importance():
     assert S._boost(st, fused, S._Query("how is x done?"))[0] > S._boost(st, fused, S._Query("how is x done?"))[1]
     asked = S._Query("where do I start with x?", onboarding=True)
     assert S._boost(st, fused, asked)[1] > S._boost(st, fused, asked)[0]
+
+
+def test_a_module_hit_never_names_a_test_unless_the_question_is_about_tests():
+    import numpy as np
+
+    from compiler.model import Symbol
+
+    symbols = [
+        Symbol(id="m", name="m", kind="module", path="m.go", lines=(1, 90)),
+        Symbol(id="m.Run", name="Run", kind="function", path="m.go", lines=(1, 2), parent="m"),
+        Symbol(id="m.TestRun", name="TestRun", kind="function", path="m.go", lines=(2, 3), parent="m"),
+    ]
+    chunks = [
+        chunk(0, kind="module", symbol="m", path="m.go"),
+        chunk(1, path="m.go", symbol="m.Run"),
+        chunk(2, path="m_test.go", symbol="m.TestRun"),
+    ]
+    st = state(chunks, symbols=symbols)
+    asked = S._Query("q", similarity=np.array([0.9, 0.1, 0.8]), lexical=np.array([3.0, 0.0, 2.0]))
+    assert S._best_member(st, chunks[0], {0: 0.1, 2: 0.09}, asked)[0] == "m.Run"
+    asked.demote_tests = False
+    assert S._best_member(st, chunks[0], {0: 0.1, 2: 0.09}, asked)[0] == "m.TestRun"
+
+
+def test_a_container_class_hit_names_its_best_method(monkeypatch):
+    import numpy as np
+
+    from compiler.model import Symbol
+
+    methods = [f"C.m{n}" for n in range(3)]
+    symbols = [Symbol(id="C", name="C", kind="class", path="a.py", lines=(1, 90))] + [
+        Symbol(id=m, name=m[2:], kind="method", path="a.py", lines=(n + 2, n + 3), parent="C")
+        for n, m in enumerate(methods)
+    ]
+    chunks = [chunk(0, kind="class", symbol="C")] + [
+        chunk(n + 1, kind="method", symbol=m) for n, m in enumerate(methods)
+    ]
+    st = state(chunks, symbols=symbols)
+    assert st.class_members == {"C": tuple(methods)}
+    asked = S._Query("q", similarity=np.array([0.9, 0.1, 0.7, 0.2]), lexical=np.array([3.0, 0.0, 2.0, 0.0]))
+    monkeypatch.setattr(S, "CONTAINER_METHODS", 4)
+    assert S._diversify(st, [0], {0: 0.1}, 1, asked)[0].symbol == "C"  # three methods: the class is the answer
+    monkeypatch.setattr(S, "CONTAINER_METHODS", 3)
+    assert S._diversify(st, [0], {0: 0.1}, 1, asked)[0].symbol == "C.m1"
