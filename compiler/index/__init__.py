@@ -3,7 +3,7 @@
 Stages (each a module):
 
 * ``chunk``    corpus pages + core.json -> ``Chunk`` list (ids are content hashes)
-* ``embed``    texts -> unit vectors (sentence-transformers at index time, its ONNX copy at query time)
+* ``embed``    texts -> unit vectors (sentence-transformers for many chunks, its ONNX copy for queries and few)
 * ``lexical``  identifier-aware tokens -> BM25 (bm25s)
 * ``store``    Chroma (vectors of record) + published snapshots (numpy mirror, BM25, chunks)
 * ``search``   dense + lexical -> reciprocal rank fusion -> concept-map boosts -> diversified hits
@@ -24,6 +24,9 @@ from compiler.errors import SearchIndexError
 
 Progress = Callable[[str, int, int], None]
 EMBED_BLOCK = 512  # chunks per progress report; each block is one batched encode call
+# Up to this many new chunks are embedded by the model's ONNX copy (when the index has one):
+# importing torch costs more than its faster batches save below it (bench/search.py --encoders).
+ONNX_MAX_CHUNKS = 200
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,7 @@ class IndexStats:
     embedded: int  # chunks embedded this run (new or changed)
     deleted: int  # stale chunks removed from the vector store
     seconds: float
+    encoder: str = ""  # what embedded them: "sentence-transformers", "onnx" (its ONNX copy); "" when none
 
 
 def index_corpus(
@@ -56,6 +60,7 @@ def index_corpus(
     folder = index_dir(corpus_dir, settings)
     if (published := freshness.fresh(corpus_dir, folder, settings, embedder)) is not None:
         return IndexStats(chunks=published, embedded=0, deleted=0, seconds=time.perf_counter() - started)
+    import numpy as np
     from filelock import FileLock, Timeout
 
     from compiler.corpus import open_corpus
@@ -77,10 +82,8 @@ def index_corpus(
         chunks = chunk_corpus(corpus)
         report("chunk", len(chunks), len(chunks))
 
-        if embedder is None:
-            from compiler.index.embed import SentenceTransformerEmbedder
-
-            embedder = SentenceTransformerEmbedder(settings.model_path)
+        known = store.published_vectors(folder, asked_for.model_id if asked_for else _model_id(settings))
+        embedder = asked_for or _embedder(settings, folder, sum(1 for c in chunks if c.id not in known))
         client = store.chroma_client(settings, folder)
         name = store.collection_name(corpus_dir, corpus.core.source.name, settings)
         vectors_store = store.ChromaVectors(client, name, embedder, url=settings.chroma_url)
@@ -89,14 +92,19 @@ def index_corpus(
 
         stored = vectors_store.ids()
         current = {c.id for c in chunks}
+        missing = [c for c in chunks if c.id not in stored]
+        if reused := [c for c in missing if c.id in known]:  # published but not in this store (a moved corpus)
+            vectors_store.add(reused, np.stack([known[c.id] for c in reused]), "published")
         # Longest first, so each encode call pads its batches to similar lengths, as one
         # sentence-transformers call over everything would.
-        fresh = sorted((c for c in chunks if c.id not in stored), key=lambda c: -len(c.embed_text))
+        fresh = sorted((c for c in missing if c.id not in known), key=lambda c: -len(c.embed_text))
         for start in range(0, len(fresh), EMBED_BLOCK):
             block = fresh[start : start + EMBED_BLOCK]
-            vectors_store.add(block, embedder.embed_batch([c.embed_text for c in block]))
+            embedded = embedder.embed_batch([c.embed_text for c in block])
+            vectors_store.add(block, embedded, encoder_name(embedder))
+            known.update(zip((c.id for c in block), embedded))
             report("embed", min(start + EMBED_BLOCK, len(fresh)), len(fresh))
-        vectors = vectors_store.vectors([c.id for c in chunks])
+        vectors = vectors_store.vectors([c.id for c in chunks], known)  # Chroma is asked only for the others
 
         lexical = LexicalIndex.build([c.lexical_text for c in chunks])
         report("lexical", len(chunks), len(chunks))
@@ -133,18 +141,45 @@ def index_corpus(
     finally:
         lock.release()
     return IndexStats(
-        chunks=len(chunks), embedded=len(fresh), deleted=len(stale), seconds=time.perf_counter() - started
+        chunks=len(chunks),
+        embedded=len(fresh),
+        deleted=len(stale),
+        seconds=time.perf_counter() - started,
+        encoder=encoder_name(embedder) if fresh else "",
     )
+
+
+def encoder_name(embedder) -> str:
+    """Which runtime embeds: "sentence-transformers", "onnx" (the same model's ONNX copy), or a fake's name."""
+    return getattr(embedder, "encoder", type(embedder).__name__)
+
+
+def _model_id(settings: Settings) -> str:
+    from compiler.index.embed import model_identity, resolve_model_path
+
+    return model_identity(resolve_model_path(settings.model_path))
+
+
+def _embedder(settings: Settings, folder: Path, new_chunks: int):
+    """The settings' model for ``new_chunks`` chunks: its ONNX copy when one is there and the
+    batch is small (no torch import), else sentence-transformers (which also writes that copy)."""
+    from compiler.index import embed, store
+
+    if new_chunks <= ONNX_MAX_CHUNKS and (light := embed.onnx_copy(settings.model_path, folder / store.MODELS)):
+        return light
+    return embed.SentenceTransformerEmbedder(settings.model_path)
 
 
 def _query_model(embedder, folder: Path, report: Progress) -> str:
     """Export (or reuse) the ONNX copy queries are embedded with; "" when not possible."""
-    from compiler.index.embed import SentenceTransformerEmbedder, export_onnx
+    from compiler.index.embed import OnnxEmbedder, SentenceTransformerEmbedder, export_onnx, onnx_folder_name
     from compiler.index.store import MODELS
 
+    if isinstance(embedder, OnnxEmbedder):  # the copy itself embedded this run's chunks
+        return f"{MODELS}/{embedder.folder.name}"
     if not isinstance(embedder, SentenceTransformerEmbedder):
         return ""
-    slug = embedder.model_id.replace("@", "-").replace("/", "-")
+    slug = onnx_folder_name(embedder.model_id)
     target = folder / MODELS / slug
     exported = export_onnx(embedder, target)
     report("export", 1, 1)
