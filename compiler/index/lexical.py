@@ -9,6 +9,7 @@ question words and code keywords, and strips common English suffixes so ``retrie
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -75,19 +76,25 @@ def stem(word: str) -> str:
 def tokenize(text: str) -> list[str]:
     """Identifier-aware tokens: whole identifiers plus their stemmed parts, lowercased."""
     tokens: list[str] = []
-    for match in _WORD.finditer(text):
-        word = match.group().strip("_$")
-        if not word:
-            continue
-        parts = [p.lower() for piece in re.split(r"[_$]+", word) for p in _PART.findall(piece)]
-        whole = word.lower()
-        if len(parts) > 1 and whole not in STOPWORDS:
-            tokens.append(whole)
-        for part in parts:
-            if part in STOPWORDS or (len(part) == 1 and not part.isdigit()):
-                continue
-            tokens.append(stem(part))
+    for word in _WORD.findall(text):
+        tokens.extend(_word_tokens(word))
     return tokens
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _word_tokens(word: str) -> tuple[str, ...]:
+    """The tokens of one word (memoised: code repeats its words, and an index tokenizes them all)."""
+    word = word.strip("_$")
+    if not word:
+        return ()
+    parts = [p.lower() for piece in re.split(r"[_$]+", word) for p in _PART.findall(piece)]
+    whole = word.lower()
+    tokens = [whole] if len(parts) > 1 and whole not in STOPWORDS else []
+    for part in parts:
+        if part in STOPWORDS or (len(part) == 1 and not part.isdigit()):
+            continue
+        tokens.append(stem(part))
+    return tuple(tokens)
 
 
 def query_tokens(text: str) -> list[str]:
