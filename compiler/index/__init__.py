@@ -24,9 +24,9 @@ from compiler.errors import SearchIndexError
 
 Progress = Callable[[str, int, int], None]
 EMBED_BLOCK = 512  # chunks per progress report; each block is one batched encode call
-# Up to this many new chunks are embedded by the model's ONNX copy (when the index has one):
-# importing torch costs more than its faster batches save below it (bench/search.py --encoders).
-ONNX_MAX_CHUNKS = 200
+# A small update: up to this many new chunks are embedded by the model's ONNX copy (when the index has
+# one: importing torch costs more than its batches save) and an embedded Chroma is left to catch up later.
+SMALL_UPDATE_CHUNKS = 200
 
 
 @dataclass(frozen=True)
@@ -83,28 +83,38 @@ def index_corpus(
         report("chunk", len(chunks), len(chunks))
 
         known = store.published_vectors(folder, asked_for.model_id if asked_for else _model_id(settings))
-        embedder = asked_for or _embedder(settings, folder, sum(1 for c in chunks if c.id not in known))
-        client = store.chroma_client(settings, folder)
+        new = [c for c in chunks if c.id not in known]
+        embedder = asked_for or _embedder(settings, folder, len(new))
         name = store.collection_name(corpus_dir, corpus.core.source.name, settings)
-        vectors_store = store.ChromaVectors(client, name, embedder, url=settings.chroma_url)
-        if not vectors_store.model_matches():
-            vectors_store.reset()  # vectors of another model are useless: start over
-
-        stored = vectors_store.ids()
         current = {c.id for c in chunks}
-        missing = [c for c in chunks if c.id not in stored]
-        if reused := [c for c in missing if c.id in known]:  # published but not in this store (a moved corpus)
-            vectors_store.add(reused, np.stack([known[c.id] for c in reused]), "published")
+        if known and len(new) <= SMALL_UPDATE_CHUNKS and not settings.chroma_url:
+            # A small change to an embedded store: the published snapshot holds every other vector and is
+            # what search reads, so Chroma (an import that costs more than the update) catches up later.
+            vectors_store, stored, missing = None, set(known), new
+        else:
+            vectors_store = store.ChromaVectors(
+                store.chroma_client(settings, folder), name, embedder, url=settings.chroma_url
+            )
+            if not vectors_store.model_matches():
+                vectors_store.reset()  # vectors of another model are useless: start over
+            stored = vectors_store.ids()
+            missing = [c for c in chunks if c.id not in stored]
+            if reused := [c for c in missing if c.id in known]:  # published, not yet in Chroma: catch up
+                vectors_store.add(reused, np.stack([known[c.id] for c in reused]), "published")
         # Longest first, so each encode call pads its batches to similar lengths, as one
         # sentence-transformers call over everything would.
         fresh = sorted((c for c in missing if c.id not in known), key=lambda c: -len(c.embed_text))
         for start in range(0, len(fresh), EMBED_BLOCK):
             block = fresh[start : start + EMBED_BLOCK]
             embedded = embedder.embed_batch([c.embed_text for c in block])
-            vectors_store.add(block, embedded, encoder_name(embedder))
+            if vectors_store is not None:
+                vectors_store.add(block, embedded, encoder_name(embedder))
             known.update(zip((c.id for c in block), embedded))
             report("embed", min(start + EMBED_BLOCK, len(fresh)), len(fresh))
-        vectors = vectors_store.vectors([c.id for c in chunks], known)  # Chroma is asked only for the others
+        if vectors_store is not None:
+            vectors = vectors_store.vectors([c.id for c in chunks], known)  # Chroma is asked only for the others
+        else:
+            vectors = np.stack([known[c.id] for c in chunks])  # known is not empty, so neither are chunks
 
         lexical = LexicalIndex.build([c.lexical_text for c in chunks])
         report("lexical", len(chunks), len(chunks))
@@ -125,7 +135,8 @@ def index_corpus(
         freshness.forget(folder)
         store.publish_snapshot(folder, manifest, chunks, vectors, lexical)
         stale = sorted(stored - current)
-        vectors_store.delete(stale)  # only now: readers of the old generation had them until the switch
+        if vectors_store is not None:
+            vectors_store.delete(stale)  # only now: readers of the old generation had them until the switch
         store.prune_snapshots(folder)
         freshness.record(
             folder,
@@ -165,7 +176,7 @@ def _embedder(settings: Settings, folder: Path, new_chunks: int):
     batch is small (no torch import), else sentence-transformers (which also writes that copy)."""
     from compiler.index import embed, store
 
-    if new_chunks <= ONNX_MAX_CHUNKS and (light := embed.onnx_copy(settings.model_path, folder / store.MODELS)):
+    if new_chunks <= SMALL_UPDATE_CHUNKS and (light := embed.onnx_copy(settings.model_path, folder / store.MODELS)):
         return light
     return embed.SentenceTransformerEmbedder(settings.model_path)
 

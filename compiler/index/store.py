@@ -13,6 +13,11 @@ publishes it by replacing ``manifest.json`` atomically (``os.replace``). Readers
 whatever generation the manifest names, so they see the old index or the new one, never a
 mix. Stale vectors are deleted from Chroma only after the new manifest is published, and
 the previous generation folder is kept for readers that are still loading it.
+
+Every snapshot holds the vectors of all its chunks, so a small update of an embedded store
+takes the unchanged ones from the published snapshot and leaves Chroma alone; the next update
+that opens Chroma adds what it lacks from the snapshot (no embedding) and drops what is stale.
+A Chroma server is always updated, since searches read it.
 """
 
 from __future__ import annotations
