@@ -117,7 +117,7 @@ def test_a_small_reindex_embeds_with_the_onnx_copy_as_sentence_transformers_woul
 
     # The index answers the changed text.
     hits = Searcher(corpus_dir, settings).search("copy of the request carrying the credentials", k=3)
-    assert hits[0].symbol == "minihttp.auth.Auth.apply" and "carrying the credentials" in hits[0].text
+    assert any(h.symbol == "minihttp.auth.Auth.apply" and "carrying the credentials" in h.text for h in hits)
 
     # Every chunk: the ONNX copy and sentence-transformers agree, and so do the published vectors.
     texts = [c.embed_text for c in chunk_corpus(open_corpus(corpus_dir))]
