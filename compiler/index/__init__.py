@@ -10,6 +10,10 @@ Stages (each a module):
 
 ``index_corpus`` is the writer (``kc index``, and ``kc build`` unless ``--no-index``);
 ``search.Searcher`` is the reader (``kc search``, the tutor, the MCP server).
+
+A small update (a file or two changed) costs no torch and no Chroma: the few new chunks are
+embedded by the model's ONNX copy, every other vector comes from the published snapshot, and an
+embedded Chroma catches up from the snapshot the next time a large update opens it.
 """
 
 from __future__ import annotations
