@@ -246,7 +246,7 @@ def onnx_copy(model_path: str, models: Path) -> OnnxEmbedder | None:
         return None
     if recorded != wanted or not (folder / ONNX_FILE).is_file():
         return None
-    return OnnxEmbedder(folder)
+    return OnnxEmbedder(folder, threads=0)
 
 
 def onnx_folder_name(model_id: str) -> str:
@@ -264,7 +264,9 @@ class OnnxEmbedder:
 
     encoder = "onnx"
 
-    def __init__(self, folder: Path, batch_size: int = 32):
+    def __init__(self, folder: Path, batch_size: int = 32, threads: int = 1):
+        """``threads``: onnxruntime's intra-op threads; 1 suits one query (steadier on a busy machine,
+        no faster idle), 0 lets onnxruntime use every core for batches of chunks."""
         self.folder = Path(folder)
         self.batch_size = batch_size
         info_file = folder / MODEL_INFO_FILE
@@ -287,6 +289,7 @@ class OnnxEmbedder:
         self.tokenizer.no_padding()  # embed_batch pads each batch to its own longest text
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3
+        options.intra_op_num_threads = threads
         self.session = onnxruntime.InferenceSession(
             str(folder / ONNX_FILE), options, providers=["CPUExecutionProvider"]
         )
