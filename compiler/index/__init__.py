@@ -3,7 +3,7 @@
 Stages (each a module):
 
 * ``chunk``    corpus pages + core.json -> ``Chunk`` list (ids are content hashes)
-* ``embed``    texts -> unit vectors (sentence-transformers first, then its ONNX copy: queries and updates)
+* ``embed``    texts -> unit vectors (sentence-transformers for many chunks, its ONNX copy for queries and updates)
 * ``lexical``  identifier-aware tokens -> BM25 (bm25s)
 * ``store``    Chroma (vectors of record) + published snapshots (numpy mirror, BM25, chunks)
 * ``search``   dense + lexical -> reciprocal rank fusion -> concept-map boosts -> diversified hits
@@ -12,9 +12,9 @@ Stages (each a module):
 ``search.Searcher`` is the reader (``kc search``, the tutor, the MCP server).
 
 Once an index holds the model's ONNX copy (written by the first, sentence-transformers run),
-updates embed with it: no torch. A small update (a file or two changed) costs no Chroma either:
-every other vector comes from the published snapshot, and an embedded Chroma catches up from
-the snapshot the next time a large update opens it.
+updates of up to ``ONNX_MAX_CHUNKS`` new chunks embed with it: no torch. A small update (a file
+or two changed) costs no Chroma either: every other vector comes from the published snapshot,
+and an embedded Chroma catches up from the snapshot the next time a large update opens it.
 """
 
 from __future__ import annotations
@@ -32,6 +32,10 @@ EMBED_BLOCK = 512  # chunks per progress report; each block is one batched encod
 # A small update: up to this many new chunks leave an embedded Chroma to catch up later (opening it
 # costs more than embedding them).
 SMALL_UPDATE_CHUNKS = 200
+# Up to this many new chunks are embedded by the model's ONNX copy (when the index has one). Measured on
+# 2,000 flask chunks, 2 cores: the copy 69 chunks/s, sentence-transformers 77/s after a 2.9 s import
+# (far more on a busy machine), so torch pays off only beyond about 2,000.
+ONNX_MAX_CHUNKS = 2000
 
 
 @dataclass(frozen=True)
@@ -89,7 +93,7 @@ def index_corpus(
 
         known = store.published_vectors(folder, asked_for.model_id if asked_for else _model_id(settings))
         new = [c for c in chunks if c.id not in known]
-        embedder = asked_for or _embedder(settings, folder)
+        embedder = asked_for or _embedder(settings, folder, len(new))
         name = store.collection_name(corpus_dir, corpus.core.source.name, settings)
         current = {c.id for c in chunks}
         if known and len(new) <= SMALL_UPDATE_CHUNKS and not settings.chroma_url:
@@ -176,15 +180,15 @@ def _model_id(settings: Settings) -> str:
     return model_identity(resolve_model_path(settings.model_path))
 
 
-def _embedder(settings: Settings, folder: Path):
-    """The settings' model: its ONNX copy in this index when there is one, else sentence-transformers
-    (which also writes that copy). The copy starts in a second where importing torch takes many,
-    embeds as many chunks a second (measured on 2,000), and its vectors match (cosine >= 0.9999)."""
+def _embedder(settings: Settings, folder: Path, new_chunks: int):
+    """The settings' model for ``new_chunks`` chunks: its ONNX copy in this index when there is one and
+    the batch is not large (no torch import; vectors match, cosine >= 0.9999), else sentence-transformers
+    (which also writes that copy)."""
     from compiler.index import embed, store
 
-    return embed.onnx_copy(settings.model_path, folder / store.MODELS) or embed.SentenceTransformerEmbedder(
-        settings.model_path
-    )
+    if new_chunks <= ONNX_MAX_CHUNKS and (light := embed.onnx_copy(settings.model_path, folder / store.MODELS)):
+        return light
+    return embed.SentenceTransformerEmbedder(settings.model_path)
 
 
 def _query_model(embedder, folder: Path, report: Progress) -> str:
