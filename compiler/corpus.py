@@ -179,12 +179,17 @@ class Corpus:
     # ---- pages -------------------------------------------------------------
     def page(self, relpath: str) -> str:
         """Text of a corpus page listed in the corpus (``concepts/x.md``); never an arbitrary path."""
-        allowed = self.page_paths()
+        allowed = self._page_list
         if relpath not in allowed:
             raise NotFound(f"no page {relpath!r} in this corpus")
         if relpath not in self._pages:
             self._pages[relpath] = (self.root / allowed[relpath]).read_text(encoding="utf-8")
         return self._pages[relpath]
+
+    @cached_property
+    def _page_list(self) -> dict[str, str]:
+        """``page_paths()`` listed once: ``page`` keeps what it read, so one ``Corpus`` is one moment."""
+        return self.page_paths()
 
     def page_paths(self) -> dict[str, str]:
         """Every markdown/text page of the corpus, relative path -> relative path (a whitelist)."""

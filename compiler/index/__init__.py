@@ -3,13 +3,18 @@
 Stages (each a module):
 
 * ``chunk``    corpus pages + core.json -> ``Chunk`` list (ids are content hashes)
-* ``embed``    texts -> unit vectors (sentence-transformers at index time, its ONNX copy at query time)
+* ``embed``    texts -> unit vectors (sentence-transformers for many chunks, its ONNX copy for queries and updates)
 * ``lexical``  identifier-aware tokens -> BM25 (bm25s)
 * ``store``    Chroma (vectors of record) + published snapshots (numpy mirror, BM25, chunks)
 * ``search``   dense + lexical -> reciprocal rank fusion -> concept-map boosts -> diversified hits
 
 ``index_corpus`` is the writer (``kc index``, and ``kc build`` unless ``--no-index``);
 ``search.Searcher`` is the reader (``kc search``, the tutor, the MCP server).
+
+Once an index holds the model's ONNX copy (written by the first, sentence-transformers run),
+updates of up to ``ONNX_MAX_CHUNKS`` new chunks embed with it: no torch. A small update (a file
+or two changed) costs no Chroma either: every other vector comes from the published snapshot,
+and an embedded Chroma catches up from the snapshot the next time a large update opens it.
 """
 
 from __future__ import annotations
@@ -24,6 +29,13 @@ from compiler.errors import SearchIndexError
 
 Progress = Callable[[str, int, int], None]
 EMBED_BLOCK = 512  # chunks per progress report; each block is one batched encode call
+# A small update: up to this many new chunks leave an embedded Chroma to catch up later (opening it
+# costs more than embedding them).
+SMALL_UPDATE_CHUNKS = 200
+# Up to this many new chunks are embedded by the model's ONNX copy (when the index has one). Measured on
+# 2,000 flask chunks, 2 cores: the copy 69 chunks/s, sentence-transformers 77/s after a 2.9 s import
+# (far more on a busy machine), so torch pays off only beyond about 2,000.
+ONNX_MAX_CHUNKS = 2000
 
 
 @dataclass(frozen=True)
@@ -34,6 +46,7 @@ class IndexStats:
     embedded: int  # chunks embedded this run (new or changed)
     deleted: int  # stale chunks removed from the vector store
     seconds: float
+    encoder: str = ""  # what embedded them: "sentence-transformers", "onnx" (its ONNX copy); "" when none
 
 
 def index_corpus(
@@ -56,6 +69,7 @@ def index_corpus(
     folder = index_dir(corpus_dir, settings)
     if (published := freshness.fresh(corpus_dir, folder, settings, embedder)) is not None:
         return IndexStats(chunks=published, embedded=0, deleted=0, seconds=time.perf_counter() - started)
+    import numpy as np
     from filelock import FileLock, Timeout
 
     from compiler.corpus import open_corpus
@@ -77,26 +91,39 @@ def index_corpus(
         chunks = chunk_corpus(corpus)
         report("chunk", len(chunks), len(chunks))
 
-        if embedder is None:
-            from compiler.index.embed import SentenceTransformerEmbedder
-
-            embedder = SentenceTransformerEmbedder(settings.model_path)
-        client = store.chroma_client(settings, folder)
+        known = store.published_vectors(folder, asked_for.model_id if asked_for else _model_id(settings))
+        new = [c for c in chunks if c.id not in known]
+        embedder = asked_for or _embedder(settings, folder, len(new))
         name = store.collection_name(corpus_dir, corpus.core.source.name, settings)
-        vectors_store = store.ChromaVectors(client, name, embedder, url=settings.chroma_url)
-        if not vectors_store.model_matches():
-            vectors_store.reset()  # vectors of another model are useless: start over
-
-        stored = vectors_store.ids()
         current = {c.id for c in chunks}
+        if known and len(new) <= SMALL_UPDATE_CHUNKS and not settings.chroma_url:
+            # A small change to an embedded store: the published snapshot holds every other vector and is
+            # what search reads, so Chroma (an import that costs more than the update) catches up later.
+            vectors_store, stored, missing = None, set(known), new
+        else:
+            vectors_store = store.ChromaVectors(
+                store.chroma_client(settings, folder), name, embedder, url=settings.chroma_url
+            )
+            if not vectors_store.model_matches():
+                vectors_store.reset()  # vectors of another model are useless: start over
+            stored = vectors_store.ids()
+            missing = [c for c in chunks if c.id not in stored]
+            if reused := [c for c in missing if c.id in known]:  # published, not yet in Chroma: catch up
+                vectors_store.add(reused, np.stack([known[c.id] for c in reused]), "published")
         # Longest first, so each encode call pads its batches to similar lengths, as one
         # sentence-transformers call over everything would.
-        fresh = sorted((c for c in chunks if c.id not in stored), key=lambda c: -len(c.embed_text))
+        fresh = sorted((c for c in missing if c.id not in known), key=lambda c: -len(c.embed_text))
         for start in range(0, len(fresh), EMBED_BLOCK):
             block = fresh[start : start + EMBED_BLOCK]
-            vectors_store.add(block, embedder.embed_batch([c.embed_text for c in block]))
+            embedded = embedder.embed_batch([c.embed_text for c in block])
+            if vectors_store is not None:
+                vectors_store.add(block, embedded, encoder_name(embedder))
+            known.update(zip((c.id for c in block), embedded))
             report("embed", min(start + EMBED_BLOCK, len(fresh)), len(fresh))
-        vectors = vectors_store.vectors([c.id for c in chunks])
+        if vectors_store is not None:
+            vectors = vectors_store.vectors([c.id for c in chunks], known)  # Chroma is asked only for the others
+        else:
+            vectors = np.stack([known[c.id] for c in chunks])  # known is not empty, so neither are chunks
 
         lexical = LexicalIndex.build([c.lexical_text for c in chunks])
         report("lexical", len(chunks), len(chunks))
@@ -117,7 +144,8 @@ def index_corpus(
         freshness.forget(folder)
         store.publish_snapshot(folder, manifest, chunks, vectors, lexical)
         stale = sorted(stored - current)
-        vectors_store.delete(stale)  # only now: readers of the old generation had them until the switch
+        if vectors_store is not None:
+            vectors_store.delete(stale)  # only now: readers of the old generation had them until the switch
         store.prune_snapshots(folder)
         freshness.record(
             folder,
@@ -133,18 +161,46 @@ def index_corpus(
     finally:
         lock.release()
     return IndexStats(
-        chunks=len(chunks), embedded=len(fresh), deleted=len(stale), seconds=time.perf_counter() - started
+        chunks=len(chunks),
+        embedded=len(fresh),
+        deleted=len(stale),
+        seconds=time.perf_counter() - started,
+        encoder=encoder_name(embedder) if fresh else "",
     )
+
+
+def encoder_name(embedder) -> str:
+    """Which runtime embeds: "sentence-transformers", "onnx" (the same model's ONNX copy), or a fake's name."""
+    return getattr(embedder, "encoder", type(embedder).__name__)
+
+
+def _model_id(settings: Settings) -> str:
+    from compiler.index.embed import model_identity, resolve_model_path
+
+    return model_identity(resolve_model_path(settings.model_path))
+
+
+def _embedder(settings: Settings, folder: Path, new_chunks: int):
+    """The settings' model for ``new_chunks`` chunks: its ONNX copy in this index when there is one and
+    the batch is not large (no torch import; vectors match, cosine >= 0.9999), else sentence-transformers
+    (which also writes that copy)."""
+    from compiler.index import embed, store
+
+    if new_chunks <= ONNX_MAX_CHUNKS and (light := embed.onnx_copy(settings.model_path, folder / store.MODELS)):
+        return light
+    return embed.SentenceTransformerEmbedder(settings.model_path)
 
 
 def _query_model(embedder, folder: Path, report: Progress) -> str:
     """Export (or reuse) the ONNX copy queries are embedded with; "" when not possible."""
-    from compiler.index.embed import SentenceTransformerEmbedder, export_onnx
+    from compiler.index.embed import OnnxEmbedder, SentenceTransformerEmbedder, export_onnx, onnx_folder_name
     from compiler.index.store import MODELS
 
+    if isinstance(embedder, OnnxEmbedder):  # the copy itself embedded this run's chunks
+        return f"{MODELS}/{embedder.folder.name}"
     if not isinstance(embedder, SentenceTransformerEmbedder):
         return ""
-    slug = embedder.model_id.replace("@", "-").replace("/", "-")
+    slug = onnx_folder_name(embedder.model_id)
     target = folder / MODELS / slug
     exported = export_onnx(embedder, target)
     report("export", 1, 1)

@@ -14,6 +14,7 @@ an unchanged chunk keeps its vector across rebuilds.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterable
@@ -106,6 +107,9 @@ def _unique(chunks: Iterable[Chunk]) -> list[Chunk]:
 # ---- markdown helpers -------------------------------------------------------------
 
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it: the same data, faster
+
+
 def split_front_matter(text: str) -> tuple[dict, str, int]:
     """(front matter, body, number of lines the front matter took)."""
     if not text.startswith("---\n"):
@@ -114,7 +118,7 @@ def split_front_matter(text: str) -> tuple[dict, str, int]:
     if end < 0:
         return {}, text, 0
     try:
-        meta = yaml.safe_load(text[4:end]) or {}
+        meta = yaml.load(text[4:end], Loader=_YAML_LOADER) or {}  # a safe loader
     except yaml.YAMLError:
         meta = {}
     consumed = text[: end + 5].count("\n")
@@ -134,10 +138,8 @@ def _blocks(body: str, split_level: int) -> list[_Block]:
     markdown-it knows which ``#`` lines are real headings (not comments inside fenced code),
     which a regular expression does not.
     """
-    from markdown_it import MarkdownIt
-
     lines = body.splitlines()
-    tokens = MarkdownIt("commonmark").parse(body)
+    tokens = _markdown().parse(body)
     cuts: list[tuple[int, int, int, str]] = []  # (start line, body start, level, heading)
     for i, token in enumerate(tokens):
         if token.type == "heading_open" and token.map and int(token.tag[1]) <= split_level:
@@ -151,6 +153,15 @@ def _blocks(body: str, split_level: int) -> list[_Block]:
         end = cuts[n + 1][0] if n + 1 < len(cuts) else len(lines)
         blocks.append(_Block(level, heading.strip(), "\n".join(lines[body_start:end]).strip()))
     return blocks
+
+
+@functools.cache
+def _markdown():
+    """One commonmark parser for every page, block rules only: a heading's inline token keeps its
+    source text in ``content``, which is all ``_blocks`` reads, so parsing inline markup is waste."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").disable(["inline", "text_join"])
 
 
 _CODE_HEADING = re.compile(r"^`([^`]+)`")

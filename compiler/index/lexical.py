@@ -9,6 +9,8 @@ question words and code keywords, and strips common English suffixes so ``retrie
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 from pathlib import Path
 
@@ -75,19 +77,25 @@ def stem(word: str) -> str:
 def tokenize(text: str) -> list[str]:
     """Identifier-aware tokens: whole identifiers plus their stemmed parts, lowercased."""
     tokens: list[str] = []
-    for match in _WORD.finditer(text):
-        word = match.group().strip("_$")
-        if not word:
-            continue
-        parts = [p.lower() for piece in re.split(r"[_$]+", word) for p in _PART.findall(piece)]
-        whole = word.lower()
-        if len(parts) > 1 and whole not in STOPWORDS:
-            tokens.append(whole)
-        for part in parts:
-            if part in STOPWORDS or (len(part) == 1 and not part.isdigit()):
-                continue
-            tokens.append(stem(part))
+    for word in _WORD.findall(text):
+        tokens.extend(_word_tokens(word))
     return tokens
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _word_tokens(word: str) -> tuple[str, ...]:
+    """The tokens of one word (memoised: code repeats its words, and an index tokenizes them all)."""
+    word = word.strip("_$")
+    if not word:
+        return ()
+    parts = [p.lower() for piece in re.split(r"[_$]+", word) for p in _PART.findall(piece)]
+    whole = word.lower()
+    tokens = [whole] if len(parts) > 1 and whole not in STOPWORDS else []
+    for part in parts:
+        if part in STOPWORDS or (len(part) == 1 and not part.isdigit()):
+            continue
+        tokens.append(stem(part))
+    return tuple(tokens)
 
 
 def query_tokens(text: str) -> list[str]:
@@ -148,10 +156,45 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:
-        import bm25s
-
         size = int((folder / "size").read_text())
         if size == 0:
             return cls(None, 0)
-        retriever = bm25s.BM25.load(str(folder), mmap=False, show_progress=False)
-        return cls(retriever, size)
+        return cls(_SavedScores.load(folder), size)
+
+
+class _SavedScores:
+    """A saved bm25s index, read with numpy alone: the precomputed per-token BM25 scores (a CSC
+    matrix) summed for the query's tokens exactly as ``bm25s.BM25.get_scores_from_ids`` sums them.
+
+    ``bm25s`` imports scipy, which costs a cold ``kc search`` more than everything else it loads;
+    scoring a saved index needs neither. Variants with a non-occurrence term are read by bm25s.
+    """
+
+    def __init__(self, vocab: dict[str, int], data, indices, indptr, num_docs: int, dtype: str):
+        self.vocab_dict = vocab
+        self.data, self.indices, self.indptr = data, indices, indptr
+        self.num_docs = num_docs
+        self.dtype = np.dtype(dtype)
+
+    @classmethod
+    def load(cls, folder: Path):
+        params = json.loads((folder / "params.index.json").read_text(encoding="utf-8"))
+        if params.get("method", "lucene") not in {"lucene", "robertson", "atire"}:
+            import bm25s
+
+            return bm25s.BM25.load(str(folder), mmap=False, show_progress=False)
+        arrays = [
+            np.load(folder / f"{name}.csc.index.npy", allow_pickle=False) for name in ("data", "indices", "indptr")
+        ]
+        vocab = json.loads((folder / "vocab.index.json").read_text(encoding="utf-8"))
+        return cls(vocab, *arrays, int(params["num_docs"]), params.get("dtype", "float32"))
+
+    def get_tokens_ids(self, tokens: list[str]) -> list[int]:
+        return [self.vocab_dict[token] for token in tokens if token in self.vocab_dict]
+
+    def get_scores_from_ids(self, ids: list[int]) -> np.ndarray:
+        scores = np.zeros(self.num_docs, dtype=self.dtype)
+        for token in np.asarray(ids, dtype=np.int64):
+            start, end = self.indptr[token], self.indptr[token + 1]
+            np.add.at(scores, self.indices[start:end], self.data[start:end])
+        return scores

@@ -13,6 +13,11 @@ publishes it by replacing ``manifest.json`` atomically (``os.replace``). Readers
 whatever generation the manifest names, so they see the old index or the new one, never a
 mix. Stale vectors are deleted from Chroma only after the new manifest is published, and
 the previous generation folder is kept for readers that are still loading it.
+
+Every snapshot holds the vectors of all its chunks, so a small update of an embedded store
+takes the unchanged ones from the published snapshot and leaves Chroma alone; the next update
+that opens Chroma adds what it lacks from the snapshot (no embedding) and drops what is stale.
+A Chroma server is always updated, since searches read it.
 """
 
 from __future__ import annotations
@@ -138,6 +143,30 @@ def load_snapshot(index_dir: Path) -> Snapshot | None:
             )
         return Snapshot(manifest, chunks, vectors, lexical, folder)
     raise SearchIndexError(f"{index_dir}: the search index keeps changing under us; try again when 'kc index' is done")
+
+
+def published_vectors(index_dir: Path, model_id: str) -> dict[str, np.ndarray]:
+    """Chunk id -> vector of the published generation when it was made by this model; else empty.
+
+    A small re-index takes the vectors of unchanged chunks from here (one file read) instead of
+    asking Chroma for every one; anything unreadable just means asking Chroma.
+    """
+    try:
+        manifest = read_manifest(index_dir)
+    except SearchIndexError:
+        return {}
+    if manifest is None or manifest.model_id != model_id:
+        return {}
+    folder = Path(index_dir) / SNAPSHOTS / manifest.generation
+    try:
+        with open(folder / "chunks.json", encoding="utf-8") as handle:
+            ids = [c["id"] for c in json.load(handle)]
+        vectors = np.load(folder / "vectors.npy", allow_pickle=False)
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    if vectors.shape != (len(ids), int(manifest.dim)):
+        return {}
+    return dict(zip(ids, vectors))
 
 
 def publish_snapshot(
@@ -318,21 +347,23 @@ class ChromaVectors:
             offset += len(batch["ids"])
         return found
 
-    def add(self, chunks: list[Chunk], vectors: np.ndarray) -> None:
+    def add(self, chunks: list[Chunk], vectors: np.ndarray, encoder: str = "") -> None:
+        """Store ``vectors`` (row i = chunk i); ``encoder`` (which runtime embedded them) goes into each record."""
         for start in range(0, len(chunks), ADD_BATCH):
             part = chunks[start : start + ADD_BATCH]
             self.collection.upsert(
                 ids=[c.id for c in part],
                 embeddings=np.asarray(vectors[start : start + ADD_BATCH], dtype=np.float32),
-                metadatas=[_chroma_metadata(c) for c in part],
+                metadatas=[{**_chroma_metadata(c), "kc_encoder": encoder} for c in part],
                 documents=[c.text for c in part],
             )
 
-    def vectors(self, ids: list[str]) -> np.ndarray:
-        """Vectors in the order of ``ids`` (all must exist)."""
-        found: dict[str, np.ndarray] = {}
-        for start in range(0, len(ids), ADD_BATCH):
-            batch = self.collection.get(ids=ids[start : start + ADD_BATCH], include=["embeddings"])
+    def vectors(self, ids: list[str], known: dict[str, np.ndarray] | None = None) -> np.ndarray:
+        """Vectors in the order of ``ids`` (all must exist); those in ``known`` are not asked for."""
+        found: dict[str, np.ndarray] = {i: known[i] for i in ids if i in known} if known else {}
+        wanted = [i for i in ids if i not in found]
+        for start in range(0, len(wanted), ADD_BATCH):
+            batch = self.collection.get(ids=wanted[start : start + ADD_BATCH], include=["embeddings"])
             for cid, vector in zip(batch["ids"], batch["embeddings"]):
                 found[cid] = np.asarray(vector, dtype=np.float32)
         missing = [i for i in ids if i not in found]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from compiler.index.lexical import LexicalIndex, query_tokens, stem, tokenize
 
 
@@ -84,3 +86,34 @@ def test_a_question_meets_words_that_code_glues_together():
     scores = index.scores("how are form fields url-encoded")
     assert scores[0] > 0  # "url-encoded" finds urlencoded only through the glued pair
     assert index.scores("url encoded")[0] > index.scores("url")[0]
+
+
+def test_a_saved_index_scores_exactly_as_bm25s_without_importing_it(tmp_path):
+    """Loading reads the saved arrays with numpy (no bm25s, no scipy); the scores are bm25s's to the bit."""
+    import subprocess
+    import sys
+
+    import bm25s
+
+    texts = [
+        "def should_retry(attempt): decide whether a failed connection is worth retrying",
+        "class RetryPolicy: backoff between attempts, exponential and capped",
+        "load_settings reads defaults, then the toml file, then environment variables",
+        "the request carries credentials added by the auth strategy",
+        "",
+    ] * 7
+    LexicalIndex.build(texts).save(tmp_path / "lexical")
+    loaded = LexicalIndex.load(tmp_path / "lexical")
+    reference = bm25s.BM25.load(str(tmp_path / "lexical"), mmap=False, show_progress=False)
+    for query in ["retry a failed connection", "settings from environment variables", "credentials", "nothing matches"]:
+        ids = reference.get_tokens_ids(query_tokens(query))
+        expected = reference.get_scores_from_ids(ids) if ids else np.zeros(len(texts), dtype=np.float32)
+        assert np.array_equal(loaded.scores(query), expected), query
+
+    probe = (
+        "import sys; from pathlib import Path; from compiler.index.lexical import LexicalIndex;"
+        f"LexicalIndex.load(Path({str(tmp_path / 'lexical')!r})).scores('retry');"
+        "print('bm25s' in sys.modules, 'scipy' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert out.stdout.split() == ["False", "False"], out.stderr
