@@ -46,7 +46,7 @@ class Retriever:
     """The one search of a corpus: the index's ``Searcher``, words-only when the index is unusable.
 
     Loaded lazily (the first search may load the embedding model) and once, under a lock.
-    ``search(query, k)`` returns ``compiler.index.search.Hit`` objects, best first; it is also
+    ``search(query, k)`` returns ``compiler.index.hits.Hit`` objects, best first; it is also
     the tutor's ``retrieve`` function.
     """
 

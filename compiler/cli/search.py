@@ -65,7 +65,8 @@ def run_index(args: argparse.Namespace) -> int:
 
 
 def run_search(args: argparse.Namespace) -> int:
-    from compiler.index.search import Searcher, hit_to_json
+    from compiler.index.hits import hit_to_json
+    from compiler.index.search import Searcher
 
     if args.k < 1:
         print("kc: error: -k must be at least 1", file=sys.stderr)

@@ -19,6 +19,7 @@ import os
 from pathlib import Path
 
 from compiler.config import Settings
+from compiler.errors import SearchIndexError
 
 FRESHNESS_FILE = "freshness.json"
 VERSION = 1
@@ -141,3 +142,12 @@ def _write(path: Path, data: dict) -> None:
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
     os.replace(tmp, path)
+
+
+def model_mismatch(manifest, model_id: str, dim: int | None, folder: Path) -> SearchIndexError:
+    """The error for an index built with another model than the query's: which, and how to rebuild."""
+    have = f"{model_id!r}" + (f" ({dim} dims)" if dim else "")
+    return SearchIndexError(
+        f"{folder}: the search index was built with {manifest.model_id!r} ({manifest.dim} dims) but the query model is "
+        f"{have}; run 'kc index' (with the same --model) to rebuild it"
+    )

@@ -28,7 +28,8 @@ from pathlib import Path
 import numpy as np
 
 from compiler.config import Settings, index_dir, load_settings
-from compiler.errors import SearchIndexError
+from compiler.index.hits import Hit
+from compiler.index.manifest import model_mismatch
 from compiler.roles import is_test_path
 
 # Ranking knobs. They are chosen on the retrieval benchmark's tuning codebases as a whole, never
@@ -95,37 +96,6 @@ class _Query:
     onboarding: bool = False  # "where do I start", "what should I read first"
     similarity: np.ndarray | None = None  # cosine of every chunk (None without a dense index)
     lexical: np.ndarray | None = None  # BM25 of every chunk
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One search result: where to look, and why."""
-
-    rank: int
-    score: float
-    path: str
-    symbol: str | None
-    lines: tuple[int, int] | None
-    concept: str | None
-    title: str
-    snippet: str
-    kind: str
-    text: str
-
-
-def hit_to_json(hit: Hit) -> dict:
-    """The ``kc search --json`` contract: rank, score, path, symbol, lines, concept, title, snippet (+ kind)."""
-    return {
-        "rank": hit.rank,
-        "score": round(float(hit.score), 6),
-        "path": hit.path,
-        "symbol": hit.symbol,
-        "lines": [int(hit.lines[0]), int(hit.lines[1])] if hit.lines else None,
-        "concept": hit.concept,
-        "title": hit.title,
-        "snippet": hit.snippet,
-        "kind": hit.kind,
-    }
 
 
 @dataclass
@@ -206,20 +176,20 @@ class Searcher:
         elif self.settings.model_path:
             wanted_id = embed.model_identity(embed.resolve_model_path(self.settings.model_path))
             if wanted_id != manifest.model_id:
-                raise _mismatch(manifest, wanted_id, None, folder)
+                raise model_mismatch(manifest, wanted_id, None, folder)
         if wanted is not None:
             if wanted.model_id != manifest.model_id or int(wanted.dim) != int(manifest.dim):
-                raise _mismatch(manifest, wanted.model_id, wanted.dim, folder)
+                raise model_mismatch(manifest, wanted.model_id, wanted.dim, folder)
             return wanted
         if manifest.query_model:
             onnx = embed.OnnxEmbedder(folder / manifest.query_model)
             if onnx.model_id != manifest.model_id or onnx.dim != manifest.dim:
-                raise _mismatch(manifest, onnx.model_id, onnx.dim, folder)
+                raise model_mismatch(manifest, onnx.model_id, onnx.dim, folder)
             return onnx
         # No ONNX copy (a model whose pooling we could not export): the slow, exact path.
         bundled = embed.resolve_model_path(self.settings.model_path)
         if embed.model_identity(bundled) != manifest.model_id:
-            raise _mismatch(manifest, embed.model_identity(bundled), None, folder)
+            raise model_mismatch(manifest, embed.model_identity(bundled), None, folder)
         return embed.SentenceTransformerEmbedder(self.settings.model_path)
 
     def _lexical_only(self, corpus, folder: Path) -> _State:
@@ -613,11 +583,3 @@ def _diversify(
             )
         )
     return hits
-
-
-def _mismatch(manifest, model_id: str, dim: int | None, folder: Path) -> SearchIndexError:
-    have = f"{model_id!r}" + (f" ({dim} dims)" if dim else "")
-    return SearchIndexError(
-        f"{folder}: the search index was built with {manifest.model_id!r} ({manifest.dim} dims) but the query model is "
-        f"{have}; run 'kc index' (with the same --model) to rebuild it"
-    )

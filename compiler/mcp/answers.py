@@ -54,7 +54,7 @@ def search_corpus(view: CorpusView, query: str, k: int) -> Answer:
     """The best ``k`` hits for ``query``, best first."""
     if not query.strip():
         raise McpRequestError("query is blank: pass a few words or a symbol name, e.g. 'retry backoff'")
-    from compiler.index.search import hit_to_json
+    from compiler.index.hits import hit_to_json
 
     found = view.retriever.search(query, k)[:k]
     backend = view.retriever.backend

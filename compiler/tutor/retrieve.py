@@ -1,7 +1,7 @@
 """Retrieval for the planner: the core's own TF-IDF search, or the corpus index when there is one.
 
 In: an opened corpus (and its directory for the index) and a query. Out: ``retrieve(query, k)``,
-a function returning hits (dicts or ``compiler.index.search.Hit``) best first. Tests and sample
+a function returning hits (dicts or ``compiler.index.hits.Hit``) best first. Tests and sample
 apps count less than the code they exercise; filler words of a question count for nothing.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 from compiler.roles import is_test_path
 from compiler.tutor.words import EXAMPLE_PATH, QUESTION_FILLER, tokens
 
-# retrieve(query, k) -> hits; a hit is a compiler.index.search.Hit or anything with the same fields.
+# retrieve(query, k) -> hits; a hit is a compiler.index.hits.Hit or anything with the same fields.
 Retrieve = Callable[[str, int], Sequence[Any]]
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from compiler.index import search as S
 from compiler.index.chunk import Chunk
+from compiler.index.hits import Hit, hit_to_json
 from compiler.model import Edge
 
 
@@ -191,13 +192,13 @@ def test_one_symbol_or_concept_appears_once_in_the_top_ten():
 
 
 def test_hit_json_contract():
-    hit = S.Hit(1, 0.5, "a/b.py", "a.b.f", (3, 9), "c", "a.b.f", "Does f.", "function", "full text")
-    data = S.hit_to_json(hit)
+    hit = Hit(1, 0.5, "a/b.py", "a.b.f", (3, 9), "c", "a.b.f", "Does f.", "function", "full text")
+    data = hit_to_json(hit)
     assert data == {
         "rank": 1, "score": 0.5, "path": "a/b.py", "symbol": "a.b.f", "lines": [3, 9], "concept": "c",
         "title": "a.b.f", "snippet": "Does f.", "kind": "function",
     }  # fmt: skip
-    assert S.hit_to_json(S.Hit(2, 0.1, "README.md", None, None, None, "Intro", "", "doc", ""))["lines"] is None
+    assert hit_to_json(Hit(2, 0.1, "README.md", None, None, None, "Intro", "", "doc", ""))["lines"] is None
 
 
 def test_empty_query_and_empty_index(corpus_dir, settings):
