@@ -151,7 +151,15 @@
     if ((plan.skipped || []).length) {
       details.appendChild(el("div", {}, "Left out:"));
       var skipped = el("ul");
-      plan.skipped.forEach(function (s) { skipped.appendChild(el("li", {}, ((plan.titles || {})[s.concept] || s.concept) + ": " + s.reason)); });
+      // One line per reason: "A, B, C — an indirect prerequisite, left out at intermediate level".
+      var groups = [], byReason = {};
+      plan.skipped.forEach(function (s) {
+        var title = (plan.titles || {})[s.concept] || s.concept;
+        var reason = s.reason.indexOf(title) === 0 ? s.reason.slice(title.length).replace(/^\s*(is|was)\s+/, "") : s.reason;
+        if (!byReason.hasOwnProperty(reason)) { byReason[reason] = []; groups.push(reason); }
+        byReason[reason].push(title);
+      });
+      groups.forEach(function (reason) { skipped.appendChild(el("li", {}, byReason[reason].join(", ") + " — " + reason)); });
       details.appendChild(skipped);
     }
     box.appendChild(details);
