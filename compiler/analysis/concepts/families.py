@@ -106,6 +106,15 @@ _SCRIPT_SUFFIXES = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx"
 
 def sibling_calls(edges, symbols: dict[str, Symbol]) -> dict[str, list[tuple[str, str]]]:
     """Object (JS/TS variable or function with methods) -> the calls between its own methods, in one pass."""
+    return _calls_within(
+        edges,
+        symbols,
+        lambda owner: owner.kind in ("variable", "function") and owner.path.endswith(_SCRIPT_SUFFIXES),
+    )
+
+
+def _calls_within(edges, symbols: dict[str, Symbol], wanted) -> dict[str, list[tuple[str, str]]]:
+    """Owner id -> the calls between two of its own methods, for the owners ``wanted(owner)`` accepts."""
     found: dict[str, list[tuple[str, str]]] = {}
     for edge in edges:
         if edge.kind != "calls":
@@ -114,7 +123,7 @@ def sibling_calls(edges, symbols: dict[str, Symbol]) -> dict[str, list[tuple[str
         if a is None or b is None or a.kind != "method" or b.kind != "method" or a.parent != b.parent or a.id == b.id:
             continue
         owner = symbols.get(a.parent)
-        if owner is not None and owner.kind in ("variable", "function") and owner.path.endswith(_SCRIPT_SUFFIXES):
+        if owner is not None and wanted(owner):
             found.setdefault(owner.id, []).append((a.id, b.id))
     return found
 
@@ -150,17 +159,11 @@ def unnamed_classes(
 
 def class_calls(edges, symbols: dict[str, Symbol], class_sizes: Counter[str]) -> dict[str, list[tuple[str, str]]]:
     """Big class (``CLASS_MIN`` methods in all the code) -> the calls between its own methods, in one pass."""
-    found: dict[str, list[tuple[str, str]]] = {}
-    for edge in edges:
-        if edge.kind != "calls":
-            continue
-        a, b = symbols.get(edge.source), symbols.get(edge.target)
-        if a is None or b is None or a.kind != "method" or b.kind != "method" or a.parent != b.parent or a.id == b.id:
-            continue
-        owner = symbols.get(a.parent)
-        if owner is not None and owner.kind in ("class", "type", "interface") and class_sizes[owner.id] >= CLASS_MIN:
-            found.setdefault(owner.id, []).append((a.id, b.id))
-    return found
+    return _calls_within(
+        edges,
+        symbols,
+        lambda owner: owner.kind in ("class", "type", "interface") and class_sizes[owner.id] >= CLASS_MIN,
+    )
 
 
 def object_families(

@@ -26,7 +26,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from compiler.analysis.concepts.naming import plural
-from compiler.analysis.concepts.units import file_stem
+from compiler.analysis.concepts.units import DisjointSets, file_stem
 from compiler.analysis.graph import CodeGraph
 from compiler.model import Symbol
 from compiler.text import split_words
@@ -104,14 +104,7 @@ def parallel_units(
         typed = any("|" in k or k.startswith(_TYPE_KEYS) for k in shared)  # a shape is types, not just functions
         if found and typed and covered >= SHAPED_SHARE * len(found):
             shape[path] = shared
-    parent = {p: p for p in shape}
-
-    def find(p: str) -> str:
-        while parent[p] != p:
-            parent[p] = parent[parent[p]]
-            p = parent[p]
-        return p
-
+    sets = DisjointSets(shape)
     ordered = sorted(shape)
     by_folder: dict[str, list[str]] = defaultdict(list)
     for path in ordered:
@@ -120,12 +113,10 @@ def parallel_units(
         for i, a in enumerate(folder_paths):
             for b in folder_paths[i + 1 :]:
                 if len(shape[a] & shape[b]) >= LINK_TEMPLATES:
-                    ra, rb = find(a), find(b)
-                    if ra != rb:
-                        parent[max(ra, rb)] = min(ra, rb)
+                    sets.union(a, b)
     families: dict[str, list[str]] = defaultdict(list)
     for path in ordered:
-        families[find(path)].append(path)
+        families[sets.find(path)].append(path)
     taken: set[str] = set()
     units: list[ParallelUnit] = []
     for root, paths in sorted(families.items()):
@@ -180,24 +171,15 @@ def _family_units(
         together.update(pairs)  # once per file, however many members each slot has there
         linked.update(linked_here)
     slots = sorted(set(slot_of.values()))
-    group = {s: s for s in slots}
-
-    def find(s: str) -> str:
-        while group[s] != s:
-            group[s] = group[group[s]]
-            s = group[s]
-        return s
-
+    groups = DisjointSets(slots)
     for pair, n in sorted(together.items()):
         if linked[pair] >= SLOT_LINK_SHARE * n:
-            a, b = find(pair[0]), find(pair[1])
-            if a != b:
-                group[max(a, b)] = min(a, b)
+            groups.union(pair[0], pair[1])
     grouped: dict[str, list[str]] = defaultdict(list)
     for path in paths:
         for sid in by_path[path]:
             if sid in slot_of:
-                grouped[find(slot_of[sid])].append(sid)
+                grouped[groups.find(slot_of[sid])].append(sid)
     units: list[ParallelUnit] = []
     own_taken: set[str] = set()
     for head, members in sorted(grouped.items()):

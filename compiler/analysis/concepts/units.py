@@ -91,25 +91,16 @@ def split_file(path: str, members: list[str], graph: CodeGraph, lines: int) -> l
     member_set = set(members)
     block_of = {sid: _top_level(sid, symbols, path) for sid in members if symbols[sid].kind != "module"}
     blocks = sorted(set(block_of.values()))
-    parent = {b: b for b in blocks}
-
-    def find(b: str) -> str:
-        while parent[b] != b:
-            parent[b] = parent[parent[b]]
-            b = parent[b]
-        return b
-
+    sets = DisjointSets(blocks)
     file_edges = [
         e for sid in members for e in graph.edges_from(sid) if e.kind in LINK_KINDS and e.target in member_set
     ]
     for edge in file_edges:
         if edge.source in block_of and edge.target in block_of:
-            a, b = find(block_of[edge.source]), find(block_of[edge.target])
-            if a != b:
-                parent[max(a, b)] = min(a, b)
+            sets.union(block_of[edge.source], block_of[edge.target])
     components: dict[str, list[str]] = defaultdict(list)
     for sid in sorted(block_of):
-        components[find(block_of[sid])].append(sid)
+        components[sets.find(block_of[sid])].append(sid)
     total = len(block_of)
     threshold = max(6, int(0.15 * total))
     major = sorted((c for c in components.values() if len(c) >= threshold), key=lambda c: (-len(c), c[0]))
@@ -209,3 +200,22 @@ def file_stem(path: str) -> str:
         if name.endswith(suffix):
             return name[: -len(suffix)]
     return name.split(".", 1)[0] if not name.startswith(".") else name
+
+
+class DisjointSets:
+    """Union-find over ids; a set's representative is its smallest member, so results never depend on order."""
+
+    def __init__(self, items) -> None:
+        self.parent = {item: item for item in items}
+
+    def find(self, item: str) -> str:
+        parent = self.parent
+        while parent[item] != item:
+            parent[item] = parent[parent[item]]  # path halving
+            item = parent[item]
+        return item
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
