@@ -43,9 +43,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "bench"), str(ROOT)]
+sys.path[:0] = [str(ROOT / "bench"), str(ROOT), str(ROOT / "tests")]
 
 from hostile import make_hostile_tree  # noqa: E402
+
+from kctest.mcp_process import malformed_call, malformed_requests  # noqa: E402
+from kctest.serve_process import free_port, stop  # noqa: E402
 
 KC = [sys.executable, "-m", "compiler.cli"]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "KC_CHROMA_URL": ""}
@@ -272,37 +275,19 @@ def secrets(work: Path) -> dict:
 # ---- (d) malformed MCP requests -----------------------------------------------------------------
 
 
-def _deep(levels: int) -> str:
-    return "[" * levels + "1" + "]" * levels
-
-
 def malformed(count: int, seed: int = 7) -> list[tuple[bytes, int | None]]:
-    """``count`` malformed JSON-RPC requests (line, id the error must carry), of 16 kinds in random order."""
+    """``count`` malformed JSON-RPC requests (line, id the error must carry) in random order: the 14 kinds the
+    transport tests send (``kctest.mcp_process.malformed_requests``) plus two a tool answers as a tool error
+    (an argument of the wrong type, a tool that does not exist)."""
     rng = random.Random(seed)
-
-    def call(ident: int, arguments: str, name: str = "search") -> bytes:
-        body = f'{{"name":"{name}","arguments":{arguments}}}'
-        return f'{{"jsonrpc":"2.0","method":"tools/call","params":{body},"id":{ident}}}'.encode()
-
-    kinds = [
-        lambda i: (b'{"jsonrpc":"2.0","id":1,"method":"tools/call","params":', None),
-        lambda i: (b'\xff\xfe{"jsonrpc":"2.0"}' + rng.randbytes(8).replace(b"\n", b" "), None),
-        lambda i: (b"not json " + str(i).encode(), None),
-        lambda i: (b"[1, 2]", None),
-        lambda i: (str(i).encode(), None),
-        lambda i: (f'{{"jsonrpc":"1.0","id":{i},"method":"ping"}}'.encode(), i),
-        lambda i: (call(i, '{"query":' + _deep(rng.randrange(199, 400)) + "}"), i),
-        lambda i: (call(i, '{"query":' + _deep(5000) + "}"), i),
-        lambda i: (call(i, '{"query":"\\ud800 lone"}'), i),
-        lambda i: (call(i, '{"query":"retry","k":' + "9" * 5000 + "}"), i),
-        lambda i: (b'{"jsonrpc":"2.0","id":{"an":"object"},"method":"ping"}', None),
-        lambda i: (f'{{"jsonrpc":"2.0","id":{i}}}'.encode(), i),
-        lambda i: (f'{{"jsonrpc":"2.0","id":{i},"method":"prompts/get","params":{{"name":"nope{i}"}}}}'.encode(), i),
-        lambda i: (f'{{"jsonrpc":"2.0","id":{i},"method":"kc/no-such-method"}}'.encode(), i),
-        lambda i: (call(i, '{"query": 12}'), i),
-        lambda i: (call(i, "{}", name="no_such_tool"), i),
-    ]
-    return [kinds[rng.randrange(len(kinds))](1000 + n) for n in range(count)]
+    drawn = []
+    for n in range(count):  # bounded
+        base = 1000 + 10 * n  # every request its own ids
+        kinds = [(line, ident) for line, _code, ident in malformed_requests(base)]
+        kinds.append((malformed_call(base + 8, '{"query": 12}'), base + 8))
+        kinds.append((malformed_call(base + 9, "{}", name="no_such_tool"), base + 9))
+        drawn.append(kinds[rng.randrange(len(kinds))])
+    return drawn
 
 
 def _is_error(reply: dict, ident: int | None) -> bool:
@@ -368,16 +353,10 @@ def mcp_stdio(corpus: Path, count: int) -> dict:
     return {"sent": count, "answered": answered, "alive": alive, "tracebacks": text.count("Traceback")}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def mcp_http(corpus: Path, count: int) -> dict:
     import httpx
 
-    port = _free_port()
+    port = free_port()
     log = (corpus.parent / "mcp-http.stderr").open("w+b")
     proc = subprocess.Popen(
         [*KC, "mcp", "--corpus", str(corpus), "--http", "--port", str(port)],
@@ -420,12 +399,7 @@ def mcp_http(corpus: Path, count: int) -> dict:
             good = answer(GOOD)
             alive = good is not None and good.get("id") == 7 and "result" in good
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
+        stop(proc, timeout=15)
         log.seek(0)
         text = log.read().decode("utf-8", "replace")
         log.close()

@@ -20,6 +20,7 @@ from compiler.errors import SearchIndexError
 from compiler.index import index_corpus, store
 from compiler.index.embed import HashEmbedder
 from compiler.index.search import Searcher
+from kctest.serve_process import stop
 
 CHROMA = Path(sys.executable).with_name("chroma")
 RETRY_QUESTION = "where does it decide whether to retry a failed connection?"
@@ -76,12 +77,7 @@ def chroma_server(tmp_path):
             pytest.fail("chroma run did not answer its heartbeat within 60 s")
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop(process)
         log.close()
 
 

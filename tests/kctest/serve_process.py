@@ -1,10 +1,11 @@
-"""Helpers shared by the ``kc serve`` tests."""
+"""Helpers shared by the ``kc serve`` tests, and for any server process a test or benchmark starts."""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -94,6 +95,16 @@ def build_corpus(source: Path, out: Path) -> Path:
 
     build(source, out, index=False)
     return out
+
+
+def stop(process: subprocess.Popen, timeout: float = 10) -> None:
+    """Terminate ``process``; kill it when it has not exited within ``timeout`` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=timeout)
 
 
 def free_port() -> int:

@@ -16,7 +16,7 @@ import pytest
 
 from kctest.corpus import REPO
 from kctest.mcp_process import kc_command, malformed_call, malformed_requests, text_of
-from kctest.serve_process import free_port
+from kctest.serve_process import free_port, stop
 
 STARTUP_SECONDS = 30
 
@@ -77,12 +77,7 @@ def http_server(corpus_dir: Path, **env: str):
                 time.sleep(0.1)
         yield port
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop(process)
         process.stderr.close()
 
 
