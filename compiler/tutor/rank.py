@@ -179,8 +179,13 @@ def _named_in_prose(corpus: Any, targets: Sequence[str]) -> list[str]:
         if concept is None:
             continue
         for name in _BACKTICKED.findall(f"{concept.summary}\n{concept.body}"):
-            for symbol in corpus.find_symbols(name):
-                if symbol.concept == concept_id and symbol.kind != "module" and symbol.id not in found:
+            for symbol in symbols_named(corpus, name.rsplit(".", 1)[-1]):  # `try_patch` or `Corpus.symbol`
+                if (
+                    symbol.concept == concept_id
+                    and symbol.kind != "module"
+                    and (symbol.id == name or symbol.id.endswith("." + name))
+                    and symbol.id not in found
+                ):
                     found.append(symbol.id)
                     break
     return found

@@ -10,10 +10,9 @@ from compiler.tutor.rank import lead_in_targets, rank_symbols
 def _corpus(symbols, concepts):
     by_id = {s.id: s for s in symbols}
 
-    def find_symbols(name):
-        return [s for s in symbols if s.id == name or s.id.endswith("." + name)]
-
-    return SimpleNamespace(symbols=by_id, concepts={c.id: c for c in concepts}, find_symbols=find_symbols)
+    return SimpleNamespace(
+        symbols=by_id, concepts={c.id: c for c in concepts}, core=SimpleNamespace(symbols=tuple(symbols))
+    )
 
 
 def _symbol(sid, path, concept, kind="function"):
