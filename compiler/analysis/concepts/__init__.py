@@ -80,6 +80,7 @@ from compiler.analysis.concepts.naming import (
 )
 from compiler.analysis.concepts.parallel import parallel_units
 from compiler.analysis.concepts.summaries import cluster_summary, generated_summary, key_sources, ordered_files
+from compiler.analysis.concepts.surface import public_surface
 from compiler.analysis.concepts.units import (
     LEFT_OUT_ROLES,
     SPECIAL_ROLES,
@@ -239,7 +240,7 @@ def distill(
     teaching = sections + package_doc_sections(symbols)  # the docs, then the package's own docstring
     counts = mention_counts(teaching, symbols, by_index)
     docs = [counts.get(str(i), 0) for i in range(len(all_clusters))]
-    importance = cluster_importance(all_clusters, ranking, symbols, docs)
+    importance = cluster_importance(all_clusters, ranking, symbols, docs, public_surface(graph))
     titles = [cluster_title(c, graph, ranking, roles, vocabulary) for c in all_clusters]
     titles = unique_titles(titles, all_clusters, importance)
     ids = unique_ids(all_clusters, titles)
