@@ -88,6 +88,7 @@ from compiler.analysis.concepts.units import (
     Cluster,
     by_importance,
     coarsen,
+    concept_budget,
     file_roles,
     file_stem,
     make_cluster,
@@ -118,12 +119,15 @@ def distill(
     notes: list[ResolvedNote],
     entry_points: tuple[str, ...],
     sections: list[Section],
-    max_concepts: int = 24,
+    max_concepts: int = 0,
 ) -> ConceptMap:
-    """Group the symbols of ``graph`` into at most ``max_concepts`` named, linked concepts."""
+    """Group the symbols of ``graph`` into at most ``max_concepts`` named, linked concepts (0: as many as
+    ``concept_budget`` gives the code's size)."""
     diagnostics: list[Diagnostic] = []
     symbols = graph.symbols
     roles = file_roles(graph)
+    if max_concepts <= 0:
+        max_concepts = concept_budget(sum(f.lines for f in graph.files if roles.get(f.path) == "code" and f.module))
 
     # 1. noted concepts claim their symbols; the rest is grouped by role
     claimed: dict[str, int] = {}
@@ -238,16 +242,18 @@ def distill(
     # 3. build the concepts
     by_index = {sid: str(i) for i, c in enumerate(all_clusters) for sid in c.symbols}
     teaching = sections + package_doc_sections(symbols)  # the docs, then the package's own docstring
-    counts = mention_counts(teaching, symbols, by_index)
+    surface = public_surface(graph)
+    front = surface.front if surface else frozenset()
+    counts = mention_counts(teaching, symbols, by_index, front)
     docs = [counts.get(str(i), 0) for i in range(len(all_clusters))]
-    importance = cluster_importance(all_clusters, ranking, symbols, docs, public_surface(graph))
+    importance = cluster_importance(all_clusters, ranking, symbols, docs, surface.reachable if surface else None)
     titles = [cluster_title(c, graph, ranking, roles, vocabulary) for c in all_clusters]
     titles = unique_titles(titles, all_clusters, importance)
     ids = unique_ids(all_clusters, titles)
     membership = {sid: ids[i] for i, c in enumerate(all_clusters) for sid in c.symbols}
 
     prerequisites, related, link_diagnostics = link_clusters(all_clusters, ids, titles, importance, graph, membership)
-    mentions = first_mentions(teaching, symbols, membership)
+    mentions = first_mentions(teaching, symbols, membership, front)
     follow_the_docs(ids, prerequisites, related, mentions, [c.note is not None for c in all_clusters])
     diagnostics.extend(link_diagnostics)
 

@@ -6,9 +6,12 @@ reference pages last, since an API reference lists everything and teaches nothin
 licences skipped), the symbols and which concept each belongs to. Out: concept id -> position of the first
 mention (a running count of the identifiers read), for concepts the docs mention at all.
 
-A mention is the name of a public class, function or method that only one concept defines (or\nonly one defines at module level), written
-as code (in a fence, in backticks, called ``name(``, or reached as ``.name``) or, for a capitalised
-name such as ``Flask`` or ``Client``, anywhere in the prose. In ``.rst`` pages, literal blocks (after
+A mention is the name of a public class, function or method that only one concept defines (or only one
+defines at module level, or only one the package's front door exports), written as code (in a fence, in
+backticks, called ``name(``, or reached as ``.name``) or, for a capitalised name such as ``Flask`` or
+``Client``, anywhere in the prose but at the start of a sentence (``With`` there is English). A name only
+methods bear is a mention reached as ``.name`` or in backticks in the prose, not as a bare word of a code
+block (``items``, ``index``). In ``.rst`` pages, literal blocks (after
 ``::`` or ``.. code-block::``) are code, and ``.. autoclass:: pkg.Name`` mentions ``Name``.
 Out too: ``mention_counts``, how often the docs mention each concept.
 """
@@ -31,10 +34,17 @@ _NOT_DOCS = ("changelog", "changes", "history", "news", "contributing", "license
              "security", "authors", "concepts")  # fmt: skip
 
 
-def _names(symbols: dict[str, Symbol], membership: dict[str, str]) -> dict[str, str]:
-    """A name -> the one concept whose public definitions use it (names shared by concepts are left out)."""
+def _names(
+    symbols: dict[str, Symbol], membership: dict[str, str], front: frozenset[str] = frozenset()
+) -> tuple[dict[str, str], frozenset[str]]:
+    """(name -> the one concept whose public definitions use it, the names only methods bear).
+
+    A name several concepts define goes to the one that defines it at module level, else to the one whose
+    definition the package's front door exports (``front``: the docs name ``jinja2.Template``, not the
+    syntax tree's ``nodes.Template``); names still shared are left out."""
     owners: dict[str, set[str]] = {}
     top_owners: dict[str, set[str]] = {}  # defined at module level (``httpx.get`` is the function, not Client.get)
+    front_owners: dict[str, set[str]] = {}
     for sid, sym in symbols.items():
         concept = membership.get(sid)
         if concept is None or not sym.public or sym.name.startswith("_"):
@@ -48,12 +58,16 @@ def _names(symbols: dict[str, Symbol], membership: dict[str, str]) -> dict[str, 
         owners.setdefault(sym.name, set()).add(concept)
         if sym.kind != "method" and module_level:
             top_owners.setdefault(sym.name, set()).add(concept)
+        if sid in front:
+            front_owners.setdefault(sym.name, set()).add(concept)
     chosen = {}
     for name, found in owners.items():
-        top = top_owners.get(name, set())
-        if len(found) == 1 or len(top) == 1:
-            chosen[name] = next(iter(found if len(found) == 1 else top))
-    return chosen
+        for candidates in (found, top_owners.get(name, set()), front_owners.get(name, set())):
+            if len(candidates) == 1:
+                chosen[name] = next(iter(candidates))
+                break
+    methods = frozenset(name for name in chosen if name not in top_owners)
+    return chosen, methods
 
 
 PACKAGE_DOC = "package-doc"  # the anchor of a section made from a package's docstring
@@ -153,10 +167,10 @@ def _toctree_order(sections: list[Section]) -> dict[str, int]:
     return order
 
 
-def _mentions(sections: list[Section], symbols: dict[str, Symbol], membership: dict[str, str]):
+def _mentions(sections: list[Section], symbols: dict[str, Symbol], membership: dict[str, str], front: frozenset[str]):
     """Yield (position, section number, concept id) for every mention, in reading order: README first, then the docs
     pages in their toctree order, then the rest by folder depth and path."""
-    names = _names(symbols, membership)
+    names, methods = _names(symbols, membership, front)
     if not names:
         return
     docs = [
@@ -215,21 +229,35 @@ def _mentions(sections: list[Section], symbols: dict[str, Symbol], membership: d
                         )
                         if word in _BUILTINS and not dotted:
                             continue  # ``open(path)`` is Python's, not FlaskClient.open
-                        if as_code or dotted or word[0].isupper():
+                        if word in methods and not (dotted or (match.group(1) and not code_line)):
+                            continue  # a method is ``x.name`` or named in prose; ``items`` in a code block is a variable
+                        if as_code or dotted or (word[0].isupper() and not _sentence_start(line, match.start())):
                             yield position, number, concept
 
 
-def first_mentions(sections: list[Section], symbols: dict[str, Symbol], membership: dict[str, str]) -> dict[str, int]:
+_SENTENCE_END = re.compile(r"(^|[.!?:]\s+|^\s*([-*+#>|]+|\d+[.)])\s*)$")
+
+
+def _sentence_start(line: str, start: int) -> bool:
+    """A word that opens a sentence or a list item (``With this ...``) is capitalised as English, not as a name."""
+    return bool(_SENTENCE_END.search(line[:start]))
+
+
+def first_mentions(
+    sections: list[Section], symbols: dict[str, Symbol], membership: dict[str, str], front: frozenset[str] = frozenset()
+) -> dict[str, int]:
     """Concept id -> the position of its first mention in the docs (see the module docstring)."""
     found: dict[str, int] = {}
-    for position, _, concept in _mentions(sections, symbols, membership):
+    for position, _, concept in _mentions(sections, symbols, membership, front):
         found.setdefault(concept, position)
     return found
 
 
-def mention_counts(sections: list[Section], symbols: dict[str, Symbol], membership: dict[str, str]) -> dict[str, int]:
+def mention_counts(
+    sections: list[Section], symbols: dict[str, Symbol], membership: dict[str, str], front: frozenset[str] = frozenset()
+) -> dict[str, int]:
     """Concept id -> how many docs sections mention it: what the project's own docs teach most."""
-    seen = {(number, concept) for _, number, concept in _mentions(sections, symbols, membership)}
+    seen = {(number, concept) for _, number, concept in _mentions(sections, symbols, membership, front)}
     counts: dict[str, int] = {}
     for _, concept in seen:
         counts[concept] = counts.get(concept, 0) + 1

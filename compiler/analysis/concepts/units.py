@@ -6,6 +6,7 @@ In: the code graph's symbols grouped by file. Out: ``Cluster`` lists (``split_fi
 
 from __future__ import annotations
 
+import math
 import posixpath
 from collections import defaultdict
 from dataclasses import dataclass
@@ -21,6 +22,16 @@ SPLIT_MIN_SYMBOLS = 40  # a file must hold this many symbols before it may be sp
 SPLIT_MIN_LINES = 400
 COARSEN_FACTOR = 3  # with more files than this many per concept, start from folders instead
 LINK_KINDS = ("calls", "inherits", "imports", "references")
+BASE_CONCEPTS = 24  # the map of a library of ``BASE_LINES`` lines of code (or fewer)
+BASE_LINES = 10_000
+
+
+def concept_budget(code_lines: int) -> int:
+    """How many concepts a map may hold: ``BASE_CONCEPTS`` up to ``BASE_LINES`` lines of code, then growing with
+    the square root of the size. A bigger project teaches more ideas, each spanning more code: a map with a
+    constant count makes a 150k-line project's concepts whole packages (several documented ideas in one),
+    while one concept per few hundred lines would be a file list no newcomer reads."""
+    return max(BASE_CONCEPTS, round(BASE_CONCEPTS * math.sqrt(max(code_lines, 0) / BASE_LINES)))
 
 
 @dataclass
