@@ -345,3 +345,27 @@ def test_a_tiny_unit_folds_into_what_it_uses_not_into_the_errors_it_raises():
     tiny.func("iter_raw", "pkg.stream.Stream", *raised)
     analysis = analyze([f.facts() for f in (errors, stream, tiny)])
     assert concept_of(analysis, "pkg.iterate.iter_all") == concept_of(analysis, "pkg.stream.Stream")
+
+
+def test_the_concept_budget_grows_with_the_square_root_of_the_code():
+    from compiler.analysis.concepts.units import BASE_CONCEPTS, concept_budget
+
+    assert concept_budget(0) == concept_budget(10_000) == BASE_CONCEPTS
+    assert concept_budget(40_000) == 2 * BASE_CONCEPTS  # four times the code, twice the concepts
+    assert concept_budget(160_000) == 4 * BASE_CONCEPTS
+
+
+def test_coarsening_a_flat_package_keeps_its_files_when_there_is_room():
+    from compiler.analysis.concepts.units import Cluster, coarsen
+
+    def unit(path):
+        return Cluster(key=path, symbols=[path], paths=[path], size=10, lines=100)
+
+    flat = [unit(f"pkg/mod{i:02d}.py") for i in range(40)] + [unit(f"pkg/sub/part{i}.py") for i in range(30)]
+    # 70 files over a target of 3 * 20 parts: the sub-folder is one part, the flat package's files stay files
+    parts = coarsen(flat, {}, 20)
+    assert len(parts) <= 60
+    assert sum(1 for p in parts if p.key.startswith("dir:")) == 1
+    assert {p.key for p in parts if not p.key.startswith("dir:")} == {f"pkg/mod{i:02d}.py" for i in range(40)}
+    # no room at all: folders, as before
+    assert len(coarsen(flat, {}, 1)) == 2

@@ -11,7 +11,10 @@ How (each step is a function below):
    source file is a unit, because a file is the author's own grouping; a huge file whose
    top-level definitions fall into several unconnected clusters is split into them. A big
    repository (more than three files per allowed concept) starts instead from its folder
-   tree, cut into about twice as many parts as concepts, biggest folders split first.
+   tree, cut into about three times as many parts as concepts, biggest folders split first,
+   and a folder that cannot split further keeps its files while they fit. The number of
+   concepts allowed grows with the code (``concept_budget``: 24 up to 10k lines, then with
+   the square root of the size).
    A god-class splits into the ideas its method names share (``families``: "Command flags"), an
    object literal of many methods (express's ``app``, ``res``, ``req``) into the groups the calls
    between its methods form ("Application settings"), and so does what a god-class's word families
