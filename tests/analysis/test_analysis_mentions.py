@@ -158,3 +158,18 @@ def test_front_door_names_sentence_starts_and_bare_method_words():
     assert first_mentions([section("README.md", "```\nfor stream in streams: pass\n```")], symbols, membership) == {}
     assert set(first_mentions([section("README.md", "```\nt.stream()\n```")], symbols, membership)) == {"env"}
     assert set(first_mentions([section("README.md", "Call `stream` to ...")], symbols, membership)) == {"env"}
+
+
+def test_a_book_summary_gives_the_reading_order():
+    sections = [
+        section("README.md", "Install it."),
+        section("docs/SUMMARY.md", "- [Basics](basics.md)\n- [Sending](sending.md)\n"),
+        section("docs/a-sending.md", "`Transport` first by path"),
+        section("docs/basics.md", "A `Client`"),
+        section("docs/sending.md", "A `Transport`"),
+    ]
+    found = first_mentions(sections, SYMBOLS, MEMBERSHIP)
+    assert found["client"] < found["transport"]  # by path, a-sending.md would come first
+    sidebar = [s if s.path != "docs/SUMMARY.md" else section("docs/_sidebar.md", s.text) for s in sections]
+    found = first_mentions(sidebar, SYMBOLS, MEMBERSHIP)
+    assert found["client"] < found["transport"]

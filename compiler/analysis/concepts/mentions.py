@@ -1,7 +1,8 @@
 """Where the project's own docs first mention each concept: the order its docs teach them in.
 
 In: the docs sections (README first, then the other markdown and reStructuredText pages in the order
-the docs' ``.. toctree::`` lists them or, for markdown docs, the order the README links them, else by path;
+the docs' ``.. toctree::`` lists them or, for markdown docs, the order a ``SUMMARY.md``/``_sidebar.md`` or
+the README links them, else by path;
 reference pages last, since an API reference lists everything and teaches nothing first; changelogs and
 licences skipped), the symbols and which concept each belongs to. Out: concept id -> position of the first
 mention (a running count of the identifiers read), for concepts the docs mention at all.
@@ -106,6 +107,7 @@ _TOC_ENTRY = re.compile(r"^\s+(?:[^<:\s][^<]*<([^>]+)>|([^\s:][^\s]*))\s*$")
 _MD_LINK = re.compile(r"\]\(\s*(?:\./)?([^)\s#:]+\.(?:md|markdown|rst))(?:#[^)\s]*)?\s*\)", re.I)
 _REFERENCE_STEMS = frozenset({"api", "reference", "api_reference", "apireference", "api_docs", "apidocs"})
 _REFERENCE_DIRS = frozenset({"api", "reference", "api_reference", "apidocs"})
+_MD_CONTENTS = frozenset({"summary.md", "_sidebar.md"})  # files that exist only to give the reading order
 REFERENCE_DIRECTIVES = 5  # a page this many ``.. autoclass::``-like lines is an API reference
 
 
@@ -123,13 +125,17 @@ def _reference_pages(by_path: dict[str, list[Section]]) -> set[str]:
 
 def _toctree_order(sections: list[Section]) -> dict[str, int]:
     """Docs path -> its place in the reading order the ``.. toctree::`` of the docs' index pages give
-    (depth first from the shallowest ``index.rst``; without one, from the README or a docs ``index.md``
-    through their markdown links), for the pages a toctree or a link lists."""
+    (depth first from the shallowest ``index.rst``; without one, from a book's ``SUMMARY.md`` or
+    ``_sidebar.md``, else the README or a docs ``index.md``, through their markdown links), for the pages a
+    toctree or a link lists."""
     by_path: dict[str, list[Section]] = {}
     for section in sections:
         by_path.setdefault(section.path, []).append(section)
     indexes = sorted((p for p in by_path if p.rsplit("/", 1)[-1].lower() in ("index.rst", "contents.rst")),
                      key=lambda p: (p.count("/"), p))  # fmt: skip
+    if not indexes:  # a book's table of contents (mdBook/GitBook ``SUMMARY.md``, docsify ``_sidebar.md``)
+        indexes = sorted((p for p in by_path if p.rsplit("/", 1)[-1].lower() in _MD_CONTENTS),
+                         key=lambda p: (p.count("/"), p))  # fmt: skip
     if not indexes:  # markdown docs: the README (then a docs index) links the pages in reading order
         indexes = sorted((p for p in by_path if p.rsplit("/", 1)[-1].lower() in ("readme.md", "index.md")),
                          key=lambda p: (p.count("/"), not p.lower().endswith("readme.md"), p))  # fmt: skip
