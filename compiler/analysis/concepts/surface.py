@@ -147,4 +147,6 @@ def public_surface(graph: CodeGraph) -> Surface | None:
         stack.extend(child for child in children.get(sid, ()) if symbols[child].public)
         stack.extend(edge.target for edge in graph.edges_from(sid) if edge.kind == "inherits")
     reachable = frozenset(sid for sid in seen if symbols[sid].kind != "module")
+    if not reachable:  # a tool of ``main`` and ``internal/`` packages only: no library surface to judge by
+        return None
     return Surface(front=frozenset(front) & reachable, reachable=reachable)
