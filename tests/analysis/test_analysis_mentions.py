@@ -173,3 +173,15 @@ def test_a_book_summary_gives_the_reading_order():
     sidebar = [s if s.path != "docs/SUMMARY.md" else section("docs/_sidebar.md", s.text) for s in sections]
     found = first_mentions(sidebar, SYMBOLS, MEMBERSHIP)
     assert found["client"] < found["transport"]
+
+
+def test_a_myst_toctree_orders_markdown_pages():
+    sections = [
+        section("README.md", "Install it."),
+        section("docs/index.md", "Welcome\n\n```{toctree}\n:maxdepth: 2\n\nbasics\nSending <sending>\n```\n"),
+        section("docs/a-sending.md", "`Transport` first by path"),
+        section("docs/basics.md", "A `Client`"),
+        section("docs/sending.md", "A `Transport`"),
+    ]
+    found = first_mentions(sections, SYMBOLS, MEMBERSHIP)
+    assert found["client"] < found["transport"]  # by path (or the README), a-sending.md would come first

@@ -103,6 +103,8 @@ _DIRECTIVE = re.compile(r"^\s*\.\.\s+(?:auto\w+|py:\w+|js:\w+|go:\w+)::\s*(\S+)"
 _CODE_DIRECTIVE = re.compile(r"^\s*\.\.\s+(code-block|code|sourcecode|doctest|testcode)::")
 _TOC_LINK = re.compile(r"\[[^\]\n]*\]\(#[^)\s]*\)")
 _TOCTREE = re.compile(r"^\s*\.\.\s+toctree::")
+_MYST_TOCTREE = re.compile(r"^\s*(?:`{3,}|:{3,})\s*\{toctree\}", re.M)
+_FENCE_END = re.compile(r"^\s*(?:`{3,}|:{3,})\s*$")
 _TOC_ENTRY = re.compile(r"^\s+(?:[^<:\s][^<]*<([^>]+)>|([^\s:][^\s]*))\s*$")
 _MD_LINK = re.compile(r"\]\(\s*(?:\./)?([^)\s#:]+\.(?:md|markdown|rst))(?:#[^)\s]*)?\s*\)", re.I)
 _REFERENCE_STEMS = frozenset({"api", "reference", "api_reference", "apireference", "api_docs", "apidocs"})
@@ -125,13 +127,15 @@ def _reference_pages(by_path: dict[str, list[Section]]) -> set[str]:
 
 def _toctree_order(sections: list[Section]) -> dict[str, int]:
     """Docs path -> its place in the reading order the ``.. toctree::`` of the docs' index pages give
-    (depth first from the shallowest ``index.rst``; without one, from a book's ``SUMMARY.md`` or
+    (depth first from the shallowest ``index.rst``, or an ``index.md`` with a MyST ```` ```{toctree} ````; without one, from a book's ``SUMMARY.md`` or
     ``_sidebar.md``, else the README or a docs ``index.md``, through their markdown links), for the pages a
     toctree or a link lists."""
     by_path: dict[str, list[Section]] = {}
     for section in sections:
         by_path.setdefault(section.path, []).append(section)
-    indexes = sorted((p for p in by_path if p.rsplit("/", 1)[-1].lower() in ("index.rst", "contents.rst")),
+    myst = {p for p, found in by_path.items() if any(_MYST_TOCTREE.search(s.text) for s in found)}
+    indexes = sorted((p for p in by_path if p.rsplit("/", 1)[-1].lower() in ("index.rst", "contents.rst")
+                      or (p in myst and p.rsplit("/", 1)[-1].lower() in ("index.md", "contents.md"))),
                      key=lambda p: (p.count("/"), p))  # fmt: skip
     if not indexes:  # a book's table of contents (mdBook/GitBook ``SUMMARY.md``, docsify ``_sidebar.md``)
         indexes = sorted((p for p in by_path if p.rsplit("/", 1)[-1].lower() in _MD_CONTENTS),
@@ -148,10 +152,21 @@ def _toctree_order(sections: list[Section]) -> dict[str, int]:
         folder = path.rsplit("/", 1)[0] + "/" if "/" in path else ""
         entries: list[str] = []
         for section in sorted(by_path.get(path, ()), key=lambda s: tuple(s.lines)):
-            in_toc = False
+            in_toc = in_fence = False
             for line in section.text.splitlines():
                 if _TOCTREE.match(line):
                     in_toc = True
+                    continue
+                if _MYST_TOCTREE.match(line):  # MyST: ```{toctree} ... ``` lists one page a line
+                    in_fence = True
+                    continue
+                if in_fence:
+                    if _FENCE_END.match(line):
+                        in_fence = False
+                    elif line.strip() and not line.strip().startswith(":"):
+                        match = _TOC_ENTRY.match(" " + line.strip())
+                        if match:
+                            entries.append((match.group(1) or match.group(2)).strip())
                     continue
                 if in_toc and line.strip() and not line.startswith((" ", "\t")):
                     in_toc = False
@@ -163,7 +178,7 @@ def _toctree_order(sections: list[Section]) -> dict[str, int]:
         for entry in entries:
             target = entry.lstrip("/") if entry.startswith("/") else folder + entry
             target = posixpath.normpath(target) if target else target
-            for candidate in (target, target + ".rst", target + ".md", target + "/index.rst"):
+            for candidate in (target, target + ".rst", target + ".md", target + "/index.rst", target + "/index.md"):
                 if candidate in by_path:
                     visit(candidate, depth + 1)
                     break
@@ -195,10 +210,13 @@ def _mentions(sections: list[Section], symbols: dict[str, Symbol], membership: d
     )  # fmt: skip
     position = 0
     for number, section in enumerate(readme_first):
-        in_fence = False
+        in_fence = in_toctree = False
         literal: int | None = None  # reStructuredText: inside a literal block indented deeper than this
         rst = section.path.lower().endswith((".rst", ".py"))  # a Python docstring is reStructuredText
         for line in section.text.splitlines():
+            if in_toctree or _MYST_TOCTREE.match(line):  # a MyST toctree lists pages, not code
+                in_toctree = not _FENCE_END.match(line)
+                continue
             if _FENCE.match(line):
                 in_fence = not in_fence
                 continue
