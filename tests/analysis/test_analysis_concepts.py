@@ -369,3 +369,24 @@ def test_coarsening_a_flat_package_keeps_its_files_when_there_is_room():
     assert {p.key for p in parts if not p.key.startswith("dir:")} == {f"pkg/mod{i:02d}.py" for i in range(40)}
     # no room at all: folders, as before
     assert len(coarsen(flat, {}, 1)) == 2
+
+
+def test_a_big_cohesive_folder_is_a_subsystem_of_several_concepts():
+    files = []
+    for i in range(12):  # orm/: twelve files that call each other, no one else
+        module = FileBuilder(f"pkg/orm/part{i:02d}.py", f"pkg.orm.part{i:02d}")
+        for j in range(6):
+            module.func(f"orm{i}_{j}", f"pkg.orm.part{(i + 1) % 12:02d}.orm{(i + 1) % 12}_{j}")
+        module.imp(f"pkg.orm.part{(i + 1) % 12:02d}")
+        files.append(module)
+    for i in range(20):  # the rest of the library, chained
+        module = FileBuilder(f"pkg/mod{i:02d}.py", f"pkg.mod{i:02d}")
+        for j in range(15):
+            module.func(f"work{i}_{j}", *([f"pkg.mod{i + 1:02d}.work{i + 1}_{j}"] if i < 19 else []))
+        if i < 19:
+            module.imp(f"pkg.mod{i + 1:02d}")
+        files.append(module)
+    analysis = analyze([f.facts() for f in files])
+    orm = {concept_of(analysis, f"pkg.orm.part{i:02d}.orm{i}_0") for i in range(12)}
+    # 72 of 372 symbols: more than an idea's share (3 / 24 concepts), so not one concept for being a folder
+    assert len(orm) > 1

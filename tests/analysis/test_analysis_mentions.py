@@ -185,3 +185,10 @@ def test_a_myst_toctree_orders_markdown_pages():
     ]
     found = first_mentions(sections, SYMBOLS, MEMBERSHIP)
     assert found["client"] < found["transport"]  # by path (or the README), a-sending.md would come first
+
+
+def test_a_capitalised_name_at_the_start_of_a_wrapped_line_is_a_name():
+    wrapped = [section("README.md", "Requests go through\nTransport objects.")]
+    assert set(first_mentions(wrapped, SYMBOLS, MEMBERSHIP)) == {"transport"}
+    opened = [section("README.md", "Requests go through it.\nTransport objects retry.")]
+    assert first_mentions(opened, SYMBOLS, MEMBERSHIP) == {}

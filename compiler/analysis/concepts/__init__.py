@@ -28,7 +28,8 @@ How (each step is a function below):
    (a) twin files, same name in different folders and linked (``app.py``,
    ``sansio/app.py``), merge; (b) a sub-folder merges when it is small (at most eight
    files) and linked inside, or its files talk more to each other than half their talk
-   outside; (c) tiny units fold into their strongest neighbour (a folder prior, stronger
+   outside and it is no bigger than an idea (3/max_concepts of the code: a cohesive
+   subsystem such as an ORM package holds several ideas); (c) tiny units fold into their strongest neighbour (a folder prior, stronger
    the more specific the folder, breaks ties); (d) while there are more than
    ``max_concepts``, the smallest concept joins the neighbour it is most tied to per unit of
    that neighbour's size (so no giant swallows the rest), favouring folder-mates. No

@@ -213,7 +213,9 @@ def _mentions(sections: list[Section], symbols: dict[str, Symbol], membership: d
         in_fence = in_toctree = False
         literal: int | None = None  # reStructuredText: inside a literal block indented deeper than this
         rst = section.path.lower().endswith((".rst", ".py"))  # a Python docstring is reStructuredText
+        opens = True  # the next line starts a sentence (the previous one ended one, or was blank)
         for line in section.text.splitlines():
+            starts, opens = opens, not line.strip() or line.rstrip().endswith((".", "!", "?", ":"))
             if in_toctree or _MYST_TOCTREE.match(line):  # a MyST toctree lists pages, not code
                 in_toctree = not _FENCE_END.match(line)
                 continue
@@ -255,16 +257,26 @@ def _mentions(sections: list[Section], symbols: dict[str, Symbol], membership: d
                             continue  # ``open(path)`` is Python's, not FlaskClient.open
                         if word in methods and not (dotted or (match.group(1) and not code_line)):
                             continue  # a method is ``x.name`` or named in prose; ``items`` in a code block is a variable
-                        if as_code or dotted or (word[0].isupper() and not _sentence_start(line, match.start())):
+                        if (
+                            as_code
+                            or dotted
+                            or (word[0].isupper() and not _sentence_start(line, match.start(), starts))
+                        ):
                             yield position, number, concept
 
 
-_SENTENCE_END = re.compile(r"(^|[.!?:]\s+|^\s*([-*+#>|]+|\d+[.)])\s*)$")
+_ITEM_MARK = re.compile(r"\s*(?:[-*+#>|]+|\d+[.)])")
 
 
-def _sentence_start(line: str, start: int) -> bool:
-    """A word that opens a sentence or a list item (``With this ...``) is capitalised as English, not as a name."""
-    return bool(_SENTENCE_END.search(line[:start]))
+def _sentence_start(line: str, start: int, line_opens: bool) -> bool:
+    """A word that opens a sentence or a list item (``With this ...``) is capitalised as English, not as a name;
+    the first word of a line opens one when the line before ended a sentence (``line_opens``), not in wrapped prose."""
+    before = line[:start].rstrip()
+    if not before:
+        return line_opens
+    if before[-1] in ".!?:" and start > len(before):
+        return True
+    return _ITEM_MARK.fullmatch(before) is not None
 
 
 def first_mentions(
