@@ -27,6 +27,7 @@ def test_python_front_door_reexports_public_modules_and_bases():
     assert {"pkg.app.App.run", "pkg.scaffold.Scaffold", "pkg.scaffold.Scaffold.route"} <= surface.reachable
     assert {"pkg.testing.Runner", "pkg.app.helper"} <= surface.reachable
     assert not {"pkg._impl.work", "pkg.scaffold.Scaffold._private"} & surface.reachable
+    assert "src/pkg/_impl.py" in surface.declared
 
 
 def test_go_exported_names_outside_internal_and_main():
@@ -66,3 +67,5 @@ def test_javascript_index_that_requires_the_real_entry_opens_it():
     assert surface is not None
     assert {"lib.express.createApplication", "lib.router.Router"} <= surface.front
     assert "lib.view.View" not in surface.reachable
+    # but JavaScript does not declare what is private: being out of reach judges nothing there
+    assert not surface.declared

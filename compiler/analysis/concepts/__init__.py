@@ -52,7 +52,9 @@ How (each step is a function below):
 6. **Importance.** The PageRank that flows into a concept's members from other code
    concepts, plus a tenth of the members' own rank, blended half and half with how many docs
    sections mention it (when the docs say enough: README, markdown and reStructuredText pages);
-   support code and data count a quarter; tests and examples rank last.
+   support code (and Python or Go code a user cannot reach from the package's front door:
+   ``surface``) and data count a quarter; tests and examples rank last. The docs' mentions
+   give a name several concepts define to the one the front door exports.
 """
 
 from __future__ import annotations
@@ -250,7 +252,7 @@ def distill(
     front = surface.front if surface else frozenset()
     counts = mention_counts(teaching, symbols, by_index, front)
     docs = [counts.get(str(i), 0) for i in range(len(all_clusters))]
-    importance = cluster_importance(all_clusters, ranking, symbols, docs, surface.reachable if surface else None)
+    importance = cluster_importance(all_clusters, ranking, symbols, docs, surface)
     titles = [cluster_title(c, graph, ranking, roles, vocabulary) for c in all_clusters]
     titles = unique_titles(titles, all_clusters, importance)
     ids = unique_ids(all_clusters, titles)

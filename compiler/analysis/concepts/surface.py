@@ -18,7 +18,9 @@ The front door, per language:
 
 Then the surface grows through classes: the members of a surfaced class, its base classes (``Flask.route``
 is defined on ``Scaffold``) and their members. A module that is itself on the surface is not: what it
-holds counts only as above.
+holds counts only as above. Only Python and Go declare what is private, so only their files are judged
+private for being out of reach (``declared``); in JavaScript an exported object hands out what no import
+shows (``axios.interceptors``).
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ class Surface:
 
     front: frozenset[str]
     reachable: frozenset[str]
+    # files whose language declares what is private (Python's ``_`` and packages, Go's case and ``internal/``):
+    # only there does "unreachable" mean private; a JavaScript object hands out what no import shows
+    declared: frozenset[str] = frozenset()
 
 
 def _front_doors(graph: CodeGraph) -> tuple[list[str], list[str], bool]:
@@ -149,4 +154,5 @@ def public_surface(graph: CodeGraph) -> Surface | None:
     reachable = frozenset(sid for sid in seen if symbols[sid].kind != "module")
     if not reachable:  # a tool of ``main`` and ``internal/`` packages only: no library surface to judge by
         return None
-    return Surface(front=frozenset(front) & reachable, reachable=reachable)
+    declared = frozenset(f.path for f in graph.files if family.get(f.path) in ("python", "go"))
+    return Surface(front=frozenset(front) & reachable, reachable=reachable, declared=declared)
