@@ -390,3 +390,17 @@ def test_a_big_cohesive_folder_is_a_subsystem_of_several_concepts():
     orm = {concept_of(analysis, f"pkg.orm.part{i:02d}.orm{i}_0") for i in range(12)}
     # 72 of 372 symbols: more than an idea's share (3 / 24 concepts), so not one concept for being a folder
     assert len(orm) > 1
+
+
+def test_python_code_out_of_the_front_doors_reach_ranks_like_support_code():
+    init = FileBuilder("pkg/__init__.py", "pkg").imp(".api", "Client")
+    api = FileBuilder("pkg/api.py", "pkg.api").imp("._engine", "run")
+    api.cls("Client", methods={f"call{i}": ["pkg._engine.run"] for i in range(8)})
+    engine = FileBuilder("pkg/_engine.py", "pkg._engine")
+    for i in range(8):
+        engine.func(f"step{i}")
+    engine.func("run", *[f"step{i}" for i in range(8)])
+    analysis = analyze([f.facts() for f in (init, api, engine)])
+    importance = {c.id: c.importance for c in analysis.concepts}
+    # everything flows into the engine, but a user never names it: the client comes first
+    assert importance[concept_of(analysis, "pkg.api.Client")] > importance[concept_of(analysis, "pkg._engine.run")]
