@@ -350,9 +350,9 @@ def test_a_tiny_unit_folds_into_what_it_uses_not_into_the_errors_it_raises():
 def test_the_concept_budget_grows_with_the_square_root_of_the_code():
     from compiler.analysis.concepts.units import BASE_CONCEPTS, concept_budget
 
-    assert concept_budget(0) == concept_budget(10_000) == BASE_CONCEPTS
-    assert concept_budget(40_000) == 2 * BASE_CONCEPTS  # four times the code, twice the concepts
-    assert concept_budget(160_000) == 4 * BASE_CONCEPTS
+    assert concept_budget(0) == concept_budget(20_000) == BASE_CONCEPTS
+    assert concept_budget(80_000) == 2 * BASE_CONCEPTS  # four times the code, twice the concepts
+    assert concept_budget(320_000) == 4 * BASE_CONCEPTS
 
 
 def test_coarsening_a_flat_package_keeps_its_files_when_there_is_room():

@@ -13,7 +13,7 @@ How (each step is a function below):
    repository (more than three files per allowed concept) starts instead from its folder
    tree, cut into about three times as many parts as concepts, biggest folders split first,
    and a folder that cannot split further keeps its files while they fit. The number of
-   concepts allowed grows with the code (``concept_budget``: 24 up to 10k lines, then with
+   concepts allowed grows with the code (``concept_budget``: 24 up to 20k lines, then with
    the square root of the size).
    A god-class splits into the ideas its method names share (``families``: "Command flags"), an
    object literal of many methods (express's ``app``, ``res``, ``req``) into the groups the calls

@@ -23,7 +23,7 @@ SPLIT_MIN_LINES = 400
 COARSEN_FACTOR = 3  # with more files than this many per concept, start from folders instead
 LINK_KINDS = ("calls", "inherits", "imports", "references")
 BASE_CONCEPTS = 24  # the map of a library of ``BASE_LINES`` lines of code (or fewer)
-BASE_LINES = 10_000
+BASE_LINES = 20_000  # the tuning libraries (2.5k to 15k lines) are mapped best at 24; beyond, extrapolated
 
 
 def concept_budget(code_lines: int) -> int:
