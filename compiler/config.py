@@ -59,7 +59,7 @@ class Settings:
     llm: str = "none"  # none | anthropic | openai  (summaries at build time)
     llm_model: str = ""
     llm_base_url: str = ""
-    max_concepts: int = 24
+    max_concepts: int = 0  # 0: from the code's size (units.concept_budget)
     excerpt_lines: int = 30
     # retrieval
     model_path: str = ""  # sentence-transformers model dir; "" = bundled all-MiniLM-L6-v2

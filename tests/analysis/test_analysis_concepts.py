@@ -345,3 +345,62 @@ def test_a_tiny_unit_folds_into_what_it_uses_not_into_the_errors_it_raises():
     tiny.func("iter_raw", "pkg.stream.Stream", *raised)
     analysis = analyze([f.facts() for f in (errors, stream, tiny)])
     assert concept_of(analysis, "pkg.iterate.iter_all") == concept_of(analysis, "pkg.stream.Stream")
+
+
+def test_the_concept_budget_grows_with_the_square_root_of_the_code():
+    from compiler.analysis.concepts.units import BASE_CONCEPTS, concept_budget
+
+    assert concept_budget(0) == concept_budget(20_000) == BASE_CONCEPTS
+    assert concept_budget(80_000) == 2 * BASE_CONCEPTS  # four times the code, twice the concepts
+    assert concept_budget(320_000) == 4 * BASE_CONCEPTS
+
+
+def test_coarsening_a_flat_package_keeps_its_files_when_there_is_room():
+    from compiler.analysis.concepts.units import Cluster, coarsen
+
+    def unit(path):
+        return Cluster(key=path, symbols=[path], paths=[path], size=10, lines=100)
+
+    flat = [unit(f"pkg/mod{i:02d}.py") for i in range(40)] + [unit(f"pkg/sub/part{i}.py") for i in range(30)]
+    # 70 files over a target of 3 * 20 parts: the sub-folder is one part, the flat package's files stay files
+    parts = coarsen(flat, {}, 20)
+    assert len(parts) <= 60
+    assert sum(1 for p in parts if p.key.startswith("dir:")) == 1
+    assert {p.key for p in parts if not p.key.startswith("dir:")} == {f"pkg/mod{i:02d}.py" for i in range(40)}
+    # no room at all: folders, as before
+    assert len(coarsen(flat, {}, 1)) == 2
+
+
+def test_a_big_cohesive_folder_is_a_subsystem_of_several_concepts():
+    files = []
+    for i in range(12):  # orm/: twelve files that call each other, no one else
+        module = FileBuilder(f"pkg/orm/part{i:02d}.py", f"pkg.orm.part{i:02d}")
+        for j in range(6):
+            module.func(f"orm{i}_{j}", f"pkg.orm.part{(i + 1) % 12:02d}.orm{(i + 1) % 12}_{j}")
+        module.imp(f"pkg.orm.part{(i + 1) % 12:02d}")
+        files.append(module)
+    for i in range(20):  # the rest of the library, chained
+        module = FileBuilder(f"pkg/mod{i:02d}.py", f"pkg.mod{i:02d}")
+        for j in range(15):
+            module.func(f"work{i}_{j}", *([f"pkg.mod{i + 1:02d}.work{i + 1}_{j}"] if i < 19 else []))
+        if i < 19:
+            module.imp(f"pkg.mod{i + 1:02d}")
+        files.append(module)
+    analysis = analyze([f.facts() for f in files])
+    orm = {concept_of(analysis, f"pkg.orm.part{i:02d}.orm{i}_0") for i in range(12)}
+    # 72 of 372 symbols: more than an idea's share (3 / 24 concepts), so not one concept for being a folder
+    assert len(orm) > 1
+
+
+def test_python_code_out_of_the_front_doors_reach_ranks_like_support_code():
+    init = FileBuilder("pkg/__init__.py", "pkg").imp(".api", "Client")
+    api = FileBuilder("pkg/api.py", "pkg.api").imp("._engine", "run")
+    api.cls("Client", methods={f"call{i}": ["pkg._engine.run"] for i in range(8)})
+    engine = FileBuilder("pkg/_engine.py", "pkg._engine")
+    for i in range(8):
+        engine.func(f"step{i}")
+    engine.func("run", *[f"step{i}" for i in range(8)])
+    analysis = analyze([f.facts() for f in (init, api, engine)])
+    importance = {c.id: c.importance for c in analysis.concepts}
+    # everything flows into the engine, but a user never names it: the client comes first
+    assert importance[concept_of(analysis, "pkg.api.Client")] > importance[concept_of(analysis, "pkg._engine.run")]

@@ -136,3 +136,59 @@ def test_directives_builtins_and_module_objects():
         [section("docs/a.rst", "Read ``request.args``, then ``client.open()``.")], symbols, membership
     )
     assert found["globals"] < found["client"]  # module-level objects are public API; a dotted open is Client's
+
+
+def test_front_door_names_sentence_starts_and_bare_method_words():
+    symbols = dict(SYMBOLS)
+    symbols["pkg.nodes.Template"] = sym("pkg.nodes.Template", path="pkg/nodes.py", parent="pkg.nodes")
+    symbols["pkg.env.Template"] = sym("pkg.env.Template", path="pkg/env.py", parent="pkg.env")
+    symbols["pkg.nodes.With"] = sym("pkg.nodes.With", path="pkg/nodes.py", parent="pkg.nodes")
+    symbols["pkg.env.Template.stream"] = sym(
+        "pkg.env.Template.stream", kind="method", path="pkg/env.py", parent="pkg.env.Template"
+    )
+    membership = {**MEMBERSHIP, "pkg.nodes.Template": "nodes", "pkg.nodes.With": "nodes", "pkg.env.Template": "env"}
+    membership["pkg.env.Template.stream"] = "env"
+    docs = [section("README.md", "With a template:\n\n```\nt = Template('x')\n```\n")]
+    # two concepts define Template at module level: without a front door the name is nobody's
+    assert first_mentions(docs, symbols, membership) == {}
+    # the package exports env.Template; "With" opening a sentence is English, not nodes.With
+    assert set(first_mentions(docs, symbols, membership, frozenset({"pkg.env.Template"}))) == {"env"}
+    assert set(first_mentions([section("README.md", "the With node")], symbols, membership)) == {"nodes"}
+    # a method-only name is a mention as ``.stream`` or in prose backticks, not as a bare word of a code block
+    assert first_mentions([section("README.md", "```\nfor stream in streams: pass\n```")], symbols, membership) == {}
+    assert set(first_mentions([section("README.md", "```\nt.stream()\n```")], symbols, membership)) == {"env"}
+    assert set(first_mentions([section("README.md", "Call `stream` to ...")], symbols, membership)) == {"env"}
+
+
+def test_a_book_summary_gives_the_reading_order():
+    sections = [
+        section("README.md", "Install it."),
+        section("docs/SUMMARY.md", "- [Basics](basics.md)\n- [Sending](sending.md)\n"),
+        section("docs/a-sending.md", "`Transport` first by path"),
+        section("docs/basics.md", "A `Client`"),
+        section("docs/sending.md", "A `Transport`"),
+    ]
+    found = first_mentions(sections, SYMBOLS, MEMBERSHIP)
+    assert found["client"] < found["transport"]  # by path, a-sending.md would come first
+    sidebar = [s if s.path != "docs/SUMMARY.md" else section("docs/_sidebar.md", s.text) for s in sections]
+    found = first_mentions(sidebar, SYMBOLS, MEMBERSHIP)
+    assert found["client"] < found["transport"]
+
+
+def test_a_myst_toctree_orders_markdown_pages():
+    sections = [
+        section("README.md", "Install it."),
+        section("docs/index.md", "Welcome\n\n```{toctree}\n:maxdepth: 2\n\nbasics\nSending <sending>\n```\n"),
+        section("docs/a-sending.md", "`Transport` first by path"),
+        section("docs/basics.md", "A `Client`"),
+        section("docs/sending.md", "A `Transport`"),
+    ]
+    found = first_mentions(sections, SYMBOLS, MEMBERSHIP)
+    assert found["client"] < found["transport"]  # by path (or the README), a-sending.md would come first
+
+
+def test_a_capitalised_name_at_the_start_of_a_wrapped_line_is_a_name():
+    wrapped = [section("README.md", "Requests go through\nTransport objects.")]
+    assert set(first_mentions(wrapped, SYMBOLS, MEMBERSHIP)) == {"transport"}
+    opened = [section("README.md", "Requests go through it.\nTransport objects retry.")]
+    assert first_mentions(opened, SYMBOLS, MEMBERSHIP) == {}

@@ -11,7 +11,10 @@ How (each step is a function below):
    source file is a unit, because a file is the author's own grouping; a huge file whose
    top-level definitions fall into several unconnected clusters is split into them. A big
    repository (more than three files per allowed concept) starts instead from its folder
-   tree, cut into about twice as many parts as concepts, biggest folders split first.
+   tree, cut into about three times as many parts as concepts, biggest folders split first,
+   and a folder that cannot split further keeps its files while they fit. The number of
+   concepts allowed grows with the code (``concept_budget``: 24 up to 20k lines, then with
+   the square root of the size).
    A god-class splits into the ideas its method names share (``families``: "Command flags"), an
    object literal of many methods (express's ``app``, ``res``, ``req``) into the groups the calls
    between its methods form ("Application settings"), and so does what a god-class's word families
@@ -25,7 +28,8 @@ How (each step is a function below):
    (a) twin files, same name in different folders and linked (``app.py``,
    ``sansio/app.py``), merge; (b) a sub-folder merges when it is small (at most eight
    files) and linked inside, or its files talk more to each other than half their talk
-   outside; (c) tiny units fold into their strongest neighbour (a folder prior, stronger
+   outside and it is no bigger than an idea (3/max_concepts of the code: a cohesive
+   subsystem such as an ORM package holds several ideas); (c) tiny units fold into their strongest neighbour (a folder prior, stronger
    the more specific the folder, breaks ties); (d) while there are more than
    ``max_concepts``, the smallest concept joins the neighbour it is most tied to per unit of
    that neighbour's size (so no giant swallows the rest), favouring folder-mates. No
@@ -48,7 +52,9 @@ How (each step is a function below):
 6. **Importance.** The PageRank that flows into a concept's members from other code
    concepts, plus a tenth of the members' own rank, blended half and half with how many docs
    sections mention it (when the docs say enough: README, markdown and reStructuredText pages);
-   support code and data count a quarter; tests and examples rank last.
+   support code (and Python or Go code a user cannot reach from the package's front door:
+   ``surface``) and data count a quarter; tests and examples rank last. The docs' mentions
+   give a name several concepts define to the one the front door exports.
 """
 
 from __future__ import annotations
@@ -80,6 +86,7 @@ from compiler.analysis.concepts.naming import (
 )
 from compiler.analysis.concepts.parallel import parallel_units
 from compiler.analysis.concepts.summaries import cluster_summary, generated_summary, key_sources, ordered_files
+from compiler.analysis.concepts.surface import public_surface
 from compiler.analysis.concepts.units import (
     LEFT_OUT_ROLES,
     SPECIAL_ROLES,
@@ -87,6 +94,7 @@ from compiler.analysis.concepts.units import (
     Cluster,
     by_importance,
     coarsen,
+    concept_budget,
     file_roles,
     file_stem,
     make_cluster,
@@ -117,12 +125,15 @@ def distill(
     notes: list[ResolvedNote],
     entry_points: tuple[str, ...],
     sections: list[Section],
-    max_concepts: int = 24,
+    max_concepts: int = 0,
 ) -> ConceptMap:
-    """Group the symbols of ``graph`` into at most ``max_concepts`` named, linked concepts."""
+    """Group the symbols of ``graph`` into at most ``max_concepts`` named, linked concepts (0: as many as
+    ``concept_budget`` gives the code's size)."""
     diagnostics: list[Diagnostic] = []
     symbols = graph.symbols
     roles = file_roles(graph)
+    if max_concepts <= 0:
+        max_concepts = concept_budget(sum(f.lines for f in graph.files if roles.get(f.path) == "code" and f.module))
 
     # 1. noted concepts claim their symbols; the rest is grouped by role
     claimed: dict[str, int] = {}
@@ -237,16 +248,18 @@ def distill(
     # 3. build the concepts
     by_index = {sid: str(i) for i, c in enumerate(all_clusters) for sid in c.symbols}
     teaching = sections + package_doc_sections(symbols)  # the docs, then the package's own docstring
-    counts = mention_counts(teaching, symbols, by_index)
+    surface = public_surface(graph)
+    front = surface.front if surface else frozenset()
+    counts = mention_counts(teaching, symbols, by_index, front)
     docs = [counts.get(str(i), 0) for i in range(len(all_clusters))]
-    importance = cluster_importance(all_clusters, ranking, symbols, docs)
+    importance = cluster_importance(all_clusters, ranking, symbols, docs, surface)
     titles = [cluster_title(c, graph, ranking, roles, vocabulary) for c in all_clusters]
     titles = unique_titles(titles, all_clusters, importance)
     ids = unique_ids(all_clusters, titles)
     membership = {sid: ids[i] for i, c in enumerate(all_clusters) for sid in c.symbols}
 
     prerequisites, related, link_diagnostics = link_clusters(all_clusters, ids, titles, importance, graph, membership)
-    mentions = first_mentions(teaching, symbols, membership)
+    mentions = first_mentions(teaching, symbols, membership, front)
     follow_the_docs(ids, prerequisites, related, mentions, [c.note is not None for c in all_clusters])
     diagnostics.extend(link_diagnostics)
 

@@ -2,7 +2,8 @@
 
 In: unit ``Cluster``s, the ``CodeGraph`` and a budget of concepts. Out: at most ``budget`` clusters
 (twins merge, linked small folders merge unless the project has room for each of its substantial
-files, tiny units fold into a neighbour, then the smallest joins the neighbour it is most tied to per
+files, a cohesive folder of more than ``SMALL_FOLDER_FILES`` files merges only while it is idea-sized (a
+subsystem holds several ideas), tiny units fold into a neighbour, then the smallest joins the neighbour it is most tied to per
 unit of size). A call into an exception class is a weak tie (``ERROR_TIE``): everything raises the errors,
 and a unit is not about errors because it raises them.
 """
@@ -136,7 +137,10 @@ def agglomerate(units: list[Cluster], graph: CodeGraph, budget: int) -> list[Clu
         cohesive = internal >= 0.5 * external or files_inside <= SMALL_FOLDER_FILES
         unlinked = sum(1 for i in inside if not any(w > 0 for w in code[i].values()))
         data_only = unlinked >= 0.8 * len(inside)  # a folder of data (locales, fixtures): one concept
-        if (data_only or (internal > 0 and cohesive)) and sum(clusters[i].size for i in inside) <= folder_limit:
+        # a small folder is the author's grouping of one idea; a big one is a subsystem of several (an ORM's
+        # sessions, queries and relationships), one concept only while it is idea-sized
+        limit = folder_limit if files_inside <= SMALL_FOLDER_FILES else size_limit
+        if (data_only or (internal > 0 and cohesive)) and sum(clusters[i].size for i in inside) <= limit:
             target = max(inside, key=lambda i: (clusters[i].size, clusters[i].key))
             for i in inside:
                 if i != target:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from compiler.analysis.concepts.surface import Surface
 from compiler.analysis.concepts.units import LINK_KINDS, SPECIAL_ROLES, Cluster, file_stem
 from compiler.analysis.graph import CodeGraph
 from compiler.analysis.notes import NOTES_FILE
@@ -39,7 +40,11 @@ def _data_only(cluster: Cluster, symbols: dict[str, Symbol]) -> bool:
 
 
 def cluster_importance(
-    clusters: list[Cluster], ranking: Ranking, symbols: dict[str, Symbol], docs: list[int] | None = None
+    clusters: list[Cluster],
+    ranking: Ranking,
+    symbols: dict[str, Symbol],
+    docs: list[int] | None = None,
+    surface: Surface | None = None,
 ) -> list[float]:
     """How much the rest of the code relies on each concept, normalised to top = 1.0.
 
@@ -49,7 +54,8 @@ def cluster_importance(
     ``internal`` folders, ``*_impl``) and data (type aliases, constants, enum values) count a quarter;
     tests, examples and benchmarks rank below
     every code concept. ``docs`` (how often the project's docs mention each concept) blends in at
-    ``DOCS_SHARE``: what the docs teach is the public surface a newcomer meets first.
+    ``DOCS_SHARE``: what the docs teach is the public surface a newcomer meets first. A Python or Go
+    concept none of whose members a user can reach from the package's front door (``surface``) is support code.
     """
     owner = {sid: i for i, c in enumerate(clusters) for sid in c.symbols}
     inflow = [0.0] * len(clusters)
@@ -74,7 +80,14 @@ def cluster_importance(
             for r, n, c in zip(raw, docs, clusters)
         ]
     for i, cluster in enumerate(clusters):
-        if cluster.paths and all(is_support_path(p) for p in cluster.paths):
+        hidden = (
+            surface is not None
+            and cluster.role == "code"
+            and bool(cluster.paths)
+            and all(p in surface.declared for p in cluster.paths)
+            and not any(sid in surface.reachable for sid in cluster.symbols)
+        )
+        if hidden or (cluster.paths and all(is_support_path(p) for p in cluster.paths)):
             raw[i] *= SUPPORT_IMPORTANCE
         elif _data_only(cluster, symbols):
             raw[i] *= DATA_IMPORTANCE

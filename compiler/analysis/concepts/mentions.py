@@ -1,14 +1,18 @@
 """Where the project's own docs first mention each concept: the order its docs teach them in.
 
 In: the docs sections (README first, then the other markdown and reStructuredText pages in the order
-the docs' ``.. toctree::`` lists them or, for markdown docs, the order the README links them, else by path;
+the docs' ``.. toctree::`` lists them or, for markdown docs, the order a ``SUMMARY.md``/``_sidebar.md`` or
+the README links them, else by path;
 reference pages last, since an API reference lists everything and teaches nothing first; changelogs and
 licences skipped), the symbols and which concept each belongs to. Out: concept id -> position of the first
 mention (a running count of the identifiers read), for concepts the docs mention at all.
 
-A mention is the name of a public class, function or method that only one concept defines (or\nonly one defines at module level), written
-as code (in a fence, in backticks, called ``name(``, or reached as ``.name``) or, for a capitalised
-name such as ``Flask`` or ``Client``, anywhere in the prose. In ``.rst`` pages, literal blocks (after
+A mention is the name of a public class, function or method that only one concept defines (or only one
+defines at module level, or only one the package's front door exports), written as code (in a fence, in
+backticks, called ``name(``, or reached as ``.name``) or, for a capitalised name such as ``Flask`` or
+``Client``, anywhere in the prose but at the start of a sentence (``With`` there is English). A name only
+methods bear is a mention reached as ``.name`` or in backticks in the prose, not as a bare word of a code
+block (``items``, ``index``). In ``.rst`` pages, literal blocks (after
 ``::`` or ``.. code-block::``) are code, and ``.. autoclass:: pkg.Name`` mentions ``Name``.
 Out too: ``mention_counts``, how often the docs mention each concept.
 """
@@ -31,10 +35,17 @@ _NOT_DOCS = ("changelog", "changes", "history", "news", "contributing", "license
              "security", "authors", "concepts")  # fmt: skip
 
 
-def _names(symbols: dict[str, Symbol], membership: dict[str, str]) -> dict[str, str]:
-    """A name -> the one concept whose public definitions use it (names shared by concepts are left out)."""
+def _names(
+    symbols: dict[str, Symbol], membership: dict[str, str], front: frozenset[str] = frozenset()
+) -> tuple[dict[str, str], frozenset[str]]:
+    """(name -> the one concept whose public definitions use it, the names only methods bear).
+
+    A name several concepts define goes to the one that defines it at module level, else to the one whose
+    definition the package's front door exports (``front``: the docs name ``jinja2.Template``, not the
+    syntax tree's ``nodes.Template``); names still shared are left out."""
     owners: dict[str, set[str]] = {}
     top_owners: dict[str, set[str]] = {}  # defined at module level (``httpx.get`` is the function, not Client.get)
+    front_owners: dict[str, set[str]] = {}
     for sid, sym in symbols.items():
         concept = membership.get(sid)
         if concept is None or not sym.public or sym.name.startswith("_"):
@@ -48,12 +59,16 @@ def _names(symbols: dict[str, Symbol], membership: dict[str, str]) -> dict[str, 
         owners.setdefault(sym.name, set()).add(concept)
         if sym.kind != "method" and module_level:
             top_owners.setdefault(sym.name, set()).add(concept)
+        if sid in front:
+            front_owners.setdefault(sym.name, set()).add(concept)
     chosen = {}
     for name, found in owners.items():
-        top = top_owners.get(name, set())
-        if len(found) == 1 or len(top) == 1:
-            chosen[name] = next(iter(found if len(found) == 1 else top))
-    return chosen
+        for candidates in (found, top_owners.get(name, set()), front_owners.get(name, set())):
+            if len(candidates) == 1:
+                chosen[name] = next(iter(candidates))
+                break
+    methods = frozenset(name for name in chosen if name not in top_owners)
+    return chosen, methods
 
 
 PACKAGE_DOC = "package-doc"  # the anchor of a section made from a package's docstring
@@ -88,10 +103,13 @@ _DIRECTIVE = re.compile(r"^\s*\.\.\s+(?:auto\w+|py:\w+|js:\w+|go:\w+)::\s*(\S+)"
 _CODE_DIRECTIVE = re.compile(r"^\s*\.\.\s+(code-block|code|sourcecode|doctest|testcode)::")
 _TOC_LINK = re.compile(r"\[[^\]\n]*\]\(#[^)\s]*\)")
 _TOCTREE = re.compile(r"^\s*\.\.\s+toctree::")
+_MYST_TOCTREE = re.compile(r"^\s*(?:`{3,}|:{3,})\s*\{toctree\}", re.M)
+_FENCE_END = re.compile(r"^\s*(?:`{3,}|:{3,})\s*$")
 _TOC_ENTRY = re.compile(r"^\s+(?:[^<:\s][^<]*<([^>]+)>|([^\s:][^\s]*))\s*$")
 _MD_LINK = re.compile(r"\]\(\s*(?:\./)?([^)\s#:]+\.(?:md|markdown|rst))(?:#[^)\s]*)?\s*\)", re.I)
 _REFERENCE_STEMS = frozenset({"api", "reference", "api_reference", "apireference", "api_docs", "apidocs"})
 _REFERENCE_DIRS = frozenset({"api", "reference", "api_reference", "apidocs"})
+_MD_CONTENTS = frozenset({"summary.md", "_sidebar.md"})  # files that exist only to give the reading order
 REFERENCE_DIRECTIVES = 5  # a page this many ``.. autoclass::``-like lines is an API reference
 
 
@@ -109,13 +127,19 @@ def _reference_pages(by_path: dict[str, list[Section]]) -> set[str]:
 
 def _toctree_order(sections: list[Section]) -> dict[str, int]:
     """Docs path -> its place in the reading order the ``.. toctree::`` of the docs' index pages give
-    (depth first from the shallowest ``index.rst``; without one, from the README or a docs ``index.md``
-    through their markdown links), for the pages a toctree or a link lists."""
+    (depth first from the shallowest ``index.rst``, or an ``index.md`` with a MyST ```` ```{toctree} ````; without one, from a book's ``SUMMARY.md`` or
+    ``_sidebar.md``, else the README or a docs ``index.md``, through their markdown links), for the pages a
+    toctree or a link lists."""
     by_path: dict[str, list[Section]] = {}
     for section in sections:
         by_path.setdefault(section.path, []).append(section)
-    indexes = sorted((p for p in by_path if p.rsplit("/", 1)[-1].lower() in ("index.rst", "contents.rst")),
+    myst = {p for p, found in by_path.items() if any(_MYST_TOCTREE.search(s.text) for s in found)}
+    indexes = sorted((p for p in by_path if p.rsplit("/", 1)[-1].lower() in ("index.rst", "contents.rst")
+                      or (p in myst and p.rsplit("/", 1)[-1].lower() in ("index.md", "contents.md"))),
                      key=lambda p: (p.count("/"), p))  # fmt: skip
+    if not indexes:  # a book's table of contents (mdBook/GitBook ``SUMMARY.md``, docsify ``_sidebar.md``)
+        indexes = sorted((p for p in by_path if p.rsplit("/", 1)[-1].lower() in _MD_CONTENTS),
+                         key=lambda p: (p.count("/"), p))  # fmt: skip
     if not indexes:  # markdown docs: the README (then a docs index) links the pages in reading order
         indexes = sorted((p for p in by_path if p.rsplit("/", 1)[-1].lower() in ("readme.md", "index.md")),
                          key=lambda p: (p.count("/"), not p.lower().endswith("readme.md"), p))  # fmt: skip
@@ -128,10 +152,21 @@ def _toctree_order(sections: list[Section]) -> dict[str, int]:
         folder = path.rsplit("/", 1)[0] + "/" if "/" in path else ""
         entries: list[str] = []
         for section in sorted(by_path.get(path, ()), key=lambda s: tuple(s.lines)):
-            in_toc = False
+            in_toc = in_fence = False
             for line in section.text.splitlines():
                 if _TOCTREE.match(line):
                     in_toc = True
+                    continue
+                if _MYST_TOCTREE.match(line):  # MyST: ```{toctree} ... ``` lists one page a line
+                    in_fence = True
+                    continue
+                if in_fence:
+                    if _FENCE_END.match(line):
+                        in_fence = False
+                    elif line.strip() and not line.strip().startswith(":"):
+                        match = _TOC_ENTRY.match(" " + line.strip())
+                        if match:
+                            entries.append((match.group(1) or match.group(2)).strip())
                     continue
                 if in_toc and line.strip() and not line.startswith((" ", "\t")):
                     in_toc = False
@@ -143,7 +178,7 @@ def _toctree_order(sections: list[Section]) -> dict[str, int]:
         for entry in entries:
             target = entry.lstrip("/") if entry.startswith("/") else folder + entry
             target = posixpath.normpath(target) if target else target
-            for candidate in (target, target + ".rst", target + ".md", target + "/index.rst"):
+            for candidate in (target, target + ".rst", target + ".md", target + "/index.rst", target + "/index.md"):
                 if candidate in by_path:
                     visit(candidate, depth + 1)
                     break
@@ -153,10 +188,10 @@ def _toctree_order(sections: list[Section]) -> dict[str, int]:
     return order
 
 
-def _mentions(sections: list[Section], symbols: dict[str, Symbol], membership: dict[str, str]):
+def _mentions(sections: list[Section], symbols: dict[str, Symbol], membership: dict[str, str], front: frozenset[str]):
     """Yield (position, section number, concept id) for every mention, in reading order: README first, then the docs
     pages in their toctree order, then the rest by folder depth and path."""
-    names = _names(symbols, membership)
+    names, methods = _names(symbols, membership, front)
     if not names:
         return
     docs = [
@@ -175,10 +210,15 @@ def _mentions(sections: list[Section], symbols: dict[str, Symbol], membership: d
     )  # fmt: skip
     position = 0
     for number, section in enumerate(readme_first):
-        in_fence = False
+        in_fence = in_toctree = False
         literal: int | None = None  # reStructuredText: inside a literal block indented deeper than this
         rst = section.path.lower().endswith((".rst", ".py"))  # a Python docstring is reStructuredText
+        opens = True  # the next line starts a sentence (the previous one ended one, or was blank)
         for line in section.text.splitlines():
+            starts, opens = opens, not line.strip() or line.rstrip().endswith((".", "!", "?", ":"))
+            if in_toctree or _MYST_TOCTREE.match(line):  # a MyST toctree lists pages, not code
+                in_toctree = not _FENCE_END.match(line)
+                continue
             if _FENCE.match(line):
                 in_fence = not in_fence
                 continue
@@ -215,21 +255,45 @@ def _mentions(sections: list[Section], symbols: dict[str, Symbol], membership: d
                         )
                         if word in _BUILTINS and not dotted:
                             continue  # ``open(path)`` is Python's, not FlaskClient.open
-                        if as_code or dotted or word[0].isupper():
+                        if word in methods and not (dotted or (match.group(1) and not code_line)):
+                            continue  # a method is ``x.name`` or named in prose; ``items`` in a code block is a variable
+                        if (
+                            as_code
+                            or dotted
+                            or (word[0].isupper() and not _sentence_start(line, match.start(), starts))
+                        ):
                             yield position, number, concept
 
 
-def first_mentions(sections: list[Section], symbols: dict[str, Symbol], membership: dict[str, str]) -> dict[str, int]:
+_ITEM_MARK = re.compile(r"\s*(?:[-*+#>|]+|\d+[.)])")
+
+
+def _sentence_start(line: str, start: int, line_opens: bool) -> bool:
+    """A word that opens a sentence or a list item (``With this ...``) is capitalised as English, not as a name;
+    the first word of a line opens one when the line before ended a sentence (``line_opens``), not in wrapped prose."""
+    before = line[:start].rstrip()
+    if not before:
+        return line_opens
+    if before[-1] in ".!?:" and start > len(before):
+        return True
+    return _ITEM_MARK.fullmatch(before) is not None
+
+
+def first_mentions(
+    sections: list[Section], symbols: dict[str, Symbol], membership: dict[str, str], front: frozenset[str] = frozenset()
+) -> dict[str, int]:
     """Concept id -> the position of its first mention in the docs (see the module docstring)."""
     found: dict[str, int] = {}
-    for position, _, concept in _mentions(sections, symbols, membership):
+    for position, _, concept in _mentions(sections, symbols, membership, front):
         found.setdefault(concept, position)
     return found
 
 
-def mention_counts(sections: list[Section], symbols: dict[str, Symbol], membership: dict[str, str]) -> dict[str, int]:
+def mention_counts(
+    sections: list[Section], symbols: dict[str, Symbol], membership: dict[str, str], front: frozenset[str] = frozenset()
+) -> dict[str, int]:
     """Concept id -> how many docs sections mention it: what the project's own docs teach most."""
-    seen = {(number, concept) for _, number, concept in _mentions(sections, symbols, membership)}
+    seen = {(number, concept) for _, number, concept in _mentions(sections, symbols, membership, front)}
     counts: dict[str, int] = {}
     for _, concept in seen:
         counts[concept] = counts.get(concept, 0) + 1

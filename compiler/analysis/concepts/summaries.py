@@ -6,6 +6,7 @@ In: a cluster, its members by importance, the docs sections. Out: (summary, summ
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from itertools import islice
@@ -94,29 +95,55 @@ def _readme_section(title: str, members: list[str], symbols: dict[str, Symbol], 
     """The first paragraph of the README/docs section that best matches the concept."""
     title_words = {w for w in split_words(title) if len(w) > 2 and w != "and"}
     names = [symbols[sid].name for sid in members[:8] if symbols[sid].kind != "module" and len(symbols[sid].name) > 3]
-    pattern = re.compile(r"\b(" + "|".join(map(re.escape, sorted(set(names)))) + r")\b") if names else None
+    wanted = frozenset(names)
     best: tuple[float, int, str, int] | None = None
     chosen = ""
     for section in sections:
-        readme = posixpath.basename(section.path).lower().startswith("readme")
-        if (section.level < 2 and readme) or not section.text.strip() or not _describes_code(section.path):
-            continue  # a README's title section describes the whole project, not one concept
-        heading_words = set(split_words(section.title))
-        score = 3.0 * len(title_words & (heading_words | {w.rstrip("s") for w in heading_words}))
-        score += len(set(pattern.findall(section.text))) if pattern else 0.0
+        usable, readme, heading_words = _section_words(section)
+        if not usable:
+            continue
+        score = 3.0 * len(title_words & heading_words)
+        score += len(wanted & _section_tokens(section))
         if score < 2.0:
             continue
         readme_first = 0 if readme else 1
         candidate = (-score, readme_first, section.path, section.lines[0])
-        text = plain_rst(section.text) if section.path.lower().endswith(".rst") else section.text
-        paragraph = plain_text(first_paragraph(text))
+        if best is not None and candidate >= best:
+            continue  # only a better section's paragraph is worth cleaning
+        paragraph = _paragraph(section)
         if paragraph.startswith(("* ", "- ", "+ ", "1. ")):
             continue
-        if paragraph and (best is None or candidate < best):
+        if paragraph:
             best, chosen = candidate, paragraph
     if not chosen:
         return ""
     return chosen if len(chosen) <= SUMMARY_CHARS else chosen[: SUMMARY_CHARS - 1].rsplit(" ", 1)[0] + "…"
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _section_words(section: Section) -> tuple[bool, bool, frozenset[str]]:
+    """(whether the section may describe a concept, whether it is the README's, its heading's words and their
+    singulars). A README's title section describes the whole project, not one concept; changelogs none."""
+    readme = posixpath.basename(section.path).lower().startswith("readme")
+    usable = not (section.level < 2 and readme) and bool(section.text.strip()) and _describes_code(section.path)
+    words = set(split_words(section.title))
+    return usable, readme, frozenset(words | {w.rstrip("s") for w in words})
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _section_tokens(section: Section) -> frozenset[str]:
+    """The whole words of a section (the names it mentions), once per section."""
+    return frozenset(_TOKEN.findall(section.text))
+
+
+_TOKEN = re.compile(r"\w+")
+
+
+@functools.lru_cache(maxsize=4096)
+def _paragraph(section: Section) -> str:
+    """The first paragraph of a docs section as plain text (cached: every concept may ask for it)."""
+    text = plain_rst(section.text) if section.path.lower().endswith(".rst") else section.text
+    return plain_text(first_paragraph(text))
 
 
 _NOT_DESCRIPTIONS = (

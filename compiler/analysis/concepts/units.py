@@ -6,6 +6,7 @@ In: the code graph's symbols grouped by file. Out: ``Cluster`` lists (``split_fi
 
 from __future__ import annotations
 
+import math
 import posixpath
 from collections import defaultdict
 from dataclasses import dataclass
@@ -21,6 +22,16 @@ SPLIT_MIN_SYMBOLS = 40  # a file must hold this many symbols before it may be sp
 SPLIT_MIN_LINES = 400
 COARSEN_FACTOR = 3  # with more files than this many per concept, start from folders instead
 LINK_KINDS = ("calls", "inherits", "imports", "references")
+BASE_CONCEPTS = 24  # the map of a library of ``BASE_LINES`` lines of code (or fewer)
+BASE_LINES = 20_000  # the tuning libraries (2.5k to 15k lines) are mapped best at 24; beyond, extrapolated
+
+
+def concept_budget(code_lines: int) -> int:
+    """How many concepts a map may hold: ``BASE_CONCEPTS`` up to ``BASE_LINES`` lines of code, then growing with
+    the square root of the size. A bigger project teaches more ideas, each spanning more code: a map with a
+    constant count makes a 150k-line project's concepts whole packages (several documented ideas in one),
+    while one concept per few hundred lines would be a file list no newcomer reads."""
+    return max(BASE_CONCEPTS, round(BASE_CONCEPTS * math.sqrt(max(code_lines, 0) / BASE_LINES)))
 
 
 @dataclass
@@ -131,10 +142,12 @@ def split_file(path: str, members: list[str], graph: CodeGraph, lines: int) -> l
 
 
 def coarsen(units: list[Cluster], symbols: dict[str, Symbol], budget: int) -> list[Cluster]:
-    """For a big repository, start from folders: cut the folder tree into about ``2 * budget`` parts.
+    """For a big repository, start from folders: cut the folder tree into about ``COARSEN_FACTOR * budget`` parts.
 
     The biggest part is split into its sub-folders (and its own files) until there are
-    enough parts, so big packages (``django/db``) break up and small ones stay whole.
+    enough parts, so big packages (``django/db``) break up and small ones stay whole. A part that
+    cannot split further (a folder's own files) then gives back its files, biggest first, while
+    they fit: a flat package of forty modules stays forty units, not one.
     """
     target = max(COARSEN_FACTOR * budget, 1)
     if len(units) <= target:
@@ -168,6 +181,17 @@ def coarsen(units: list[Cluster], symbols: dict[str, Symbol], budget: int) -> li
         _, part, pieces = max(splittable, key=lambda item: (item[0], item[1]))
         del parts[part]
         parts.update(pieces)
+    # a folder that cannot split further (its own files, or one without sub-folders) gives its units back,
+    # biggest first, while there is room: a flat package of forty modules is forty ideas, not one
+    whole: list[Cluster] = []
+    for part, members in sorted(parts.items(), key=lambda item: (-sum(units[i].size for i in item[1]), item[0])):
+        if (
+            len(members) > 1
+            and not split(part).keys() - {part} - {(part[0], True)}
+            and (len(parts) - 1 + len(members) + len(whole) <= target)
+        ):
+            del parts[part]
+            whole += [units[i] for i in members]
     merged = []
     for (folder, own), members in sorted(parts.items()):
         # what make_cluster would count over the units' symbols, summed from the units
@@ -180,7 +204,7 @@ def coarsen(units: list[Cluster], symbols: dict[str, Symbol], budget: int) -> li
                 lines=sum(units[i].lines for i in members),
             )
         )
-    return merged
+    return merged + sorted(whole, key=lambda u: u.key)
 
 
 def _common_folder(folders: list[str]) -> str:
