@@ -7,6 +7,12 @@ Ids
   ``lib.router.index.Router``, ``lib.router.route.Route.dispatch`` (``Route.prototype.dispatch
   = ...``; ``prototype`` is dropped), ``lib.application.proto.handle`` (``proto.handle = ...``),
   ``lib.application.Router`` (``exports.Router = ...``: ``exports`` *is* the module).
+  A declaration file keeps its ``.d`` (``fastify.d.ts`` -> ``fastify.d``): it would otherwise share
+  ``fastify.js``'s id, and one of the two files' definitions would be lost. An anonymous default
+  export (``export default function () {}``, ``module.exports = function () {}``) is named after
+  its file, or its folder for an index file (``lib/helpers/index.js`` -> ``lib.helpers.index.helpers``).
+  Functions count wherever a definition holds one: ``const f = () => {}``, ``const f = ok && function
+  f() {}``, ``key: [function key() {}]`` in an object literal (``export default {…}`` included).
   Properties defined by a call are members the same way: ``defineGetter(req, 'ip', function
   ip() {…})`` and ``Object.defineProperty(req, 'ip', {get: …})`` -> ``lib.request.req.ip``.
 * Go: symbols belong to packages, so the id is the package directory, ``/`` -> ``.``

@@ -20,14 +20,25 @@ from compiler.model import Import, Symbol, symbol_with
 if TYPE_CHECKING:
     from tree_sitter import Node
 
-__all__ = ["JsExtractor", "js_module_id"]
+__all__ = ["JsExtractor", "js_default_name", "js_module_id"]
 
-_JS_EXTENSIONS = re.compile(r"\.(?:d\.ts|[mc]?[jt]sx?)$")
+_JS_EXTENSIONS = re.compile(r"\.(?:d\.[mc]?ts|[mc]?[jt]sx?)$")
+_DECLARATION = re.compile(r"\.d\.[mc]?ts$")
 
 
 def js_module_id(path: str) -> str:
-    """``lib/router/index.js`` -> ``lib.router.index``."""
+    """``lib/router/index.js`` -> ``lib.router.index``; a declaration file keeps its ``.d``
+    (``fastify.d.ts`` -> ``fastify.d``), so it never takes the id of the code beside it (``fastify.js``)."""
+    if _DECLARATION.search(path):
+        return _DECLARATION.sub(".d", path).replace("/", ".")
     return _JS_EXTENSIONS.sub("", path).replace("/", ".")
+
+
+def js_default_name(path: str) -> str:
+    """The name of an anonymous default export: the file's (``lib/bind.js`` -> ``bind``), or its folder's
+    for an index file (``lib/helpers/index.js`` -> ``helpers``)."""
+    parts = _JS_EXTENSIONS.sub("", path).split("/")
+    return parts[-2] if parts[-1] == "index" and len(parts) > 1 else parts[-1]
 
 
 _FUNCTION_VALUES = frozenset({"function_expression", "function", "arrow_function", "generator_function"})
@@ -54,7 +65,7 @@ class JsExtractor(JsImportsAndCalls):
         self.add(
             Symbol(
                 id=self.module,
-                name=self.module.rsplit(".", 1)[-1],
+                name=js_module_id(stem),  # index, fastify.d
                 kind="module",
                 path=self.path,
                 lines=(1, max(1, root.end_point.row + (0 if root.end_point.column == 0 else 1))),
@@ -135,7 +146,7 @@ class JsExtractor(JsImportsAndCalls):
             self.statement(declaration, exported=True, doc_node=node)
             for symbol in self.symbols[names_before:]:
                 if symbol.parent == self.module:
-                    self.exports.append("default" if is_default else symbol.name)
+                    self.exports.extend(("default", symbol.name) if is_default else (symbol.name,))
             return
         if source is not None:
             names = self.specifier_names(node)
@@ -145,15 +156,21 @@ class JsExtractor(JsImportsAndCalls):
         value = node.child_by_field_name("value")
         if is_default:
             self.exports.append("default")
-            if value is not None:
-                if value.type in _FUNCTION_VALUES or value.type in _CLASS_VALUES:
-                    name = self.text(value.child_by_field_name("name")) or "default"
-                    if value.type in _CLASS_VALUES:
-                        self.define_class(value, name, node, True)
-                    else:
-                        self.define(name, "function", value, node, value, node, True)
-                elif value.type == "identifier":
-                    self.exports.append(self.text(value))
+            function = _function_value(value)
+            if function is not None or (value is not None and value.type in _CLASS_VALUES):
+                # export default function () {} / class {} / (a) => ...: named after the file if anonymous
+                defined = function if function is not None else value
+                name = self.text(defined.child_by_field_name("name")) or js_default_name(self.path)
+                self.exports.append(name)
+                if function is None:
+                    self.define_class(value, name, node, True)
+                else:
+                    body = function.child_by_field_name("body")
+                    self.define(name, "function", node, node, body, node, True, body_override=function)
+            elif value is not None and value.type == "object":  # export default { method() {}, key: function }
+                self.object_members(value, self.module, export=True)
+            elif value is not None and value.type == "identifier":
+                self.exports.append(self.text(value))
             return
         self.exports.extend(_split_local(n) for n in self.specifier_names(node))
 
@@ -187,16 +204,17 @@ class JsExtractor(JsImportsAndCalls):
             if _assigns_module_exports(self, declarator.child_by_field_name("value")):
                 del self.exports[exports_before:]
                 self.exports.append(name)  # var res = module.exports = Object.create(...)
-        if value is not None and value.type in _FUNCTION_VALUES:
+        function = _function_value(value)
+        if function is not None:  # const f = () => {}, const f = supported && function f() {}
             self.define(
                 name,
                 "function",
                 statement,
                 statement,
-                value.child_by_field_name("body"),
+                function.child_by_field_name("body"),
                 doc_node,
                 exported,
-                body_override=value,
+                body_override=function,
             )
         elif value is not None and value.type in _CLASS_VALUES:
             self.define_class(value, name, doc_node, exported, span=statement)
@@ -240,8 +258,10 @@ class JsExtractor(JsImportsAndCalls):
                     self.object_members(value, owner)
                 continue
             parts = [p for p in parts if p != "prototype"]
-            if value.type in _FUNCTION_VALUES or value.type in _CLASS_VALUES:
+            if value.type in _CLASS_VALUES:
                 self.define_member(parts, value, node, doc_node)
+            elif (function := _function_value(value)) is not None:
+                self.define_member(parts, function, node, doc_node)
         return value
 
     def property_definitions(self, call: Node, statement: Node, doc_node: Node) -> None:
@@ -320,16 +340,21 @@ class JsExtractor(JsImportsAndCalls):
         )
 
     def module_exports(self, value: Node, doc_node: Node) -> None:
+        """``module.exports = X``: an object's members, or a function or class (named after the file if
+        anonymous) whose lines and signature start at the statement (``module.exports = function f(a)``)."""
+        function = _function_value(value)
         if value.type == "identifier":
             self.exports.append(self.text(value))
         elif value.type == "object":
             self.object_members(value, self.module, export=True)
-        elif value.type in _FUNCTION_VALUES or value.type in _CLASS_VALUES:
-            name = self.text(value.child_by_field_name("name")) or self.module.rsplit(".", 1)[-1]
-            if value.type in _CLASS_VALUES:
+        elif function is not None or value.type in _CLASS_VALUES:
+            defined = function if function is not None else value
+            name = self.text(defined.child_by_field_name("name")) or js_default_name(self.path)
+            if function is None:
                 self.define_class(value, name, doc_node, True)
             else:
-                self.define(name, "function", value, value, value, doc_node, True)
+                body = function.child_by_field_name("body")
+                self.define(name, "function", doc_node, doc_node, body, doc_node, True, body_override=function)
             self.exports.append(name)
         elif value.type == "call_expression" and self.require_import(value, None, value):
             pass
@@ -360,18 +385,19 @@ class JsExtractor(JsImportsAndCalls):
                 name = self.text(key).strip("'\"")
                 if export:
                     self.exports.append(name)
-                if value.type in _FUNCTION_VALUES:
+                function = _function_value(value, in_array=True)  # key: function, key: [function key() {}]
+                if function is not None:
                     self.define(
                         name,
                         kind,
                         member,
                         member,
-                        value.child_by_field_name("body"),
+                        function.child_by_field_name("body"),
                         member,
                         export,
                         symbol_id=f"{owner}.{name}",
                         parent=owner,
-                        body_override=value,
+                        body_override=function,
                     )
             elif member.type == "shorthand_property_identifier" and export:
                 self.exports.append(self.text(member))
@@ -510,6 +536,38 @@ class JsExtractor(JsImportsAndCalls):
             self.scope_of[scope.id] = symbol.id
         self.symbols[index] = self.ids[symbol.id] = merged
         return None if stub else symbol.id
+
+
+# Expressions a defined function may sit in: ``supported && function f() {}``, ``a ? f : function g() {}``,
+# ``(function () {})``; ``in_array``: also a one-element list (``transformRequest: [function t() {}]``).
+_FUNCTION_WRAPPERS = {
+    "parenthesized_expression": (),
+    "binary_expression": ("right", "left"),
+    "ternary_expression": ("consequence", "alternative"),
+}
+_CHOICE_OPERATORS = frozenset({"&&", "||", "??"})
+
+
+def _function_value(node: Node | None, in_array: bool = False) -> Node | None:
+    """The function expression ``node`` is or evaluates to (see ``_FUNCTION_WRAPPERS``), else None."""
+    for _ in range(8):  # a few wrappers deep at most
+        if node is None or node.type in _FUNCTION_VALUES:
+            return node
+        kind = node.type
+        if kind == "array" and in_array:
+            elements = [c for c in node.named_children if c.type != "comment"]
+            node = elements[0] if len(elements) == 1 else None
+        elif kind == "parenthesized_expression":
+            node = node.named_children[0] if node.named_child_count == 1 else None
+        elif kind in _FUNCTION_WRAPPERS:
+            operator = node.child_by_field_name("operator")
+            if kind == "binary_expression" and (operator is None or operator.type not in _CHOICE_OPERATORS):
+                return None
+            options = [node.child_by_field_name(f) for f in _FUNCTION_WRAPPERS[kind]]
+            node = next((o for o in options if o is not None and o.type in _FUNCTION_VALUES), None)
+        else:
+            return None
+    return None
 
 
 def _descriptor_function(extractor: Extractor, node: Node | None) -> Node | None:
