@@ -100,3 +100,54 @@ def test_default_exports_are_symbols_named_after_the_file_when_anonymous():
     named = facts_of("export default function bind(fn) {\n  return fn\n}\n", "lib/helpers/bind.js")
     assert symbols_by_id(named)["lib.helpers.bind.bind"].lines == (1, 3)
     assert named.exports == ("default", "bind")
+
+
+def test_go_definitions_of_one_name_in_build_tagged_files_are_each_a_symbol():
+    body = "\n\nimport \"io\"\n\nfunc checkIfTerminal(w io.Writer) bool {\n\treturn true\n}\n"
+    files = {
+        "terminal_check_notappengine.go": "// +build !appengine,!js,!windows,!nacl,!plan9\n\npackage logrus" + body,
+        "terminal_check_appengine.go": "// +build appengine\n\npackage logrus" + body,
+        "terminal_check_windows.go": "//go:build !appengine && !js && windows\n\npackage logrus" + body,
+        "terminal_check_solaris.go": "package logrus" + body,  # the file name constrains it
+        "terminal_check_bsd.go": "// +build darwin dragonfly freebsd netbsd openbsd\n// +build !js\n\npackage logrus" + body,
+        "terminal_check_unix.go": "//go:build (linux || aix) && !js && go1.17\n\npackage logrus" + body,
+    }
+    ids = {}
+    for path, text in files.items():
+        facts = facts_of(text, path, "go")
+        (symbol,) = [s for s in facts.symbols if s.kind != "module"]
+        start = text.split("\n").index("func checkIfTerminal(w io.Writer) bool {") + 1
+        assert (symbol.name, symbol.path, symbol.lines) == ("checkIfTerminal", path, (start, start + 2))
+        ids[path] = symbol.id
+        assert facts.module == "logrus"
+    assert ids["terminal_check_notappengine.go"] == "logrus.checkIfTerminal"  # builds on linux/amd64
+    assert ids["terminal_check_unix.go"] == "logrus.checkIfTerminal"
+    assert ids["terminal_check_appengine.go"] == "logrus.checkIfTerminal.terminal_check_appengine"
+    assert ids["terminal_check_windows.go"] == "logrus.checkIfTerminal.terminal_check_windows"
+    assert ids["terminal_check_solaris.go"] == "logrus.checkIfTerminal.terminal_check_solaris"
+    assert ids["terminal_check_bsd.go"] == "logrus.checkIfTerminal.terminal_check_bsd"
+
+
+def test_go_build_rules_follow_go_build():
+    from compiler.frontend.treesitter.go_build import builds_by_default
+
+    assert builds_by_default("a/x.go", "")
+    assert builds_by_default("a/linux.go", "")  # a name without an underscore never constrains
+    assert builds_by_default("a/x_linux_amd64_test.go", "")
+    assert not builds_by_default("a/x_darwin_amd64.go", "")
+    assert not builds_by_default("a/x_arm64.go", "")
+    assert builds_by_default("a/x_unix.go", "")  # unix is a tag, not a GOOS: names do not carry it
+    assert not builds_by_default("a/x.go", "//go:build ignore")
+    assert builds_by_default("a/x.go", "//go:build !(windows || plan9) && cgo")
+    assert not builds_by_default("a/x.go", "//go:build !linux || (amd64 && !unix)")
+    assert builds_by_default("a/x.go", "// +build linux,cgo darwin")
+    assert not builds_by_default("a/x.go", "// +build linux\n// +build purego")
+    assert builds_by_default("a/x.go", "//go:build linux &&")  # unreadable: builds
+    assert builds_by_default("a/x.go", "// Package x does things.")
+
+
+def test_go_methods_and_types_of_a_left_out_file_get_its_stem():
+    text = "//go:build windows\n\npackage term\n\ntype state struct{}\n\nfunc (s *state) Restore() {}\n\nconst mode = 1\n"
+    symbols = symbols_by_id(facts_of(text, "term/term_windows.go", "go"))
+    assert {"term.state.term_windows", "term.state.Restore.term_windows", "term.mode.term_windows"} <= set(symbols)
+    assert symbols["term.state.Restore.term_windows"].parent == "term.state"

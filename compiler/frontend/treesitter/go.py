@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from compiler.frontend.treesitter.go_build import builds_by_default
 from compiler.frontend.treesitter.walker import MAX_CALLEE, ChainGrammar, Extractor, dotted, one_line, one_line_of
 from compiler.model import Import, Symbol
 
@@ -42,6 +43,7 @@ def go_package_id(path: str, package_name: str) -> str:
 @dataclass
 class GoExtractor(Extractor):
     package: str = ""
+    variant: str = ""  # the file stem, for a file the default build leaves out (its ids end in it)
     _bound: set[str] | None = None  # names this file declares at package level, made on first use
     _packages: set[str] = field(default_factory=set)  # names its imports bind
 
@@ -50,6 +52,9 @@ class GoExtractor(Extractor):
         self.package = self.text(clause.named_children[0]) if clause is not None and clause.named_child_count else ""
         self.module = go_package_id(self.path, self.package or "main")
         stem = self.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        header = [c for c in root.named_children if c.end_byte <= (clause.start_byte if clause else 0)]
+        if not builds_by_default(self.path, "\n".join(self.text(c) for c in header if c.type == "comment")):
+            self.variant = stem  # terminal_check_windows.go: logrus.checkIfTerminal.terminal_check_windows
         self.add(
             Symbol(
                 id=self.module,
@@ -73,7 +78,7 @@ class GoExtractor(Extractor):
                 receiver = self.receiver_type(declaration.child_by_field_name("receiver"))
                 name = self.text(declaration.child_by_field_name("name"))
                 parent = f"{self.module}.{receiver}" if receiver else self.module
-                self.define(name, "method", declaration, parent, symbol_id=f"{parent}.{name}")
+                self.define(name, "method", declaration, parent, symbol_id=self.own(f"{parent}.{name}"))
             elif kind == "type_declaration":
                 type_specs = [s for s in self.named_children(declaration) if s.type in ("type_spec", "type_alias")]
                 for spec in type_specs:
@@ -89,6 +94,11 @@ class GoExtractor(Extractor):
             elif kind == "import_declaration":
                 self.import_declaration(declaration)
         self.walk_calls(root)
+
+    def own(self, symbol_id: str) -> str:
+        """The id of a package-level definition: ``symbol_id``, or in a file the default build leaves out,
+        ``symbol_id.<file stem>`` (the same name may be defined once per build variant)."""
+        return f"{symbol_id}.{self.variant}" if self.variant else symbol_id
 
     def receiver_type(self, receiver: Node | None) -> str:
         """``(s *Store)`` -> ``Store``; ``(s *Set[T])`` -> ``Set``."""
@@ -108,7 +118,7 @@ class GoExtractor(Extractor):
         body = node.child_by_field_name("body")
         self.add(
             Symbol(
-                id=symbol_id or f"{parent}.{name}",
+                id=symbol_id or self.own(f"{parent}.{name}"),
                 name=name,
                 kind=kind,
                 path=self.path,
@@ -149,7 +159,7 @@ class GoExtractor(Extractor):
             signature = one_line_of(self.data, spec.start_byte, spec.end_byte, prefix="type ")
         self.add(
             Symbol(
-                id=f"{self.module}.{name}",
+                id=self.own(f"{self.module}.{name}"),
                 name=name,
                 kind=kind,
                 path=self.path,
@@ -174,7 +184,7 @@ class GoExtractor(Extractor):
                 continue
             self.add(
                 Symbol(
-                    id=f"{self.module}.{name}",
+                    id=self.own(f"{self.module}.{name}"),
                     name=name,
                     kind="variable",
                     path=self.path,
