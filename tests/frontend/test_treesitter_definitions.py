@@ -18,7 +18,9 @@ def shape(symbol):
 
 def test_a_declaration_file_never_takes_the_id_of_the_code_beside_it():
     code = facts_of("function fastify (options) {\n  return {}\n}\nmodule.exports = fastify\n", "fastify.js")
-    types = facts_of("declare function fastify(opts?: object): object\nexport default fastify\n", "fastify.d.ts", "typescript")
+    types = facts_of(
+        "declare function fastify(opts?: object): object\nexport default fastify\n", "fastify.d.ts", "typescript"
+    )
     assert code.module == "fastify" and types.module == "fastify.d"
     assert "fastify.fastify" in symbols_by_id(code)
     assert "fastify.d.fastify" in symbols_by_id(types)
@@ -103,13 +105,14 @@ def test_default_exports_are_symbols_named_after_the_file_when_anonymous():
 
 
 def test_go_definitions_of_one_name_in_build_tagged_files_are_each_a_symbol():
-    body = "\n\nimport \"io\"\n\nfunc checkIfTerminal(w io.Writer) bool {\n\treturn true\n}\n"
+    body = '\n\nimport "io"\n\nfunc checkIfTerminal(w io.Writer) bool {\n\treturn true\n}\n'
     files = {
         "terminal_check_notappengine.go": "// +build !appengine,!js,!windows,!nacl,!plan9\n\npackage logrus" + body,
         "terminal_check_appengine.go": "// +build appengine\n\npackage logrus" + body,
         "terminal_check_windows.go": "//go:build !appengine && !js && windows\n\npackage logrus" + body,
         "terminal_check_solaris.go": "package logrus" + body,  # the file name constrains it
-        "terminal_check_bsd.go": "// +build darwin dragonfly freebsd netbsd openbsd\n// +build !js\n\npackage logrus" + body,
+        "terminal_check_bsd.go": "// +build darwin dragonfly freebsd netbsd openbsd\n// +build !js\n\npackage logrus"
+        + body,
         "terminal_check_unix.go": "//go:build (linux || aix) && !js && go1.17\n\npackage logrus" + body,
     }
     ids = {}
@@ -147,7 +150,9 @@ def test_go_build_rules_follow_go_build():
 
 
 def test_go_methods_and_types_of_a_left_out_file_get_its_stem():
-    text = "//go:build windows\n\npackage term\n\ntype state struct{}\n\nfunc (s *state) Restore() {}\n\nconst mode = 1\n"
+    text = (
+        "//go:build windows\n\npackage term\n\ntype state struct{}\n\nfunc (s *state) Restore() {}\n\nconst mode = 1\n"
+    )
     symbols = symbols_by_id(facts_of(text, "term/term_windows.go", "go"))
     assert {"term.state.term_windows", "term.state.Restore.term_windows", "term.mode.term_windows"} <= set(symbols)
     assert symbols["term.state.Restore.term_windows"].parent == "term.state"
