@@ -125,10 +125,10 @@ def test_go_definitions_of_one_name_in_build_tagged_files_are_each_a_symbol():
         assert facts.module == "logrus"
     assert ids["terminal_check_notappengine.go"] == "logrus.checkIfTerminal"  # builds on linux/amd64
     assert ids["terminal_check_unix.go"] == "logrus.checkIfTerminal"
-    assert ids["terminal_check_appengine.go"] == "logrus.checkIfTerminal.terminal_check_appengine"
-    assert ids["terminal_check_windows.go"] == "logrus.checkIfTerminal.terminal_check_windows"
-    assert ids["terminal_check_solaris.go"] == "logrus.checkIfTerminal.terminal_check_solaris"
-    assert ids["terminal_check_bsd.go"] == "logrus.checkIfTerminal.terminal_check_bsd"
+    assert ids["terminal_check_appengine.go"] == "logrus.terminal_check_appengine.checkIfTerminal"
+    assert ids["terminal_check_windows.go"] == "logrus.terminal_check_windows.checkIfTerminal"
+    assert ids["terminal_check_solaris.go"] == "logrus.terminal_check_solaris.checkIfTerminal"
+    assert ids["terminal_check_bsd.go"] == "logrus.terminal_check_bsd.checkIfTerminal"
 
 
 def test_go_build_rules_follow_go_build():
@@ -151,8 +151,17 @@ def test_go_build_rules_follow_go_build():
 
 def test_go_methods_and_types_of_a_left_out_file_get_its_stem():
     text = (
-        "//go:build windows\n\npackage term\n\ntype state struct{}\n\nfunc (s *state) Restore() {}\n\nconst mode = 1\n"
+        "//go:build windows\n\npackage term\n\nfunc (s *state) Restore() {}\n\ntype state struct{}\n\n"
+        "func (o *Other) Close() {}\n\nconst mode = 1\n"
     )
     symbols = symbols_by_id(facts_of(text, "term/term_windows.go", "go"))
-    assert {"term.state.term_windows", "term.state.Restore.term_windows", "term.mode.term_windows"} <= set(symbols)
-    assert symbols["term.state.Restore.term_windows"].parent == "term.state"
+    assert set(symbols) == {
+        "term",
+        "term.term_windows.state",
+        "term.term_windows.state.Restore",
+        "term.term_windows.Other.Close",
+        "term.term_windows.mode",
+    }
+    assert symbols["term.term_windows.state.Restore"].parent == "term.term_windows.state"  # declared below it
+    assert symbols["term.term_windows.Other.Close"].parent == "term.Other"  # a type of the package
+    assert symbols["term.term_windows.mode"].name == "mode"

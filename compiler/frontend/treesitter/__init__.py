@@ -24,8 +24,8 @@ Ids
   anything else); the blank identifier ``_`` is never a symbol; and files that build
   constraints keep apart may each define a name (``checkIfTerminal`` in
   ``terminal_check_windows.go`` and ``terminal_check_notappengine.go``): a file the default
-  build (linux/amd64, ``go_build.py``) leaves out ends its ids in its stem
-  (``logrus.checkIfTerminal.terminal_check_windows``). Every file of a package
+  build (linux/amd64, ``go_build.py``) leaves out has its stem after the package in its ids
+  (``logrus.terminal_check_windows.checkIfTerminal``; a method of a type it declares too). Every file of a package
   has ``FileFacts.module`` = the package id and emits the package's module symbol (the
   analysis keeps the first by path). Structs have kind ``class`` (their embedded types are
   ``bases``), interfaces ``interface``, other named types ``type``.

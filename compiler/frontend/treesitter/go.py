@@ -43,7 +43,8 @@ def go_package_id(path: str, package_name: str) -> str:
 @dataclass
 class GoExtractor(Extractor):
     package: str = ""
-    variant: str = ""  # the file stem, for a file the default build leaves out (its ids end in it)
+    variant: str = ""  # the file stem, for a file the default build leaves out (its ids hold it)
+    _own_types: set[str] = field(default_factory=set)  # types declared in such a file
     _bound: set[str] | None = None  # names this file declares at package level, made on first use
     _packages: set[str] = field(default_factory=set)  # names its imports bind
 
@@ -54,7 +55,14 @@ class GoExtractor(Extractor):
         stem = self.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
         header = [c for c in root.named_children if c.end_byte <= (clause.start_byte if clause else 0)]
         if not builds_by_default(self.path, "\n".join(self.text(c) for c in header if c.type == "comment")):
-            self.variant = stem  # terminal_check_windows.go: logrus.checkIfTerminal.terminal_check_windows
+            self.variant = stem  # terminal_check_windows.go: logrus.terminal_check_windows.checkIfTerminal
+            self._own_types = {
+                self.text(spec.child_by_field_name("name"))
+                for declaration in root.named_children
+                if declaration.type == "type_declaration"
+                for spec in declaration.named_children
+                if spec.type in ("type_spec", "type_alias")
+            }
         self.add(
             Symbol(
                 id=self.module,
@@ -78,6 +86,8 @@ class GoExtractor(Extractor):
                 receiver = self.receiver_type(declaration.child_by_field_name("receiver"))
                 name = self.text(declaration.child_by_field_name("name"))
                 parent = f"{self.module}.{receiver}" if receiver else self.module
+                if receiver in self._own_types:  # a method of a type this build variant declares
+                    parent = self.own(parent)
                 self.define(name, "method", declaration, parent, symbol_id=self.own(f"{parent}.{name}"))
             elif kind == "type_declaration":
                 type_specs = [s for s in self.named_children(declaration) if s.type in ("type_spec", "type_alias")]
@@ -97,8 +107,11 @@ class GoExtractor(Extractor):
 
     def own(self, symbol_id: str) -> str:
         """The id of a package-level definition: ``symbol_id``, or in a file the default build leaves out,
-        ``symbol_id.<file stem>`` (the same name may be defined once per build variant)."""
-        return f"{symbol_id}.{self.variant}" if self.variant else symbol_id
+        the file stem after the package (``logrus.terminal_check_windows.checkIfTerminal``): the same name
+        may be defined once per build variant. Idempotent."""
+        if not self.variant or symbol_id.startswith(f"{self.module}.{self.variant}."):
+            return symbol_id
+        return f"{self.module}.{self.variant}{symbol_id[len(self.module) :]}"
 
     def receiver_type(self, receiver: Node | None) -> str:
         """``(s *Store)`` -> ``Store``; ``(s *Set[T])`` -> ``Set``."""

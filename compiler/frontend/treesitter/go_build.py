@@ -4,7 +4,7 @@ In: a file's path and the text of the comments above its package clause. Out: ``
 True or False. Go lets a package define one name in several files when build constraints keep those
 files apart (``terminal_check_windows.go`` and ``terminal_check_notappengine.go`` both define
 ``checkIfTerminal``); the front end keeps the plain id for the file of the default build and gives the
-others their own (``go.py``). The rules follow ``go/build``: a ``//go:build`` expression (``&&``, ``||``,
+others their own (``go.py``: ``logrus.terminal_check_windows.checkIfTerminal``). The rules follow ``go/build``: a ``//go:build`` expression (``&&``, ``||``,
 ``!``, parentheses), else every ``// +build`` line (space: or, comma: and, lines: and), and a file name
 ending in ``_GOOS``, ``_GOARCH`` or ``_GOOS_GOARCH`` (after ``_test``). What the default build
 satisfies, and the names Go knows, are data below. An expression this module cannot read builds.
