@@ -37,7 +37,7 @@ first ERROR/MISSING node; everything that did parse is still reported.
 
 Layout: ``walker.py`` holds what the languages share (the extractor base, doc comments, the
 linear call walk, call chains described as data), ``javascript.py`` and ``go.py`` one language
-each (``go_build.py``: Go's build constraints). Every file gets ``FILE_BUDGET_S`` seconds of walking; a file that takes longer is left
+each (``js_values.py``: what a JS expression holds; ``go_build.py``: Go's build constraints). Every file gets ``FILE_BUDGET_S`` seconds of walking; a file that takes longer is left
 out with a ``file-too-slow`` diagnostic (its line count and hash kept) instead of stalling the build.
 """
 

@@ -3,7 +3,8 @@
 In: a ``SourceFile``, its bytes and the parsed root (``treesitter/__init__.py`` parses).
 Out: a filled ``JsExtractor`` (definitions here; imports and calls in ``js_calls.py``): module symbol, definitions (functions, classes, methods,
 CommonJS ``exports.x =`` / ``Foo.prototype.x =`` members, properties defined by
-``Object.defineProperty``-like calls), imports (``import``, ``require``, ``import()``) and calls.
+``Object.defineProperty``-like calls, methods of object literals assigned, declared or exported by
+default, anonymous default exports), imports (``import``, ``require``, ``import()``) and calls.
 The id rules are in ``treesitter/__init__.py``'s docstring.
 """
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from compiler.frontend.treesitter.js_calls import JsImportsAndCalls, dotted_js
+from compiler.frontend.treesitter.js_values import CLASS_VALUES, FUNCTION_VALUES, descriptor_function, function_value
 from compiler.frontend.treesitter.walker import Extractor, clean_comment, one_line_of
 from compiler.model import Import, Symbol, symbol_with
 
@@ -41,8 +43,6 @@ def js_default_name(path: str) -> str:
     return parts[-2] if parts[-1] == "index" and len(parts) > 1 else parts[-1]
 
 
-_FUNCTION_VALUES = frozenset({"function_expression", "function", "arrow_function", "generator_function"})
-_CLASS_VALUES = frozenset({"class", "class_expression"})
 # Calls that define a property by name: Object.defineProperty, __defineGetter__, defineGetter ...
 _DEFINES_PROPERTY = re.compile(
     r"^(?:__)?define(?:Propert(?:y|ies)|Getter|Setter|Accessor|Lazy\w*)(?:__)?$", re.IGNORECASE
@@ -156,8 +156,8 @@ class JsExtractor(JsImportsAndCalls):
         value = node.child_by_field_name("value")
         if is_default:
             self.exports.append("default")
-            function = _function_value(value)
-            if function is not None or (value is not None and value.type in _CLASS_VALUES):
+            function = function_value(value)
+            if function is not None or (value is not None and value.type in CLASS_VALUES):
                 # export default function () {} / class {} / (a) => ...: named after the file if anonymous
                 defined = function if function is not None else value
                 name = self.text(defined.child_by_field_name("name")) or js_default_name(self.path)
@@ -204,7 +204,7 @@ class JsExtractor(JsImportsAndCalls):
             if _assigns_module_exports(self, declarator.child_by_field_name("value")):
                 del self.exports[exports_before:]
                 self.exports.append(name)  # var res = module.exports = Object.create(...)
-        function = _function_value(value)
+        function = function_value(value)
         if function is not None:  # const f = () => {}, const f = supported && function f() {}
             self.define(
                 name,
@@ -216,7 +216,7 @@ class JsExtractor(JsImportsAndCalls):
                 exported,
                 body_override=function,
             )
-        elif value is not None and value.type in _CLASS_VALUES:
+        elif value is not None and value.type in CLASS_VALUES:
             self.define_class(value, name, doc_node, exported, span=statement)
         elif value is not None and value.type == "object":
             symbol_id = self.define(name, "variable", statement, statement, None, doc_node, exported)
@@ -258,9 +258,9 @@ class JsExtractor(JsImportsAndCalls):
                     self.object_members(value, owner)
                 continue
             parts = [p for p in parts if p != "prototype"]
-            if value.type in _CLASS_VALUES:
+            if value.type in CLASS_VALUES:
                 self.define_member(parts, value, node, doc_node)
-            elif (function := _function_value(value)) is not None:
+            elif (function := function_value(value)) is not None:
                 self.define_member(parts, function, node, doc_node)
         return value
 
@@ -284,13 +284,13 @@ class JsExtractor(JsImportsAndCalls):
                 key = pair.child_by_field_name("key") if pair.type == "pair" else None
                 if key is None or key.type not in ("property_identifier", "string"):
                     continue
-                value = _descriptor_function(self, pair.child_by_field_name("value"))
+                value = descriptor_function(self, pair.child_by_field_name("value"))
                 if value is not None:
                     self.define_member([*owner, self.text(key).strip("'\"")], value, statement, doc_node)
             return
         if args[1].type != "string" or len(args) < 3:
             return
-        value = _descriptor_function(self, args[2])
+        value = descriptor_function(self, args[2])
         if value is not None:
             self.define_member([*owner, self.string_value(args[1])], value, statement, doc_node)
 
@@ -318,7 +318,7 @@ class JsExtractor(JsImportsAndCalls):
         parent = owner or self.module
         name = parts[-1]
         symbol_id = ".".join([self.module, *parts])
-        if value.type in _CLASS_VALUES:
+        if value.type in CLASS_VALUES:
             self.define_class(value, name, doc_node, False, span=statement, symbol_id=symbol_id, parent=parent)
             return
         parent_kind = self.ids[parent].kind if parent in self.ids else "module"
@@ -342,12 +342,12 @@ class JsExtractor(JsImportsAndCalls):
     def module_exports(self, value: Node, doc_node: Node) -> None:
         """``module.exports = X``: an object's members, or a function or class (named after the file if
         anonymous) whose lines and signature start at the statement (``module.exports = function f(a)``)."""
-        function = _function_value(value)
+        function = function_value(value)
         if value.type == "identifier":
             self.exports.append(self.text(value))
         elif value.type == "object":
             self.object_members(value, self.module, export=True)
-        elif function is not None or value.type in _CLASS_VALUES:
+        elif function is not None or value.type in CLASS_VALUES:
             defined = function if function is not None else value
             name = self.text(defined.child_by_field_name("name")) or js_default_name(self.path)
             if function is None:
@@ -385,7 +385,7 @@ class JsExtractor(JsImportsAndCalls):
                 name = self.text(key).strip("'\"")
                 if export:
                     self.exports.append(name)
-                function = _function_value(value, in_array=True)  # key: function, key: [function key() {}]
+                function = function_value(value, in_array=True)  # key: function, key: [function key() {}]
                 if function is not None:
                     self.define(
                         name,
@@ -457,7 +457,7 @@ class JsExtractor(JsImportsAndCalls):
             elif member.type in ("field_definition", "public_field_definition"):
                 value = member.child_by_field_name("value")
                 name_node = member.child_by_field_name("property") or member.child_by_field_name("name")
-                if value is not None and value.type in _FUNCTION_VALUES and name_node is not None:
+                if value is not None and value.type in FUNCTION_VALUES and name_node is not None:
                     method_name = self.text(name_node)
                     self.define(
                         method_name,
@@ -536,62 +536,6 @@ class JsExtractor(JsImportsAndCalls):
             self.scope_of[scope.id] = symbol.id
         self.symbols[index] = self.ids[symbol.id] = merged
         return None if stub else symbol.id
-
-
-# Expressions a defined function may sit in: ``supported && function f() {}``, ``a ? f : function g() {}``,
-# ``(function () {})``; ``in_array``: also a one-element list (``transformRequest: [function t() {}]``).
-_FUNCTION_WRAPPERS = {
-    "parenthesized_expression": (),
-    "binary_expression": ("right", "left"),
-    "ternary_expression": ("consequence", "alternative"),
-}
-_CHOICE_OPERATORS = frozenset({"&&", "||", "??"})
-
-
-def _function_value(node: Node | None, in_array: bool = False) -> Node | None:
-    """The function expression ``node`` is or evaluates to (see ``_FUNCTION_WRAPPERS``), else None."""
-    for _ in range(8):  # a few wrappers deep at most
-        if node is None or node.type in _FUNCTION_VALUES:
-            return node
-        kind = node.type
-        if kind == "array" and in_array:
-            elements = [c for c in node.named_children if c.type != "comment"]
-            node = elements[0] if len(elements) == 1 else None
-        elif kind == "parenthesized_expression":
-            node = node.named_children[0] if node.named_child_count == 1 else None
-        elif kind in _FUNCTION_WRAPPERS:
-            operator = node.child_by_field_name("operator")
-            if kind == "binary_expression" and (operator is None or operator.type not in _CHOICE_OPERATORS):
-                return None
-            options = [node.child_by_field_name(f) for f in _FUNCTION_WRAPPERS[kind]]
-            node = next((o for o in options if o is not None and o.type in _FUNCTION_VALUES), None)
-        else:
-            return None
-    return None
-
-
-def _descriptor_function(extractor: Extractor, node: Node | None) -> Node | None:
-    """The function a property definition runs: the value itself, a wrapped function
-    (``deprecate.function(function host() {…}, 'msg')``), or a descriptor's ``get``/``value``."""
-    if node is None:
-        return None
-    if node.type in _FUNCTION_VALUES:
-        return node
-    if node.type == "call_expression":
-        arguments = node.child_by_field_name("arguments")
-        first = arguments.named_children[0] if arguments is not None and arguments.named_child_count else None
-        return first if first is not None and first.type in _FUNCTION_VALUES else None
-    if node.type == "object":
-        found = {}
-        for member in node.named_children:
-            if member.type == "method_definition":
-                found.setdefault(extractor.text(member.child_by_field_name("name")), member)
-            elif member.type == "pair":
-                value = member.child_by_field_name("value")
-                if value is not None and value.type in _FUNCTION_VALUES:
-                    found.setdefault(extractor.text(member.child_by_field_name("key")).strip("'\""), value)
-        return found.get("get") or found.get("value")
-    return None
 
 
 def _assigns_module_exports(extractor: Extractor, node: Node | None) -> bool:
