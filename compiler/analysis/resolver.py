@@ -53,7 +53,11 @@ class NameResolver:
         for sid, sym in symbols.items():  # one pass over (maybe half a million) symbols for all four
             parent, kind = sym.parent, sym.kind
             if parent and sid != parent:
-                self.children[parent].setdefault(sym.name, sid)
+                # a name's plain id (``logrus.checkIfTerminal``) wins over variants of it (Go build-tagged
+                # files: ``logrus.checkIfTerminal.terminal_check_windows``), else the first one
+                siblings = self.children[parent]
+                if sym.name not in siblings or sid == f"{parent}.{sym.name}":
+                    siblings[sym.name] = sid
             if kind in _CLASS_KINDS:
                 self.containers.add(sid)
             elif kind == "method" and parent in symbols:

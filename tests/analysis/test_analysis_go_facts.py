@@ -51,3 +51,28 @@ def test_functions_named_as_values_are_references():
     }
     assert ("main.main", "main.register", "calls") in edges
     assert not [c for c in facts[0].calls if c.reference and c.callee == "local"]
+
+
+VARIANTS = {  # one name per build variant: the call from the default build's code means the default one
+    "formatter.go": "package logrus\n\nfunc format(w int) bool {\n\treturn checkIfTerminal(w)\n}\n",
+    "check_appengine.go": "// +build appengine\n\npackage logrus\n\nfunc checkIfTerminal(w int) bool { return true }\n",
+    "check_notappengine.go": "// +build !appengine\n\npackage logrus\n\nfunc checkIfTerminal(w int) bool {\n\treturn isTerminal(w)\n}\n",
+    "check_windows.go": "package logrus\n\nfunc isTerminal(w int) bool { return false }\n\nfunc helper() bool { return isTerminal(1) }\n",
+    "check_unix.go": "//go:build linux\n\npackage logrus\n\nfunc isTerminal(w int) bool { return true }\n",
+}
+
+
+def test_build_variants_of_a_name_are_symbols_and_calls_mean_the_default_build():
+    facts = [parse_file(SourceFile(path, "go", len(text), "0"), text) for path, text in VARIANTS.items()]
+    graph = link(facts)
+    ids = set(graph.symbols)
+    assert {
+        "logrus.checkIfTerminal",
+        "logrus.check_appengine.checkIfTerminal",
+        "logrus.isTerminal",
+        "logrus.check_windows.isTerminal",
+    } <= ids
+    calls = {(e.source, e.target) for e in graph.edges if e.kind == "calls"}
+    assert ("logrus.format", "logrus.checkIfTerminal") in calls
+    assert ("logrus.checkIfTerminal", "logrus.isTerminal") in calls
+    assert ("logrus.check_windows.helper", "logrus.isTerminal") in calls  # by name: the default build's

@@ -7,15 +7,25 @@ Ids
   ``lib.router.index.Router``, ``lib.router.route.Route.dispatch`` (``Route.prototype.dispatch
   = ...``; ``prototype`` is dropped), ``lib.application.proto.handle`` (``proto.handle = ...``),
   ``lib.application.Router`` (``exports.Router = ...``: ``exports`` *is* the module).
+  A declaration file keeps its ``.d`` (``fastify.d.ts`` -> ``fastify.d``): it would otherwise share
+  ``fastify.js``'s id, and one of the two files' definitions would be lost. An anonymous default
+  export (``export default function () {}``, ``module.exports = function () {}``) is named after
+  its file, or its folder for an index file (``lib/helpers/index.js`` -> ``lib.helpers.index.helpers``).
+  Functions count wherever a definition holds one: ``const f = () => {}``, ``const f = ok && function
+  f() {}``, ``key: [function key() {}]`` in an object literal (``export default {…}`` included).
   Properties defined by a call are members the same way: ``defineGetter(req, 'ip', function
   ip() {…})`` and ``Object.defineProperty(req, 'ip', {get: …})`` -> ``lib.request.req.ip``.
 * Go: symbols belong to packages, so the id is the package directory, ``/`` -> ``.``
   (``internal/wal`` -> ``internal.wal``; the repository root directory uses the package
   name), then the name: ``internal.wal.Open``, ``internal.wal.Log.Append`` (methods by
   receiver type). Go forbids two package-level declarations with one name, so these ids are
-  unique across the files of a package, with two exceptions handled here: ``func init()``
+  unique across the files of a package, with three exceptions handled here: ``func init()``
   may appear in every file (its id is ``pkg.init.<file stem>``, and ``init`` cannot name
-  anything else), and the blank identifier ``_`` is never a symbol. Every file of a package
+  anything else); the blank identifier ``_`` is never a symbol; and files that build
+  constraints keep apart may each define a name (``checkIfTerminal`` in
+  ``terminal_check_windows.go`` and ``terminal_check_notappengine.go``): a file the default
+  build (linux/amd64, ``go_build.py``) leaves out has its stem after the package in its ids
+  (``logrus.terminal_check_windows.checkIfTerminal``; a method of a type it declares too). Every file of a package
   has ``FileFacts.module`` = the package id and emits the package's module symbol (the
   analysis keeps the first by path). Structs have kind ``class`` (their embedded types are
   ``bases``), interfaces ``interface``, other named types ``type``.
@@ -27,7 +37,7 @@ first ERROR/MISSING node; everything that did parse is still reported.
 
 Layout: ``walker.py`` holds what the languages share (the extractor base, doc comments, the
 linear call walk, call chains described as data), ``javascript.py`` and ``go.py`` one language
-each. Every file gets ``FILE_BUDGET_S`` seconds of walking; a file that takes longer is left
+each (``js_values.py``: what a JS expression holds; ``go_build.py``: Go's build constraints). Every file gets ``FILE_BUDGET_S`` seconds of walking; a file that takes longer is left
 out with a ``file-too-slow`` diagnostic (its line count and hash kept) instead of stalling the build.
 """
 

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from compiler.frontend.treesitter.go_build import builds_by_default
 from compiler.frontend.treesitter.walker import MAX_CALLEE, ChainGrammar, Extractor, dotted, one_line, one_line_of
 from compiler.model import Import, Symbol
 
@@ -42,6 +43,8 @@ def go_package_id(path: str, package_name: str) -> str:
 @dataclass
 class GoExtractor(Extractor):
     package: str = ""
+    variant: str = ""  # the file stem, for a file the default build leaves out (its ids hold it)
+    _own_types: set[str] = field(default_factory=set)  # types declared in such a file
     _bound: set[str] | None = None  # names this file declares at package level, made on first use
     _packages: set[str] = field(default_factory=set)  # names its imports bind
 
@@ -50,6 +53,16 @@ class GoExtractor(Extractor):
         self.package = self.text(clause.named_children[0]) if clause is not None and clause.named_child_count else ""
         self.module = go_package_id(self.path, self.package or "main")
         stem = self.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        header = [c for c in root.named_children if c.end_byte <= (clause.start_byte if clause else 0)]
+        if not builds_by_default(self.path, "\n".join(self.text(c) for c in header if c.type == "comment")):
+            self.variant = stem  # terminal_check_windows.go: logrus.terminal_check_windows.checkIfTerminal
+            self._own_types = {
+                self.text(spec.child_by_field_name("name"))
+                for declaration in root.named_children
+                if declaration.type == "type_declaration"
+                for spec in declaration.named_children
+                if spec.type in ("type_spec", "type_alias")
+            }
         self.add(
             Symbol(
                 id=self.module,
@@ -73,7 +86,9 @@ class GoExtractor(Extractor):
                 receiver = self.receiver_type(declaration.child_by_field_name("receiver"))
                 name = self.text(declaration.child_by_field_name("name"))
                 parent = f"{self.module}.{receiver}" if receiver else self.module
-                self.define(name, "method", declaration, parent, symbol_id=f"{parent}.{name}")
+                if receiver in self._own_types:  # a method of a type this build variant declares
+                    parent = self.own(parent)
+                self.define(name, "method", declaration, parent, symbol_id=self.own(f"{parent}.{name}"))
             elif kind == "type_declaration":
                 type_specs = [s for s in self.named_children(declaration) if s.type in ("type_spec", "type_alias")]
                 for spec in type_specs:
@@ -89,6 +104,14 @@ class GoExtractor(Extractor):
             elif kind == "import_declaration":
                 self.import_declaration(declaration)
         self.walk_calls(root)
+
+    def own(self, symbol_id: str) -> str:
+        """The id of a package-level definition: ``symbol_id``, or in a file the default build leaves out,
+        the file stem after the package (``logrus.terminal_check_windows.checkIfTerminal``): the same name
+        may be defined once per build variant. Idempotent."""
+        if not self.variant or symbol_id.startswith(f"{self.module}.{self.variant}."):
+            return symbol_id
+        return f"{self.module}.{self.variant}{symbol_id[len(self.module) :]}"
 
     def receiver_type(self, receiver: Node | None) -> str:
         """``(s *Store)`` -> ``Store``; ``(s *Set[T])`` -> ``Set``."""
@@ -108,7 +131,7 @@ class GoExtractor(Extractor):
         body = node.child_by_field_name("body")
         self.add(
             Symbol(
-                id=symbol_id or f"{parent}.{name}",
+                id=symbol_id or self.own(f"{parent}.{name}"),
                 name=name,
                 kind=kind,
                 path=self.path,
@@ -149,7 +172,7 @@ class GoExtractor(Extractor):
             signature = one_line_of(self.data, spec.start_byte, spec.end_byte, prefix="type ")
         self.add(
             Symbol(
-                id=f"{self.module}.{name}",
+                id=self.own(f"{self.module}.{name}"),
                 name=name,
                 kind=kind,
                 path=self.path,
@@ -174,7 +197,7 @@ class GoExtractor(Extractor):
                 continue
             self.add(
                 Symbol(
-                    id=f"{self.module}.{name}",
+                    id=self.own(f"{self.module}.{name}"),
                     name=name,
                     kind="variable",
                     path=self.path,

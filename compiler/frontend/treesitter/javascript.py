@@ -3,7 +3,8 @@
 In: a ``SourceFile``, its bytes and the parsed root (``treesitter/__init__.py`` parses).
 Out: a filled ``JsExtractor`` (definitions here; imports and calls in ``js_calls.py``): module symbol, definitions (functions, classes, methods,
 CommonJS ``exports.x =`` / ``Foo.prototype.x =`` members, properties defined by
-``Object.defineProperty``-like calls), imports (``import``, ``require``, ``import()``) and calls.
+``Object.defineProperty``-like calls, methods of object literals assigned, declared or exported by
+default, anonymous default exports), imports (``import``, ``require``, ``import()``) and calls.
 The id rules are in ``treesitter/__init__.py``'s docstring.
 """
 
@@ -14,24 +15,34 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from compiler.frontend.treesitter.js_calls import JsImportsAndCalls, dotted_js
+from compiler.frontend.treesitter.js_values import CLASS_VALUES, FUNCTION_VALUES, descriptor_function, function_value
 from compiler.frontend.treesitter.walker import Extractor, clean_comment, one_line_of
 from compiler.model import Import, Symbol, symbol_with
 
 if TYPE_CHECKING:
     from tree_sitter import Node
 
-__all__ = ["JsExtractor", "js_module_id"]
+__all__ = ["JsExtractor", "js_default_name", "js_module_id"]
 
-_JS_EXTENSIONS = re.compile(r"\.(?:d\.ts|[mc]?[jt]sx?)$")
+_JS_EXTENSIONS = re.compile(r"\.(?:d\.[mc]?ts|[mc]?[jt]sx?)$")
+_DECLARATION = re.compile(r"\.d\.[mc]?ts$")
 
 
 def js_module_id(path: str) -> str:
-    """``lib/router/index.js`` -> ``lib.router.index``."""
+    """``lib/router/index.js`` -> ``lib.router.index``; a declaration file keeps its ``.d``
+    (``fastify.d.ts`` -> ``fastify.d``), so it never takes the id of the code beside it (``fastify.js``)."""
+    if _DECLARATION.search(path):
+        return _DECLARATION.sub(".d", path).replace("/", ".")
     return _JS_EXTENSIONS.sub("", path).replace("/", ".")
 
 
-_FUNCTION_VALUES = frozenset({"function_expression", "function", "arrow_function", "generator_function"})
-_CLASS_VALUES = frozenset({"class", "class_expression"})
+def js_default_name(path: str) -> str:
+    """The name of an anonymous default export: the file's (``lib/bind.js`` -> ``bind``), or its folder's
+    for an index file (``lib/helpers/index.js`` -> ``helpers``)."""
+    parts = _JS_EXTENSIONS.sub("", path).split("/")
+    return parts[-2] if parts[-1] == "index" and len(parts) > 1 else parts[-1]
+
+
 # Calls that define a property by name: Object.defineProperty, __defineGetter__, defineGetter ...
 _DEFINES_PROPERTY = re.compile(
     r"^(?:__)?define(?:Propert(?:y|ies)|Getter|Setter|Accessor|Lazy\w*)(?:__)?$", re.IGNORECASE
@@ -54,7 +65,7 @@ class JsExtractor(JsImportsAndCalls):
         self.add(
             Symbol(
                 id=self.module,
-                name=self.module.rsplit(".", 1)[-1],
+                name=js_module_id(stem),  # index, fastify.d
                 kind="module",
                 path=self.path,
                 lines=(1, max(1, root.end_point.row + (0 if root.end_point.column == 0 else 1))),
@@ -135,7 +146,7 @@ class JsExtractor(JsImportsAndCalls):
             self.statement(declaration, exported=True, doc_node=node)
             for symbol in self.symbols[names_before:]:
                 if symbol.parent == self.module:
-                    self.exports.append("default" if is_default else symbol.name)
+                    self.exports.extend(("default", symbol.name) if is_default else (symbol.name,))
             return
         if source is not None:
             names = self.specifier_names(node)
@@ -145,15 +156,21 @@ class JsExtractor(JsImportsAndCalls):
         value = node.child_by_field_name("value")
         if is_default:
             self.exports.append("default")
-            if value is not None:
-                if value.type in _FUNCTION_VALUES or value.type in _CLASS_VALUES:
-                    name = self.text(value.child_by_field_name("name")) or "default"
-                    if value.type in _CLASS_VALUES:
-                        self.define_class(value, name, node, True)
-                    else:
-                        self.define(name, "function", value, node, value, node, True)
-                elif value.type == "identifier":
-                    self.exports.append(self.text(value))
+            function = function_value(value)
+            if function is not None or (value is not None and value.type in CLASS_VALUES):
+                # export default function () {} / class {} / (a) => ...: named after the file if anonymous
+                defined = function if function is not None else value
+                name = self.text(defined.child_by_field_name("name")) or js_default_name(self.path)
+                self.exports.append(name)
+                if function is None:
+                    self.define_class(value, name, node, True)
+                else:
+                    body = function.child_by_field_name("body")
+                    self.define(name, "function", node, node, body, node, True, body_override=function)
+            elif value is not None and value.type == "object":  # export default { method() {}, key: function }
+                self.object_members(value, self.module, export=True)
+            elif value is not None and value.type == "identifier":
+                self.exports.append(self.text(value))
             return
         self.exports.extend(_split_local(n) for n in self.specifier_names(node))
 
@@ -187,18 +204,19 @@ class JsExtractor(JsImportsAndCalls):
             if _assigns_module_exports(self, declarator.child_by_field_name("value")):
                 del self.exports[exports_before:]
                 self.exports.append(name)  # var res = module.exports = Object.create(...)
-        if value is not None and value.type in _FUNCTION_VALUES:
+        function = function_value(value)
+        if function is not None:  # const f = () => {}, const f = supported && function f() {}
             self.define(
                 name,
                 "function",
                 statement,
                 statement,
-                value.child_by_field_name("body"),
+                function.child_by_field_name("body"),
                 doc_node,
                 exported,
-                body_override=value,
+                body_override=function,
             )
-        elif value is not None and value.type in _CLASS_VALUES:
+        elif value is not None and value.type in CLASS_VALUES:
             self.define_class(value, name, doc_node, exported, span=statement)
         elif value is not None and value.type == "object":
             symbol_id = self.define(name, "variable", statement, statement, None, doc_node, exported)
@@ -240,8 +258,10 @@ class JsExtractor(JsImportsAndCalls):
                     self.object_members(value, owner)
                 continue
             parts = [p for p in parts if p != "prototype"]
-            if value.type in _FUNCTION_VALUES or value.type in _CLASS_VALUES:
+            if value.type in CLASS_VALUES:
                 self.define_member(parts, value, node, doc_node)
+            elif (function := function_value(value)) is not None:
+                self.define_member(parts, function, node, doc_node)
         return value
 
     def property_definitions(self, call: Node, statement: Node, doc_node: Node) -> None:
@@ -264,13 +284,13 @@ class JsExtractor(JsImportsAndCalls):
                 key = pair.child_by_field_name("key") if pair.type == "pair" else None
                 if key is None or key.type not in ("property_identifier", "string"):
                     continue
-                value = _descriptor_function(self, pair.child_by_field_name("value"))
+                value = descriptor_function(self, pair.child_by_field_name("value"))
                 if value is not None:
                     self.define_member([*owner, self.text(key).strip("'\"")], value, statement, doc_node)
             return
         if args[1].type != "string" or len(args) < 3:
             return
-        value = _descriptor_function(self, args[2])
+        value = descriptor_function(self, args[2])
         if value is not None:
             self.define_member([*owner, self.string_value(args[1])], value, statement, doc_node)
 
@@ -298,7 +318,7 @@ class JsExtractor(JsImportsAndCalls):
         parent = owner or self.module
         name = parts[-1]
         symbol_id = ".".join([self.module, *parts])
-        if value.type in _CLASS_VALUES:
+        if value.type in CLASS_VALUES:
             self.define_class(value, name, doc_node, False, span=statement, symbol_id=symbol_id, parent=parent)
             return
         parent_kind = self.ids[parent].kind if parent in self.ids else "module"
@@ -320,16 +340,21 @@ class JsExtractor(JsImportsAndCalls):
         )
 
     def module_exports(self, value: Node, doc_node: Node) -> None:
+        """``module.exports = X``: an object's members, or a function or class (named after the file if
+        anonymous) whose lines and signature start at the statement (``module.exports = function f(a)``)."""
+        function = function_value(value)
         if value.type == "identifier":
             self.exports.append(self.text(value))
         elif value.type == "object":
             self.object_members(value, self.module, export=True)
-        elif value.type in _FUNCTION_VALUES or value.type in _CLASS_VALUES:
-            name = self.text(value.child_by_field_name("name")) or self.module.rsplit(".", 1)[-1]
-            if value.type in _CLASS_VALUES:
+        elif function is not None or value.type in CLASS_VALUES:
+            defined = function if function is not None else value
+            name = self.text(defined.child_by_field_name("name")) or js_default_name(self.path)
+            if function is None:
                 self.define_class(value, name, doc_node, True)
             else:
-                self.define(name, "function", value, value, value, doc_node, True)
+                body = function.child_by_field_name("body")
+                self.define(name, "function", doc_node, doc_node, body, doc_node, True, body_override=function)
             self.exports.append(name)
         elif value.type == "call_expression" and self.require_import(value, None, value):
             pass
@@ -360,18 +385,19 @@ class JsExtractor(JsImportsAndCalls):
                 name = self.text(key).strip("'\"")
                 if export:
                     self.exports.append(name)
-                if value.type in _FUNCTION_VALUES:
+                function = function_value(value, in_array=True)  # key: function, key: [function key() {}]
+                if function is not None:
                     self.define(
                         name,
                         kind,
                         member,
                         member,
-                        value.child_by_field_name("body"),
+                        function.child_by_field_name("body"),
                         member,
                         export,
                         symbol_id=f"{owner}.{name}",
                         parent=owner,
-                        body_override=value,
+                        body_override=function,
                     )
             elif member.type == "shorthand_property_identifier" and export:
                 self.exports.append(self.text(member))
@@ -431,7 +457,7 @@ class JsExtractor(JsImportsAndCalls):
             elif member.type in ("field_definition", "public_field_definition"):
                 value = member.child_by_field_name("value")
                 name_node = member.child_by_field_name("property") or member.child_by_field_name("name")
-                if value is not None and value.type in _FUNCTION_VALUES and name_node is not None:
+                if value is not None and value.type in FUNCTION_VALUES and name_node is not None:
                     method_name = self.text(name_node)
                     self.define(
                         method_name,
@@ -510,30 +536,6 @@ class JsExtractor(JsImportsAndCalls):
             self.scope_of[scope.id] = symbol.id
         self.symbols[index] = self.ids[symbol.id] = merged
         return None if stub else symbol.id
-
-
-def _descriptor_function(extractor: Extractor, node: Node | None) -> Node | None:
-    """The function a property definition runs: the value itself, a wrapped function
-    (``deprecate.function(function host() {…}, 'msg')``), or a descriptor's ``get``/``value``."""
-    if node is None:
-        return None
-    if node.type in _FUNCTION_VALUES:
-        return node
-    if node.type == "call_expression":
-        arguments = node.child_by_field_name("arguments")
-        first = arguments.named_children[0] if arguments is not None and arguments.named_child_count else None
-        return first if first is not None and first.type in _FUNCTION_VALUES else None
-    if node.type == "object":
-        found = {}
-        for member in node.named_children:
-            if member.type == "method_definition":
-                found.setdefault(extractor.text(member.child_by_field_name("name")), member)
-            elif member.type == "pair":
-                value = member.child_by_field_name("value")
-                if value is not None and value.type in _FUNCTION_VALUES:
-                    found.setdefault(extractor.text(member.child_by_field_name("key")).strip("'\""), value)
-        return found.get("get") or found.get("value")
-    return None
 
 
 def _assigns_module_exports(extractor: Extractor, node: Node | None) -> bool:
