@@ -30,7 +30,7 @@ import numpy as np
 from compiler.config import Settings, index_dir, load_settings
 from compiler.index.hits import Hit
 from compiler.index.manifest import model_mismatch
-from compiler.roles import is_test_path
+from compiler.roles import SIDE_ROLES, file_role, is_test_path, unasked_side_roles
 
 # Ranking knobs. They are chosen on the retrieval benchmark's tuning codebases as a whole, never
 # for single questions, by leave-one-codebase-out cross-validation (bench/retrieval.py --cv,
@@ -73,8 +73,11 @@ CONTAINER_METHODS = 8
 # first, the retrievers only when no member is a candidate.
 MEMBER_BY_RETRIEVERS = False
 TOP = 10
-TEST_PENALTY = 0.5  # BM25 score factor for tests and fixtures, unless the question asks about tests
-TEST_DENSE_MARGIN = 0.1  # cosine taken off tests and fixtures, likewise
+# Tests, fixtures, benchmarks and tooling scripts use the code rather than define it: unless the
+# question asks about them (roles.SIDE_ROLES, _TEST_WORDS), their chunks yield.
+TEST_PENALTY = 0.5  # BM25 score factor for such chunks
+TEST_DENSE_MARGIN = 0.1  # cosine taken off them, likewise
+ASIDE = ("test", *SIDE_ROLES)  # aside code i + 1 per chunk and file; 0 = the code itself
 STALE_EMBED_LIMIT = 256  # chunks a stale index embeds on the fly at load time
 
 # A newcomer asking where to begin wants the central, public entry into the topic.
@@ -93,9 +96,20 @@ class _Query:
 
     text: str
     demote_tests: bool = True
+    unasked_sides: frozenset[str] = frozenset()  # side roles (benchmarks, tooling) it does not ask about
     onboarding: bool = False  # "where do I start", "what should I read first"
     similarity: np.ndarray | None = None  # cosine of every chunk (None without a dense index)
     lexical: np.ndarray | None = None  # BM25 of every chunk
+    yielding: np.ndarray | None = None  # 1.0 for the chunks whose file yields (see aside), computed once
+
+    @property
+    def aside(self) -> tuple[int, ...]:
+        """The aside codes (see ASIDE) of the files that yield for this question."""
+        return tuple(
+            code
+            for code, role in enumerate(ASIDE, start=1)
+            if (role == "test" and self.demote_tests) or role in self.unasked_sides
+        )
 
 
 @dataclass
@@ -111,7 +125,7 @@ class _State:
     position: dict  # chunk id -> row
     by_symbol: dict  # symbol id -> rows of chunks about that symbol
     corpus: object
-    test_rows: np.ndarray | None = None  # 1.0 for chunks from tests/fixtures, else 0.0
+    aside_rows: np.ndarray | None = None  # aside code per chunk (0: the code itself; see ASIDE)
     prior: np.ndarray | None = None  # score factor per chunk from what kind of thing it is
     file_of_row: np.ndarray | None = None  # index into file_vectors per chunk, -1 for none
     module_members: dict = field(default_factory=dict)  # module symbol id -> ids of what the module defines
@@ -119,7 +133,7 @@ class _State:
     file_vectors: np.ndarray | None = None  # per source file: the normalised mean of its chunk vectors
     folder_of_file: np.ndarray | None = None  # index into folder_vectors per file
     folder_vectors: np.ndarray | None = None  # per folder: the normalised mean of its files' topics
-    test_files: np.ndarray | None = None  # 1.0 for the files of file_vectors that are tests/fixtures
+    aside_files: np.ndarray | None = None  # aside code per file of file_vectors
     last_query: tuple = ("", None)  # (query, vector): the dense and file rankings share one embedding
 
 
@@ -235,7 +249,7 @@ class Searcher:
         if not query or k <= 0 or not state.chunks:
             return []
         # "Where does it ...?" means the code that does it, not the tests that check it.
-        asked = _Query(query, demote_tests=not _TEST_WORDS.search(query), onboarding=bool(_ONBOARDING.search(query)))
+        asked = _asked(query)
         fused = _fuse(state, asked)
         if not fused:
             return []
@@ -253,6 +267,38 @@ def search(corpus_dir, query: str, k: int = 10, settings: Settings | None = None
 # ---- stages ----------------------------------------------------------------------------
 
 
+def _asked(query: str) -> _Query:
+    """What the question asks for besides its words: tests or not, benchmarks or tooling or not, where to start."""
+    return _Query(
+        query,
+        demote_tests=not _TEST_WORDS.search(query),
+        unasked_sides=unasked_side_roles(query),
+        onboarding=bool(_ONBOARDING.search(query)),
+    )
+
+
+def _aside_code(path: str | None) -> int:
+    """1 + the index in ASIDE of the role of ``path`` when its code is aside, else 0."""
+    if not path:
+        return 0
+    if is_test_path(path):
+        return 1
+    role = file_role(path)
+    return ASIDE.index(role) + 1 if role in ASIDE else 0
+
+
+def _yields(codes: np.ndarray, asked: _Query) -> np.ndarray:
+    """1.0 where the aside code is one that yields for this question, else 0.0."""
+    return np.isin(codes, asked.aside).astype(np.float32)
+
+
+def _yielding(state: _State, asked: _Query) -> np.ndarray:
+    """``_yields`` of every chunk for this question (computed once per question)."""
+    if asked.yielding is None:
+        asked.yielding = _yields(state.aside_rows, asked)
+    return asked.yielding
+
+
 def _make_state(corpus, chunks, vectors, has_vector, lexical, embedder, server) -> _State:
     by_symbol: dict[str, list[int]] = defaultdict(list)
     for row, chunk in enumerate(chunks):
@@ -261,7 +307,7 @@ def _make_state(corpus, chunks, vectors, has_vector, lexical, embedder, server) 
     return _State(
         chunks=chunks, vectors=vectors, has_vector=has_vector, lexical=lexical, embedder=embedder, server=server,
         position={c.id: i for i, c in enumerate(chunks)}, by_symbol=dict(by_symbol), corpus=corpus,
-        test_rows=np.array([1.0 if is_test_path(c.path) else 0.0 for c in chunks], dtype=np.float32),
+        aside_rows=np.array([_aside_code(c.path) for c in chunks], dtype=np.int8),
         prior=_priors(corpus, chunks),
         module_members=_module_members(corpus, chunks),
         class_members=_class_members(corpus),
@@ -284,7 +330,7 @@ def _file_topics(chunks, vectors, has_vector) -> dict:
     topics = np.stack([vectors[rows_of[path]].mean(axis=0) for path in paths]).astype(np.float32)
     topics /= np.maximum(np.linalg.norm(topics, axis=1, keepdims=True), 1e-12)
     file_of_row = np.array([index.get(c.path, -1) if c.kind != "doc" else -1 for c in chunks], dtype=np.int64)
-    test_files = np.array([1.0 if is_test_path(path) else 0.0 for path in paths], dtype=np.float32)
+    aside_files = np.array([_aside_code(path) for path in paths], dtype=np.int8)
     folders = sorted({path.rpartition("/")[0] for path in paths})
     folder_index = {folder: n for n, folder in enumerate(folders)}
     folder_of_file = np.array([folder_index[path.rpartition("/")[0]] for path in paths], dtype=np.int64)
@@ -294,7 +340,7 @@ def _file_topics(chunks, vectors, has_vector) -> dict:
     return {
         "file_of_row": file_of_row,
         "file_vectors": topics,
-        "test_files": test_files,
+        "aside_files": aside_files,
         "folder_of_file": folder_of_file,
         "folder_vectors": folder_vectors,
     }
@@ -343,7 +389,7 @@ def _query_vector(state: _State, query: str) -> np.ndarray:
 def _dense_ranking(state: _State, asked: _Query) -> list[int]:
     if state.embedder is None:
         return []
-    query, demote_tests = asked.text, asked.demote_tests
+    query = asked.text
     vector = _query_vector(state, query)
     if state.server is not None:
         rows = []
@@ -355,8 +401,8 @@ def _dense_ranking(state: _State, asked: _Query) -> list[int]:
     if state.vectors is None or not len(state.vectors):
         return []
     similarity = state.vectors @ vector
-    if demote_tests and state.test_rows is not None:
-        similarity = similarity - TEST_DENSE_MARGIN * state.test_rows
+    if asked.aside and state.aside_rows is not None:
+        similarity = similarity - TEST_DENSE_MARGIN * _yielding(state, asked)
     if state.has_vector is not None:
         similarity = np.where(state.has_vector, similarity, -np.inf)
     asked.similarity = similarity
@@ -368,8 +414,8 @@ def _lexical_ranking(state: _State, asked: _Query) -> list[int]:
     scores = state.lexical.scores(asked.text)
     if not len(scores):
         return []
-    if asked.demote_tests and state.test_rows is not None:
-        scores = scores * np.where(state.test_rows, TEST_PENALTY, 1.0)
+    if asked.aside and state.aside_rows is not None:
+        scores = scores * np.where(_yielding(state, asked), TEST_PENALTY, 1.0)
     asked.lexical = scores
     top = _top(scores, CANDIDATES)
     return [int(row) for row in top if scores[row] > 0]
@@ -382,13 +428,13 @@ def _top(values: np.ndarray, n: int) -> np.ndarray:
     return part[np.argsort(-values[part], kind="stable")]
 
 
-def _file_ranks(state: _State, query: str, demote_tests: bool = True) -> np.ndarray | None:
+def _file_ranks(state: _State, query: str, asked: _Query | None = None) -> np.ndarray | None:
     """Rank (1 = best) of every source file by how close its topic is to the query."""
     if state.embedder is None or state.file_vectors is None:
         return None
     similarity = state.file_vectors @ _query_vector(state, query)
-    if demote_tests and state.test_files is not None:
-        similarity = similarity - TEST_DENSE_MARGIN * state.test_files  # as in the dense retriever
+    if asked is not None and asked.aside and state.aside_files is not None:
+        similarity = similarity - TEST_DENSE_MARGIN * _yields(state.aside_files, asked)  # as in the dense retriever
     ranks = np.empty(len(similarity), dtype=np.int64)
     ranks[np.argsort(-similarity, kind="stable")] = np.arange(1, len(similarity) + 1)
     return ranks
@@ -403,7 +449,7 @@ def _fuse(state: _State, asked: _Query) -> dict[int, float]:
         for rank, row in enumerate(ranking, start=1):
             fused[row] += weight / (RRF_K + rank)
     file_ranks = (
-        _file_ranks(state, asked.text, asked.demote_tests) if fused and (FILE_WEIGHT or FOLDER_WEIGHT) else None
+        _file_ranks(state, asked.text, asked) if fused and (FILE_WEIGHT or FOLDER_WEIGHT) else None
     )
     if file_ranks is not None:
         folder_ranks = _folder_ranks(state, asked) if FOLDER_WEIGHT else None
@@ -503,13 +549,13 @@ def _best_member(
     A member among the candidates wins by its score; when none is, the same two retrievers
     choose among the members (fused by rank, as the candidates were). Without members the
     hit keeps its own place (a concept's anchor, the module)."""
-    skip_tests = asked is not None and asked.demote_tests and state.test_rows is not None
+    skip = _yielding(state, asked) if asked is not None and asked.aside and state.aside_rows is not None else None
     rows = [
         row
         for member in _members(state, chunk)
         if f"symbol:{member}" not in taken
         for row in state.by_symbol.get(member, ())
-        if not (skip_tests and state.test_rows[row])  # a test is not what a module or concept is about
+        if skip is None or not skip[row]  # a test or a benchmark is not what a module or concept is about
     ]
     if not rows:
         return chunk.symbol, chunk.path, chunk.lines

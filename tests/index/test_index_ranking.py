@@ -150,8 +150,8 @@ def test_a_test_file_is_not_the_best_topic_unless_tests_are_asked_for():
     texts = ["retry failed connection", "retry failed connection"]  # one topic; only the path differs
     st = S._make_state(FakeCorpus(), chunks, embedder.embed_batch(texts), None, None, embedder, None)
     # ranks per file, files in path order: [the test file, the code]
-    assert list(S._file_ranks(st, "retry failed connection", demote_tests=False)) == [1, 2]  # a tie, in path order
-    assert list(S._file_ranks(st, "retry failed connection")) == [2, 1]  # as in the dense retriever
+    assert list(S._file_ranks(st, "retry failed connection", S._Query("q", demote_tests=False))) == [1, 2]  # a tie, in path order
+    assert list(S._file_ranks(st, "retry failed connection", S._Query("q"))) == [2, 1]  # as in the dense retriever
 
 
 def test_one_file_cannot_fill_the_top_ten():
@@ -332,3 +332,19 @@ def test_a_container_class_hit_names_its_best_method(monkeypatch):
     assert S._diversify(st, [0], {0: 0.1}, 1, asked)[0].symbol == "C"  # three methods: the class is the answer
     monkeypatch.setattr(S, "CONTAINER_METHODS", 3)
     assert S._diversify(st, [0], {0: 0.1}, 1, asked)[0].symbol == "C.m1"
+
+
+def test_benchmark_and_tooling_code_yield_unless_the_question_asks_about_them():
+    from compiler.index.embed import HashEmbedder
+    from compiler.index.lexical import LexicalIndex
+
+    chunks = [chunk(0, path="bench/search.py"), chunk(1, path="scripts/release.py"), chunk(2, path="pkg/search.py")]
+    texts = ["incremental search update"] * 3  # equally good: only the path differs
+    embedder = HashEmbedder()
+    st = S._make_state(
+        FakeCorpus(), chunks, embedder.embed_batch(texts), None, LexicalIndex.build(texts), embedder, None
+    )
+    assert S._lexical_ranking(st, S._asked("incremental search update")) == [2, 0, 1]
+    assert S._lexical_ranking(st, S._asked("which benchmark measures the incremental search update")) == [0, 2, 1]
+    assert S._lexical_ranking(st, S._asked("which script does the incremental search update")) == [1, 2, 0]
+    assert S._dense_ranking(st, S._asked("incremental search update"))[0] == 2
