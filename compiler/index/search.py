@@ -448,9 +448,7 @@ def _fuse(state: _State, asked: _Query) -> dict[int, float]:
     for weight, ranking in rankings:
         for rank, row in enumerate(ranking, start=1):
             fused[row] += weight / (RRF_K + rank)
-    file_ranks = (
-        _file_ranks(state, asked.text, asked) if fused and (FILE_WEIGHT or FOLDER_WEIGHT) else None
-    )
+    file_ranks = _file_ranks(state, asked.text, asked) if fused and (FILE_WEIGHT or FOLDER_WEIGHT) else None
     if file_ranks is not None:
         folder_ranks = _folder_ranks(state, asked) if FOLDER_WEIGHT else None
         for row in fused:

@@ -150,7 +150,8 @@ def test_a_test_file_is_not_the_best_topic_unless_tests_are_asked_for():
     texts = ["retry failed connection", "retry failed connection"]  # one topic; only the path differs
     st = S._make_state(FakeCorpus(), chunks, embedder.embed_batch(texts), None, None, embedder, None)
     # ranks per file, files in path order: [the test file, the code]
-    assert list(S._file_ranks(st, "retry failed connection", S._Query("q", demote_tests=False))) == [1, 2]  # a tie, in path order
+    every_file = S._Query("q", demote_tests=False)
+    assert list(S._file_ranks(st, "retry failed connection", every_file)) == [1, 2]  # a tie, in path order
     assert list(S._file_ranks(st, "retry failed connection", S._Query("q"))) == [2, 1]  # as in the dense retriever
 
 
