@@ -72,6 +72,10 @@ CONTAINER_METHODS = 8
 # members (fused by rank); False, the member with the best final score among the candidates
 # first, the retrievers only when no member is a candidate.
 MEMBER_BY_RETRIEVERS = False
+# A container class's hit names a public method when one of them is a candidate, a private helper
+# (``_bases``) only when no public method matches. Not for modules: their private functions are
+# where "how" questions are answered (httpx's ``_urlparse`` helpers; bench/retrieval.py GRID notes).
+PUBLIC_MEMBERS_FIRST = True
 TOP = 10
 # Tests, fixtures, benchmarks and tooling scripts use the code rather than define it: unless the
 # question asks about them (roles.SIDE_ROLES, _TEST_WORDS), their chunks yield.
@@ -126,6 +130,7 @@ class _State:
     by_symbol: dict  # symbol id -> rows of chunks about that symbol
     corpus: object
     aside_rows: np.ndarray | None = None  # aside code per chunk (0: the code itself; see ASIDE)
+    private_rows: np.ndarray | None = None  # True for chunks of private symbols (``_name``, unexported Go)
     prior: np.ndarray | None = None  # score factor per chunk from what kind of thing it is
     file_of_row: np.ndarray | None = None  # index into file_vectors per chunk, -1 for none
     module_members: dict = field(default_factory=dict)  # module symbol id -> ids of what the module defines
@@ -292,6 +297,18 @@ def _yields(codes: np.ndarray, asked: _Query) -> np.ndarray:
     return np.isin(codes, asked.aside).astype(np.float32)
 
 
+def _private(corpus, symbol_id: str | None) -> bool:
+    """A private member (``_name``, not ``__dunder__``; an unexported Go name): a hit names it only
+    when none of the public members it stands beside matches."""
+    symbol = corpus.symbols.get(symbol_id) if symbol_id else None
+    if symbol is None or symbol.kind == "module":
+        return False
+    name = symbol.name
+    if name.startswith("__") and name.endswith("__"):
+        return False
+    return name.startswith("_") or not symbol.public
+
+
 def _yielding(state: _State, asked: _Query) -> np.ndarray:
     """``_yields`` of every chunk for this question (computed once per question)."""
     if asked.yielding is None:
@@ -308,6 +325,7 @@ def _make_state(corpus, chunks, vectors, has_vector, lexical, embedder, server) 
         chunks=chunks, vectors=vectors, has_vector=has_vector, lexical=lexical, embedder=embedder, server=server,
         position={c.id: i for i, c in enumerate(chunks)}, by_symbol=dict(by_symbol), corpus=corpus,
         aside_rows=np.array([_aside_code(c.path) for c in chunks], dtype=np.int8),
+        private_rows=np.array([_private(corpus, c.symbol) for c in chunks], dtype=bool),
         prior=_priors(corpus, chunks),
         module_members=_module_members(corpus, chunks),
         class_members=_class_members(corpus),
@@ -557,6 +575,10 @@ def _best_member(
     ]
     if not rows:
         return chunk.symbol, chunk.path, chunk.lines
+    if PUBLIC_MEMBERS_FIRST and chunk.kind == "class" and state.private_rows is not None:
+        public = [row for row in rows if not state.private_rows[row]]
+        if any(row in scores for row in public):
+            rows = public
     scored = [row for row in rows if row in scores]
     if MEMBER_BY_RETRIEVERS and asked is not None and (asked.similarity is not None or asked.lexical is not None):
         best = _fused_among(rows, asked)

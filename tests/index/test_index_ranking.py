@@ -26,6 +26,10 @@ class FakeCorpus:
         self.core = SimpleNamespace(symbols=list(symbols))
 
     @property
+    def symbols(self):
+        return {symbol.id: symbol for symbol in self.core.symbols}
+
+    @property
     def symbols_by_path(self):
         by_path = {}
         for symbol in self.core.symbols:
@@ -333,6 +337,23 @@ def test_a_container_class_hit_names_its_best_method(monkeypatch):
     assert S._diversify(st, [0], {0: 0.1}, 1, asked)[0].symbol == "C"  # three methods: the class is the answer
     monkeypatch.setattr(S, "CONTAINER_METHODS", 3)
     assert S._diversify(st, [0], {0: 0.1}, 1, asked)[0].symbol == "C.m1"
+
+
+def test_a_container_class_names_a_private_helper_only_when_no_public_method_matches(monkeypatch):
+    from compiler.model import Symbol
+
+    names = ["_bases", "write", "read"]
+    symbols = [Symbol(id="C", name="C", kind="class", path="a.py", lines=(1, 90))] + [
+        Symbol(id=f"C.{name}", name=name, kind="method", path="a.py", lines=(n + 2, n + 3), parent="C")
+        for n, name in enumerate(names)
+    ]
+    chunks = [chunk(0, kind="class", symbol="C")] + [
+        chunk(n + 1, kind="method", symbol=f"C.{name}") for n, name in enumerate(names)
+    ]
+    st = state(chunks, symbols=symbols)
+    monkeypatch.setattr(S, "CONTAINER_METHODS", 3)
+    assert S._diversify(st, [0], {0: 0.2, 1: 0.1, 2: 0.05}, 1)[0].symbol == "C.write"  # _bases scores more
+    assert S._diversify(st, [0], {0: 0.2, 1: 0.1}, 1)[0].symbol == "C._bases"  # the only member that matches
 
 
 def test_benchmark_and_tooling_code_yield_unless_the_question_asks_about_them():
