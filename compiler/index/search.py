@@ -133,7 +133,7 @@ class _State:
     private_rows: np.ndarray | None = None  # True for chunks of private symbols (``_name``, unexported Go)
     prior: np.ndarray | None = None  # score factor per chunk from what kind of thing it is
     file_of_row: np.ndarray | None = None  # index into file_vectors per chunk, -1 for none
-    module_members: dict = field(default_factory=dict)  # module symbol id -> ids of what the module defines
+    module_members: dict = field(default_factory=dict)  # a module chunk's file -> ids of what the file defines
     class_members: dict = field(default_factory=dict)  # class symbol id -> ids of its methods
     file_vectors: np.ndarray | None = None  # per source file: the normalised mean of its chunk vectors
     folder_of_file: np.ndarray | None = None  # index into folder_vectors per file
@@ -365,11 +365,14 @@ def _file_topics(chunks, vectors, has_vector) -> dict:
 
 
 def _module_members(corpus, chunks) -> dict[str, tuple[str, ...]]:
-    """For each module chunk, the symbols its file defines (a module hit names the best of them)."""
+    """For each module chunk's file, the symbols the file defines (a module hit names the best of them).
+
+    Keyed by the file, not the module: a Go package is one module over many files, and each
+    file's chunk stands for what that file defines."""
     members = {}
     for chunk in chunks:
         if chunk.kind == "module" and chunk.symbol and chunk.path:
-            members[chunk.symbol] = tuple(
+            members[chunk.path] = tuple(
                 s.id for s in corpus.symbols_by_path.get(chunk.path, ()) if s.kind != "module" and s.id != chunk.symbol
             )
     return members
@@ -541,7 +544,7 @@ def _members(state: _State, chunk) -> tuple[str, ...]:
     if chunk.kind == "concept":
         return chunk.members
     if chunk.kind == "module" and chunk.symbol:
-        return state.module_members.get(chunk.symbol, ())
+        return state.module_members.get(chunk.path, ())
     if chunk.kind == "class" and chunk.symbol:
         methods = state.class_members.get(chunk.symbol, ())
         return methods if len(methods) >= CONTAINER_METHODS else ()

@@ -255,7 +255,7 @@ def test_a_module_hit_names_the_definition_that_answers_even_when_no_definition_
     ]
     chunks = [chunk(0, kind="module", symbol="m", path="m.py"), chunk(1, path="m.py"), chunk(2, path="m.py")]
     st = state(chunks, symbols=symbols)
-    assert st.module_members == {"m": ("m.s1", "m.s2")}
+    assert st.module_members == {"m.py": ("m.s1", "m.s2")}
     asked = S._Query("q", similarity=np.array([0.9, 0.1, 0.5]), lexical=np.array([3.0, 0.0, 1.0]))
     hits = S._diversify(st, [0], {0: 0.1}, 1, asked)
     assert (hits[0].symbol, hits[0].lines, hits[0].kind) == ("m.s2", (2, 3), "module")  # not the module itself
