@@ -45,10 +45,15 @@ ONBOARDING_IMPORTANCE_BOOST = 0.5  # the same prior for "where do I start" quest
 # module or a constant is a coarser answer, so it yields when the evidence is otherwise equal.
 MODULE_PRIOR = 0.7
 VARIABLE_PRIOR = 0.5
+DOC_PRIOR = 0.7  # a README or docs section: prose about the code, not the place in it
 # A class that defines no methods (an exception type, a plain record) has no behaviour to
 # show: its name matches the question ("too many redirects") while the code that raises or
 # fills it is the place asked about.
 EMPTY_CLASS_PRIOR = 0.6
+# A private helper (``_name``, an unexported Go name) answers "how do I ...?" less surely than
+# the public API a user calls: its score is multiplied by this for such questions.
+WHAT_IS_KEEPS_CLASS = True  # see _WHAT_IS
+USER_PRIVATE_PRIOR = 0.7
 CONCEPT_MEMBER_BOOST = 0.1  # a matching concept lends its score to its members
 CONCEPT_SPECIFIC_SIZE = 5  # concepts up to this many members lend their full score
 NEIGHBOUR_BOOST = 0.1  # callers/callees/containers of the strongest hits
@@ -90,6 +95,10 @@ _ONBOARDING = re.compile(
     r"first (look|steps?)|entry ?points?|new to|overview)\b",
     re.IGNORECASE,
 )
+# "How do I ...?" is asked by someone who uses the code: the answer is what they call, not a helper.
+_USER_VOICE = re.compile(r"\b(how|where|what) (do|can|should|would|must) (i|we|you)\b|\bi (want|need) to\b", re.I)
+# "What is a macro?" asks what a thing is: a class hit answers as the class, not as one of its methods.
+_WHAT_IS = re.compile(r"^\s*what (is|are)\b|^\s*what kinds? of\b|\bwhat does\b.*\bmean\b", re.I)
 _TEST_WORDS = re.compile(r"\b(tests?|testing|tested|spec|specs|fixtures?)\b", re.IGNORECASE)
 _NOTED: set[str] = set()  # corpora we already told about a missing/stale index
 
@@ -102,6 +111,8 @@ class _Query:
     demote_tests: bool = True
     unasked_sides: frozenset[str] = frozenset()  # side roles (benchmarks, tooling) it does not ask about
     onboarding: bool = False  # "where do I start", "what should I read first"
+    user_voice: bool = False  # "how do I ...": asks for what a user of the code calls
+    what_is: bool = False  # "what is the context ...?": asks for the thing itself, not one of its methods
     similarity: np.ndarray | None = None  # cosine of every chunk (None without a dense index)
     lexical: np.ndarray | None = None  # BM25 of every chunk
     yielding: np.ndarray | None = None  # 1.0 for the chunks whose file yields (see aside), computed once
@@ -279,6 +290,8 @@ def _asked(query: str) -> _Query:
         demote_tests=not _TEST_WORDS.search(query),
         unasked_sides=unasked_side_roles(query),
         onboarding=bool(_ONBOARDING.search(query)),
+        user_voice=bool(_USER_VOICE.search(query)),
+        what_is=bool(_WHAT_IS.search(query)),
     )
 
 
@@ -395,7 +408,7 @@ def _priors(corpus, chunks) -> np.ndarray:
         if chunk.kind == "class" and chunk.symbol not in with_behaviour:
             prior[row] = EMPTY_CLASS_PRIOR
         else:
-            prior[row] = {"module": MODULE_PRIOR, "variable": VARIABLE_PRIOR}.get(chunk.kind, 1.0)
+            prior[row] = {"module": MODULE_PRIOR, "variable": VARIABLE_PRIOR, "doc": DOC_PRIOR}.get(chunk.kind, 1.0)
     return prior
 
 
@@ -503,6 +516,10 @@ def _boost(state: _State, fused: dict[int, float], asked: _Query | None = None) 
         row: score * float(prior[row]) * (1.0 + importance * max(0.0, min(1.0, chunks[row].importance)))
         for row, score in fused.items()
     }
+    if asked is not None and asked.user_voice and state.private_rows is not None and USER_PRIVATE_PRIOR != 1.0:
+        for row in scores:
+            if state.private_rows[row]:
+                scores[row] *= USER_PRIVATE_PRIOR
     lifts: dict[int, float] = defaultdict(float)
 
     for row, score in fused.items():
@@ -539,21 +556,23 @@ def _boost(state: _State, fused: dict[int, float], asked: _Query | None = None) 
     return scores
 
 
-def _members(state: _State, chunk) -> tuple[str, ...]:
+def _members(state: _State, chunk, asked: _Query | None = None) -> tuple[str, ...]:
     """The symbols a coarse hit stands for: a concept's members, a module's definitions."""
     if chunk.kind == "concept":
         return chunk.members
     if chunk.kind == "module" and chunk.symbol:
         return state.module_members.get(chunk.path, ())
     if chunk.kind == "class" and chunk.symbol:
+        if WHAT_IS_KEEPS_CLASS and asked is not None and asked.what_is:
+            return ()
         methods = state.class_members.get(chunk.symbol, ())
         return methods if len(methods) >= CONTAINER_METHODS else ()
     return ()
 
 
-def _coarse(state: _State, chunk) -> bool:
+def _coarse(state: _State, chunk, asked: _Query | None = None) -> bool:
     """A hit that stands for several places and names the best-matching one of them."""
-    return chunk.kind in ("concept", "module") or (chunk.kind == "class" and bool(_members(state, chunk)))
+    return chunk.kind in ("concept", "module") or (chunk.kind == "class" and bool(_members(state, chunk, asked)))
 
 
 def _best_member(
@@ -571,7 +590,7 @@ def _best_member(
     skip = _yielding(state, asked) if asked is not None and asked.aside and state.aside_rows is not None else None
     rows = [
         row
-        for member in _members(state, chunk)
+        for member in _members(state, chunk, asked)
         if f"symbol:{member}" not in taken
         for row in state.by_symbol.get(member, ())
         if skip is None or not skip[row]  # a test or a benchmark is not what a module or concept is about
@@ -619,7 +638,7 @@ def _diversify(
     for row in ranked:
         chunk = state.chunks[row]
         symbol, path, lines = chunk.symbol, chunk.path, chunk.lines
-        if _coarse(state, chunk):
+        if _coarse(state, chunk, asked):
             symbol, path, lines = _best_member(state, chunk, scores, asked, taken=shown)
         keys = {f"symbol:{symbol}"} if symbol else set()
         if chunk.kind == "concept":

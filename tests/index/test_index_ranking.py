@@ -370,3 +370,29 @@ def test_benchmark_and_tooling_code_yield_unless_the_question_asks_about_them():
     assert S._lexical_ranking(st, S._asked("which benchmark measures the incremental search update")) == [0, 2, 1]
     assert S._lexical_ranking(st, S._asked("which script does the incremental search update")) == [1, 2, 0]
     assert S._dense_ranking(st, S._asked("incremental search update"))[0] == 2
+
+
+def test_a_how_do_i_question_prefers_the_public_api_and_a_what_is_question_keeps_the_class(monkeypatch):
+    from compiler.model import Symbol
+
+    names = ["_helper", "run", "stop"]
+    symbols = [Symbol(id="C", name="C", kind="class", path="a.py", lines=(1, 90))] + [
+        Symbol(id=f"C.{name}", name=name, kind="method", path="a.py", lines=(n + 2, n + 3), parent="C")
+        for n, name in enumerate(names)
+    ]
+    chunks = [chunk(0, kind="class", symbol="C")] + [
+        chunk(n + 1, kind="method", symbol=f"C.{name}") for n, name in enumerate(names)
+    ]
+    st = state(chunks, symbols=symbols)
+    fused = {1: 0.1, 2: 0.09}
+    assert S._boost(st, fused, S._asked("how is the run prepared?"))[1] > S._boost(st, fused, S._asked("x"))[2]
+    voiced = S._boost(st, fused, S._asked("how do I prepare a run?"))
+    assert voiced[2] > voiced[1]  # the private helper yields to the public method
+    monkeypatch.setattr(S, "CONTAINER_METHODS", 3)
+    assert S._diversify(st, [0], {0: 0.2, 2: 0.1}, 1, S._asked("where is a run prepared?"))[0].symbol == "C.run"
+    assert S._diversify(st, [0], {0: 0.2, 2: 0.1}, 1, S._asked("what is a C and what can it do?"))[0].symbol == "C"
+
+
+def test_a_docs_section_yields_to_code_that_matches_as_well():
+    st = state([chunk(0, kind="doc", symbol="", path="docs/guide.md"), chunk(1, path="pkg/a.py")])
+    assert st.prior[0] == S.DOC_PRIOR < 1.0 == st.prior[1]
