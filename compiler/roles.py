@@ -8,7 +8,8 @@ read it: a looser rule, fixtures folders included, because they only demote matc
 ``is_support_path`` -> True for support modules a newcomer learns last (``compat``, ``internal``
 folders, ``*_impl``, shims, utils; not every ``_module``: httpx keeps its whole public API in them);
 ``unasked_side_roles`` -> the side roles (benchmarks, tooling scripts) a question does not ask about:
-their files use the code rather than define it, so the search and the tutor demote them (one rule).
+their files use the code rather than define it, so the search and the tutor demote them (one rule);
+``is_declaration_path`` -> True for TypeScript declaration files (types only; the behaviour is elsewhere).
 """
 
 from __future__ import annotations
@@ -75,6 +76,11 @@ SIDE_ROLES = {
 def unasked_side_roles(question: str) -> frozenset[str]:
     """The roles of ``SIDE_ROLES`` whose files should yield for ``question`` (those it does not ask about)."""
     return frozenset(role for role, asked in SIDE_ROLES.items() if not asked.search(question))
+
+
+def is_declaration_path(path: str | None) -> bool:
+    """True for TypeScript declaration files (``index.d.ts``): types of code that lives elsewhere."""
+    return bool(path) and path.endswith((".d.ts", ".d.mts", ".d.cts"))
 
 
 def is_test_path(path: str | None) -> bool:

@@ -30,7 +30,7 @@ import numpy as np
 from compiler.config import Settings, index_dir, load_settings
 from compiler.index.hits import Hit
 from compiler.index.manifest import model_mismatch
-from compiler.roles import SIDE_ROLES, file_role, is_test_path, unasked_side_roles
+from compiler.roles import SIDE_ROLES, file_role, is_declaration_path, is_test_path, unasked_side_roles
 
 # Ranking knobs. They are chosen on the retrieval benchmark's tuning codebases as a whole, never
 # for single questions, by leave-one-codebase-out cross-validation (bench/retrieval.py --cv,
@@ -45,6 +45,9 @@ ONBOARDING_IMPORTANCE_BOOST = 0.5  # the same prior for "where do I start" quest
 # module or a constant is a coarser answer, so it yields when the evidence is otherwise equal.
 MODULE_PRIOR = 0.7
 VARIABLE_PRIOR = 0.5
+# A TypeScript declaration file (``types/route.d.ts``) states the types of code that lives elsewhere:
+# it has no behaviour to show, as a class without methods has none.
+DECLARATION_PRIOR = 0.5
 DOC_PRIOR = 0.7  # a README or docs section: prose about the code, not the place in it
 # A class that defines no methods (an exception type, a plain record) has no behaviour to
 # show: its name matches the question ("too many redirects") while the code that raises or
@@ -409,6 +412,8 @@ def _priors(corpus, chunks) -> np.ndarray:
             prior[row] = EMPTY_CLASS_PRIOR
         else:
             prior[row] = {"module": MODULE_PRIOR, "variable": VARIABLE_PRIOR, "doc": DOC_PRIOR}.get(chunk.kind, 1.0)
+        if chunk.kind != "doc" and is_declaration_path(chunk.path):
+            prior[row] *= DECLARATION_PRIOR
     return prior
 
 

@@ -396,3 +396,8 @@ def test_a_how_do_i_question_prefers_the_public_api_and_a_what_is_question_keeps
 def test_a_docs_section_yields_to_code_that_matches_as_well():
     st = state([chunk(0, kind="doc", symbol="", path="docs/guide.md"), chunk(1, path="pkg/a.py")])
     assert st.prior[0] == S.DOC_PRIOR < 1.0 == st.prior[1]
+
+
+def test_a_typescript_declaration_yields_to_the_code_it_declares():
+    st = state([chunk(0, path="types/route.d.ts"), chunk(1, path="lib/route.js"), chunk(2, path="lib/route.ts")])
+    assert st.prior[0] == S.DECLARATION_PRIOR < 1.0 == st.prior[1] == st.prior[2]
