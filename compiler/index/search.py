@@ -48,7 +48,7 @@ VARIABLE_PRIOR = 0.5
 # A TypeScript declaration file (``types/route.d.ts``) states the types of code that lives elsewhere:
 # it has no behaviour to show, as a class without methods has none.
 DECLARATION_PRIOR = 0.5
-DOC_PRIOR = 0.7  # a README or docs section: prose about the code, not the place in it
+DOC_PRIOR = 0.5  # a README or docs section: prose about the code, not the place in it
 # A class that defines no methods (an exception type, a plain record) has no behaviour to
 # show: its name matches the question ("too many redirects") while the code that raises or
 # fills it is the place asked about.
@@ -56,7 +56,7 @@ EMPTY_CLASS_PRIOR = 0.6
 # A private helper (``_name``, an unexported Go name) answers "how do I ...?" less surely than
 # the public API a user calls: its score is multiplied by this for such questions.
 WHAT_IS_KEEPS_CLASS = True  # see _WHAT_IS
-USER_PRIVATE_PRIOR = 0.7
+USER_PRIVATE_PRIOR = 0.5
 CONCEPT_MEMBER_BOOST = 0.1  # a matching concept lends its score to its members
 CONCEPT_SPECIFIC_SIZE = 5  # concepts up to this many members lend their full score
 NEIGHBOUR_BOOST = 0.1  # callers/callees/containers of the strongest hits
