@@ -18,7 +18,6 @@ ONNX copy of the model stored in the index (onnxruntime + tokenizers).
 from __future__ import annotations
 
 import math
-import re
 import sys
 import threading
 from collections import defaultdict
@@ -30,7 +29,11 @@ import numpy as np
 from compiler.config import Settings, index_dir, load_settings
 from compiler.index.hits import Hit
 from compiler.index.manifest import model_mismatch
-from compiler.roles import SIDE_ROLES, file_role, is_declaration_path, is_test_path, unasked_side_roles
+from compiler.index.question import Question as _Query
+from compiler.index.question import aside_code as _aside_code
+from compiler.index.question import is_private as _private
+from compiler.index.question import read_question as _asked
+from compiler.roles import is_declaration_path
 
 # Ranking knobs. They are chosen on the retrieval benchmark's tuning codebases as a whole, never
 # for single questions, by leave-one-codebase-out cross-validation (bench/retrieval.py --cv,
@@ -55,7 +58,7 @@ DOC_PRIOR = 0.5  # a README or docs section: prose about the code, not the place
 EMPTY_CLASS_PRIOR = 0.6
 # A private helper (``_name``, an unexported Go name) answers "how do I ...?" less surely than
 # the public API a user calls: its score is multiplied by this for such questions.
-WHAT_IS_KEEPS_CLASS = True  # see _WHAT_IS
+WHAT_IS_KEEPS_CLASS = True  # see question.WHAT_IS
 USER_PRIVATE_PRIOR = 0.5
 CONCEPT_MEMBER_BOOST = 0.1  # a matching concept lends its score to its members
 CONCEPT_SPECIFIC_SIZE = 5  # concepts up to this many members lend their full score
@@ -86,48 +89,12 @@ MEMBER_BY_RETRIEVERS = False
 PUBLIC_MEMBERS_FIRST = True
 TOP = 10
 # Tests, fixtures, benchmarks and tooling scripts use the code rather than define it: unless the
-# question asks about them (roles.SIDE_ROLES, _TEST_WORDS), their chunks yield.
+# question asks about them (roles.SIDE_ROLES, question.TEST_WORDS), their chunks yield.
 TEST_PENALTY = 0.5  # BM25 score factor for such chunks
 TEST_DENSE_MARGIN = 0.1  # cosine taken off them, likewise
-ASIDE = ("test", *SIDE_ROLES)  # aside code i + 1 per chunk and file; 0 = the code itself
 STALE_EMBED_LIMIT = 256  # chunks a stale index embeds on the fly at load time
 
-# A newcomer asking where to begin wants the central, public entry into the topic.
-_ONBOARDING = re.compile(
-    r"\b(read first|(start|begin) (reading|here)|where (do|should|can) i (start|begin)|get started|"
-    r"first (look|steps?)|entry ?points?|new to|overview)\b",
-    re.IGNORECASE,
-)
-# "How do I ...?" is asked by someone who uses the code: the answer is what they call, not a helper.
-_USER_VOICE = re.compile(r"\b(how|where|what) (do|can|should|would|must) (i|we|you)\b|\bi (want|need) to\b", re.I)
-# "What is a macro?" asks what a thing is: a class hit answers as the class, not as one of its methods.
-_WHAT_IS = re.compile(r"^\s*what (is|are)\b|^\s*what kinds? of\b|\bwhat does\b.*\bmean\b", re.I)
-_TEST_WORDS = re.compile(r"\b(tests?|testing|tested|spec|specs|fixtures?)\b", re.IGNORECASE)
 _NOTED: set[str] = set()  # corpora we already told about a missing/stale index
-
-
-@dataclass
-class _Query:
-    """One question as the retrievers saw it: what the member choice and boosts read again."""
-
-    text: str
-    demote_tests: bool = True
-    unasked_sides: frozenset[str] = frozenset()  # side roles (benchmarks, tooling) it does not ask about
-    onboarding: bool = False  # "where do I start", "what should I read first"
-    user_voice: bool = False  # "how do I ...": asks for what a user of the code calls
-    what_is: bool = False  # "what is the context ...?": asks for the thing itself, not one of its methods
-    similarity: np.ndarray | None = None  # cosine of every chunk (None without a dense index)
-    lexical: np.ndarray | None = None  # BM25 of every chunk
-    yielding: np.ndarray | None = None  # 1.0 for the chunks whose file yields (see aside), computed once
-
-    @property
-    def aside(self) -> tuple[int, ...]:
-        """The aside codes (see ASIDE) of the files that yield for this question."""
-        return tuple(
-            code
-            for code, role in enumerate(ASIDE, start=1)
-            if (role == "test" and self.demote_tests) or role in self.unasked_sides
-        )
 
 
 @dataclass
@@ -286,43 +253,9 @@ def search(corpus_dir, query: str, k: int = 10, settings: Settings | None = None
 # ---- stages ----------------------------------------------------------------------------
 
 
-def _asked(query: str) -> _Query:
-    """What the question asks for besides its words: tests or not, benchmarks or tooling or not, where to start."""
-    return _Query(
-        query,
-        demote_tests=not _TEST_WORDS.search(query),
-        unasked_sides=unasked_side_roles(query),
-        onboarding=bool(_ONBOARDING.search(query)),
-        user_voice=bool(_USER_VOICE.search(query)),
-        what_is=bool(_WHAT_IS.search(query)),
-    )
-
-
-def _aside_code(path: str | None) -> int:
-    """1 + the index in ASIDE of the role of ``path`` when its code is aside, else 0."""
-    if not path:
-        return 0
-    if is_test_path(path):
-        return 1
-    role = file_role(path)
-    return ASIDE.index(role) + 1 if role in ASIDE else 0
-
-
 def _yields(codes: np.ndarray, asked: _Query) -> np.ndarray:
     """1.0 where the aside code is one that yields for this question, else 0.0."""
     return np.isin(codes, asked.aside).astype(np.float32)
-
-
-def _private(corpus, symbol_id: str | None) -> bool:
-    """A private member (``_name``, not ``__dunder__``; an unexported Go name): a hit names it only
-    when none of the public members it stands beside matches."""
-    symbol = corpus.symbols.get(symbol_id) if symbol_id else None
-    if symbol is None or symbol.kind == "module":
-        return False
-    name = symbol.name
-    if name.startswith("__") and name.endswith("__"):
-        return False
-    return name.startswith("_") or not symbol.public
 
 
 def _yielding(state: _State, asked: _Query) -> np.ndarray:

@@ -9,6 +9,8 @@ import pytest
 from compiler.index import search as S
 from compiler.index.chunk import Chunk
 from compiler.index.hits import Hit, hit_to_json
+from compiler.index.question import ONBOARDING
+from compiler.roles import is_test_path
 from compiler.model import Edge
 
 
@@ -230,7 +232,7 @@ def test_tests_rank_below_the_code_they_check_unless_asked_for():
     searcher._state = st
     assert [h.path for h in searcher.search("retry")] == ["pkg/client.py", "tests/test_client.py"]
     assert [h.path for h in searcher.search("which tests retry")][0] == "tests/test_client.py"
-    assert S.is_test_path("src/router.spec.ts") and not S.is_test_path("src/contest.py")
+    assert is_test_path("src/router.spec.ts") and not is_test_path("src/contest.py")
 
 
 def test_release_notes_are_not_chunked():
@@ -284,7 +286,7 @@ def test_a_concept_hit_without_candidate_members_lets_the_retrievers_choose_amon
     ],
 )
 def test_onboarding_questions_are_told_apart(question, onboarding):
-    assert bool(S._ONBOARDING.search(question)) is onboarding
+    assert bool(ONBOARDING.search(question)) is onboarding
 
 
 def test_onboarding_questions_lean_on_importance():
