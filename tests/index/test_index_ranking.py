@@ -10,8 +10,8 @@ from compiler.index import search as S
 from compiler.index.chunk import Chunk
 from compiler.index.hits import Hit, hit_to_json
 from compiler.index.question import ONBOARDING
-from compiler.roles import is_test_path
 from compiler.model import Edge
+from compiler.roles import is_test_path
 
 
 def chunk(n, *, path="a.py", symbol=None, kind="function", concept=None, members=(), importance=0.0):
