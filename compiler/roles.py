@@ -6,7 +6,10 @@ the ranking read it); ``is_test_path`` -> True for tests and test fixtures (the 
 read it: a looser rule, fixtures folders included, because they only demote matches);
 ``language_family`` -> ``python``, ``javascript`` (JS and TS), ``go`` or the language itself;
 ``is_support_path`` -> True for support modules a newcomer learns last (``compat``, ``internal``
-folders, ``*_impl``, shims, utils; not every ``_module``: httpx keeps its whole public API in them).
+folders, ``*_impl``, shims, utils; not every ``_module``: httpx keeps its whole public API in them);
+``unasked_side_roles`` -> the side roles (benchmarks, tooling scripts) a question does not ask about:
+their files use the code rather than define it, so the search and the tutor demote them (one rule);
+``is_declaration_path`` -> True for TypeScript declaration files (types only; the behaviour is elsewhere).
 """
 
 from __future__ import annotations
@@ -61,6 +64,23 @@ def file_role(path: str) -> str:
     ):
         return "tooling"
     return "code"
+
+
+# Benchmarks and tooling scripts use the code; they answer a question only when it asks about them.
+SIDE_ROLES = {
+    "bench": re.compile(r"\bbench(mark)?s?\b", re.I),
+    "tooling": re.compile(r"\b(scripts?|tools?|tooling)\b", re.I),
+}
+
+
+def unasked_side_roles(question: str) -> frozenset[str]:
+    """The roles of ``SIDE_ROLES`` whose files should yield for ``question`` (those it does not ask about)."""
+    return frozenset(role for role, asked in SIDE_ROLES.items() if not asked.search(question))
+
+
+def is_declaration_path(path: str | None) -> bool:
+    """True for TypeScript declaration files (``index.d.ts``): types of code that lives elsewhere."""
+    return bool(path) and path.endswith((".d.ts", ".d.mts", ".d.cts"))
 
 
 def is_test_path(path: str | None) -> bool:

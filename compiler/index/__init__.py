@@ -6,6 +6,7 @@ Stages (each a module):
 * ``embed``    texts -> unit vectors (sentence-transformers for many chunks, its ONNX copy for queries and updates)
 * ``lexical``  identifier-aware tokens -> BM25 (bm25s)
 * ``store``    Chroma (vectors of record) + published snapshots (numpy mirror, BM25, chunks)
+* ``question`` the question -> what it asks for besides its words (tests or not, onboarding, "how do I", "what is")
 * ``search``   dense + lexical -> reciprocal rank fusion -> concept-map boosts -> diversified hits
 
 ``index_corpus`` is the writer (``kc index``, and ``kc build`` unless ``--no-index``);

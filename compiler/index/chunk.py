@@ -316,14 +316,21 @@ def chunk_reference_page(corpus: Corpus, page: str, text: str) -> list[Chunk]:
     module_symbol = corpus.symbols.get(module_id) if module_id else None
     module_path = page_path or (module_symbol.path if module_symbol else None)
     file_info = corpus.files.get(module_path) if module_path else None
-    module_doc = (module_symbol.doc if module_symbol and module_symbol.doc else "") or (
-        file_info.doc if file_info else ""
-    )
+    # A Go package is one module over many files: its doc describes the file that holds it, and
+    # every other file is described by its own doc and what it defines, not by the package doc again.
+    own = module_symbol is not None and module_symbol.doc and (module_path is None or module_symbol.path == module_path)
+    module_doc = (module_symbol.doc if own else "") or (file_info.doc if file_info else "")
     doc = module_doc or plain_prose(intro)
     names = ", ".join(identifier_words(sid.rsplit(".", 1)[-1]) for sid in defined[:40])
     if module_id:
         title = module_id
-        embed = f"{identifier_words(module_id)} module ({module_path}). {doc}\nDefines: {names}".strip()
+        spoken = identifier_words(module_id)
+        file_words = _path_words(module_path.rsplit("/", 1)[-1]) if module_path else ""
+        if file_words and file_words not in spoken:  # a Go file: "cobra module, flag groups"
+            spoken = f"{spoken} module, {file_words}"
+        else:
+            spoken = f"{spoken} module"
+        embed = f"{spoken} ({module_path}). {doc}\nDefines: {names}".strip()
         lexical = f"{module_id} {module_path} {doc} {' '.join(defined)}"
         lines = (
             module_symbol.lines if module_symbol else ((1, file_info.lines) if file_info and file_info.lines else None)

@@ -51,12 +51,31 @@ _SUFFIXES = (
     ("s", ""),
 )
 _NO_S_STRIP = ("ss", "us", "is")
+# An adverb asks about what its adjective names: "written atomically" is the code that is
+# ``atomic``, "retried automatically" the ``automatic`` retry. Only endings that are surely
+# adverbs: a bare "-ly" is also "apply", "reply", "family".
+_ADVERBS = (
+    ("ically", "ic"),
+    ("ally", "al"),
+    ("ively", "ive"),
+    ("ously", "ous"),
+    ("ently", "ent"),
+    ("antly", "ant"),
+    ("ately", "ate"),
+    ("itly", "it"),
+    ("fully", "ful"),
+    ("lessly", "less"),
+)
 
 
 def stem(word: str) -> str:
     """A deliberately small suffix stripper: ``retries``/``retrying``/``retry`` -> ``retri``."""
     if len(word) <= 3 or not word.isalpha():
         return word
+    for suffix, replacement in _ADVERBS:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)] + replacement
+            break
     for suffix, replacement in _SUFFIXES:
         if word.endswith(suffix):
             if suffix == "s" and word.endswith(_NO_S_STRIP):

@@ -18,7 +18,6 @@ ONNX copy of the model stored in the index (onnxruntime + tokenizers).
 from __future__ import annotations
 
 import math
-import re
 import sys
 import threading
 from collections import defaultdict
@@ -30,7 +29,11 @@ import numpy as np
 from compiler.config import Settings, index_dir, load_settings
 from compiler.index.hits import Hit
 from compiler.index.manifest import model_mismatch
-from compiler.roles import is_test_path
+from compiler.index.question import Question as _Query
+from compiler.index.question import aside_code as _aside_code
+from compiler.index.question import is_private as _private
+from compiler.index.question import read_question as _asked
+from compiler.roles import is_declaration_path
 
 # Ranking knobs. They are chosen on the retrieval benchmark's tuning codebases as a whole, never
 # for single questions, by leave-one-codebase-out cross-validation (bench/retrieval.py --cv,
@@ -45,10 +48,18 @@ ONBOARDING_IMPORTANCE_BOOST = 0.5  # the same prior for "where do I start" quest
 # module or a constant is a coarser answer, so it yields when the evidence is otherwise equal.
 MODULE_PRIOR = 0.7
 VARIABLE_PRIOR = 0.5
+# A TypeScript declaration file (``types/route.d.ts``) states the types of code that lives elsewhere:
+# it has no behaviour to show, as a class without methods has none.
+DECLARATION_PRIOR = 0.5
+DOC_PRIOR = 0.5  # a README or docs section: prose about the code, not the place in it
 # A class that defines no methods (an exception type, a plain record) has no behaviour to
 # show: its name matches the question ("too many redirects") while the code that raises or
 # fills it is the place asked about.
 EMPTY_CLASS_PRIOR = 0.6
+# A private helper (``_name``, an unexported Go name) answers "how do I ...?" less surely than
+# the public API a user calls: its score is multiplied by this for such questions.
+WHAT_IS_KEEPS_CLASS = True  # see question.WHAT_IS
+USER_PRIVATE_PRIOR = 0.5
 CONCEPT_MEMBER_BOOST = 0.1  # a matching concept lends its score to its members
 CONCEPT_SPECIFIC_SIZE = 5  # concepts up to this many members lend their full score
 NEIGHBOUR_BOOST = 0.1  # callers/callees/containers of the strongest hits
@@ -72,30 +83,18 @@ CONTAINER_METHODS = 8
 # members (fused by rank); False, the member with the best final score among the candidates
 # first, the retrievers only when no member is a candidate.
 MEMBER_BY_RETRIEVERS = False
+# A container class's hit names a public method when one of them is a candidate, a private helper
+# (``_bases``) only when no public method matches. Not for modules: their private functions are
+# where "how" questions are answered (httpx's ``_urlparse`` helpers; bench/retrieval.py GRID notes).
+PUBLIC_MEMBERS_FIRST = True
 TOP = 10
-TEST_PENALTY = 0.5  # BM25 score factor for tests and fixtures, unless the question asks about tests
-TEST_DENSE_MARGIN = 0.1  # cosine taken off tests and fixtures, likewise
+# Tests, fixtures, benchmarks and tooling scripts use the code rather than define it: unless the
+# question asks about them (roles.SIDE_ROLES, question.TEST_WORDS), their chunks yield.
+TEST_PENALTY = 0.5  # BM25 score factor for such chunks
+TEST_DENSE_MARGIN = 0.1  # cosine taken off them, likewise
 STALE_EMBED_LIMIT = 256  # chunks a stale index embeds on the fly at load time
 
-# A newcomer asking where to begin wants the central, public entry into the topic.
-_ONBOARDING = re.compile(
-    r"\b(read first|(start|begin) (reading|here)|where (do|should|can) i (start|begin)|get started|"
-    r"first (look|steps?)|entry ?points?|new to|overview)\b",
-    re.IGNORECASE,
-)
-_TEST_WORDS = re.compile(r"\b(tests?|testing|tested|spec|specs|fixtures?)\b", re.IGNORECASE)
 _NOTED: set[str] = set()  # corpora we already told about a missing/stale index
-
-
-@dataclass
-class _Query:
-    """One question as the retrievers saw it: what the member choice and boosts read again."""
-
-    text: str
-    demote_tests: bool = True
-    onboarding: bool = False  # "where do I start", "what should I read first"
-    similarity: np.ndarray | None = None  # cosine of every chunk (None without a dense index)
-    lexical: np.ndarray | None = None  # BM25 of every chunk
 
 
 @dataclass
@@ -111,15 +110,16 @@ class _State:
     position: dict  # chunk id -> row
     by_symbol: dict  # symbol id -> rows of chunks about that symbol
     corpus: object
-    test_rows: np.ndarray | None = None  # 1.0 for chunks from tests/fixtures, else 0.0
+    aside_rows: np.ndarray | None = None  # aside code per chunk (0: the code itself; see ASIDE)
+    private_rows: np.ndarray | None = None  # True for chunks of private symbols (``_name``, unexported Go)
     prior: np.ndarray | None = None  # score factor per chunk from what kind of thing it is
     file_of_row: np.ndarray | None = None  # index into file_vectors per chunk, -1 for none
-    module_members: dict = field(default_factory=dict)  # module symbol id -> ids of what the module defines
+    module_members: dict = field(default_factory=dict)  # a module chunk's file -> ids of what the file defines
     class_members: dict = field(default_factory=dict)  # class symbol id -> ids of its methods
     file_vectors: np.ndarray | None = None  # per source file: the normalised mean of its chunk vectors
     folder_of_file: np.ndarray | None = None  # index into folder_vectors per file
     folder_vectors: np.ndarray | None = None  # per folder: the normalised mean of its files' topics
-    test_files: np.ndarray | None = None  # 1.0 for the files of file_vectors that are tests/fixtures
+    aside_files: np.ndarray | None = None  # aside code per file of file_vectors
     last_query: tuple = ("", None)  # (query, vector): the dense and file rankings share one embedding
 
 
@@ -235,7 +235,7 @@ class Searcher:
         if not query or k <= 0 or not state.chunks:
             return []
         # "Where does it ...?" means the code that does it, not the tests that check it.
-        asked = _Query(query, demote_tests=not _TEST_WORDS.search(query), onboarding=bool(_ONBOARDING.search(query)))
+        asked = _asked(query)
         fused = _fuse(state, asked)
         if not fused:
             return []
@@ -253,6 +253,18 @@ def search(corpus_dir, query: str, k: int = 10, settings: Settings | None = None
 # ---- stages ----------------------------------------------------------------------------
 
 
+def _yields(codes: np.ndarray, asked: _Query) -> np.ndarray:
+    """1.0 where the aside code is one that yields for this question, else 0.0."""
+    return np.isin(codes, asked.aside).astype(np.float32)
+
+
+def _yielding(state: _State, asked: _Query) -> np.ndarray:
+    """``_yields`` of every chunk for this question (computed once per question)."""
+    if asked.yielding is None:
+        asked.yielding = _yields(state.aside_rows, asked)
+    return asked.yielding
+
+
 def _make_state(corpus, chunks, vectors, has_vector, lexical, embedder, server) -> _State:
     by_symbol: dict[str, list[int]] = defaultdict(list)
     for row, chunk in enumerate(chunks):
@@ -261,7 +273,8 @@ def _make_state(corpus, chunks, vectors, has_vector, lexical, embedder, server) 
     return _State(
         chunks=chunks, vectors=vectors, has_vector=has_vector, lexical=lexical, embedder=embedder, server=server,
         position={c.id: i for i, c in enumerate(chunks)}, by_symbol=dict(by_symbol), corpus=corpus,
-        test_rows=np.array([1.0 if is_test_path(c.path) else 0.0 for c in chunks], dtype=np.float32),
+        aside_rows=np.array([_aside_code(c.path) for c in chunks], dtype=np.int8),
+        private_rows=np.array([_private(corpus, c.symbol) for c in chunks], dtype=bool),
         prior=_priors(corpus, chunks),
         module_members=_module_members(corpus, chunks),
         class_members=_class_members(corpus),
@@ -284,7 +297,7 @@ def _file_topics(chunks, vectors, has_vector) -> dict:
     topics = np.stack([vectors[rows_of[path]].mean(axis=0) for path in paths]).astype(np.float32)
     topics /= np.maximum(np.linalg.norm(topics, axis=1, keepdims=True), 1e-12)
     file_of_row = np.array([index.get(c.path, -1) if c.kind != "doc" else -1 for c in chunks], dtype=np.int64)
-    test_files = np.array([1.0 if is_test_path(path) else 0.0 for path in paths], dtype=np.float32)
+    aside_files = np.array([_aside_code(path) for path in paths], dtype=np.int8)
     folders = sorted({path.rpartition("/")[0] for path in paths})
     folder_index = {folder: n for n, folder in enumerate(folders)}
     folder_of_file = np.array([folder_index[path.rpartition("/")[0]] for path in paths], dtype=np.int64)
@@ -294,18 +307,21 @@ def _file_topics(chunks, vectors, has_vector) -> dict:
     return {
         "file_of_row": file_of_row,
         "file_vectors": topics,
-        "test_files": test_files,
+        "aside_files": aside_files,
         "folder_of_file": folder_of_file,
         "folder_vectors": folder_vectors,
     }
 
 
 def _module_members(corpus, chunks) -> dict[str, tuple[str, ...]]:
-    """For each module chunk, the symbols its file defines (a module hit names the best of them)."""
+    """For each module chunk's file, the symbols the file defines (a module hit names the best of them).
+
+    Keyed by the file, not the module: a Go package is one module over many files, and each
+    file's chunk stands for what that file defines."""
     members = {}
     for chunk in chunks:
         if chunk.kind == "module" and chunk.symbol and chunk.path:
-            members[chunk.symbol] = tuple(
+            members[chunk.path] = tuple(
                 s.id for s in corpus.symbols_by_path.get(chunk.path, ()) if s.kind != "module" and s.id != chunk.symbol
             )
     return members
@@ -328,7 +344,9 @@ def _priors(corpus, chunks) -> np.ndarray:
         if chunk.kind == "class" and chunk.symbol not in with_behaviour:
             prior[row] = EMPTY_CLASS_PRIOR
         else:
-            prior[row] = {"module": MODULE_PRIOR, "variable": VARIABLE_PRIOR}.get(chunk.kind, 1.0)
+            prior[row] = {"module": MODULE_PRIOR, "variable": VARIABLE_PRIOR, "doc": DOC_PRIOR}.get(chunk.kind, 1.0)
+        if chunk.kind != "doc" and is_declaration_path(chunk.path):
+            prior[row] *= DECLARATION_PRIOR
     return prior
 
 
@@ -343,7 +361,7 @@ def _query_vector(state: _State, query: str) -> np.ndarray:
 def _dense_ranking(state: _State, asked: _Query) -> list[int]:
     if state.embedder is None:
         return []
-    query, demote_tests = asked.text, asked.demote_tests
+    query = asked.text
     vector = _query_vector(state, query)
     if state.server is not None:
         rows = []
@@ -355,8 +373,8 @@ def _dense_ranking(state: _State, asked: _Query) -> list[int]:
     if state.vectors is None or not len(state.vectors):
         return []
     similarity = state.vectors @ vector
-    if demote_tests and state.test_rows is not None:
-        similarity = similarity - TEST_DENSE_MARGIN * state.test_rows
+    if asked.aside and state.aside_rows is not None:
+        similarity = similarity - TEST_DENSE_MARGIN * _yielding(state, asked)
     if state.has_vector is not None:
         similarity = np.where(state.has_vector, similarity, -np.inf)
     asked.similarity = similarity
@@ -368,8 +386,8 @@ def _lexical_ranking(state: _State, asked: _Query) -> list[int]:
     scores = state.lexical.scores(asked.text)
     if not len(scores):
         return []
-    if asked.demote_tests and state.test_rows is not None:
-        scores = scores * np.where(state.test_rows, TEST_PENALTY, 1.0)
+    if asked.aside and state.aside_rows is not None:
+        scores = scores * np.where(_yielding(state, asked), TEST_PENALTY, 1.0)
     asked.lexical = scores
     top = _top(scores, CANDIDATES)
     return [int(row) for row in top if scores[row] > 0]
@@ -382,13 +400,13 @@ def _top(values: np.ndarray, n: int) -> np.ndarray:
     return part[np.argsort(-values[part], kind="stable")]
 
 
-def _file_ranks(state: _State, query: str, demote_tests: bool = True) -> np.ndarray | None:
+def _file_ranks(state: _State, query: str, asked: _Query | None = None) -> np.ndarray | None:
     """Rank (1 = best) of every source file by how close its topic is to the query."""
     if state.embedder is None or state.file_vectors is None:
         return None
     similarity = state.file_vectors @ _query_vector(state, query)
-    if demote_tests and state.test_files is not None:
-        similarity = similarity - TEST_DENSE_MARGIN * state.test_files  # as in the dense retriever
+    if asked is not None and asked.aside and state.aside_files is not None:
+        similarity = similarity - TEST_DENSE_MARGIN * _yields(state.aside_files, asked)  # as in the dense retriever
     ranks = np.empty(len(similarity), dtype=np.int64)
     ranks[np.argsort(-similarity, kind="stable")] = np.arange(1, len(similarity) + 1)
     return ranks
@@ -402,9 +420,7 @@ def _fuse(state: _State, asked: _Query) -> dict[int, float]:
     for weight, ranking in rankings:
         for rank, row in enumerate(ranking, start=1):
             fused[row] += weight / (RRF_K + rank)
-    file_ranks = (
-        _file_ranks(state, asked.text, asked.demote_tests) if fused and (FILE_WEIGHT or FOLDER_WEIGHT) else None
-    )
+    file_ranks = _file_ranks(state, asked.text, asked) if fused and (FILE_WEIGHT or FOLDER_WEIGHT) else None
     if file_ranks is not None:
         folder_ranks = _folder_ranks(state, asked) if FOLDER_WEIGHT else None
         for row in fused:
@@ -438,6 +454,10 @@ def _boost(state: _State, fused: dict[int, float], asked: _Query | None = None) 
         row: score * float(prior[row]) * (1.0 + importance * max(0.0, min(1.0, chunks[row].importance)))
         for row, score in fused.items()
     }
+    if asked is not None and asked.user_voice and state.private_rows is not None and USER_PRIVATE_PRIOR != 1.0:
+        for row in scores:
+            if state.private_rows[row]:
+                scores[row] *= USER_PRIVATE_PRIOR
     lifts: dict[int, float] = defaultdict(float)
 
     for row, score in fused.items():
@@ -474,21 +494,23 @@ def _boost(state: _State, fused: dict[int, float], asked: _Query | None = None) 
     return scores
 
 
-def _members(state: _State, chunk) -> tuple[str, ...]:
+def _members(state: _State, chunk, asked: _Query | None = None) -> tuple[str, ...]:
     """The symbols a coarse hit stands for: a concept's members, a module's definitions."""
     if chunk.kind == "concept":
         return chunk.members
     if chunk.kind == "module" and chunk.symbol:
-        return state.module_members.get(chunk.symbol, ())
+        return state.module_members.get(chunk.path, ())
     if chunk.kind == "class" and chunk.symbol:
+        if WHAT_IS_KEEPS_CLASS and asked is not None and asked.what_is:
+            return ()
         methods = state.class_members.get(chunk.symbol, ())
         return methods if len(methods) >= CONTAINER_METHODS else ()
     return ()
 
 
-def _coarse(state: _State, chunk) -> bool:
+def _coarse(state: _State, chunk, asked: _Query | None = None) -> bool:
     """A hit that stands for several places and names the best-matching one of them."""
-    return chunk.kind in ("concept", "module") or (chunk.kind == "class" and bool(_members(state, chunk)))
+    return chunk.kind in ("concept", "module") or (chunk.kind == "class" and bool(_members(state, chunk, asked)))
 
 
 def _best_member(
@@ -503,16 +525,20 @@ def _best_member(
     A member among the candidates wins by its score; when none is, the same two retrievers
     choose among the members (fused by rank, as the candidates were). Without members the
     hit keeps its own place (a concept's anchor, the module)."""
-    skip_tests = asked is not None and asked.demote_tests and state.test_rows is not None
+    skip = _yielding(state, asked) if asked is not None and asked.aside and state.aside_rows is not None else None
     rows = [
         row
-        for member in _members(state, chunk)
+        for member in _members(state, chunk, asked)
         if f"symbol:{member}" not in taken
         for row in state.by_symbol.get(member, ())
-        if not (skip_tests and state.test_rows[row])  # a test is not what a module or concept is about
+        if skip is None or not skip[row]  # a test or a benchmark is not what a module or concept is about
     ]
     if not rows:
         return chunk.symbol, chunk.path, chunk.lines
+    if PUBLIC_MEMBERS_FIRST and chunk.kind == "class" and state.private_rows is not None:
+        public = [row for row in rows if not state.private_rows[row]]
+        if any(row in scores for row in public):
+            rows = public
     scored = [row for row in rows if row in scores]
     if MEMBER_BY_RETRIEVERS and asked is not None and (asked.similarity is not None or asked.lexical is not None):
         best = _fused_among(rows, asked)
@@ -550,7 +576,7 @@ def _diversify(
     for row in ranked:
         chunk = state.chunks[row]
         symbol, path, lines = chunk.symbol, chunk.path, chunk.lines
-        if _coarse(state, chunk):
+        if _coarse(state, chunk, asked):
             symbol, path, lines = _best_member(state, chunk, scores, asked, taken=shown)
         keys = {f"symbol:{symbol}"} if symbol else set()
         if chunk.kind == "concept":

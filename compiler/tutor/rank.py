@@ -30,7 +30,7 @@ from compiler.analysis.examples import (
     user_call_count,
     user_receiver_count,
 )
-from compiler.roles import file_role, is_test_path
+from compiler.roles import file_role, is_test_path, unasked_side_roles
 from compiler.tutor.words import QUESTION_FILLER, tokens
 
 # Weight of each list of symbol ids: (ids best first, weight). Concept hits point at members less surely.
@@ -38,12 +38,7 @@ Ranked = Sequence[tuple[Sequence[str], float]]
 # How much real use counts for each kind of goal: the API for a user, the machinery for the others.
 GOAL_USE_WEIGHT = {"use": 1.5, "extend": 0.25, "fix": 0.0, "contribute": 0.0}
 NAME_WEIGHT = 0.5  # how much a name that says what the question asks multiplies the score, per word
-# Benchmarks and tooling scripts use the code; they answer a question only when it asks about them.
-SIDE_ROLES = {
-    "bench": re.compile(r"\bbench(mark)?s?\b", re.I),
-    "tooling": re.compile(r"\b(scripts?|tools?|tooling)\b", re.I),
-}
-SIDE_WEIGHT = 0.3
+SIDE_WEIGHT = 0.3  # score factor of benchmark and tooling code the question does not ask about (roles.SIDE_ROLES)
 
 
 def name_score(corpus: Any, question: str, symbol_id: str) -> float:
@@ -143,11 +138,12 @@ def rank_symbols(
     for base_id, value in (_shared_bases(corpus, fused) if intent == "what" else {}).items():
         fused[base_id] = fused.get(base_id, 0.0) + value
 
+    unasked = unasked_side_roles(question)
+
     def score(symbol_id: str) -> float:
         symbol = corpus.symbols[symbol_id]
         named = name_score(corpus, question, symbol_id)
-        asked_about = SIDE_ROLES.get(file_role(symbol.path))
-        side = SIDE_WEIGHT if asked_about is not None and not asked_about.search(question) else 1.0
+        side = SIDE_WEIGHT if file_role(symbol.path) in unasked else 1.0
         return (
             side * fused[symbol_id] * (1 + use_weight * use_prior(corpus, symbol)) * (1 + NAME_WEIGHT * max(named, 0.0))
         )

@@ -147,3 +147,22 @@ def test_comment_prose_keeps_the_comments_that_give_reasons():
     assert comment_prose(go) == "Workaround so that tests pass"
     js = "function f() {\n  /* avoid a second lookup because it is slow */\n  return 1\n}"
     assert comment_prose(js) == "avoid a second lookup because it is slow"
+
+
+def test_a_go_package_doc_describes_its_own_file_and_each_file_is_named(tmp_path):
+    from compiler.build import build
+
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "go.mod").write_text("module example.com/cli\n\ngo 1.21\n")
+    (source / "command.go").write_text(
+        "// Package cli builds command line programs.\npackage cli\n\n// Run runs the command.\nfunc Run() {}\n"
+    )
+    (source / "flag_groups.go").write_text(
+        "package cli\n\n// ValidateGroups checks that flags given together are allowed.\nfunc ValidateGroups() {}\n"
+    )
+    build(source, tmp_path / "corpus", index=False)
+    modules = {c.path: c for c in chunk_corpus(open_corpus(tmp_path / "corpus")) if c.kind == "module"}
+    assert "command line programs" in modules["command.go"].embed_text
+    assert "command line programs" not in modules["flag_groups.go"].embed_text
+    assert modules["flag_groups.go"].embed_text.startswith("cli module, flag groups (flag_groups.go).")

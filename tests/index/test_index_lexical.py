@@ -33,6 +33,13 @@ def test_stemming_meets_inflections():
     assert stem("embedded") == stem("embed")
 
 
+def test_an_adverb_meets_its_adjective_and_other_ly_words_stay():
+    assert stem("atomically") == stem("atomic")
+    assert stem("recursively") == stem("recursive")
+    assert stem("explicitly") == stem("explicit")
+    assert stem("apply") != stem("app") and stem("family") == stem("families")
+
+
 def test_bm25_finds_a_glued_name_from_plain_words(tmp_path):
     docs = [
         "def should_retry(attempt): decide if worth repeating",

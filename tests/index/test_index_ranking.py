@@ -9,7 +9,9 @@ import pytest
 from compiler.index import search as S
 from compiler.index.chunk import Chunk
 from compiler.index.hits import Hit, hit_to_json
+from compiler.index.question import ONBOARDING
 from compiler.model import Edge
+from compiler.roles import is_test_path
 
 
 def chunk(n, *, path="a.py", symbol=None, kind="function", concept=None, members=(), importance=0.0):
@@ -24,6 +26,10 @@ class FakeCorpus:
     def __init__(self, edges=(), symbols=()):
         self.edges = list(edges)
         self.core = SimpleNamespace(symbols=list(symbols))
+
+    @property
+    def symbols(self):
+        return {symbol.id: symbol for symbol in self.core.symbols}
 
     @property
     def symbols_by_path(self):
@@ -150,8 +156,9 @@ def test_a_test_file_is_not_the_best_topic_unless_tests_are_asked_for():
     texts = ["retry failed connection", "retry failed connection"]  # one topic; only the path differs
     st = S._make_state(FakeCorpus(), chunks, embedder.embed_batch(texts), None, None, embedder, None)
     # ranks per file, files in path order: [the test file, the code]
-    assert list(S._file_ranks(st, "retry failed connection", demote_tests=False)) == [1, 2]  # a tie, in path order
-    assert list(S._file_ranks(st, "retry failed connection")) == [2, 1]  # as in the dense retriever
+    every_file = S._Query("q", demote_tests=False)
+    assert list(S._file_ranks(st, "retry failed connection", every_file)) == [1, 2]  # a tie, in path order
+    assert list(S._file_ranks(st, "retry failed connection", S._Query("q"))) == [2, 1]  # as in the dense retriever
 
 
 def test_one_file_cannot_fill_the_top_ten():
@@ -225,7 +232,7 @@ def test_tests_rank_below_the_code_they_check_unless_asked_for():
     searcher._state = st
     assert [h.path for h in searcher.search("retry")] == ["pkg/client.py", "tests/test_client.py"]
     assert [h.path for h in searcher.search("which tests retry")][0] == "tests/test_client.py"
-    assert S.is_test_path("src/router.spec.ts") and not S.is_test_path("src/contest.py")
+    assert is_test_path("src/router.spec.ts") and not is_test_path("src/contest.py")
 
 
 def test_release_notes_are_not_chunked():
@@ -250,7 +257,7 @@ def test_a_module_hit_names_the_definition_that_answers_even_when_no_definition_
     ]
     chunks = [chunk(0, kind="module", symbol="m", path="m.py"), chunk(1, path="m.py"), chunk(2, path="m.py")]
     st = state(chunks, symbols=symbols)
-    assert st.module_members == {"m": ("m.s1", "m.s2")}
+    assert st.module_members == {"m.py": ("m.s1", "m.s2")}
     asked = S._Query("q", similarity=np.array([0.9, 0.1, 0.5]), lexical=np.array([3.0, 0.0, 1.0]))
     hits = S._diversify(st, [0], {0: 0.1}, 1, asked)
     assert (hits[0].symbol, hits[0].lines, hits[0].kind) == ("m.s2", (2, 3), "module")  # not the module itself
@@ -279,7 +286,7 @@ def test_a_concept_hit_without_candidate_members_lets_the_retrievers_choose_amon
     ],
 )
 def test_onboarding_questions_are_told_apart(question, onboarding):
-    assert bool(S._ONBOARDING.search(question)) is onboarding
+    assert bool(ONBOARDING.search(question)) is onboarding
 
 
 def test_onboarding_questions_lean_on_importance():
@@ -332,3 +339,67 @@ def test_a_container_class_hit_names_its_best_method(monkeypatch):
     assert S._diversify(st, [0], {0: 0.1}, 1, asked)[0].symbol == "C"  # three methods: the class is the answer
     monkeypatch.setattr(S, "CONTAINER_METHODS", 3)
     assert S._diversify(st, [0], {0: 0.1}, 1, asked)[0].symbol == "C.m1"
+
+
+def test_a_container_class_names_a_private_helper_only_when_no_public_method_matches(monkeypatch):
+    from compiler.model import Symbol
+
+    names = ["_bases", "write", "read"]
+    symbols = [Symbol(id="C", name="C", kind="class", path="a.py", lines=(1, 90))] + [
+        Symbol(id=f"C.{name}", name=name, kind="method", path="a.py", lines=(n + 2, n + 3), parent="C")
+        for n, name in enumerate(names)
+    ]
+    chunks = [chunk(0, kind="class", symbol="C")] + [
+        chunk(n + 1, kind="method", symbol=f"C.{name}") for n, name in enumerate(names)
+    ]
+    st = state(chunks, symbols=symbols)
+    monkeypatch.setattr(S, "CONTAINER_METHODS", 3)
+    assert S._diversify(st, [0], {0: 0.2, 1: 0.1, 2: 0.05}, 1)[0].symbol == "C.write"  # _bases scores more
+    assert S._diversify(st, [0], {0: 0.2, 1: 0.1}, 1)[0].symbol == "C._bases"  # the only member that matches
+
+
+def test_benchmark_and_tooling_code_yield_unless_the_question_asks_about_them():
+    from compiler.index.embed import HashEmbedder
+    from compiler.index.lexical import LexicalIndex
+
+    chunks = [chunk(0, path="bench/search.py"), chunk(1, path="scripts/release.py"), chunk(2, path="pkg/search.py")]
+    texts = ["incremental search update"] * 3  # equally good: only the path differs
+    embedder = HashEmbedder()
+    st = S._make_state(
+        FakeCorpus(), chunks, embedder.embed_batch(texts), None, LexicalIndex.build(texts), embedder, None
+    )
+    assert S._lexical_ranking(st, S._asked("incremental search update")) == [2, 0, 1]
+    assert S._lexical_ranking(st, S._asked("which benchmark measures the incremental search update")) == [0, 2, 1]
+    assert S._lexical_ranking(st, S._asked("which script does the incremental search update")) == [1, 2, 0]
+    assert S._dense_ranking(st, S._asked("incremental search update"))[0] == 2
+
+
+def test_a_how_do_i_question_prefers_the_public_api_and_a_what_is_question_keeps_the_class(monkeypatch):
+    from compiler.model import Symbol
+
+    names = ["_helper", "run", "stop"]
+    symbols = [Symbol(id="C", name="C", kind="class", path="a.py", lines=(1, 90))] + [
+        Symbol(id=f"C.{name}", name=name, kind="method", path="a.py", lines=(n + 2, n + 3), parent="C")
+        for n, name in enumerate(names)
+    ]
+    chunks = [chunk(0, kind="class", symbol="C")] + [
+        chunk(n + 1, kind="method", symbol=f"C.{name}") for n, name in enumerate(names)
+    ]
+    st = state(chunks, symbols=symbols)
+    fused = {1: 0.1, 2: 0.09}
+    assert S._boost(st, fused, S._asked("how is the run prepared?"))[1] > S._boost(st, fused, S._asked("x"))[2]
+    voiced = S._boost(st, fused, S._asked("how do I prepare a run?"))
+    assert voiced[2] > voiced[1]  # the private helper yields to the public method
+    monkeypatch.setattr(S, "CONTAINER_METHODS", 3)
+    assert S._diversify(st, [0], {0: 0.2, 2: 0.1}, 1, S._asked("where is a run prepared?"))[0].symbol == "C.run"
+    assert S._diversify(st, [0], {0: 0.2, 2: 0.1}, 1, S._asked("what is a C and what can it do?"))[0].symbol == "C"
+
+
+def test_a_docs_section_yields_to_code_that_matches_as_well():
+    st = state([chunk(0, kind="doc", symbol="", path="docs/guide.md"), chunk(1, path="pkg/a.py")])
+    assert st.prior[0] == S.DOC_PRIOR < 1.0 == st.prior[1]
+
+
+def test_a_typescript_declaration_yields_to_the_code_it_declares():
+    st = state([chunk(0, path="types/route.d.ts"), chunk(1, path="lib/route.js"), chunk(2, path="lib/route.ts")])
+    assert st.prior[0] == S.DECLARATION_PRIOR < 1.0 == st.prior[1] == st.prior[2]
