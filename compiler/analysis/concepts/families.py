@@ -123,7 +123,7 @@ def variant_families(
         by_shape: dict[frozenset[str], set[str]] = {}
         for stem, shape in stems.values():
             by_shape.setdefault(shape, set()).add(stem)
-        for shape, group_stems in sorted(by_shape.items(), key=lambda kv: sorted(kv[1])):
+        for _shape, group_stems in sorted(by_shape.items(), key=lambda kv: sorted(kv[1])):
             if len(group_stems) < FAMILY_MIN:
                 continue
             group = {sid for sid in methods if stems.get(symbols[sid].name, ("", None))[0] in group_stems}
