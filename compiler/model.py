@@ -167,6 +167,9 @@ class Section:
     anchor: str = ""  # slug of the heading
 
 
+NAV_ANCHOR = "docs-nav"  # a Section's anchor when it is a docs site's table of contents (mkdocs.yml ``nav``)
+
+
 @dataclass(frozen=True)
 class FileFacts:
     """Everything the front end learned from one file."""

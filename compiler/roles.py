@@ -4,6 +4,9 @@ In: a path relative to the source root (``/``-separated) or a language name.
 Out: ``file_role`` -> ``code``, ``test``, ``example``, ``bench``, ``docs`` or ``tooling`` (the map and
 the ranking read it); ``is_test_path`` -> True for tests and test fixtures (the search and the tutor
 read it: a looser rule, fixtures folders included, because they only demote matches);
+A Go file is a test only when it ends in ``_test.go`` (or lies under ``testdata/``, which the Go tool
+never builds): any other Go file is compiled into a package users may import (cobra's ``doc``, logrus's
+``hooks/test``), whatever its folder is called.
 ``language_family`` -> ``python``, ``javascript`` (JS and TS), ``go`` or the language itself;
 ``is_support_path`` -> True for support modules a newcomer learns last (``compat``, ``internal``
 folders, ``*_impl``, shims, utils; not every ``_module``: httpx keeps its whole public API in them);
@@ -55,8 +58,8 @@ def file_role(path: str) -> str:
         return "test"
     for part in parts[:-1]:
         role = _ROLE_DIRS.get(part.lower())
-        if role == "docs" and name.endswith(".go"):
-            continue  # a Go package named doc (cobra/doc) is code
+        if role in ("docs", "test") and name.endswith(".go") and part.lower() != "testdata":
+            continue  # Go tests are only *_test.go: a package named doc or test (logrus/hooks/test) is code
         if role:
             return role
     if name in {"setup.py", "conftest.py", "Makefile", "gulpfile.js", "Gruntfile.js"} or name.endswith(

@@ -150,6 +150,10 @@ def _parse(source: SourceFile, data: bytes | str, repo_paths: Set[str], excerpt_
         from compiler.frontend.rst import parse_rst
 
         facts = parse_rst(source, clean)
+    elif source.path.rsplit("/", 1)[-1].lower() in ("mkdocs.yml", "mkdocs.yaml"):
+        from compiler.frontend.mkdocs import parse_mkdocs
+
+        facts = parse_mkdocs(source, clean)
     else:
         facts = FileFacts(
             path=source.path, language=language, module="", lines=_line_count(clean), sha256=source.sha256

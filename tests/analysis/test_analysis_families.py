@@ -84,3 +84,20 @@ def test_only_a_god_class_whose_names_say_little_splits_by_calls():
     calls = {"pkg.Command": [("pkg.Command.Other0", "pkg.Command.Other1")]}
     assert unnamed_classes(before, named, symbols, calls) == {}
     assert unnamed_classes(before, before, symbols, calls) == calls
+
+
+def test_methods_of_one_shape_across_stems_are_one_family():
+    """logrus's Logger: Info/Infof/Infoln, Warn/Warnf/Warnln, ... and Log/Logf/Logln are one idea, not seven."""
+    from compiler.analysis.concepts.families import variant_families
+
+    stems = ["Log", "Trace", "Debug", "Info", "Warn", "Error", "Fatal"]
+    names = [s + suffix for s in stems for suffix in ("", "f", "ln")] + ["Self", "Buf", "SetLevel", "WithField"]
+    names += [f"Other{i}" for i in range(CLASS_MIN - len(names))]
+    owner = Symbol(id="pkg.Logger", name="Logger", kind="class", path="logger.go", lines=(1, 500), parent="pkg")
+    symbols = {owner.id: owner, **{m.id: m for m in (method(n, "pkg.Logger") for n in names)}}
+    rest, families = variant_families(list(symbols), symbols)
+    assert [word for word, _ in families] == ["log"]
+    assert {symbols[sid].name for sid in families[0][1]} == {s + x for s in stems for x in ("", "f", "ln")}
+    assert {"pkg.Logger", "pkg.Logger.Self", "pkg.Logger.SetLevel"} <= set(rest)  # Self is no Sel + f
+    few = {k: v for k, v in symbols.items() if not v.name.startswith(("Trace", "Debug", "Info", "Warn"))}
+    assert variant_families(list(few), few, Counter({"pkg.Logger": CLASS_MIN}))[1] == []  # three stems: no idea

@@ -272,3 +272,13 @@ def test_file_roles():
     assert file_role("docs/conf.py") == "docs"
     assert file_role("benchmarks/run.py") == "bench"
     assert file_role("src/flask/testing.py") == "code"
+
+
+def test_go_tests_are_only_test_go_files():
+    # a Go package in a folder named test (logrus's hooks/test) is imported by users: code
+    assert file_role("hooks/test/test.go") == "code"
+    assert file_role("hooks/test/test_test.go") == "test"
+    assert file_role("tests/helpers.go") == "code"
+    assert file_role("internal/testdata/gen.go") == "test"  # the Go tool never builds testdata
+    assert file_role("tests/helpers.py") == "test"
+    assert file_role("doc/man_docs.go") == "code"

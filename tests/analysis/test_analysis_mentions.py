@@ -192,3 +192,44 @@ def test_a_capitalised_name_at_the_start_of_a_wrapped_line_is_a_name():
     assert set(first_mentions(wrapped, SYMBOLS, MEMBERSHIP)) == {"transport"}
     opened = [section("README.md", "Requests go through it.\nTransport objects retry.")]
     assert first_mentions(opened, SYMBOLS, MEMBERSHIP) == {}
+
+
+MKDOCS = """site_name: pkg
+docs_dir: documentation
+theme:
+  name: material
+markdown_extensions:
+  - pymdownx.emoji:
+      emoji_index: !!python/name:material.extensions.emoji.twemoji
+extra:
+  token: !ENV [PKG_TOKEN, none]
+nav:
+  - Home: index.md
+  - Guide:
+      - basics.md
+      - Sending: guide/sending.md
+  - GitHub: https://github.com/pkg/pkg
+"""
+
+
+def test_an_mkdocs_nav_gives_the_reading_order():
+    from compiler.frontend.mkdocs import parse_mkdocs
+    from compiler.model import NAV_ANCHOR, SourceFile
+
+    facts = parse_mkdocs(SourceFile(path="mkdocs.yml", language="text", size=1, sha256="x"), MKDOCS)
+    (nav,) = facts.sections
+    assert nav.anchor == NAV_ANCHOR and "github.com" not in nav.text  # python tags and !ENV load as nothing
+    assert nav.text.index("documentation/basics.md") < nav.text.index("documentation/guide/sending.md")
+    sections = [
+        nav,
+        section("README.md", "Install it."),
+        section("documentation/a-sending.md", "`Transport` first by path"),
+        section("documentation/basics.md", "A `Client`"),
+        section("documentation/guide/sending.md", "A `Transport`"),
+    ]
+    found = first_mentions(sections, SYMBOLS, MEMBERSHIP)
+    assert found["client"] < found["transport"]  # by path, a-sending.md would come first
+    without = first_mentions(sections[1:], SYMBOLS, MEMBERSHIP)
+    assert without["transport"] < without["client"]  # the nav is what put basics.md first
+    broken = parse_mkdocs(SourceFile(path="mkdocs.yml", language="text", size=1, sha256="x"), "nav: [a\n")
+    assert broken.sections == ()

@@ -96,3 +96,10 @@ def test_garbage_never_raises(path, language, data):
 def test_text_files_keep_only_lines_and_hash():
     facts = parse_file(SourceFile("pyproject.toml", "text", 10, "ab" * 32), b"[project]\nname = 'x'\n")
     assert (facts.module, facts.lines, facts.symbols, facts.sha256) == ("", 2, (), "ab" * 32)
+
+
+def test_an_mkdocs_config_yields_its_nav_as_a_section():
+    text = b"site_name: x\nnav:\n  - Home: index.md\n  - api.md\n"
+    facts = parse_file(source("site/mkdocs.yml", "text"), text)
+    assert [s.text for s in facts.sections] == ["- [Home](docs/index.md)\n- [docs/api.md](docs/api.md)"]
+    assert parse_file(source("site/other.yml", "text"), text).sections == ()

@@ -72,6 +72,7 @@ from compiler.analysis.concepts.families import (
     object_families,
     sibling_calls,
     unnamed_classes,
+    variant_families,
 )
 from compiler.analysis.concepts.links import cluster_importance, follow_the_docs, link_clusters
 from compiler.analysis.concepts.mentions import first_mentions, mention_counts, package_doc_sections
@@ -178,8 +179,10 @@ def distill(
         for number, part in enumerate(split_file(path, by_path[path], graph, file_lines.get(path, 0))):
             key = f"{path}#{number}" if number else path
             part, classes = big_classes(part, symbols)
+            part, families = variant_families(part, symbols, class_sizes)  # Info, Infof, Infoln x 7 levels
             whole = part
-            part, families = method_families(part, symbols, class_sizes)
+            part, more = method_families(part, symbols, class_sizes)
+            families += more
             part, objects = object_families(part, symbols, object_calls)
             # a god-class whose method names say little (most left unnamed) splits by its calls instead
             unnamed = unnamed_classes(whole, part, symbols, big_class_calls)
@@ -189,7 +192,9 @@ def distill(
                 code_units.append(make_cluster(key, part, symbols))
             for members in classes:  # several big classes in one file: one idea each
                 cls_key = f"{key}@{symbols[members[0]].name}"
-                members, more = method_families(members, symbols, class_sizes)
+                members, more = variant_families(members, symbols, class_sizes)
+                members, named = method_families(members, symbols, class_sizes)
+                more += named
                 unit = make_cluster(cls_key, members, symbols)
                 unit.family = symbols[members[0]].name
                 code_units.append(unit)

@@ -11,7 +11,8 @@ named like a family's method, Go's ``Parse()`` over the default set, joins it). 
 one file (``Client`` and ``AsyncClient``) a unit of its own first. ``object_families`` splits a
 JavaScript/TypeScript object literal of many methods (express's ``app``, ``res``, ``req``, whose
 method names share no words) by the calls between its methods instead (``sibling_calls`` collects
-them in one pass over the graph's edges).
+them in one pass over the graph's edges). ``variant_families`` comes first: methods spelled alike across
+stems (``Info``/``Infof``/``Infoln``, ``Warn``/``Warnf``/``Warnln``, ...) are one idea, not one per level.
 """
 
 from __future__ import annotations
@@ -77,6 +78,63 @@ def method_families(
         group = set(ids)
         out.append((word, [sid for sid in members if sid in group or symbols[sid].parent in group]))
     return rest, out
+
+
+VARIANT_SUFFIXES = ("Fn", "ln", "f")  # Printf, Println, PrintFn: one call in three spellings
+
+
+def _variant_stems(names: set[str]) -> dict[str, tuple[str, frozenset[str]]]:
+    """Method name -> (its stem, the stem's suffix variants present), for methods that come in two or more
+    spellings of one stem (``Info``, ``Infof``, ``Infoln``; ``Logf``, ``Logln``)."""
+    variants: dict[str, set[str]] = {}
+    for name in names:
+        for suffix in VARIANT_SUFFIXES:
+            stem = name[: -len(suffix)]
+            if name.endswith(suffix) and len(stem) >= 3 and stem[-1].isalpha():
+                variants.setdefault(stem, set()).add(suffix)
+                break
+    found: dict[str, tuple[str, frozenset[str]]] = {}
+    for stem, suffixes in variants.items():
+        shape = frozenset(suffixes | ({""} if stem in names else set()))
+        if len(shape) >= 2:
+            for suffix in shape:
+                found[stem + suffix] = (stem, shape)
+    return found
+
+
+def variant_families(
+    members: list[str], symbols: dict[str, Symbol], class_sizes: Counter[str] | None = None
+) -> tuple[list[str], list[tuple[str, list[str]]]]:
+    """(members left, [(stem, family)]): the methods of a big class that come in the same spellings across
+    ``FAMILY_MIN`` or more stems are one idea, whatever the stem (logrus's ``Info``/``Infof``/``Infoln``,
+    ``Warn``/``Warnf``/``Warnln``, ... and ``Log``/``Logf``/``Logln`` are "Logger log", not seven concepts),
+    named after the shortest stem."""
+    methods_of: dict[str, list[str]] = {}
+    for sid in members:
+        sym = symbols[sid]
+        if sym.kind == "method" and sym.parent:
+            methods_of.setdefault(sym.parent, []).append(sid)
+    taken: set[str] = set()
+    out: list[tuple[str, set[str]]] = []
+    for owner, methods in sorted(methods_of.items()):
+        if max(len(methods), (class_sizes or {}).get(owner, 0)) < CLASS_MIN:
+            continue
+        stems = _variant_stems({symbols[sid].name for sid in methods})
+        by_shape: dict[frozenset[str], set[str]] = {}
+        for stem, shape in stems.values():
+            by_shape.setdefault(shape, set()).add(stem)
+        for _shape, group_stems in sorted(by_shape.items(), key=lambda kv: sorted(kv[1])):
+            if len(group_stems) < FAMILY_MIN:
+                continue
+            group = {sid for sid in methods if stems.get(symbols[sid].name, ("", None))[0] in group_stems}
+            head = min(group_stems, key=lambda stem: (len(stem), stem))
+            out.append((split_words(head)[0] if split_words(head) else head.lower(), group))
+            taken |= group
+    if not out:
+        return members, []
+    nested = {sid for sid in members if symbols[sid].parent in taken}
+    rest = [sid for sid in members if sid not in taken and sid not in nested]
+    return rest, [(word, [sid for sid in members if sid in g or symbols[sid].parent in g]) for word, g in out]
 
 
 def big_classes(members: list[str], symbols: dict[str, Symbol]) -> tuple[list[str], list[list[str]]]:

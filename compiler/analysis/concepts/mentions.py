@@ -1,7 +1,7 @@
 """Where the project's own docs first mention each concept: the order its docs teach them in.
 
 In: the docs sections (README first, then the other markdown and reStructuredText pages in the order
-the docs' ``.. toctree::`` lists them or, for markdown docs, the order a ``SUMMARY.md``/``_sidebar.md`` or
+the docs' ``.. toctree::`` lists them or, for markdown docs, the order an ``mkdocs.yml`` ``nav``, a ``SUMMARY.md``/``_sidebar.md`` or
 the README links them, else by path;
 reference pages last, since an API reference lists everything and teaches nothing first; changelogs and
 licences skipped), the symbols and which concept each belongs to. Out: concept id -> position of the first
@@ -23,7 +23,7 @@ import builtins
 import posixpath
 import re
 
-from compiler.model import Section, Symbol
+from compiler.model import NAV_ANCHOR, Section, Symbol
 from compiler.roles import file_role
 
 _BUILTINS = frozenset(n for n in dir(builtins) if not n.startswith("_")) | {"require", "console", "print", "len"}
@@ -137,6 +137,9 @@ def _toctree_order(sections: list[Section]) -> dict[str, int]:
     indexes = sorted((p for p in by_path if p.rsplit("/", 1)[-1].lower() in ("index.rst", "contents.rst")
                       or (p in myst and p.rsplit("/", 1)[-1].lower() in ("index.md", "contents.md"))),
                      key=lambda p: (p.count("/"), p))  # fmt: skip
+    if not indexes:  # an MkDocs site: its mkdocs.yml ``nav`` (read by the front end as a list of links)
+        indexes = sorted((p for p, found in by_path.items() if any(s.anchor == NAV_ANCHOR for s in found)),
+                         key=lambda p: (p.count("/"), p))  # fmt: skip
     if not indexes:  # a book's table of contents (mdBook/GitBook ``SUMMARY.md``, docsify ``_sidebar.md``)
         indexes = sorted((p for p in by_path if p.rsplit("/", 1)[-1].lower() in _MD_CONTENTS),
                          key=lambda p: (p.count("/"), p))  # fmt: skip
@@ -173,7 +176,7 @@ def _toctree_order(sections: list[Section]) -> dict[str, int]:
                 match = _TOC_ENTRY.match(line) if in_toc else None
                 if match:
                     entries.append((match.group(1) or match.group(2)).strip())
-                elif path.lower().endswith(".md"):
+                elif path.lower().endswith(".md") or section.anchor == NAV_ANCHOR:
                     entries.extend(link.group(1) for link in _MD_LINK.finditer(line))
         for entry in entries:
             target = entry.lstrip("/") if entry.startswith("/") else folder + entry
@@ -198,7 +201,7 @@ def _mentions(sections: list[Section], symbols: dict[str, Symbol], membership: d
         s for s in sections
         if s.anchor == PACKAGE_DOC or (_is_docs(s.path) and file_role(s.path) in ("code", "docs"))
     ]  # fmt: skip
-    toc = _toctree_order(docs)
+    toc = _toctree_order(docs + [s for s in sections if s.anchor == NAV_ANCHOR])  # the nav orders, never teaches
     by_path: dict[str, list[Section]] = {}
     for s in docs:
         by_path.setdefault(s.path, []).append(s)

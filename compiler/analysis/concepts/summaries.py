@@ -14,7 +14,7 @@ from itertools import islice
 from compiler.analysis.concepts.units import SPECIAL_ROLES, Cluster, file_stem
 from compiler.analysis.graph import CodeGraph
 from compiler.analysis.rank import Ranking
-from compiler.model import Section, SourceRef, Symbol
+from compiler.model import NAV_ANCHOR, Section, SourceRef, Symbol
 from compiler.text import SUMMARY_CHARS, first_paragraph, first_sentence, plain_rst, plain_text, split_words
 
 MAX_SOURCES = 5
@@ -126,6 +126,7 @@ def _section_words(section: Section) -> tuple[bool, bool, frozenset[str]]:
     singulars). A README's title section describes the whole project, not one concept; changelogs none."""
     readme = posixpath.basename(section.path).lower().startswith("readme")
     usable = not (section.level < 2 and readme) and bool(section.text.strip()) and _describes_code(section.path)
+    usable = usable and section.anchor != NAV_ANCHOR  # a table of contents names pages, describes nothing
     words = set(split_words(section.title))
     return usable, readme, frozenset(words | {w.rstrip("s") for w in words})
 
