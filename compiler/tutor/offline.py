@@ -15,13 +15,14 @@ import textwrap
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from compiler.analysis.examples import examples_for
+from compiler.analysis.examples import examples_for, user_call_count
 from compiler.roles import is_test_path
 from compiler.tutor.analogies import analogies
 from compiler.tutor.citations import Citation
 from compiler.tutor.goals import goal_kind
 from compiler.tutor.material import Material, usage
 from compiler.tutor.plan import EXAMPLE_PATH, Plan, Step, symbol_text
+from compiler.tutor.rank import name_score
 from compiler.tutor.prose import (
     decision_lines,
     demote_headings,
@@ -138,11 +139,20 @@ class Composer(Material):
             found = examples_for(self.corpus, symbol, limit=8)
             if found:
                 # Of the real uses, the one that says what was asked (``request.form`` for "a form", ``404`` for
-                # "not found" stays a tie): the examples' own order breaks ties.
+                # "not found" stays a tie), then the shortest calling line: the call itself, not a test's assert.
                 return max(
                     found,
-                    key=lambda e: (len(asked & set(tokens(e.call))), len(asked & set(tokens(e.code))), -found.index(e)),
+                    key=lambda e: (
+                        len(asked & set(tokens(e.call))),
+                        len(asked & set(tokens(e.code))),
+                        -len(e.call),
+                        -found.index(e),
+                    ),
                 )
+            if usage(self.corpus, symbol) and (
+                name_score(self.corpus, self.plan.question, symbol.id) > 0 or user_call_count(self.corpus, symbol)
+            ):
+                return None  # a lead named for the question, or called by users: its own call beats another's example
         return None
 
     def heading(self) -> tuple[str, list[Citation]]:

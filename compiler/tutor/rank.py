@@ -61,6 +61,17 @@ def name_score(corpus: Any, question: str, symbol_id: str) -> float:
     return 0.0
 
 
+def asked_evidence(corpus: Any, question: str, symbol: Any) -> float:
+    """Share of the question's own words that the symbol's name, owner or first doc paragraph uses: evidence
+    tied to this question, as opposed to how popular the symbol is."""
+    wanted = set(tokens(question)) - set(tokens(" ".join(QUESTION_FILLER)))
+    if not wanted:
+        return 0.0
+    owner = corpus.symbols.get(symbol.parent) if symbol.parent else None
+    text = " ".join([symbol.name, owner.name if owner is not None else "", (symbol.doc or "").split("\n\n")[0]])
+    return len(wanted & set(tokens(text))) / len(wanted)
+
+
 def use_prior(corpus: Any, symbol: Any) -> float:
     """How surely ``symbol`` is API a user calls: calls of it in user code, or its owner used there at all."""
     if is_test_path(symbol.path) or (symbol.name.startswith("_") and not symbol.name.startswith("__")):
@@ -136,8 +147,11 @@ def rank_symbols(
     # a same-named function or method stands in with the score of the one retrieval found. Only for
     # questions about using the code: a where or why question is about the code retrieval found.
     for symbol_id, value in list(fused.items()) if intent in {"how", "what"} and use_weight else []:
-        for twin in _twins(corpus, corpus.symbols[symbol_id]):
-            fused[twin.id] = max(fused.get(twin.id, 0.0), 0.9 * value)
+        found = corpus.symbols[symbol_id]
+        for twin in _twins(corpus, found):
+            # The facade users call takes the found one's place; another twin comes just after it.
+            share = 1.05 if use_prior(corpus, twin) > use_prior(corpus, found) else 0.9
+            fused[twin.id] = max(fused.get(twin.id, 0.0), share * value)
 
     # "What is a transport?": the class the candidates share as a base is the idea asked about.
     for base_id, value in (_shared_bases(corpus, fused) if intent == "what" else {}).items():
@@ -148,9 +162,9 @@ def rank_symbols(
         named = name_score(corpus, question, symbol_id)
         asked_about = SIDE_ROLES.get(file_role(symbol.path))
         side = SIDE_WEIGHT if asked_about is not None and not asked_about.search(question) else 1.0
-        return (
-            side * fused[symbol_id] * (1 + use_weight * use_prior(corpus, symbol)) * (1 + NAME_WEIGHT * max(named, 0.0))
-        )
+        # Popularity (real use) only promotes a candidate the question's own words point at.
+        popular = use_weight * use_prior(corpus, symbol) if asked_evidence(corpus, question, symbol) > 0 else 0.0
+        return side * fused[symbol_id] * (1 + popular) * (1 + NAME_WEIGHT * max(named, 0.0))
 
     order = list(fused)
     return sorted(order, key=lambda i: (-score(i), order.index(i)))
