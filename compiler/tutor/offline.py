@@ -22,7 +22,6 @@ from compiler.tutor.citations import Citation
 from compiler.tutor.goals import goal_kind
 from compiler.tutor.material import Material, usage
 from compiler.tutor.plan import EXAMPLE_PATH, Plan, Step, symbol_text
-from compiler.tutor.rank import name_score
 from compiler.tutor.prose import (
     decision_lines,
     demote_headings,
@@ -33,6 +32,7 @@ from compiler.tutor.prose import (
     ref,
     same_text,
 )
+from compiler.tutor.rank import name_score
 from compiler.tutor.reply import Draft, Reply, Turn
 from compiler.tutor.words import HOW_TO, QUESTION_FILLER, tokens
 from compiler.untrusted import quote_flagged
