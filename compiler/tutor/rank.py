@@ -62,13 +62,13 @@ def name_score(corpus: Any, question: str, symbol_id: str) -> float:
 
 
 def asked_evidence(corpus: Any, question: str, symbol: Any) -> float:
-    """Share of the question's own words that the symbol's name, owner or first doc paragraph uses: evidence
+    """Share of the question's own words that the symbol's name, its owner's name or its docstring uses: evidence
     tied to this question, as opposed to how popular the symbol is."""
     wanted = set(tokens(question)) - set(tokens(" ".join(QUESTION_FILLER)))
     if not wanted:
         return 0.0
     owner = corpus.symbols.get(symbol.parent) if symbol.parent else None
-    text = " ".join([symbol.name, owner.name if owner is not None else "", (symbol.doc or "").split("\n\n")[0]])
+    text = " ".join([symbol.name, owner.name if owner is not None else "", symbol.doc or ""])
     return len(wanted & set(tokens(text))) / len(wanted)
 
 
@@ -163,7 +163,9 @@ def rank_symbols(
         asked_about = SIDE_ROLES.get(file_role(symbol.path))
         side = SIDE_WEIGHT if asked_about is not None and not asked_about.search(question) else 1.0
         # Popularity (real use) only promotes a candidate the question's own words point at.
-        popular = use_weight * use_prior(corpus, symbol) if asked_evidence(corpus, question, symbol) > 0 else 0.0
+        popular = use_weight * use_prior(corpus, symbol) if use_weight else 0.0
+        if popular and not asked_evidence(corpus, question, symbol):
+            popular = 0.0
         return side * fused[symbol_id] * (1 + popular) * (1 + NAME_WEIGHT * max(named, 0.0))
 
     order = list(fused)
