@@ -31,7 +31,7 @@ from compiler.analysis.examples import (
     user_receiver_count,
 )
 from compiler.roles import file_role, is_test_path
-from compiler.tutor.words import QUESTION_FILLER, tokens
+from compiler.tutor.words import EXAMPLE_PATH, QUESTION_FILLER, tokens
 
 # Weight of each list of symbol ids: (ids best first, weight). Concept hits point at members less surely.
 Ranked = Sequence[tuple[Sequence[str], float]]
@@ -170,6 +170,55 @@ def rank_symbols(
 
     order = list(fused)
     return sorted(order, key=lambda i: (-score(i), order.index(i)))
+
+
+def search_first(corpus: Any, hits: Sequence[dict[str, Any]]) -> str | None:
+    """The search's own best code symbol: the first hit's symbol that an answer can lead with, or None
+    when a docs section ranks above it (the docs' calls then speak for the search, through ``rank_symbols``)."""
+    for hit in hits:
+        symbol = corpus.symbols.get(hit["symbol"]) if hit.get("symbol") else None
+        if symbol is None:
+            if hit.get("kind") != "concept" and hit.get("path"):
+                return None
+            continue
+        if not can_lead(symbol):
+            continue  # a concept hit names its best-matching member: that counts as the search's pick too
+        return symbol.id
+    return None
+
+
+def can_lead(symbol: Any) -> bool:
+    """Whether an answer may lead with ``symbol``: not a module, a test, a sample app or a private helper."""
+    return not (
+        symbol.kind == "module"
+        or is_test_path(symbol.path)
+        or EXAMPLE_PATH.search(symbol.path)
+        or (symbol.name.startswith("_") and not symbol.name.startswith("__"))
+    )
+
+
+def keep_search_lead(
+    corpus: Any, question: str, first: str | None, symbols: Sequence[str], use_counts: bool = False
+) -> list[str]:
+    """The search's best symbol leads unless the tutor's pick has more evidence tied to this question: more of
+    its words in the name or docstring, a name that says it, or it is the same-named facade users call. With
+    ``use_counts`` (a how-to asked by a learner who uses the library), a pick with as much evidence that user
+    code calls more also keeps the lead."""
+    symbols = list(symbols)
+    leading = [s for s in symbols if s in corpus.symbols and can_lead(corpus.symbols[s])]
+    if first is None or not leading or leading[0] == first or first not in corpus.symbols:
+        return symbols
+    pick, found = corpus.symbols[leading[0]], corpus.symbols[first]
+    if pick.name == found.name:
+        return symbols
+    if name_score(corpus, question, pick.id) > name_score(corpus, question, found.id):
+        return symbols
+    evidence, against = asked_evidence(corpus, question, pick), asked_evidence(corpus, question, found)
+    if evidence > against or (
+        use_counts and evidence and evidence == against and use_prior(corpus, pick) > use_prior(corpus, found)
+    ):
+        return symbols
+    return [first] + [s for s in symbols if s != first]
 
 
 def lead_in_targets(corpus: Any, targets: Sequence[str], symbols: Sequence[str]) -> list[str]:
