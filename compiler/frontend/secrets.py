@@ -144,6 +144,7 @@ _ANCHORED = {
 _HAS_DIGIT = re.compile(r"[0-9]")
 _DOCUMENTED_EXAMPLE = re.compile(r"example|e\.g\.|sample")
 _COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3,4}){1,2}$")
+_CODE_NAME_BEFORE = re.compile(r"(?:\bfunc|\bdef|\bclass|\btype|\bfunction|\binterface|\bstruct)\s+(?:\([^()]*\)\s*)?$")
 _SEQUENCE = re.compile(r"(?i)012345|123456|234567|345678|456789|abcdef|bcdefg|cdefgh|defghi|uvwxyz")
 
 _ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
@@ -376,6 +377,8 @@ def _entropy_finding(text: str, start: int, end: int, lowered: str, line_start: 
         return None
     if value.islower() or value.isupper() or "/" in value or value.strip("_").count("_") > 2:
         return None  # one case only (names, constants), paths, model ids, snake_case names
+    if _is_code_name(text, start, end, line_start):
+        return None  # ``func BenchmarkJSONFloat32AndComplex64(``: a name being defined or called
     digits = sum(map(str.isdigit, value))
     if digits < 2 or _wordy(value):
         return None
@@ -392,6 +395,15 @@ def _entropy_finding(text: str, start: int, end: int, lowered: str, line_start: 
     if _SEQUENCE.search(value):  # an alphabet: "0123456789ABCDEF", "abcdefghijklmnop..."
         return None
     return start, end, _PRIORITY[_ENTROPY_RULE.id], _ENTROPY_RULE.id
+
+
+def _is_code_name(text: str, start: int, end: int, line_start: int) -> bool:
+    """True when the run is a name in code: called (``Name(``) or right after a definition keyword
+    (``func``, ``def``, ``class``, ``type``, ``function``, Go's ``func (r *T)``). A credential is a value,
+    never called and never defined."""
+    if start > 0 and text[start - 1] in _QUOTES:
+        return False  # a quoted literal is a value whatever follows it
+    return text.startswith("(", end) or bool(_CODE_NAME_BEFORE.search(text, line_start, start))
 
 
 def _wordy(value: str) -> bool:
