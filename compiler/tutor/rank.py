@@ -11,6 +11,7 @@ The signals, each general (nothing here knows a codebase):
   router's ``proto.use``), and a what-question gets the base class its candidates share;
 - the name: a symbol whose own name says what the question asks (``render_template`` for "render a
   template") goes up;
+- declarations: a TypeScript ``.d.ts`` file answers only a question about types;
 - real use: the calls user code writes (README and docs code blocks, docstring examples, tests, example
   apps: ``app.use(``, ``httpx.get(``, ``request.form``) mark the API a user calls; it counts most for a
   how-to asked by a learner who uses the library, and not at all for one who fixes or contributes to it.
@@ -28,6 +29,8 @@ from compiler.analysis.examples import (
     section_calls,
     symbols_named,
     user_call_count,
+    user_calls,
+    user_reads,
     user_receiver_count,
 )
 from compiler.roles import file_role, is_test_path
@@ -44,6 +47,9 @@ SIDE_ROLES = {
     "tooling": re.compile(r"\b(scripts?|tools?|tooling)\b", re.I),
 }
 SIDE_WEIGHT = 0.3
+# TypeScript declaration files restate the API's types; the code that does the work is elsewhere.
+DECLARATIONS = re.compile(r"\.d\.[cm]?ts$")
+ASKS_ABOUT_TYPES = re.compile(r"\b(types?|typing|typings|typescript|declarations?|interfaces?)\b", re.I)
 
 
 def name_score(corpus: Any, question: str, symbol_id: str) -> float:
@@ -69,7 +75,16 @@ def asked_evidence(corpus: Any, question: str, symbol: Any) -> float:
         return 0.0
     owner = corpus.symbols.get(symbol.parent) if symbol.parent else None
     text = " ".join([symbol.name, owner.name if owner is not None else "", symbol.doc or ""])
+    if symbol.kind == "variable" and (owner is None or owner.kind == "module"):
+        # A module-level object is known by what user code does with it: ``request.form`` says "form".
+        text += " " + " ".join(attribute_names(corpus, symbol.name))
     return len(wanted & set(tokens(text))) / len(wanted)
+
+
+def attribute_names(corpus: Any, receiver: str) -> list[str]:
+    """The names user code reads or calls on ``receiver`` (``form``, ``args`` on ``request``)."""
+    wanted = receiver.lower()
+    return sorted({name for (held, name) in (*user_calls(corpus), *user_reads(corpus)) if held == wanted and name})
 
 
 def use_prior(corpus: Any, symbol: Any) -> float:
@@ -162,6 +177,8 @@ def rank_symbols(
         named = name_score(corpus, question, symbol_id)
         asked_about = SIDE_ROLES.get(file_role(symbol.path))
         side = SIDE_WEIGHT if asked_about is not None and not asked_about.search(question) else 1.0
+        if DECLARATIONS.search(symbol.path) and not ASKS_ABOUT_TYPES.search(question):
+            side *= SIDE_WEIGHT
         # Popularity (real use) only promotes a candidate the question's own words point at.
         popular = use_weight * use_prior(corpus, symbol) if use_weight else 0.0
         if popular and not asked_evidence(corpus, question, symbol):
@@ -172,7 +189,7 @@ def rank_symbols(
     return sorted(order, key=lambda i: (-score(i), order.index(i)))
 
 
-def search_first(corpus: Any, hits: Sequence[dict[str, Any]]) -> str | None:
+def search_first(corpus: Any, hits: Sequence[dict[str, Any]], question: str = "") -> str | None:
     """The search's own best code symbol: the first hit's symbol that an answer can lead with, or None
     when a docs section ranks above it (the docs' calls then speak for the search, through ``rank_symbols``)."""
     for hit in hits:
@@ -181,7 +198,7 @@ def search_first(corpus: Any, hits: Sequence[dict[str, Any]]) -> str | None:
             if hit.get("kind") != "concept" and hit.get("path"):
                 return None
             continue
-        if not can_lead(symbol):
+        if not can_lead(symbol) or (DECLARATIONS.search(symbol.path) and not ASKS_ABOUT_TYPES.search(question)):
             continue  # a concept hit names its best-matching member: that counts as the search's pick too
         return symbol.id
     return None
