@@ -11,7 +11,6 @@ to instruct an AI is flagged, never obeyed.
 
 from __future__ import annotations
 
-import re
 import textwrap
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -21,7 +20,7 @@ from compiler.roles import is_test_path
 from compiler.tutor.analogies import analogies
 from compiler.tutor.citations import Citation
 from compiler.tutor.goals import goal_kind
-from compiler.tutor.material import Material, usage
+from compiler.tutor.material import Material, can_call, usage
 from compiler.tutor.plan import EXAMPLE_PATH, Plan, Step, symbol_text
 from compiler.tutor.prose import (
     decision_lines,
@@ -60,16 +59,6 @@ class OfflineBackend:
         raise LLMError(
             "the offline backend has no model to complete prompts; configure an LLM (KC_LLM=anthropic or openai)"
         )
-
-
-def _calls_it(call: str, symbol: Any) -> bool:
-    """Whether a line can call ``symbol``: a function or class is called bare or on its package or module
-    (``httpx.get(``, ``logrus.Error(``), never as a method of something else (``t.Error(`` in a Go test)."""
-    if symbol.kind not in {"function", "class"}:
-        return True
-    owners = {part.lstrip("_").lower() for part in re.split(r"[./]", symbol.id)[:-1]}
-    receivers = re.findall(rf"([\w$]+)\s*\.\s*{re.escape(symbol.name)}\s*\(", call)
-    return not receivers or any(r.lstrip("_").lower() in owners for r in receivers)
 
 
 # ---- the composer ------------------------------------------------------------------------
@@ -147,7 +136,7 @@ class Composer(Material):
         # contributes to it keeps the code the plan leads with, and sees a use of that code only.
         users = goal_kind(self.plan.goal) in {"", "use"}
         for symbol in self.main_symbols()[: 3 if users else 1]:
-            found = [e for e in examples_for(self.corpus, symbol, limit=8) if _calls_it(e.call, symbol)]
+            found = [e for e in examples_for(self.corpus, symbol, limit=8) if can_call(e.call, symbol)]
             if found:
                 # Of the real uses, the one that says what was asked (``request.form`` for "a form", ``404`` for
                 # "not found" stays a tie), then the shortest calling line: the call itself, not a test's assert.
