@@ -226,8 +226,8 @@ def keep_search_lead(
     if first is None or not leading or leading[0] == first or first not in corpus.symbols:
         return symbols
     pick, found = corpus.symbols[leading[0]], corpus.symbols[first]
-    if pick.name == found.name:
-        return symbols
+    if pick.name == found.name and use_prior(corpus, pick) > use_prior(corpus, found):
+        return symbols  # the facade users call, for the code behind it (``app.use`` for ``proto.use``)
     if name_score(corpus, question, pick.id) > name_score(corpus, question, found.id):
         return symbols
     evidence, against = asked_evidence(corpus, question, pick), asked_evidence(corpus, question, found)
