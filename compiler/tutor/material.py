@@ -2,7 +2,8 @@
 
 In: a corpus and a ``Plan``. Out: strings ready for an answer, with the ``Citation`` of every line they
 quote appended to the caller's list; instruction-like repository text is recorded in ``flagged`` and
-never written as ours. ``usage`` writes the call a user types for a symbol. ``offline.Composer``
+never written as ours. ``usage`` writes the call a user types for a symbol;
+``can_call`` says whether a line of real code can be a call of it. ``offline.Composer``
 arranges this material into sections.
 """
 
@@ -45,6 +46,16 @@ def usage(corpus: Any, symbol: Any) -> str:
     if len(parts) > 2 and any(p.startswith("_") for p in parts[1:-1]):  # httpx._api.get is used as httpx.get
         return f"{parts[0]}.{symbol.name}({shown})"
     return f"{symbol.name}({shown})"
+
+
+def can_call(call: str, symbol: Any) -> bool:
+    """Whether a line can call ``symbol``: a function or class is called bare or on its package or module
+    (``httpx.get(``, ``logrus.Error(``), never as a method of something else (``t.Error(`` in a Go test)."""
+    if symbol.kind not in {"function", "class"}:
+        return True
+    owners = {part.lstrip("_").lower() for part in re.split(r"[./]", symbol.id)[:-1]}
+    receivers = re.findall(rf"([\w$]+)\s*\.\s*{re.escape(symbol.name)}\s*\(", call)
+    return not receivers or any(r.lstrip("_").lower() in owners for r in receivers)
 
 
 class Material:

@@ -15,12 +15,12 @@ import textwrap
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from compiler.analysis.examples import examples_for
+from compiler.analysis.examples import examples_for, user_call_count
 from compiler.roles import is_test_path
 from compiler.tutor.analogies import analogies
 from compiler.tutor.citations import Citation
 from compiler.tutor.goals import goal_kind
-from compiler.tutor.material import Material, usage
+from compiler.tutor.material import Material, can_call, usage
 from compiler.tutor.plan import EXAMPLE_PATH, Plan, Step, symbol_text
 from compiler.tutor.prose import (
     decision_lines,
@@ -32,6 +32,7 @@ from compiler.tutor.prose import (
     ref,
     same_text,
 )
+from compiler.tutor.rank import name_score
 from compiler.tutor.reply import Draft, Reply, Turn
 from compiler.tutor.words import HOW_TO, QUESTION_FILLER, tokens
 from compiler.untrusted import quote_flagged
@@ -135,14 +136,23 @@ class Composer(Material):
         # contributes to it keeps the code the plan leads with, and sees a use of that code only.
         users = goal_kind(self.plan.goal) in {"", "use"}
         for symbol in self.main_symbols()[: 3 if users else 1]:
-            found = examples_for(self.corpus, symbol, limit=8)
+            found = [e for e in examples_for(self.corpus, symbol, limit=8) if can_call(e.call, symbol)]
             if found:
                 # Of the real uses, the one that says what was asked (``request.form`` for "a form", ``404`` for
-                # "not found" stays a tie): the examples' own order breaks ties.
+                # "not found" stays a tie), then the shortest calling line: the call itself, not a test's assert.
                 return max(
                     found,
-                    key=lambda e: (len(asked & set(tokens(e.call))), len(asked & set(tokens(e.code))), -found.index(e)),
+                    key=lambda e: (
+                        len(asked & set(tokens(e.call))),
+                        len(asked & set(tokens(e.code))),
+                        -len(e.call),
+                        -found.index(e),
+                    ),
                 )
+            if usage(self.corpus, symbol) and (
+                name_score(self.corpus, self.plan.question, symbol.id) > 0 or user_call_count(self.corpus, symbol)
+            ):
+                return None  # a lead named for the question, or called by users: its own call beats another's example
         return None
 
     def heading(self) -> tuple[str, list[Citation]]:

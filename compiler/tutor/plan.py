@@ -21,7 +21,7 @@ from compiler.roles import is_test_path
 from compiler.tutor.coverage import assess
 from compiler.tutor.goals import goal_concepts, goal_kind, learning_order, path_index
 from compiler.tutor.learner import LEVELS, ConceptState, Profile
-from compiler.tutor.rank import lead_in_targets, rank_symbols
+from compiler.tutor.rank import keep_search_lead, lead_in_targets, rank_symbols, search_first
 from compiler.tutor.retrieve import Retrieve, core_retrieve, index_retrieve
 from compiler.tutor.words import EXAMPLE_PATH, HOW_TO, QUESTION_FILLER, tokens
 
@@ -306,6 +306,9 @@ def _targets(
         doc_weight={"how": 1.0, "what": 0.5}.get(detect_intent(question), 0.0),
         goal_kind=kind,
     )
+    if second:  # the retriever's own ranking leads unless the rules have evidence from this question
+        use_counts = detect_intent(question) == "how" and kind in {"", "use"}
+        symbols = keep_search_lead(corpus, question, search_first(corpus, hits, question), symbols, use_counts)
     # A symbol or concept named outright in the question wins over fuzzy retrieval.
     for named in _named_symbols(corpus, question):
         if named.id not in symbols:

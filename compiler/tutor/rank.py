@@ -11,6 +11,7 @@ The signals, each general (nothing here knows a codebase):
   router's ``proto.use``), and a what-question gets the base class its candidates share;
 - the name: a symbol whose own name says what the question asks (``render_template`` for "render a
   template") goes up;
+- declarations: a TypeScript ``.d.ts`` file answers only a question about types;
 - real use: the calls user code writes (README and docs code blocks, docstring examples, tests, example
   apps: ``app.use(``, ``httpx.get(``, ``request.form``) mark the API a user calls; it counts most for a
   how-to asked by a learner who uses the library, and not at all for one who fixes or contributes to it.
@@ -28,10 +29,12 @@ from compiler.analysis.examples import (
     section_calls,
     symbols_named,
     user_call_count,
+    user_calls,
+    user_reads,
     user_receiver_count,
 )
 from compiler.roles import file_role, is_test_path, unasked_side_roles
-from compiler.tutor.words import QUESTION_FILLER, tokens
+from compiler.tutor.words import EXAMPLE_PATH, QUESTION_FILLER, tokens
 
 # Weight of each list of symbol ids: (ids best first, weight). Concept hits point at members less surely.
 Ranked = Sequence[tuple[Sequence[str], float]]
@@ -39,6 +42,9 @@ Ranked = Sequence[tuple[Sequence[str], float]]
 GOAL_USE_WEIGHT = {"use": 1.5, "extend": 0.25, "fix": 0.0, "contribute": 0.0}
 NAME_WEIGHT = 0.5  # how much a name that says what the question asks multiplies the score, per word
 SIDE_WEIGHT = 0.3  # score factor of benchmark and tooling code the question does not ask about (roles.SIDE_ROLES)
+# TypeScript declaration files restate the API's types; the code that does the work is elsewhere.
+DECLARATIONS = re.compile(r"\.d\.[cm]?ts$")
+ASKS_ABOUT_TYPES = re.compile(r"\b(types?|typing|typings|typescript|declarations?|interfaces?)\b", re.I)
 
 
 def name_score(corpus: Any, question: str, symbol_id: str) -> float:
@@ -54,6 +60,26 @@ def name_score(corpus: Any, question: str, symbol_id: str) -> float:
     if len(matched) >= 2 or (matched == parts and len(next(iter(parts), "")) >= 4):
         return len(matched) - 0.25 * len(parts - wanted)
     return 0.0
+
+
+def asked_evidence(corpus: Any, question: str, symbol: Any) -> float:
+    """Share of the question's own words that the symbol's name, its owner's name or its docstring uses: evidence
+    tied to this question, as opposed to how popular the symbol is."""
+    wanted = set(tokens(question)) - set(tokens(" ".join(QUESTION_FILLER)))
+    if not wanted:
+        return 0.0
+    owner = corpus.symbols.get(symbol.parent) if symbol.parent else None
+    text = " ".join([symbol.name, owner.name if owner is not None else "", symbol.doc or ""])
+    if symbol.kind == "variable" and (owner is None or owner.kind == "module"):
+        # A module-level object is known by what user code does with it: ``request.form`` says "form".
+        text += " " + " ".join(attribute_names(corpus, symbol.name))
+    return len(wanted & set(tokens(text))) / len(wanted)
+
+
+def attribute_names(corpus: Any, receiver: str) -> list[str]:
+    """The names user code reads or calls on ``receiver`` (``form``, ``args`` on ``request``)."""
+    wanted = receiver.lower()
+    return sorted({name for (held, name) in (*user_calls(corpus), *user_reads(corpus)) if held == wanted and name})
 
 
 def use_prior(corpus: Any, symbol: Any) -> float:
@@ -131,8 +157,11 @@ def rank_symbols(
     # a same-named function or method stands in with the score of the one retrieval found. Only for
     # questions about using the code: a where or why question is about the code retrieval found.
     for symbol_id, value in list(fused.items()) if intent in {"how", "what"} and use_weight else []:
-        for twin in _twins(corpus, corpus.symbols[symbol_id]):
-            fused[twin.id] = max(fused.get(twin.id, 0.0), 0.9 * value)
+        found = corpus.symbols[symbol_id]
+        for twin in _twins(corpus, found):
+            # The facade users call takes the found one's place; another twin comes just after it.
+            share = 1.05 if use_prior(corpus, twin) > use_prior(corpus, found) else 0.9
+            fused[twin.id] = max(fused.get(twin.id, 0.0), share * value)
 
     # "What is a transport?": the class the candidates share as a base is the idea asked about.
     for base_id, value in (_shared_bases(corpus, fused) if intent == "what" else {}).items():
@@ -144,12 +173,65 @@ def rank_symbols(
         symbol = corpus.symbols[symbol_id]
         named = name_score(corpus, question, symbol_id)
         side = SIDE_WEIGHT if file_role(symbol.path) in unasked else 1.0
-        return (
-            side * fused[symbol_id] * (1 + use_weight * use_prior(corpus, symbol)) * (1 + NAME_WEIGHT * max(named, 0.0))
-        )
+        if DECLARATIONS.search(symbol.path) and not ASKS_ABOUT_TYPES.search(question):
+            side *= SIDE_WEIGHT
+        # Popularity (real use) only promotes a candidate the question's own words point at.
+        popular = use_weight * use_prior(corpus, symbol) if use_weight else 0.0
+        if popular and not asked_evidence(corpus, question, symbol):
+            popular = 0.0
+        return side * fused[symbol_id] * (1 + popular) * (1 + NAME_WEIGHT * max(named, 0.0))
 
     order = list(fused)
     return sorted(order, key=lambda i: (-score(i), order.index(i)))
+
+
+def search_first(corpus: Any, hits: Sequence[dict[str, Any]], question: str = "") -> str | None:
+    """The search's own best code symbol: the first hit's symbol that an answer can lead with, or None
+    when a docs section ranks above it (the docs' calls then speak for the search, through ``rank_symbols``)."""
+    for hit in hits:
+        symbol = corpus.symbols.get(hit["symbol"]) if hit.get("symbol") else None
+        if symbol is None:
+            if hit.get("kind") != "concept" and hit.get("path"):
+                return None
+            continue
+        if not can_lead(symbol) or (DECLARATIONS.search(symbol.path) and not ASKS_ABOUT_TYPES.search(question)):
+            continue  # a concept hit names its best-matching member: that counts as the search's pick too
+        return symbol.id
+    return None
+
+
+def can_lead(symbol: Any) -> bool:
+    """Whether an answer may lead with ``symbol``: not a module, a test, a sample app or a private helper."""
+    return not (
+        symbol.kind == "module"
+        or is_test_path(symbol.path)
+        or EXAMPLE_PATH.search(symbol.path)
+        or (symbol.name.startswith("_") and not symbol.name.startswith("__"))
+    )
+
+
+def keep_search_lead(
+    corpus: Any, question: str, first: str | None, symbols: Sequence[str], use_counts: bool = False
+) -> list[str]:
+    """The search's best symbol leads unless the tutor's pick has more evidence tied to this question: more of
+    its words in the name or docstring, a name that says it, or it is the same-named facade users call. With
+    ``use_counts`` (a how-to asked by a learner who uses the library), a pick with as much evidence that user
+    code calls more also keeps the lead."""
+    symbols = list(symbols)
+    leading = [s for s in symbols if s in corpus.symbols and can_lead(corpus.symbols[s])]
+    if first is None or not leading or leading[0] == first or first not in corpus.symbols:
+        return symbols
+    pick, found = corpus.symbols[leading[0]], corpus.symbols[first]
+    if pick.name == found.name and use_prior(corpus, pick) > use_prior(corpus, found):
+        return symbols  # the facade users call, for the code behind it (``app.use`` for ``proto.use``)
+    if name_score(corpus, question, pick.id) > name_score(corpus, question, found.id):
+        return symbols
+    evidence, against = asked_evidence(corpus, question, pick), asked_evidence(corpus, question, found)
+    if evidence > against or (
+        use_counts and evidence and evidence == against and use_prior(corpus, pick) > use_prior(corpus, found)
+    ):
+        return symbols
+    return [first] + [s for s in symbols if s != first]
 
 
 def lead_in_targets(corpus: Any, targets: Sequence[str], symbols: Sequence[str]) -> list[str]:
