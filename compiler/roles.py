@@ -34,7 +34,7 @@ _ROLE_DIRS = {
 }  # fmt: skip
 
 _TEST_PATH = re.compile(
-    r"(^|/)(tests?|testing|__tests__|spec|specs|fixtures?)/"
+    r"(^|/)(tests?|testing|testutils?|testhelpers?|__tests__|spec|specs|fixtures?)/"
     r"|(^|/)(test_[^/]*|[^/]*_test\.[a-z]+|[^/]*\.(test|spec)\.[a-z]+|conftest\.py)$"
 )
 _SUPPORT_PATH = re.compile(

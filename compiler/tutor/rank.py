@@ -33,7 +33,7 @@ from compiler.analysis.examples import (
     user_reads,
     user_receiver_count,
 )
-from compiler.roles import file_role, is_test_path, unasked_side_roles
+from compiler.roles import file_role, is_declaration_path, is_test_path, unasked_side_roles
 from compiler.tutor.words import EXAMPLE_PATH, QUESTION_FILLER, tokens
 
 # Weight of each list of symbol ids: (ids best first, weight). Concept hits point at members less surely.
@@ -42,8 +42,7 @@ Ranked = Sequence[tuple[Sequence[str], float]]
 GOAL_USE_WEIGHT = {"use": 1.5, "extend": 0.25, "fix": 0.0, "contribute": 0.0}
 NAME_WEIGHT = 0.5  # how much a name that says what the question asks multiplies the score, per word
 SIDE_WEIGHT = 0.3  # score factor of benchmark and tooling code the question does not ask about (roles.SIDE_ROLES)
-# TypeScript declaration files restate the API's types; the code that does the work is elsewhere.
-DECLARATIONS = re.compile(r"\.d\.[cm]?ts$")
+# TypeScript declaration files (roles.is_declaration_path) answer only questions about types.
 ASKS_ABOUT_TYPES = re.compile(r"\b(types?|typing|typings|typescript|declarations?|interfaces?)\b", re.I)
 
 
@@ -173,7 +172,7 @@ def rank_symbols(
         symbol = corpus.symbols[symbol_id]
         named = name_score(corpus, question, symbol_id)
         side = SIDE_WEIGHT if file_role(symbol.path) in unasked else 1.0
-        if DECLARATIONS.search(symbol.path) and not ASKS_ABOUT_TYPES.search(question):
+        if is_declaration_path(symbol.path) and not ASKS_ABOUT_TYPES.search(question):
             side *= SIDE_WEIGHT
         # Popularity (real use) only promotes a candidate the question's own words point at.
         popular = use_weight * use_prior(corpus, symbol) if use_weight else 0.0
@@ -194,7 +193,7 @@ def search_first(corpus: Any, hits: Sequence[dict[str, Any]], question: str = ""
             if hit.get("kind") != "concept" and hit.get("path"):
                 return None
             continue
-        if not can_lead(symbol) or (DECLARATIONS.search(symbol.path) and not ASKS_ABOUT_TYPES.search(question)):
+        if not can_lead(symbol) or (is_declaration_path(symbol.path) and not ASKS_ABOUT_TYPES.search(question)):
             continue  # a concept hit names its best-matching member: that counts as the search's pick too
         return symbol.id
     return None

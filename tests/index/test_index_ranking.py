@@ -233,6 +233,8 @@ def test_tests_rank_below_the_code_they_check_unless_asked_for():
     assert [h.path for h in searcher.search("retry")] == ["pkg/client.py", "tests/test_client.py"]
     assert [h.path for h in searcher.search("which tests retry")][0] == "tests/test_client.py"
     assert is_test_path("src/router.spec.ts") and not is_test_path("src/contest.py")
+    assert is_test_path("internal/testutils/testutils.go") and is_test_path("pkg/testhelpers/db.py")
+    assert not is_test_path("pkg/testimony/report.py")
 
 
 def test_release_notes_are_not_chunked():
