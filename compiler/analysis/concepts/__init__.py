@@ -63,6 +63,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from compiler.analysis.concepts.clustering import agglomerate
+from compiler.analysis.concepts.cores import core_groups, documented_names
 from compiler.analysis.concepts.declarations import declaration_twins
 from compiler.analysis.concepts.families import (
     big_classes,
@@ -169,6 +170,7 @@ def distill(
         symbols[sid].parent for members in code_paths.values() for sid in members if symbols[sid].kind == "method"
     )
     big_class_calls = class_calls(graph.edges, symbols, class_sizes)
+    documented = documented_names(sections + package_doc_sections(symbols))  # what a user is taught to call
     for path in sorted(by_path):
         role = roles.get(path, "code")
         if role in LEFT_OUT_ROLES or path in parallel_taken:
@@ -188,6 +190,8 @@ def distill(
             unnamed = unnamed_classes(whole, part, symbols, big_class_calls)
             part, called = object_families(part, symbols, unnamed, keep_core=True)
             families += [(group_word(group, head, symbols), group) for head, group in called]
+            part, cored = core_groups(part, symbols, big_class_calls, documented)  # what is left: by shared state
+            families += [(group_word(group, head, symbols), group) for head, group in cored]
             if part:
                 code_units.append(make_cluster(key, part, symbols))
             for members in classes:  # several big classes in one file: one idea each

@@ -263,13 +263,21 @@ def object_families(
     return rest, groups
 
 
-def _modularity_groups(nodes: list[str], calls: list[tuple[str, str]]) -> list[list[str]]:
-    """Greedy modularity communities (Clauset-Newman-Moore) of the call graph between ``nodes``."""
+def _modularity_groups(
+    nodes: list[str], calls: list[tuple[str, str]], shared: list[list[str]] | tuple = ()
+) -> list[list[str]]:
+    """Greedy modularity communities (Clauset-Newman-Moore) of the call graph between ``nodes``; each list of
+    ``shared`` (methods touching one field, say) ties its k members pairwise by 1/(k - 1) more."""
     callers = Counter(b for _, b in set(calls))
     weight: dict[tuple[str, str], float] = {}
     for a, b in set(calls):
         key = (a, b) if a < b else (b, a)
         weight[key] = weight.get(key, 0.0) + 1.0 / callers[b]
+    for group in shared:
+        for i, a in enumerate(group):
+            for b in group[i + 1 :]:
+                key = (a, b) if a < b else (b, a)
+                weight[key] = weight.get(key, 0.0) + 1.0 / (len(group) - 1)
     total = sum(weight.values())
     if total <= 0:
         return []
