@@ -27,7 +27,7 @@ from compiler.model import Section, Symbol
 from compiler.roles import file_role
 from compiler.text import split_words
 
-CORE_MIN = 20  # methods a class's core must still hold before it is split further
+CORE_MIN = 15  # methods a class's core must still hold before it is split further
 GROUP_MIN = 3  # methods a group must have to become an idea of its own
 DOCS_RARE = 2  # a method the docs name in more sections than this (``name``, ``action``) ties nothing by docs
 DOCS_MIN = 2  # methods of a group the docs must name for it to be an idea a user learns (not internals)
@@ -61,6 +61,11 @@ def _name_words(name: str) -> set[str]:
         if len(word) > 2:
             words.add(word[:-1] if word.endswith("s") and len(word) > 3 else word)
     return words
+
+
+def _lead_word(name: str) -> str:
+    words = split_words(name.strip("_"))
+    return (words[0][:-1] if words[0].endswith("s") and len(words[0]) > 3 else words[0]) if words else ""
 
 
 def core_groups(
@@ -101,13 +106,16 @@ def core_groups(
         limit = max(GROUP_MIN, MAX_TIE_SHARE * len(nodes))
         shared = [sids for _, sids in sorted(sharing.items()) if 2 <= len(sids) <= limit]
         groups = _modularity_groups(nodes, ties, shared)
+        lead = {sid: _lead_word(symbols[sid].name) for sid in nodes}
         if len(groups) < 2:
             continue
         for group in groups:
             if len(group) < GROUP_MIN:
                 continue
-            if sum(1 for sid in group if taught[symbols[sid].name]) < DOCS_MIN:
-                continue
+            leads = {lead[sid] for sid in group}
+            one_word = len(leads) == 1 and sum(1 for sid in nodes if lead[sid] in leads) <= limit
+            if sum(1 for sid in group if taught[symbols[sid].name]) < DOCS_MIN and not one_word:
+                continue  # neither taught by the docs nor led by one word few others bear (``Mark*``): internals
             called = Counter(b for a, b in ties if a in group and b in group)
             head = min(group, key=lambda sid: (-called[sid], symbols[sid].lines[0], sid))
             out.append((symbols[head].name, group))
