@@ -191,7 +191,7 @@ def distill(
             part, called = object_families(part, symbols, unnamed, keep_core=True)
             families += [(group_word(group, head, symbols), group) for head, group in called]
             part, cored = core_groups(part, symbols, big_class_calls, documented)  # what is left: by shared state
-            families += [(group_word(group, head, symbols), group) for head, group in cored]
+            families += cored
             if part:
                 code_units.append(make_cluster(key, part, symbols))
             for members in classes:  # several big classes in one file: one idea each

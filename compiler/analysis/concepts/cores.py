@@ -5,15 +5,19 @@ with ``_exit`` because both touch ``this._exitCallback``; pflag's ``FlagSet`` co
 ``NArg`` (``f.args``) and ``MarkHidden``, ``MarkDeprecated``, ``MarkShorthandDeprecated`` (one leading word).
 
 In: the members left with a unit, the symbols (their excerpts are read for fields), the calls between each big
-class's methods. Out: the members left (the core: the biggest group) and [(head method name, group members)].
+class's methods. Out: the members left (the core) and [(the group's word, group members)].
 
 The signals hold across languages: a method's *fields* are the names read or written through its receiver
 (``self.x`` in Python, ``this.x`` in JavaScript/TypeScript, ``f.x`` for Go's ``func (f *FlagSet)``; a call
 ``self.x()`` is a call, not state), its *words* the words of its name (a trailing ``s`` dropped: ``Arg`` and
 ``Args`` are one word). Two methods are tied by each field and each word they share, weighing 1/(k - 1) for
 one k methods share (a field every method touches says nothing), and by their calls (weighing like
-``object_families``'). Greedy modularity over those ties cuts the core; groups of ``GROUP_MIN`` methods or more
-become ideas, the biggest stays the class. The constructor touches every field: it stays with the core.
+``object_families``'); a docs section that names several methods the docs name nowhere else ties them too
+(``configureOutput`` and ``exitOverride`` under "Override exit and output handling"). Greedy modularity over those
+ties cuts the core; a group of ``GROUP_MIN`` methods or more is an idea of its own when the docs teach
+``DOCS_MIN`` of its methods or one leading word few other methods bear names them all (``Mark*``); the rest,
+internals, stays the class, and so does the constructor (it touches every field). A group is named by the word
+its methods share most (``hook``).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from compiler.analysis.concepts.families import _modularity_groups
+from compiler.analysis.concepts.families import VERBS, _modularity_groups
 from compiler.analysis.concepts.mentions import PACKAGE_DOC, is_docs
 from compiler.model import Section, Symbol
 from compiler.roles import file_role
@@ -55,17 +59,43 @@ def method_fields(sym: Symbol) -> frozenset[str]:
     return frozenset(pattern.findall(sym.excerpt))
 
 
+def _stem(word: str) -> str:
+    """``args`` -> arg, ``aliases`` -> alias; ``alias``, ``class``, ``status`` stay."""
+    if word.endswith("ses") and len(word) > 4:
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is", "as")) and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def _name_forms(name: str) -> dict[str, str]:
+    """Stem -> the word as the name spells it, for the words of a method name (two letters or less left out)."""
+    return {_stem(word): word for word in split_words(name.strip("_")) if len(word) > 2}
+
+
 def _name_words(name: str) -> set[str]:
-    words = set()
-    for word in split_words(name.strip("_")):
-        if len(word) > 2:
-            words.add(word[:-1] if word.endswith("s") and len(word) > 3 else word)
-    return words
+    return set(_name_forms(name))
 
 
 def _lead_word(name: str) -> str:
     words = split_words(name.strip("_"))
-    return (words[0][:-1] if words[0].endswith("s") and len(words[0]) > 3 else words[0]) if words else ""
+    return _stem(words[0]) if words else ""
+
+
+def _group_word(group: list[str], symbols: dict[str, Symbol], owner_words: set[str], taught: Counter[str]) -> str:
+    """The word most of a group's method names share (``hook``, ``_chainOrCallHooks``: hook; verbs and the class's
+    own words left out), ties to the word of the methods the docs teach most, else the first method's name."""
+    bearers: dict[str, list[str]] = {}
+    spellings: Counter[tuple[str, str]] = Counter()
+    for sid in group:
+        for stem, word in _name_forms(symbols[sid].name).items():
+            if stem not in owner_words and stem not in VERBS:
+                bearers.setdefault(stem, []).append(symbols[sid].name)
+                spellings[stem, word] += 1
+    if not bearers:
+        return " ".join(split_words(symbols[group[0]].name.strip("_")))
+    stem = min(bearers, key=lambda w: (-len(bearers[w]), -sum(taught[name] for name in bearers[w]), w))
+    return max((n, len(word), word) for (s, word), n in spellings.items() if s == stem)[2]  # the usual spelling
 
 
 def core_groups(
@@ -74,7 +104,7 @@ def core_groups(
     calls: dict[str, list[tuple[str, str]]],
     documented: list[frozenset[str]],
 ) -> tuple[list[str], list[tuple[str, list[str]]]]:
-    """(members left, [(head method name, group members)]) for each class of ``calls`` whose core in ``members``
+    """(members left, [(word, group members)]) for each class of ``calls`` whose core in ``members``
     holds ``CORE_MIN`` methods or more (see the module docstring); a group the docs name fewer than ``DOCS_MIN``
     methods of (``documented``: the names each docs section writes) stays with the core."""
     taught = Counter(name for names in documented for name in names)
@@ -116,9 +146,7 @@ def core_groups(
             one_word = len(leads) == 1 and sum(1 for sid in nodes if lead[sid] in leads) <= limit
             if sum(1 for sid in group if taught[symbols[sid].name]) < DOCS_MIN and not one_word:
                 continue  # neither taught by the docs nor led by one word few others bear (``Mark*``): internals
-            called = Counter(b for a, b in ties if a in group and b in group)
-            head = min(group, key=lambda sid: (-called[sid], symbols[sid].lines[0], sid))
-            out.append((symbols[head].name, group))
+            out.append((_group_word(group, symbols, owner_words, taught), group))
     if not out:
         return members, []
     taken = {sid for _, group in out for sid in group}

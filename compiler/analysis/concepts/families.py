@@ -26,7 +26,7 @@ CLASS_MIN = 30  # methods a class must have before its methods are grouped into 
 BIG_CLASS = 15  # a file with two or more classes this big gives each its own unit (Client, AsyncClient)
 FAMILY_MIN = 4  # methods a family must have
 MAX_FAMILY_SHARE = 0.34  # a word most methods share (``request`` in a request class) is the class itself
-_VERBS = frozenset(
+VERBS = frozenset(
     """
     get set is has init new add remove make do run to as on with for from by of the and or not
     default defaults mark validate check find build create update reset handle process call apply
@@ -56,7 +56,7 @@ def method_families(
         counts = Counter(w for words in words_of.values() for w in words)
         usable = {
             w for w, n in counts.items()
-            if n >= FAMILY_MIN and n <= MAX_FAMILY_SHARE * len(methods) and w not in _VERBS and w not in owner_words
+            if n >= FAMILY_MIN and n <= MAX_FAMILY_SHARE * len(methods) and w not in VERBS and w not in owner_words
         }  # fmt: skip
         for sid in methods:
             candidates = [w for w in words_of[sid] if w in usable]
@@ -195,7 +195,7 @@ def group_word(group: list[str], head: str, symbols: dict[str, Symbol]) -> str: 
     counts = Counter(
         w for sid in group if symbols[sid].kind == "method"
         for w in dict.fromkeys(split_words(symbols[sid].name.strip("_")))
-        if len(w) > 2 and w not in _VERBS and w not in owner_words
+        if len(w) > 2 and w not in VERBS and w not in owner_words
     )  # fmt: skip
     if not counts:
         return " ".join(head_words)
