@@ -37,6 +37,7 @@ def test_methods_that_share_a_field_and_are_taught_together_leave_the_core():
     ]  # fmt: skip
     rest, groups = core_groups(list(symbols), symbols, {OWNER: []}, documented_names(docs))
     found = {frozenset(symbols[sid].name for sid in group) for _, group in groups}
+    assert [word for word, _ in groups] == ["hook"]  # the word three of its names share, not "chain" (two)
     assert frozenset({"hook", "_chainOrCallHooks", "_chainOrCallSubCommandHook"}) in found  # docs name two of them
     assert not any("_flush" in group for group in found)  # shares a field, but neither taught nor one word: internals
     assert f"{OWNER}._flush" in rest and OWNER in rest and f"{OWNER}.constructor" in rest

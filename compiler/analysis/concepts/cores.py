@@ -36,6 +36,7 @@ GROUP_MIN = 3  # methods a group must have to become an idea of its own
 DOCS_RARE = 2  # a method the docs name in more sections than this (``name``, ``action``) ties nothing by docs
 DOCS_MIN = 2  # methods of a group the docs must name for it to be an idea a user learns (not internals)
 MAX_TIE_SHARE = 0.25  # a field or word more than this share of the core's methods touch is the class itself
+MAX_TIE = 24  # ... and so is one more methods than an idea holds touch (it also bounds the ties: k * k / 2 each)
 _CONSTRUCTORS = frozenset({"constructor", "__init__", "__new__", "__post_init__", "init", "Init"})
 _GO_RECEIVER = re.compile(r"^\s*func\s*\(\s*(\w+)\s+\*?\s*[\w.\[\]]+\s*\)")
 
@@ -133,7 +134,7 @@ def core_groups(
         for number, names in enumerate(documented):  # a docs section that names several methods together
             rare = {name for name in names & by_name.keys() if taught[name] <= DOCS_RARE}
             sharing[f"docs:{number}"] = [sid for name in sorted(rare) for sid in by_name[name]]
-        limit = max(GROUP_MIN, MAX_TIE_SHARE * len(nodes))
+        limit = max(GROUP_MIN, min(MAX_TIE, MAX_TIE_SHARE * len(nodes)))
         shared = [sids for _, sids in sorted(sharing.items()) if 2 <= len(sids) <= limit]
         groups = _modularity_groups(nodes, ties, shared)
         lead = {sid: _lead_word(symbols[sid].name) for sid in nodes}

@@ -288,16 +288,19 @@ def _modularity_groups(
         degree[a] += w
         degree[b] += w
     strength = {i: degree[n] for i, n in enumerate(nodes)}
+    between: dict[tuple[int, int], float] = {}  # weight between two communities, kept up to date as they merge
+    touching: dict[int, set[int]] = {i: set() for i in groups}
+    for (a, b), w in weight.items():
+        x, y = sorted((community[a], community[b]))
+        if x != y:
+            between[(x, y)] = between.get((x, y), 0.0) + w
+            touching[x].add(y)
+            touching[y].add(x)
     while True:
-        between: dict[tuple[int, int], float] = {}
-        for (a, b), w in weight.items():
-            x, y = sorted((community[a], community[b]))
-            if x != y:
-                between[(x, y)] = between.get((x, y), 0.0) + w
-        best = None
-        for (x, y), w in sorted(between.items()):
+        best = None  # the biggest gain, ties to the smallest pair
+        for (x, y), w in between.items():
             gain = w / total - strength[x] * strength[y] / (2 * total * total)
-            if gain > 1e-12 and (best is None or gain > best[0]):
+            if gain > 1e-12 and (best is None or gain > best[0] or (gain == best[0] and (x, y) < best[1:])):
                 best = (gain, x, y)
         if best is None:
             break
@@ -306,4 +309,13 @@ def _modularity_groups(
             community[n] = x
         groups[x] |= groups.pop(y)
         strength[x] += strength.pop(y)
+        del between[(x, y)]
+        touching[x].discard(y)
+        for z in touching.pop(y) - {x}:
+            w = between.pop((min(y, z), max(y, z)))
+            key = (min(x, z), max(x, z))
+            between[key] = between.get(key, 0.0) + w
+            touching[z].discard(y)
+            touching[z].add(x)
+            touching[x].add(z)
     return [sorted(g, key=nodes.index) for _, g in sorted(groups.items())]
