@@ -18,7 +18,10 @@ How (each step is a function below):
    A god-class splits into the ideas its method names share (``families``: "Command flags"), an
    object literal of many methods (express's ``app``, ``res``, ``req``) into the groups the calls
    between its methods form ("Application settings"), and so does what a god-class's word families
-   leave, but for its biggest group, which stays the class ("Flag set lookup").
+   leave, but for its biggest group, which stays the class ("Flag set lookup"). What is left still (the core, 15+
+   methods) splits by the fields its methods share, their name words, docs sections naming them together and their
+   calls (``cores``: "Command hook", "Command error"), a group staying when the docs teach two of its methods or one
+   rare leading word names them all (``Mark*``).
    Many files of one folder with the same symbol shape (pflag's forty ``<T>Value`` files, each adding
    ``<T>``, ``<T>Var``, ``Get<T>`` to ``FlagSet``) are one idea ("Value types") plus one per group of the
    methods they add to the outside class (``parallel``).

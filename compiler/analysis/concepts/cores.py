@@ -8,7 +8,7 @@ In: the members left with a unit, the symbols (their excerpts are read for field
 class's methods. Out: the members left (the core) and [(the group's word, group members)].
 
 The signals hold across languages: a method's *fields* are the names read or written through its receiver
-(``self.x`` in Python, ``this.x`` in JavaScript/TypeScript, ``f.x`` for Go's ``func (f *FlagSet)``; a call
+(``self.x`` in Python and Rust, ``this.x`` in JavaScript/TypeScript and the rest, ``f.x`` for Go's ``func (f *FlagSet)``; a call
 ``self.x()`` is a call, not state), its *words* the words of its name (a trailing ``s`` dropped: ``Arg`` and
 ``Args`` are one word). Two methods are tied by each field and each word they share, weighing 1/(k - 1) for
 one k methods share (a field every method touches says nothing), and by their calls (weighing like
@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from compiler.analysis.concepts.families import VERBS, _modularity_groups
+from compiler.analysis.concepts.families import VERBS, modularity_groups
 from compiler.analysis.concepts.mentions import PACKAGE_DOC, is_docs
 from compiler.model import Section, Symbol
 from compiler.roles import file_role
@@ -46,7 +46,7 @@ def _receiver(sym: Symbol) -> str | None:
     if sym.path.endswith(".go"):
         found = _GO_RECEIVER.match(sym.signature or sym.excerpt)
         return found.group(1) if found else None
-    if sym.path.endswith(".py"):
+    if sym.path.endswith((".py", ".pyi", ".rs")):
         return "self"
     return "this"
 
@@ -136,10 +136,10 @@ def core_groups(
             sharing[f"docs:{number}"] = [sid for name in sorted(rare) for sid in by_name[name]]
         limit = max(GROUP_MIN, min(MAX_TIE, MAX_TIE_SHARE * len(nodes)))
         shared = [sids for _, sids in sorted(sharing.items()) if 2 <= len(sids) <= limit]
-        groups = _modularity_groups(nodes, ties, shared)
-        lead = {sid: _lead_word(symbols[sid].name) for sid in nodes}
+        groups = modularity_groups(nodes, ties, shared)
         if len(groups) < 2:
             continue
+        lead = {sid: _lead_word(symbols[sid].name) for sid in nodes}
         for group in groups:
             if len(group) < GROUP_MIN:
                 continue

@@ -243,7 +243,7 @@ def object_families(
             continue
         present = set(methods)  # calls to methods another family took are no tie here
         between = [(a, b) for a, b in calls[owner] if a in present and b in present]
-        groups = _modularity_groups(sorted(methods), between)
+        groups = modularity_groups(sorted(methods), between)
         core = max(groups, key=len) if keep_core and groups else []  # a class keeps its biggest group
         for group in groups:
             if len(group) < OBJECT_GROUP_MIN or group is core:
@@ -263,7 +263,7 @@ def object_families(
     return rest, groups
 
 
-def _modularity_groups(
+def modularity_groups(
     nodes: list[str], calls: list[tuple[str, str]], shared: list[list[str]] | tuple = ()
 ) -> list[list[str]]:
     """Greedy modularity communities (Clauset-Newman-Moore) of the call graph between ``nodes``; each list of
