@@ -132,6 +132,36 @@ def kendall_tau(reference: list[str], place: dict[str, int]) -> float:
     return (concordant - discordant) / denominator if denominator else 0.0
 
 
+def first_places(reference: dict, found: Map, keys: dict[str, str]) -> dict[str, int]:
+    """Key idea -> the first place in the learning path of a concept assigned to it (ideas no concept stands for
+    are absent)."""
+    ideas = reference["ideas"]
+    symbol_ids = {i["id"]: {resolve(a, keys) for a in i["anchor_symbols"]} - {None} for i in ideas}
+    file_owners: dict[str, int] = {}
+    for idea in ideas:
+        for f in set(idea["anchor_files"]):
+            file_owners[f] = file_owners.get(f, 0) + 1
+    by_id = {c[0]: c for c in found.concepts}
+    place: dict[str, int] = {}
+    for position, cid in enumerate(found.path):
+        idea = assign(by_id[cid], ideas, symbol_ids, file_owners) if cid in by_id else None
+        if idea and idea not in place:
+            place[idea] = position
+    return place
+
+
+def failing_pairs(reference: dict, place: dict[str, int]) -> tuple[list[str], list[str]]:
+    """The prerequisite pairs (a, b) the path fails, split in two: (a or b has no concept, both have one but b
+    comes first), each as ``a@place<b@place`` (``-``: no concept)."""
+    missing, wrong = [], []
+    for a, b in reference.get("prerequisites", []):
+        if a in place and b in place and place[a] < place[b]:
+            continue
+        text = f"{a}@{place.get(a, '-')}<{b}@{place.get(b, '-')}"
+        (wrong if a in place and b in place else missing).append(text)
+    return missing, wrong
+
+
 def score(reference: dict, found: Map, keys: dict[str, str]) -> tuple[Score, list[str]]:
     ideas = reference["ideas"]
     symbol_ids = {i["id"]: {resolve(a, keys) for a in i["anchor_symbols"]} - {None} for i in ideas}
@@ -144,12 +174,7 @@ def score(reference: dict, found: Map, keys: dict[str, str]) -> tuple[Score, lis
     assigned = [assign(c, ideas, symbol_ids, file_owners) for c in top]
     coverage = len({a for a in assigned if a}) / k
     precision = sum(1 for a in assigned if a) / len(top) if top else 0.0
-    by_id = {c[0]: c for c in found.concepts}
-    place: dict[str, int] = {}
-    for position, cid in enumerate(found.path):
-        idea = assign(by_id[cid], ideas, symbol_ids, file_owners) if cid in by_id else None
-        if idea and idea not in place:
-            place[idea] = position
+    place = first_places(reference, found, keys)
     pairs = reference.get("prerequisites", [])
     agree = sum(1 for a, b in pairs if a in place and b in place and place[a] < place[b])
     order = reference.get("teaching_order") or [i["id"] for i in ideas]
@@ -199,6 +224,9 @@ def main(argv: list[str]) -> None:
             print(f"\n{name}: " + "; ".join(labels), file=sys.stderr)
             titles = {c.id: c.title for c in core.concepts}
             print("  path: " + " → ".join(titles[c] for c in core.learning_path), file=sys.stderr)
+            lost, wrong = failing_pairs(reference, first_places(reference, kc_map(core), keys))
+            print(f"  failing prerequisite pairs: {len(lost)} idea has no concept ({' '.join(lost) or '-'}); "
+                  f"{len(wrong)} wrong order ({' '.join(wrong) or '-'})", file=sys.stderr)  # fmt: skip
             if missing:
                 print("  unresolved anchors: " + ", ".join(a for a in anchors if not resolve(a, keys)), file=sys.stderr)
     for group, rows in results.items():

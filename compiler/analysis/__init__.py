@@ -21,6 +21,7 @@ import posixpath
 from dataclasses import dataclass, field
 
 from compiler.analysis.concepts import SPLIT_MIN_LINES, distill
+from compiler.analysis.concepts.cores import method_fields
 from compiler.analysis.graph import CodeGraph, link
 from compiler.analysis.notes import parse_notes, resolve_notes
 from compiler.analysis.path import find_entry_points, learning_path
@@ -137,8 +138,8 @@ def _analyze(
 def structure_key(facts: FileFacts) -> tuple:
     """What the analysis reads of one file's facts: equal keys give an equal analysis.
 
-    It is everything in the facts except the file's hash, the code excerpts and absolute line
-    numbers. Line numbers enter only as their order within the file (the analysis sorts by
+    It is everything in the facts except the file's hash, the code excerpts (but for the fields each
+    method reads, which split a god-class's core) and absolute line numbers. Line numbers enter only as their order within the file (the analysis sorts by
     them and breaks ties with them), plus the two sizes the concept distiller compares against
     thresholds: each definition's length in lines and whether the file is long enough to split.
     So appending a comment, editing a comment or a string in place, or inserting blank lines
@@ -179,6 +180,9 @@ def structure_key(facts: FileFacts) -> tuple:
                 s.bases,
                 s.importance,
                 s.concept,
+                method_fields(s)
+                if s.kind == "method"
+                else (),  # read from the excerpt: a god-class core splits by them
             )
             for s in facts.symbols
         ),

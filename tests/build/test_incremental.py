@@ -204,6 +204,21 @@ def test_structure_key_ignores_positions_but_not_structure(copy_repo):
     assert structure_key(facts()) != original
 
 
+def test_structure_key_sees_the_fields_a_method_reads(copy_repo):
+    """A god-class's core splits by the fields its methods share: an edit that changes them changes the analysis."""
+    source = copy_repo("pyapp")
+    settings = load_settings(source)
+    target = source / "minihttp" / "auth.py"
+
+    def facts():
+        entry = next(f for f in scan(source, settings).files if f.path == "minihttp/auth.py")
+        return parse_file(entry, target.read_bytes(), repo_paths=frozenset(), excerpt_lines=settings.excerpt_lines)
+
+    original = structure_key(facts())
+    target.write_text(target.read_text().replace('f"Bearer {self.token}"', 'f"Bearer {self.tokan}"'))
+    assert structure_key(facts()) != original
+
+
 def test_a_corpus_page_deleted_by_hand_means_a_full_build(copy_repo, tmp_path):
     source = copy_repo("pyapp")
     out = tmp_path / "out" / "corpus"

@@ -18,7 +18,10 @@ How (each step is a function below):
    A god-class splits into the ideas its method names share (``families``: "Command flags"), an
    object literal of many methods (express's ``app``, ``res``, ``req``) into the groups the calls
    between its methods form ("Application settings"), and so does what a god-class's word families
-   leave, but for its biggest group, which stays the class ("Flag set lookup").
+   leave, but for its biggest group, which stays the class ("Flag set lookup"). What is left still (the core, 15+
+   methods) splits by the fields its methods share, their name words, docs sections naming them together and their
+   calls (``cores``: "Command hook", "Command error"), a group staying when the docs teach two of its methods or one
+   rare leading word names them all (``Mark*``).
    Many files of one folder with the same symbol shape (pflag's forty ``<T>Value`` files, each adding
    ``<T>``, ``<T>Var``, ``Get<T>`` to ``FlagSet``) are one idea ("Value types") plus one per group of the
    methods they add to the outside class (``parallel``).
@@ -63,6 +66,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from compiler.analysis.concepts.clustering import agglomerate
+from compiler.analysis.concepts.cores import core_groups, documented_names
 from compiler.analysis.concepts.declarations import declaration_twins
 from compiler.analysis.concepts.families import (
     big_classes,
@@ -169,6 +173,7 @@ def distill(
         symbols[sid].parent for members in code_paths.values() for sid in members if symbols[sid].kind == "method"
     )
     big_class_calls = class_calls(graph.edges, symbols, class_sizes)
+    documented = documented_names(sections + package_doc_sections(symbols))  # what a user is taught to call
     for path in sorted(by_path):
         role = roles.get(path, "code")
         if role in LEFT_OUT_ROLES or path in parallel_taken:
@@ -188,6 +193,8 @@ def distill(
             unnamed = unnamed_classes(whole, part, symbols, big_class_calls)
             part, called = object_families(part, symbols, unnamed, keep_core=True)
             families += [(group_word(group, head, symbols), group) for head, group in called]
+            part, cored = core_groups(part, symbols, big_class_calls, documented)  # what is left: by shared state
+            families += cored
             if part:
                 code_units.append(make_cluster(key, part, symbols))
             for members in classes:  # several big classes in one file: one idea each

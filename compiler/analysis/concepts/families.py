@@ -26,7 +26,7 @@ CLASS_MIN = 30  # methods a class must have before its methods are grouped into 
 BIG_CLASS = 15  # a file with two or more classes this big gives each its own unit (Client, AsyncClient)
 FAMILY_MIN = 4  # methods a family must have
 MAX_FAMILY_SHARE = 0.34  # a word most methods share (``request`` in a request class) is the class itself
-_VERBS = frozenset(
+VERBS = frozenset(
     """
     get set is has init new add remove make do run to as on with for from by of the and or not
     default defaults mark validate check find build create update reset handle process call apply
@@ -56,7 +56,7 @@ def method_families(
         counts = Counter(w for words in words_of.values() for w in words)
         usable = {
             w for w, n in counts.items()
-            if n >= FAMILY_MIN and n <= MAX_FAMILY_SHARE * len(methods) and w not in _VERBS and w not in owner_words
+            if n >= FAMILY_MIN and n <= MAX_FAMILY_SHARE * len(methods) and w not in VERBS and w not in owner_words
         }  # fmt: skip
         for sid in methods:
             candidates = [w for w in words_of[sid] if w in usable]
@@ -195,7 +195,7 @@ def group_word(group: list[str], head: str, symbols: dict[str, Symbol]) -> str: 
     counts = Counter(
         w for sid in group if symbols[sid].kind == "method"
         for w in dict.fromkeys(split_words(symbols[sid].name.strip("_")))
-        if len(w) > 2 and w not in _VERBS and w not in owner_words
+        if len(w) > 2 and w not in VERBS and w not in owner_words
     )  # fmt: skip
     if not counts:
         return " ".join(head_words)
@@ -243,7 +243,7 @@ def object_families(
             continue
         present = set(methods)  # calls to methods another family took are no tie here
         between = [(a, b) for a, b in calls[owner] if a in present and b in present]
-        groups = _modularity_groups(sorted(methods), between)
+        groups = modularity_groups(sorted(methods), between)
         core = max(groups, key=len) if keep_core and groups else []  # a class keeps its biggest group
         for group in groups:
             if len(group) < OBJECT_GROUP_MIN or group is core:
@@ -263,13 +263,21 @@ def object_families(
     return rest, groups
 
 
-def _modularity_groups(nodes: list[str], calls: list[tuple[str, str]]) -> list[list[str]]:
-    """Greedy modularity communities (Clauset-Newman-Moore) of the call graph between ``nodes``."""
+def modularity_groups(
+    nodes: list[str], calls: list[tuple[str, str]], shared: list[list[str]] | tuple = ()
+) -> list[list[str]]:
+    """Greedy modularity communities (Clauset-Newman-Moore) of the call graph between ``nodes``; each list of
+    ``shared`` (methods touching one field, say) ties its k members pairwise by 1/(k - 1) more."""
     callers = Counter(b for _, b in set(calls))
     weight: dict[tuple[str, str], float] = {}
     for a, b in set(calls):
         key = (a, b) if a < b else (b, a)
         weight[key] = weight.get(key, 0.0) + 1.0 / callers[b]
+    for group in shared:
+        for i, a in enumerate(group):
+            for b in group[i + 1 :]:
+                key = (a, b) if a < b else (b, a)
+                weight[key] = weight.get(key, 0.0) + 1.0 / (len(group) - 1)
     total = sum(weight.values())
     if total <= 0:
         return []
@@ -280,16 +288,19 @@ def _modularity_groups(nodes: list[str], calls: list[tuple[str, str]]) -> list[l
         degree[a] += w
         degree[b] += w
     strength = {i: degree[n] for i, n in enumerate(nodes)}
+    between: dict[tuple[int, int], float] = {}  # weight between two communities, kept up to date as they merge
+    touching: dict[int, set[int]] = {i: set() for i in groups}
+    for (a, b), w in weight.items():
+        x, y = sorted((community[a], community[b]))
+        if x != y:
+            between[(x, y)] = between.get((x, y), 0.0) + w
+            touching[x].add(y)
+            touching[y].add(x)
     while True:
-        between: dict[tuple[int, int], float] = {}
-        for (a, b), w in weight.items():
-            x, y = sorted((community[a], community[b]))
-            if x != y:
-                between[(x, y)] = between.get((x, y), 0.0) + w
-        best = None
-        for (x, y), w in sorted(between.items()):
+        best = None  # the biggest gain, ties to the smallest pair
+        for (x, y), w in between.items():
             gain = w / total - strength[x] * strength[y] / (2 * total * total)
-            if gain > 1e-12 and (best is None or gain > best[0]):
+            if gain > 1e-12 and (best is None or gain > best[0] or (gain == best[0] and (x, y) < best[1:])):
                 best = (gain, x, y)
         if best is None:
             break
@@ -298,4 +309,13 @@ def _modularity_groups(nodes: list[str], calls: list[tuple[str, str]]) -> list[l
             community[n] = x
         groups[x] |= groups.pop(y)
         strength[x] += strength.pop(y)
+        del between[(x, y)]
+        touching[x].discard(y)
+        for z in touching.pop(y) - {x}:
+            w = between.pop((min(y, z), max(y, z)))
+            key = (min(x, z), max(x, z))
+            between[key] = between.get(key, 0.0) + w
+            touching[z].discard(y)
+            touching[z].add(x)
+            touching[x].add(z)
     return [sorted(g, key=nodes.index) for _, g in sorted(groups.items())]

@@ -94,7 +94,7 @@ def package_doc_sections(symbols: dict[str, Symbol]) -> list[Section]:
     ]
 
 
-def _is_docs(path: str) -> bool:
+def is_docs(path: str) -> bool:
     stem = path.rsplit("/", 1)[-1].lower().replace("-", "_")
     return path.lower().endswith((".md", ".markdown", ".rst", ".txt")) and not stem.startswith(_NOT_DOCS)
 
@@ -199,7 +199,7 @@ def _mentions(sections: list[Section], symbols: dict[str, Symbol], membership: d
         return
     docs = [
         s for s in sections
-        if s.anchor == PACKAGE_DOC or (_is_docs(s.path) and file_role(s.path) in ("code", "docs"))
+        if s.anchor == PACKAGE_DOC or (is_docs(s.path) and file_role(s.path) in ("code", "docs"))
     ]  # fmt: skip
     toc = _toctree_order(docs + [s for s in sections if s.anchor == NAV_ANCHOR])  # the nav orders, never teaches
     by_path: dict[str, list[Section]] = {}
