@@ -9,7 +9,7 @@
         -> concept-map boosts (concept members, graph neighbours of strong hits)
         -> concept, module and container-class hits name their best-matching member
            (same retrievers; never a test unless the question asks about tests)
-        -> diversify (one symbol, or one file, cannot fill the top 10)
+        -> diversify (one symbol, one family of spellings, or one file, cannot fill the top 10)
 
 Importable without torch, sentence-transformers or chromadb: queries are embedded with the
 ONNX copy of the model stored in the index (onnxruntime + tokenizers).
@@ -87,6 +87,11 @@ MEMBER_BY_RETRIEVERS = False
 # where "how" questions are answered (httpx's ``_urlparse`` helpers; bench/retrieval.py GRID notes).
 PUBLIC_MEMBERS_FIRST = True
 TOP = 10
+# One call in several spellings (logrus's Logger.Info, Infof, Infoln, InfoFn) is one answer: within the top
+# 10 a family shows its best member once, so other places get the room. "stem": the spellings of one stem;
+# "shape": every stem spelled alike too (Info..., Warn..., Error...) when at least FAMILY_STEMS are; None: off.
+VARIANT_FAMILY = "shape"
+FAMILY_STEMS = 4
 # Tests, fixtures, benchmarks and tooling scripts use the code rather than define it: unless the
 # question asks about them (roles.SIDE_ROLES, question.TEST_WORDS), their chunks yield.
 TEST_PENALTY = 0.5  # BM25 score factor for such chunks
@@ -470,11 +475,22 @@ def _fused_among(rows: list[int], asked: _Query) -> int:
     return max(rows, key=lambda row: (fused[row], -row))
 
 
+def _family(state: _State, symbol: str | None) -> str | None:
+    """The key of the family ``symbol`` belongs to (see VARIANT_FAMILY), or None."""
+    variant = state.variants.get(symbol) if symbol and VARIANT_FAMILY else None
+    if variant is None:
+        return None
+    owner, stem, shape, stems = variant
+    if VARIANT_FAMILY == "shape" and stems >= FAMILY_STEMS:
+        return f"family:{owner}:{','.join(sorted(shape))}"
+    return f"family:{owner}:{stem}"
+
+
 def _diversify(
     state: _State, ranked: list[int], scores: dict[int, float], k: int, asked: _Query | None = None
 ) -> list[Hit]:
-    """Best first, but within the top 10 a symbol shows once, a concept once, a file at most
-    three times: extras move down below the top 10, they are not dropped."""
+    """Best first, but within the top 10 a symbol shows once, a concept once, a variant family once
+    (``_family``), a file at most PER_FILE_TOP times: extras move down below the top 10, they are not dropped."""
     top: list[tuple] = []
     rest: list[tuple] = []
     per_file: dict[str, int] = defaultdict(int)
@@ -485,6 +501,9 @@ def _diversify(
         if _coarse(state, chunk, asked):
             symbol, path, lines = _best_member(state, chunk, scores, asked, taken=shown)
         keys = {f"symbol:{symbol}"} if symbol else set()
+        family = _family(state, symbol)
+        if family:
+            keys.add(family)
         if chunk.kind == "concept":
             keys.add(f"concept:{chunk.concept}")
         entry = (row, symbol, path, lines)

@@ -15,6 +15,7 @@ import numpy as np
 
 from compiler.index.question import aside_code as _aside_code
 from compiler.index.question import is_private as _private
+from compiler.text import variant_stems
 
 
 @dataclass
@@ -36,6 +37,7 @@ class State:
     file_of_row: np.ndarray | None = None  # index into file_vectors per chunk, -1 for none
     module_members: dict = field(default_factory=dict)  # a module chunk's file -> ids of what the file defines
     class_members: dict = field(default_factory=dict)  # class symbol id -> ids of its methods
+    variants: dict = field(default_factory=dict)  # symbol id -> its variant family (see variant_families)
     file_vectors: np.ndarray | None = None  # per source file: the normalised mean of its chunk vectors
     folder_of_file: np.ndarray | None = None  # index into folder_vectors per file
     folder_vectors: np.ndarray | None = None  # per folder: the normalised mean of its files' topics
@@ -56,6 +58,7 @@ def make_state(corpus, chunks, vectors, has_vector, lexical, embedder, server, p
         prior=prior,
         module_members=_module_members(corpus, chunks),
         class_members=_class_members(corpus),
+        variants=variant_families(corpus),
         **_file_topics(chunks, vectors, has_vector),
     )  # fmt: skip
 
@@ -112,3 +115,26 @@ def _class_members(corpus) -> dict[str, tuple[str, ...]]:
         if symbol.parent and symbol.kind in ("method", "function"):
             members[symbol.parent].append(symbol.id)
     return {parent: tuple(ids) for parent, ids in members.items()}
+
+
+def variant_families(corpus) -> dict[str, tuple[str, str, frozenset[str], int]]:
+    """Symbol id -> (owner, stem, spellings, stems spelled alike) for the functions and methods that come
+    in several spellings of one call among their siblings (logrus's ``Logger.Info``/``Infof``/``Infoln``/
+    ``InfoFn``; the owner is the class, or the file for functions): the hit list shows one of a family."""
+    siblings: dict[str, list] = defaultdict(list)
+    for symbol in corpus.core.symbols:
+        if symbol.kind in ("method", "function"):
+            siblings[symbol.parent or f"file:{symbol.path}"].append(symbol)
+    out = {}
+    for owner, symbols in siblings.items():
+        stems = variant_stems({s.name for s in symbols})
+        if not stems:
+            continue
+        alike: dict[frozenset[str], set[str]] = defaultdict(set)
+        for stem, shape in stems.values():
+            alike[shape].add(stem)
+        for symbol in symbols:
+            if symbol.name in stems:
+                stem, shape = stems[symbol.name]
+                out[symbol.id] = (owner, stem, shape, len(alike[shape]))
+    return out
