@@ -1,4 +1,5 @@
-"""Text helpers shared by the stages: sentences, paragraphs, plain text, slugs and identifier words.
+"""Text helpers shared by the stages: sentences, paragraphs, plain text, slugs, identifier words and
+variant spellings of one call (``Info``/``Infof``/``Infoln``).
 
 In: docstrings, markdown or reStructuredText, identifiers. Out: strings (or word lists). One rule
 each; where two consumers need different rules they are named variants (``first_sentence`` for
@@ -208,3 +209,25 @@ def first_paragraph_clipped(text: str, limit: int = 600) -> str:
 def first_block(text: str) -> str:
     """``text`` up to its first blank line, as written (reference pages quote it verbatim)."""
     return text.strip().split("\n\n", 1)[0].strip()
+
+
+VARIANT_SUFFIXES = ("Fn", "ln", "f")  # Printf, Println, PrintFn: one call in three spellings
+
+
+def variant_stems(names: set[str]) -> dict[str, tuple[str, frozenset[str]]]:
+    """Method name -> (its stem, the stem's suffix variants present), for methods that come in two or more
+    spellings of one stem (``Info``, ``Infof``, ``Infoln``; ``Logf``, ``Logln``)."""
+    variants: dict[str, set[str]] = {}
+    for name in names:
+        for suffix in VARIANT_SUFFIXES:
+            stem = name[: -len(suffix)]
+            if name.endswith(suffix) and len(stem) >= 3 and stem[-1].isalpha():
+                variants.setdefault(stem, set()).add(suffix)
+                break
+    found: dict[str, tuple[str, frozenset[str]]] = {}
+    for stem, suffixes in variants.items():
+        shape = frozenset(suffixes | ({""} if stem in names else set()))
+        if len(shape) >= 2:
+            for suffix in shape:
+                found[stem + suffix] = (stem, shape)
+    return found

@@ -9,7 +9,7 @@
         -> concept-map boosts (concept members, graph neighbours of strong hits)
         -> concept, module and container-class hits name their best-matching member
            (same retrievers; never a test unless the question asks about tests)
-        -> diversify (one symbol, or one file, cannot fill the top 10)
+        -> diversify (one symbol, one family of spellings, or one file, cannot fill the top 10)
 
 Importable without torch, sentence-transformers or chromadb: queries are embedded with the
 ONNX copy of the model stored in the index (onnxruntime + tokenizers).
@@ -21,7 +21,6 @@ import math
 import sys
 import threading
 from collections import defaultdict
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -30,9 +29,9 @@ from compiler.config import Settings, index_dir, load_settings
 from compiler.index.hits import Hit
 from compiler.index.manifest import model_mismatch
 from compiler.index.question import Question as _Query
-from compiler.index.question import aside_code as _aside_code
-from compiler.index.question import is_private as _private
 from compiler.index.question import read_question as _asked
+from compiler.index.state import State as _State
+from compiler.index.state import make_state
 from compiler.roles import is_declaration_path
 
 # Ranking knobs. They are chosen on the retrieval benchmark's tuning codebases as a whole, never
@@ -88,6 +87,11 @@ MEMBER_BY_RETRIEVERS = False
 # where "how" questions are answered (httpx's ``_urlparse`` helpers; bench/retrieval.py GRID notes).
 PUBLIC_MEMBERS_FIRST = True
 TOP = 10
+# One call in several spellings (logrus's Logger.Info, Infof, Infoln, InfoFn) is one answer: within the top
+# 10 a family shows its best member once, so other places get the room. "stem": the spellings of one stem;
+# "shape": every stem spelled alike too (Info..., Warn..., Error...) when at least FAMILY_STEMS are; None: off.
+VARIANT_FAMILY = "shape"
+FAMILY_STEMS = 4
 # Tests, fixtures, benchmarks and tooling scripts use the code rather than define it: unless the
 # question asks about them (roles.SIDE_ROLES, question.TEST_WORDS), their chunks yield.
 TEST_PENALTY = 0.5  # BM25 score factor for such chunks
@@ -95,32 +99,6 @@ TEST_DENSE_MARGIN = 0.1  # cosine taken off them, likewise
 STALE_EMBED_LIMIT = 256  # chunks a stale index embeds on the fly at load time
 
 _NOTED: set[str] = set()  # corpora we already told about a missing/stale index
-
-
-@dataclass
-class _State:
-    """What a query runs against: chunks, their vectors (maybe partial), BM25, the core graph."""
-
-    chunks: list
-    vectors: np.ndarray | None  # row i = chunk i; None when there is no dense index
-    has_vector: np.ndarray | None  # bool per chunk (a stale index lacks vectors for new chunks)
-    lexical: object
-    embedder: object | None
-    server: object | None  # ChromaVectors when dense search goes to a Chroma server
-    position: dict  # chunk id -> row
-    by_symbol: dict  # symbol id -> rows of chunks about that symbol
-    corpus: object
-    aside_rows: np.ndarray | None = None  # aside code per chunk (0: the code itself; see ASIDE)
-    private_rows: np.ndarray | None = None  # True for chunks of private symbols (``_name``, unexported Go)
-    prior: np.ndarray | None = None  # score factor per chunk from what kind of thing it is
-    file_of_row: np.ndarray | None = None  # index into file_vectors per chunk, -1 for none
-    module_members: dict = field(default_factory=dict)  # a module chunk's file -> ids of what the file defines
-    class_members: dict = field(default_factory=dict)  # class symbol id -> ids of its methods
-    file_vectors: np.ndarray | None = None  # per source file: the normalised mean of its chunk vectors
-    folder_of_file: np.ndarray | None = None  # index into folder_vectors per file
-    folder_vectors: np.ndarray | None = None  # per folder: the normalised mean of its files' topics
-    aside_files: np.ndarray | None = None  # aside code per file of file_vectors
-    last_query: tuple = ("", None)  # (query, vector): the dense and file rankings share one embedding
 
 
 class Searcher:
@@ -266,74 +244,7 @@ def _yielding(state: _State, asked: _Query) -> np.ndarray:
 
 
 def _make_state(corpus, chunks, vectors, has_vector, lexical, embedder, server) -> _State:
-    by_symbol: dict[str, list[int]] = defaultdict(list)
-    for row, chunk in enumerate(chunks):
-        if chunk.symbol and chunk.kind != "concept":
-            by_symbol[chunk.symbol].append(row)
-    return _State(
-        chunks=chunks, vectors=vectors, has_vector=has_vector, lexical=lexical, embedder=embedder, server=server,
-        position={c.id: i for i, c in enumerate(chunks)}, by_symbol=dict(by_symbol), corpus=corpus,
-        aside_rows=np.array([_aside_code(c.path) for c in chunks], dtype=np.int8),
-        private_rows=np.array([_private(corpus, c.symbol) for c in chunks], dtype=bool),
-        prior=_priors(corpus, chunks),
-        module_members=_module_members(corpus, chunks),
-        class_members=_class_members(corpus),
-        **_file_topics(chunks, vectors, has_vector),
-    )  # fmt: skip
-
-
-def _file_topics(chunks, vectors, has_vector) -> dict:
-    """Each source file's topic: the normalised mean of its chunk vectors (docs sections aside)."""
-    if vectors is None or not len(vectors):
-        return {}
-    rows_of: dict[str, list[int]] = defaultdict(list)
-    for row, chunk in enumerate(chunks):
-        if chunk.path and chunk.kind != "doc" and (has_vector is None or has_vector[row]):
-            rows_of[chunk.path].append(row)
-    if not rows_of:
-        return {}
-    paths = sorted(rows_of)
-    index = {path: n for n, path in enumerate(paths)}
-    topics = np.stack([vectors[rows_of[path]].mean(axis=0) for path in paths]).astype(np.float32)
-    topics /= np.maximum(np.linalg.norm(topics, axis=1, keepdims=True), 1e-12)
-    file_of_row = np.array([index.get(c.path, -1) if c.kind != "doc" else -1 for c in chunks], dtype=np.int64)
-    aside_files = np.array([_aside_code(path) for path in paths], dtype=np.int8)
-    folders = sorted({path.rpartition("/")[0] for path in paths})
-    folder_index = {folder: n for n, folder in enumerate(folders)}
-    folder_of_file = np.array([folder_index[path.rpartition("/")[0]] for path in paths], dtype=np.int64)
-    folder_vectors = np.zeros((len(folders), topics.shape[1]), dtype=np.float32)
-    np.add.at(folder_vectors, folder_of_file, topics)
-    folder_vectors /= np.maximum(np.linalg.norm(folder_vectors, axis=1, keepdims=True), 1e-12)
-    return {
-        "file_of_row": file_of_row,
-        "file_vectors": topics,
-        "aside_files": aside_files,
-        "folder_of_file": folder_of_file,
-        "folder_vectors": folder_vectors,
-    }
-
-
-def _module_members(corpus, chunks) -> dict[str, tuple[str, ...]]:
-    """For each module chunk's file, the symbols the file defines (a module hit names the best of them).
-
-    Keyed by the file, not the module: a Go package is one module over many files, and each
-    file's chunk stands for what that file defines."""
-    members = {}
-    for chunk in chunks:
-        if chunk.kind == "module" and chunk.symbol and chunk.path:
-            members[chunk.path] = tuple(
-                s.id for s in corpus.symbols_by_path.get(chunk.path, ()) if s.kind != "module" and s.id != chunk.symbol
-            )
-    return members
-
-
-def _class_members(corpus) -> dict[str, tuple[str, ...]]:
-    """For each class, its methods (a container class's hit names the best of them)."""
-    members: dict[str, list[str]] = defaultdict(list)
-    for symbol in corpus.core.symbols:
-        if symbol.parent and symbol.kind in ("method", "function"):
-            members[symbol.parent].append(symbol.id)
-    return {parent: tuple(ids) for parent, ids in members.items()}
+    return make_state(corpus, chunks, vectors, has_vector, lexical, embedder, server, _priors(corpus, chunks))
 
 
 def _priors(corpus, chunks) -> np.ndarray:
@@ -564,11 +475,22 @@ def _fused_among(rows: list[int], asked: _Query) -> int:
     return max(rows, key=lambda row: (fused[row], -row))
 
 
+def _family(state: _State, symbol: str | None) -> str | None:
+    """The key of the family ``symbol`` belongs to (see VARIANT_FAMILY), or None."""
+    variant = state.variants.get(symbol) if symbol and VARIANT_FAMILY else None
+    if variant is None:
+        return None
+    owner, stem, shape, stems = variant
+    if VARIANT_FAMILY == "shape" and stems >= FAMILY_STEMS:
+        return f"family:{owner}:{','.join(sorted(shape))}"
+    return f"family:{owner}:{stem}"
+
+
 def _diversify(
     state: _State, ranked: list[int], scores: dict[int, float], k: int, asked: _Query | None = None
 ) -> list[Hit]:
-    """Best first, but within the top 10 a symbol shows once, a concept once, a file at most
-    three times: extras move down below the top 10, they are not dropped."""
+    """Best first, but within the top 10 a symbol shows once, a concept once, a variant family once
+    (``_family``), a file at most PER_FILE_TOP times: extras move down below the top 10, they are not dropped."""
     top: list[tuple] = []
     rest: list[tuple] = []
     per_file: dict[str, int] = defaultdict(int)
@@ -579,6 +501,9 @@ def _diversify(
         if _coarse(state, chunk, asked):
             symbol, path, lines = _best_member(state, chunk, scores, asked, taken=shown)
         keys = {f"symbol:{symbol}"} if symbol else set()
+        family = _family(state, symbol)
+        if family:
+            keys.add(family)
         if chunk.kind == "concept":
             keys.add(f"concept:{chunk.concept}")
         entry = (row, symbol, path, lines)

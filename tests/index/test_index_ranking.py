@@ -405,3 +405,27 @@ def test_a_docs_section_yields_to_code_that_matches_as_well():
 def test_a_typescript_declaration_yields_to_the_code_it_declares():
     st = state([chunk(0, path="types/route.d.ts"), chunk(1, path="lib/route.js"), chunk(2, path="lib/route.ts")])
     assert st.prior[0] == S.DECLARATION_PRIOR < 1.0 == st.prior[1] == st.prior[2]
+
+
+def test_a_family_of_spellings_shows_its_best_member_once_in_the_top(monkeypatch):
+    from compiler.model import Symbol
+
+    names = ["Info", "Infof", "Infoln", "InfoFn", "Warn", "Warnf", "Warnln", "WarnFn", "WithField"]
+    symbols = [
+        Symbol(id=f"L.{name}", name=name, kind="method", path="logger.go", lines=(n, n), parent="L")
+        for n, name in enumerate(names)
+    ]
+    chunks = [chunk(n, kind="method", symbol=f"L.{name}", path=f"f{n}.go") for n, name in enumerate(names)]
+    st = state(chunks, symbols=symbols)
+    assert st.variants["L.Infof"][:2] == ("L", "Info") and "L.WithField" not in st.variants
+    scores = {n: 1.0 - n / 10 for n in range(len(names))}
+    ranked = list(range(len(names)))
+    monkeypatch.setattr(S, "VARIANT_FAMILY", None)
+    assert [h.symbol for h in S._diversify(st, ranked, scores, 3)] == ["L.Info", "L.Infof", "L.Infoln"]
+    monkeypatch.setattr(S, "VARIANT_FAMILY", "stem")
+    top = [h.symbol for h in S._diversify(st, ranked, scores, 9)]
+    assert top[:3] == ["L.Info", "L.Warn", "L.WithField"]  # the other spellings move down, not out
+    assert sorted(top) == sorted(f"L.{name}" for name in names)
+    monkeypatch.setattr(S, "VARIANT_FAMILY", "shape")
+    monkeypatch.setattr(S, "FAMILY_STEMS", 2)
+    assert [h.symbol for h in S._diversify(st, ranked, scores, 2)] == ["L.Info", "L.WithField"]

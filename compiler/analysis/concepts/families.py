@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import Counter
 
 from compiler.model import Symbol
-from compiler.text import split_words
+from compiler.text import split_words, variant_stems
 
 CLASS_MIN = 30  # methods a class must have before its methods are grouped into ideas
 BIG_CLASS = 15  # a file with two or more classes this big gives each its own unit (Client, AsyncClient)
@@ -80,28 +80,6 @@ def method_families(
     return rest, out
 
 
-VARIANT_SUFFIXES = ("Fn", "ln", "f")  # Printf, Println, PrintFn: one call in three spellings
-
-
-def _variant_stems(names: set[str]) -> dict[str, tuple[str, frozenset[str]]]:
-    """Method name -> (its stem, the stem's suffix variants present), for methods that come in two or more
-    spellings of one stem (``Info``, ``Infof``, ``Infoln``; ``Logf``, ``Logln``)."""
-    variants: dict[str, set[str]] = {}
-    for name in names:
-        for suffix in VARIANT_SUFFIXES:
-            stem = name[: -len(suffix)]
-            if name.endswith(suffix) and len(stem) >= 3 and stem[-1].isalpha():
-                variants.setdefault(stem, set()).add(suffix)
-                break
-    found: dict[str, tuple[str, frozenset[str]]] = {}
-    for stem, suffixes in variants.items():
-        shape = frozenset(suffixes | ({""} if stem in names else set()))
-        if len(shape) >= 2:
-            for suffix in shape:
-                found[stem + suffix] = (stem, shape)
-    return found
-
-
 def variant_families(
     members: list[str], symbols: dict[str, Symbol], class_sizes: Counter[str] | None = None
 ) -> tuple[list[str], list[tuple[str, list[str]]]]:
@@ -119,7 +97,7 @@ def variant_families(
     for owner, methods in sorted(methods_of.items()):
         if max(len(methods), (class_sizes or {}).get(owner, 0)) < CLASS_MIN:
             continue
-        stems = _variant_stems({symbols[sid].name for sid in methods})
+        stems = variant_stems({symbols[sid].name for sid in methods})
         by_shape: dict[frozenset[str], set[str]] = {}
         for stem, shape in stems.values():
             by_shape.setdefault(shape, set()).add(stem)
