@@ -91,6 +91,20 @@ def use_prior(corpus: Any, symbol: Any) -> float:
     return 0.25 if user_receiver_count(corpus, symbol) else 0.0
 
 
+def front_door(corpus: Any, symbol: Any) -> bool:
+    """A module-level function user code calls (``httpx.stream(``, ``url_for(``): no object to make first."""
+    parent = corpus.symbols.get(symbol.parent) if symbol.parent else None
+    return symbol.kind == "function" and (parent is None or parent.kind == "module") and use_prior(corpus, symbol) > 0
+
+
+def users_prefer(corpus: Any, twin: Any, found: Any) -> bool:
+    """Whether users call ``twin`` rather than its same-named ``found``: the front-door function over a method
+    (``httpx.stream`` over ``Client.stream``, whatever the tests call more), else the one user code calls more."""
+    if front_door(corpus, twin) != front_door(corpus, found) and {twin.kind, found.kind} == {"function", "method"}:
+        return front_door(corpus, twin)
+    return use_prior(corpus, twin) > use_prior(corpus, found)
+
+
 def _twins(corpus: Any, symbol: Any) -> list[Any]:
     """Other public functions and methods of the same name outside tests: facades and the code behind them."""
     if (
@@ -159,7 +173,7 @@ def rank_symbols(
         found = corpus.symbols[symbol_id]
         for twin in _twins(corpus, found):
             # The facade users call takes the found one's place; another twin comes just after it.
-            share = 1.05 if use_prior(corpus, twin) > use_prior(corpus, found) else 0.9
+            share = 1.05 if users_prefer(corpus, twin, found) else 0.9
             fused[twin.id] = max(fused.get(twin.id, 0.0), share * value)
 
     # "What is a transport?": the class the candidates share as a base is the idea asked about.
@@ -181,7 +195,29 @@ def rank_symbols(
         return side * fused[symbol_id] * (1 + popular) * (1 + NAME_WEIGHT * max(named, 0.0))
 
     order = list(fused)
-    return sorted(order, key=lambda i: (-score(i), order.index(i)))
+    ranked_ids = sorted(order, key=lambda i: (-score(i), order.index(i)))
+    return _front_doors_first(corpus, question, ranked_ids) if intent in {"how", "what"} and use_weight else ranked_ids
+
+
+def _front_doors_first(corpus: Any, question: str, symbol_ids: list[str]) -> list[str]:
+    """A front-door function comes just before the same-named method it stands for, however often tests call
+    the method (``httpx.stream`` before ``Client.stream``), unless the question's words point at the method's
+    owner ("from async code": ``AsyncClient.request``)."""
+    result = list(symbol_ids)
+    for symbol_id in symbol_ids:
+        method = corpus.symbols[symbol_id]
+        if method.kind != "method":
+            continue
+        for twin in _twins(corpus, method):
+            if (
+                twin.id in result
+                and result.index(twin.id) > result.index(symbol_id)
+                and users_prefer(corpus, twin, method)
+                and asked_evidence(corpus, question, twin) >= asked_evidence(corpus, question, method)
+            ):
+                result.remove(twin.id)
+                result.insert(result.index(symbol_id), twin.id)
+    return result
 
 
 def search_first(corpus: Any, hits: Sequence[dict[str, Any]], question: str = "") -> str | None:
@@ -221,7 +257,7 @@ def keep_search_lead(
     if first is None or not leading or leading[0] == first or first not in corpus.symbols:
         return symbols
     pick, found = corpus.symbols[leading[0]], corpus.symbols[first]
-    if pick.name == found.name and use_prior(corpus, pick) > use_prior(corpus, found):
+    if pick.name == found.name and users_prefer(corpus, pick, found):
         return symbols  # the facade users call, for the code behind it (``app.use`` for ``proto.use``)
     if name_score(corpus, question, pick.id) > name_score(corpus, question, found.id):
         return symbols

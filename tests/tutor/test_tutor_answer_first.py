@@ -174,3 +174,53 @@ def test_what_question_leads_with_the_base_the_candidates_share():
     found = ["pkg.transports.MockTransport", "pkg.transports.HTTPTransport"]
     assert rank_symbols(corpus, "what is a transport?", "what", [(found, 1.0)])[0] == "pkg.transports.BaseTransport"
     assert "pkg.transports.BaseTransport" not in rank_symbols(corpus, "where is it sent?", "where", [(found, 1.0)])
+
+
+def _stream_corpus():
+    """A package-level ``pkg.api.stream`` and a ``Client.stream`` method; tests call ``client.stream(`` twice,
+    the README ``pkg.stream(`` once, and ``pkg.get(`` (no ``Headers.get`` is meant)."""
+
+    def symbol(id, kind, parent, path="pkg/api.py", excerpt=""):
+        return SimpleNamespace(
+            **dict(id=id, name=id.split(".")[-1], kind=kind, path=path, excerpt=excerpt, bases=(), decorators=()),
+            **dict(doc="Stream a response body.", lines=(1, 5), importance=0.1, parent=parent, signature="def f()"),
+        )
+
+    symbols = [
+        symbol("pkg.api", "module", None),
+        symbol("pkg.client", "module", None, path="pkg/client.py"),
+        symbol("pkg.api.stream", "function", "pkg.api"),
+        symbol("pkg.client.Client", "class", "pkg.client", path="pkg/client.py"),
+        symbol("pkg.client.Client.stream", "method", "pkg.client.Client", path="pkg/client.py"),
+        symbol("pkg.client.Headers", "class", "pkg.client", path="pkg/client.py"),
+        symbol("pkg.client.Headers.get", "method", "pkg.client.Headers", path="pkg/client.py"),
+        symbol(
+            "tests.test_client.test_it",
+            "function",
+            "tests.test_client",
+            path="tests/test_client.py",
+            excerpt="def test_it(client):\n    client.stream('GET', url)\n    client.stream('POST', url)\n",
+        ),
+    ]
+    readme = SimpleNamespace(path="README.md", text="```python\npkg.stream('GET', url)\npkg.get(url)\n```\n")
+    by_id = {s.id: s for s in symbols}
+    return SimpleNamespace(core=SimpleNamespace(sections=[readme], symbols=symbols), symbols=by_id)
+
+
+def test_a_package_level_call_counts_for_the_package_level_function_only():
+    from compiler.analysis.examples import user_call_count
+
+    corpus = _stream_corpus()
+    assert user_call_count(corpus, corpus.symbols["pkg.api.stream"]) == 1
+    assert user_call_count(corpus, corpus.symbols["pkg.client.Client.stream"]) == 2  # not ``pkg.stream(``
+    assert user_call_count(corpus, corpus.symbols["pkg.client.Headers.get"]) == 0  # ``pkg.get(`` is no method call
+
+
+def test_a_how_to_leads_with_the_front_door_function():
+    from compiler.tutor.rank import rank_symbols
+
+    corpus = _stream_corpus()
+    found = ["pkg.client.Client.stream", "pkg.api.stream"]
+    # Tests call the method more, but a user writes the package-level function first.
+    assert rank_symbols(corpus, "how do I stream a response?", "how", [(found, 1.0)])[0] == "pkg.api.stream"
+    assert rank_symbols(corpus, "where is a response streamed?", "where", [(found, 1.0)])[0] == found[0]
