@@ -42,6 +42,7 @@ Ranked = Sequence[tuple[Sequence[str], float]]
 GOAL_USE_WEIGHT = {"use": 1.5, "extend": 0.25, "fix": 0.0, "contribute": 0.0}
 NAME_WEIGHT = 0.5  # how much a name that says what the question asks multiplies the score, per word
 SIDE_WEIGHT = 0.3  # score factor of benchmark and tooling code the question does not ask about (roles.SIDE_ROLES)
+MACHINERY_INTENTS = {"where", "why"}  # questions about how the code works inside, not about the API a user calls
 # TypeScript declaration files (roles.is_declaration_path) answer only questions about types.
 ASKS_ABOUT_TYPES = re.compile(r"\b(types?|typing|typings|typescript|declarations?|interfaces?)\b", re.I)
 
@@ -220,40 +221,46 @@ def _front_doors_first(corpus: Any, question: str, symbol_ids: list[str]) -> lis
     return result
 
 
-def search_first(corpus: Any, hits: Sequence[dict[str, Any]], question: str = "") -> str | None:
+def search_first(corpus: Any, hits: Sequence[dict[str, Any]], question: str = "", intent: str = "") -> str | None:
     """The search's own best code symbol: the first hit's symbol that an answer can lead with, or None
-    when a docs section ranks above it (the docs' calls then speak for the search, through ``rank_symbols``)."""
+    when a docs section ranks above it (the docs' calls then speak for the search, through ``rank_symbols``).
+    A where or why question asks about the machinery: a private helper may lead it."""
+    private_ok = intent in MACHINERY_INTENTS
     for hit in hits:
         symbol = corpus.symbols.get(hit["symbol"]) if hit.get("symbol") else None
         if symbol is None:
             if hit.get("kind") != "concept" and hit.get("path"):
                 return None
             continue
-        if not can_lead(symbol) or (is_declaration_path(symbol.path) and not ASKS_ABOUT_TYPES.search(question)):
+        if not can_lead(symbol, private_ok) or (
+            is_declaration_path(symbol.path) and not ASKS_ABOUT_TYPES.search(question)
+        ):
             continue  # a concept hit names its best-matching member: that counts as the search's pick too
         return symbol.id
     return None
 
 
-def can_lead(symbol: Any) -> bool:
-    """Whether an answer may lead with ``symbol``: not a module, a test, a sample app or a private helper."""
+def can_lead(symbol: Any, private_ok: bool = False) -> bool:
+    """Whether an answer may lead with ``symbol``: not a module, a test, a sample app, or a private helper
+    (unless ``private_ok``: a where or why question about the machinery)."""
     return not (
         symbol.kind == "module"
         or is_test_path(symbol.path)
         or EXAMPLE_PATH.search(symbol.path)
-        or (symbol.name.startswith("_") and not symbol.name.startswith("__"))
+        or (not private_ok and symbol.name.startswith("_") and not symbol.name.startswith("__"))
     )
 
 
 def keep_search_lead(
-    corpus: Any, question: str, first: str | None, symbols: Sequence[str], use_counts: bool = False
+    corpus: Any, question: str, first: str | None, symbols: Sequence[str], use_counts: bool = False, intent: str = ""
 ) -> list[str]:
     """The search's best symbol leads unless the tutor's pick has more evidence tied to this question: more of
     its words in the name or docstring, a name that says it, or it is the same-named facade users call. With
     ``use_counts`` (a how-to asked by a learner who uses the library), a pick with as much evidence that user
     code calls more also keeps the lead."""
     symbols = list(symbols)
-    leading = [s for s in symbols if s in corpus.symbols and can_lead(corpus.symbols[s])]
+    private_ok = intent in MACHINERY_INTENTS
+    leading = [s for s in symbols if s in corpus.symbols and can_lead(corpus.symbols[s], private_ok)]
     if first is None or not leading or leading[0] == first or first not in corpus.symbols:
         return symbols
     pick, found = corpus.symbols[leading[0]], corpus.symbols[first]

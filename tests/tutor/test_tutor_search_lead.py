@@ -57,6 +57,12 @@ def test_the_search_pick_is_code_an_answer_can_lead_with():
     hits = [_hit("pkg.cache._evict"), _hit("types.index.Options", kind="class"), _hit("pkg.lexer.tokenize")]
     assert search_first(corpus, hits, "how is the source split?") == "pkg.lexer.tokenize"
     assert search_first(corpus, hits, "which type holds the options?") == "types.index.Options"
+    # A where or why question asks about the machinery: a private helper may lead it.
+    assert search_first(corpus, hits, "where are old entries dropped?", "where") == "pkg.cache._evict"
+    assert keep_search_lead(corpus, "why drop entries?", "pkg.cache._evict", ["pkg.lexer.tokenize"], intent="why") == [
+        "pkg.cache._evict",
+        "pkg.lexer.tokenize",
+    ]
     # A docs section first: its calls speak for the search, through the docs votes.
     assert search_first(corpus, [_hit(path="docs/guide.md", kind="doc"), *hits], "split?") is None
 
