@@ -266,7 +266,9 @@ def keep_search_lead(
     pick, found = corpus.symbols[leading[0]], corpus.symbols[first]
     if pick.name == found.name and users_prefer(corpus, pick, found):
         return symbols  # the facade users call, for the code behind it (``app.use`` for ``proto.use``)
-    if name_score(corpus, question, pick.id) > name_score(corpus, question, found.id):
+    # A name that says what is asked ("render_template") is evidence for the API a user calls; a where or why
+    # question is about the machinery, whose names rarely spell the question ("split_template_path").
+    if not private_ok and name_score(corpus, question, pick.id) > name_score(corpus, question, found.id):
         return symbols
     evidence, against = asked_evidence(corpus, question, pick), asked_evidence(corpus, question, found)
     if evidence > against or (
