@@ -11,6 +11,7 @@ to instruct an AI is flagged, never obeyed.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -36,6 +37,16 @@ from compiler.tutor.rank import name_score
 from compiler.tutor.reply import Draft, Reply, Turn
 from compiler.tutor.words import HOW_TO, QUESTION_FILLER, tokens
 from compiler.untrusted import quote_flagged
+
+# Real uses read per lead symbol before picking the one that says what was asked: all of a popular object's
+# uses (``request`` has dozens), not just the first few by origin, so ``request.form`` is among them.
+EXAMPLES_READ = 40
+EXAMPLES_BEST = 8  # the first uses by origin and receiver, where the shortest matching call is chosen
+
+
+def _attributes_read(call: str, symbol: Any) -> set[str]:
+    """The word tokens of the attributes ``call`` reads on ``symbol`` (``form`` in ``request.form['name']``)."""
+    return set(tokens(" ".join(re.findall(rf"(?<![\w.]){re.escape(symbol.name)}\.(\w+)", call))))
 
 
 class OfflineBackend:
@@ -136,19 +147,30 @@ class Composer(Material):
         # contributes to it keeps the code the plan leads with, and sees a use of that code only.
         users = goal_kind(self.plan.goal) in {"", "use"}
         for symbol in self.main_symbols()[: 3 if users else 1]:
-            found = [e for e in examples_for(self.corpus, symbol, limit=8) if can_call(e.call, symbol)]
+            read = examples_for(self.corpus, symbol, limit=EXAMPLES_READ)
+            found = [e for e in read[:EXAMPLES_BEST] if can_call(e.call, symbol)]
             if found:
-                # Of the real uses, the one that says what was asked (``request.form`` for "a form", ``404`` for
-                # "not found" stays a tie), then the shortest calling line: the call itself, not a test's assert.
-                return max(
-                    found,
-                    key=lambda e: (
+                # Of the best real uses, the one that says what was asked (``request.form`` for "a form", ``404``
+                # for "not found" stays a tie), then the shortest calling line: the call itself, not a test's assert.
+                def key(e: Any) -> tuple[int, int, int, int]:
+                    return (
                         len(asked & set(tokens(e.call))),
                         len(asked & set(tokens(e.code))),
                         -len(e.call),
-                        -found.index(e),
-                    ),
-                )
+                        -read.index(e),
+                    )
+
+                best = max(found, key=key)
+                # An object users read from (``request``): a later use whose attribute is what was asked wins
+                # (``request.form[`` for "a form", among dozens of uses).
+                later = [
+                    e
+                    for e in read[EXAMPLES_BEST:]
+                    if asked & _attributes_read(e.call, symbol) and can_call(e.call, symbol)
+                ]
+                if symbol.kind == "variable" and later and not asked & _attributes_read(best.call, symbol):
+                    return later[0]
+                return best
             if usage(self.corpus, symbol) and (
                 name_score(self.corpus, self.plan.question, symbol.id) > 0 or user_call_count(self.corpus, symbol)
             ):

@@ -108,7 +108,7 @@ def _api_corpus():
             kind="function",
             path="tests/test_app.py",
             excerpt='def test_it(app):\n    """Calls `router.use()` in prose."""\n    @app.errorhandler(404)\n'
-            "    name = request.form['name']\n    assert response.text == name\n",
+            "    name = request.form['the_name_of_the_user_field']\n    assert response.text == name\n",
         ),
     ]
     readme = SimpleNamespace(path="README.md", text="Use it:\n\n```js\napp.use(logger)\napp.use(json())\n```\n")
@@ -224,3 +224,29 @@ def test_a_how_to_leads_with_the_front_door_function():
     # Tests call the method more, but a user writes the package-level function first.
     assert rank_symbols(corpus, "how do I stream a response?", "how", [(found, 1.0)])[0] == "pkg.api.stream"
     assert rank_symbols(corpus, "where is a response streamed?", "where", [(found, 1.0)])[0] == found[0]
+
+
+def test_a_how_to_shows_the_use_that_reads_the_asked_attribute_however_late_it_comes():
+    from compiler.tutor.offline import Composer
+
+    common = dict(path="pkg/globals.py", excerpt="", doc="", decorators=())
+    request = SimpleNamespace(id="pkg.globals.request", name="request", kind="variable", parent="pkg.globals", **common)
+    module = SimpleNamespace(id="pkg.globals", name="globals", kind="module", parent=None, **common)
+    # Ten uses reading cookies come first in the docs; the one reading the form comes last.
+    code = "\n\n".join(f"```python\nvalue = request.cookies.get('k{n}')\n```" for n in range(10))
+    code += "\n\n```python\nname = request.form['the_name_of_the_user_field']\n```\n"
+    text = "# Requests\n\n" + code
+    section = SimpleNamespace(path="docs/requests.md", text=text, lines=(1, text.count("\n") + 1))
+    symbols = [module, request]
+    corpus = SimpleNamespace(
+        core=SimpleNamespace(sections=[section], symbols=symbols),
+        symbols={s.id: s for s in symbols},
+        files={"docs/requests.md": SimpleNamespace(lines=200, language="markdown")},
+    )
+    composer = SimpleNamespace(
+        how_to=True,
+        corpus=corpus,
+        plan=SimpleNamespace(question="how do I read a value the user submitted in a form?", goal=""),
+        main_symbols=lambda: [request],
+    )
+    assert Composer.example(composer).call == "name = request.form['the_name_of_the_user_field']"
