@@ -11,7 +11,6 @@ to instruct an AI is flagged, never obeyed.
 
 from __future__ import annotations
 
-import re
 import textwrap
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -21,7 +20,7 @@ from compiler.roles import is_test_path
 from compiler.tutor.analogies import analogies
 from compiler.tutor.citations import Citation
 from compiler.tutor.goals import goal_kind
-from compiler.tutor.material import Material, can_call, usage
+from compiler.tutor.material import Material, attributes_read, can_call, usage
 from compiler.tutor.plan import EXAMPLE_PATH, Plan, Step, symbol_text
 from compiler.tutor.prose import (
     decision_lines,
@@ -38,15 +37,8 @@ from compiler.tutor.reply import Draft, Reply, Turn
 from compiler.tutor.words import HOW_TO, QUESTION_FILLER, tokens
 from compiler.untrusted import quote_flagged
 
-# Real uses read per lead symbol before picking the one that says what was asked: all of a popular object's
-# uses (``request`` has dozens), not just the first few by origin, so ``request.form`` is among them.
-EXAMPLES_READ = 40
-EXAMPLES_BEST = 8  # the first uses by origin and receiver, where the shortest matching call is chosen
-
-
-def _attributes_read(call: str, symbol: Any) -> set[str]:
-    """The word tokens of the attributes ``call`` reads on ``symbol`` (``form`` in ``request.form['name']``)."""
-    return set(tokens(" ".join(re.findall(rf"(?<![\w.]){re.escape(symbol.name)}\.(\w+)", call))))
+EXAMPLES_BEST = 8  # real uses, best by origin and receiver first, among which the answer's example is chosen
+EXAMPLES_READ = 40  # uses read for an object users read from (``request`` has dozens): the asked attribute's
 
 
 class OfflineBackend:
@@ -152,24 +144,19 @@ class Composer(Material):
             if found:
                 # Of the best real uses, the one that says what was asked (``request.form`` for "a form", ``404``
                 # for "not found" stays a tie), then the shortest calling line: the call itself, not a test's assert.
-                def key(e: Any) -> tuple[int, int, int, int]:
-                    return (
+                best = max(
+                    found,
+                    key=lambda e: (
                         len(asked & set(tokens(e.call))),
                         len(asked & set(tokens(e.code))),
                         -len(e.call),
-                        -read.index(e),
-                    )
-
-                best = max(found, key=key)
-                # An object users read from (``request``): a later use whose attribute is what was asked wins
-                # (``request.form[`` for "a form", among dozens of uses).
-                later = [
-                    e
-                    for e in read[EXAMPLES_BEST:]
-                    if asked & _attributes_read(e.call, symbol) and can_call(e.call, symbol)
-                ]
-                if symbol.kind == "variable" and later and not asked & _attributes_read(best.call, symbol):
-                    return later[0]
+                        -found.index(e),
+                    ),
+                )
+                # An object users read from: a later use that reads the asked attribute wins (``request.form[``).
+                later = [e for e in read[EXAMPLES_BEST:] if asked & attributes_read(e.call, symbol)]
+                if symbol.kind == "variable" and not asked & attributes_read(best.call, symbol):
+                    best = next((e for e in later if can_call(e.call, symbol)), best)
                 return best
             if usage(self.corpus, symbol) and (
                 name_score(self.corpus, self.plan.question, symbol.id) > 0 or user_call_count(self.corpus, symbol)
