@@ -3,7 +3,8 @@
 In: a path relative to the source root (``/``-separated) or a language name.
 Out: ``file_role`` -> ``code``, ``test``, ``example``, ``bench``, ``docs`` or ``tooling`` (the map and
 the ranking read it); ``is_test_path`` -> True for tests and test fixtures (the search and the tutor
-read it: a looser rule, fixtures folders included, because they only demote matches);
+read it: a looser rule, fixtures folders and root ``integration/``/``e2e/`` folders included, because they only
+demote matches);
 A Go file is a test only when it ends in ``_test.go`` (or lies under ``testdata/``, which the Go tool
 never builds): any other Go file is compiled into a package users may import (cobra's ``doc``, logrus's
 ``hooks/test``), whatever its folder is called.
@@ -35,6 +36,7 @@ _ROLE_DIRS = {
 
 _TEST_PATH = re.compile(
     r"(^|/)(tests?|testing|testutils?|testhelpers?|__tests__|spec|specs|fixtures?)/"
+    r"|^(integration|e2e)/"  # integration tests at the root (fastify's integration/server.js); never a package's own
     r"|(^|/)(test_[^/]*|[^/]*_test\.[a-z]+|[^/]*\.(test|spec)\.[a-z]+|conftest\.py)$"
 )
 _SUPPORT_PATH = re.compile(

@@ -241,12 +241,22 @@ def _user_uses(corpus: Any) -> tuple[Counter[tuple[str, str]], Counter[tuple[str
 
 def _owners(corpus: Any, symbol: Any) -> set[str]:
     """Names a caller may hold ``symbol``'s owner under: the parts of its id before its name, and the
-    classes that inherit the method (``app.errorhandler(`` calls ``Scaffold.errorhandler`` through ``App``)."""
+    classes that inherit the method (``app.errorhandler(`` calls ``Scaffold.errorhandler`` through ``App``).
+    A method of a class is called on an instance, never on the package: ``httpx.stream(`` calls the
+    package-level ``stream``, not ``Client.stream``, so the package (the id's first part) owns only what
+    lives at module level."""
     parts = re.split(r"[./]", symbol.id)[:-1]
+    if symbol.kind == "method" and len(parts) > 1 and _parent_is_class(corpus, symbol):
+        parts = parts[1:]
     owners = {part.lower().lstrip("_") for part in parts if len(part.lstrip("_")) > 1}
     if symbol.kind == "method" and parts:
         owners |= _subclasses(corpus).get(parts[-1], set())
     return owners
+
+
+def _parent_is_class(corpus: Any, symbol: Any) -> bool:
+    parent = corpus.symbols.get(symbol.parent) if symbol.parent else None
+    return parent is not None and parent.kind == "class"
 
 
 def _subclasses(corpus: Any) -> dict[str, set[str]]:

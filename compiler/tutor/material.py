@@ -3,7 +3,8 @@
 In: a corpus and a ``Plan``. Out: strings ready for an answer, with the ``Citation`` of every line they
 quote appended to the caller's list; instruction-like repository text is recorded in ``flagged`` and
 never written as ours. ``usage`` writes the call a user types for a symbol;
-``can_call`` says whether a line of real code can be a call of it. ``offline.Composer``
+``can_call`` says whether a line of real code can be a call of it; ``attributes_read`` which attributes
+of an object (``form`` of ``request``) it reads. ``offline.Composer``
 arranges this material into sections.
 """
 
@@ -18,6 +19,7 @@ from compiler.roles import is_test_path
 from compiler.tutor.citations import Citation
 from compiler.tutor.plan import Plan, symbol_text
 from compiler.tutor.prose import clean_prose, language_of, ref, render_doc, sentences
+from compiler.tutor.words import tokens
 from compiler.untrusted import looks_like_instruction
 
 
@@ -130,3 +132,8 @@ class Material:
         """Callers, the code they serve before the tests that exercise it, most important first."""
         found = self.resolved(symbol_ids)
         return sorted(found, key=lambda s: (is_test_path(s.path), -s.importance, s.id))
+
+
+def attributes_read(call: str, symbol: Any) -> set[str]:
+    """The word tokens of the attributes ``call`` reads on ``symbol`` (``form`` in ``request.form['name']``)."""
+    return set(tokens(" ".join(re.findall(rf"(?<![\w.]){re.escape(symbol.name)}\.(\w+)", call))))

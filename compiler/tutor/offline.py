@@ -20,7 +20,7 @@ from compiler.roles import is_test_path
 from compiler.tutor.analogies import analogies
 from compiler.tutor.citations import Citation
 from compiler.tutor.goals import goal_kind
-from compiler.tutor.material import Material, can_call, usage
+from compiler.tutor.material import Material, attributes_read, can_call, usage
 from compiler.tutor.plan import EXAMPLE_PATH, Plan, Step, symbol_text
 from compiler.tutor.prose import (
     decision_lines,
@@ -36,6 +36,9 @@ from compiler.tutor.rank import name_score
 from compiler.tutor.reply import Draft, Reply, Turn
 from compiler.tutor.words import HOW_TO, QUESTION_FILLER, tokens
 from compiler.untrusted import quote_flagged
+
+EXAMPLES_BEST = 8  # real uses, best by origin and receiver first, among which the answer's example is chosen
+EXAMPLES_READ = 40  # uses read for an object users read from (``request`` has dozens): the asked attribute's
 
 
 class OfflineBackend:
@@ -136,11 +139,12 @@ class Composer(Material):
         # contributes to it keeps the code the plan leads with, and sees a use of that code only.
         users = goal_kind(self.plan.goal) in {"", "use"}
         for symbol in self.main_symbols()[: 3 if users else 1]:
-            found = [e for e in examples_for(self.corpus, symbol, limit=8) if can_call(e.call, symbol)]
+            read = examples_for(self.corpus, symbol, limit=EXAMPLES_READ)
+            found = [e for e in read[:EXAMPLES_BEST] if can_call(e.call, symbol)]
             if found:
-                # Of the real uses, the one that says what was asked (``request.form`` for "a form", ``404`` for
-                # "not found" stays a tie), then the shortest calling line: the call itself, not a test's assert.
-                return max(
+                # Of the best real uses, the one that says what was asked (``request.form`` for "a form", ``404``
+                # for "not found" stays a tie), then the shortest calling line: the call itself, not a test's assert.
+                best = max(
                     found,
                     key=lambda e: (
                         len(asked & set(tokens(e.call))),
@@ -149,6 +153,11 @@ class Composer(Material):
                         -found.index(e),
                     ),
                 )
+                # An object users read from: a later use that reads the asked attribute wins (``request.form[``).
+                later = [e for e in read[EXAMPLES_BEST:] if asked & attributes_read(e.call, symbol)]
+                if symbol.kind == "variable" and not asked & attributes_read(best.call, symbol):
+                    best = next((e for e in later if can_call(e.call, symbol)), best)
+                return best
             if usage(self.corpus, symbol) and (
                 name_score(self.corpus, self.plan.question, symbol.id) > 0 or user_call_count(self.corpus, symbol)
             ):

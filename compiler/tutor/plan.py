@@ -308,7 +308,9 @@ def _targets(
     )
     if second:  # the retriever's own ranking leads unless the rules have evidence from this question
         use_counts = detect_intent(question) == "how" and kind in {"", "use"}
-        symbols = keep_search_lead(corpus, question, search_first(corpus, hits, question), symbols, use_counts)
+        intent = detect_intent(question)
+        first = search_first(corpus, hits, question, intent)
+        symbols = keep_search_lead(corpus, question, first, symbols, use_counts, intent)
     # A symbol or concept named outright in the question wins over fuzzy retrieval.
     for named in _named_symbols(corpus, question):
         if named.id not in symbols:

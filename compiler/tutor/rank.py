@@ -42,6 +42,7 @@ Ranked = Sequence[tuple[Sequence[str], float]]
 GOAL_USE_WEIGHT = {"use": 1.5, "extend": 0.25, "fix": 0.0, "contribute": 0.0}
 NAME_WEIGHT = 0.5  # how much a name that says what the question asks multiplies the score, per word
 SIDE_WEIGHT = 0.3  # score factor of benchmark and tooling code the question does not ask about (roles.SIDE_ROLES)
+MACHINERY_INTENTS = {"where", "why"}  # questions about how the code works inside, not about the API a user calls
 # TypeScript declaration files (roles.is_declaration_path) answer only questions about types.
 ASKS_ABOUT_TYPES = re.compile(r"\b(types?|typing|typings|typescript|declarations?|interfaces?)\b", re.I)
 
@@ -89,6 +90,20 @@ def use_prior(corpus: Any, symbol: Any) -> float:
     if calls:
         return 0.5 + 0.25 * math.log1p(calls)
     return 0.25 if user_receiver_count(corpus, symbol) else 0.0
+
+
+def front_door(corpus: Any, symbol: Any) -> bool:
+    """A module-level function user code calls (``httpx.stream(``, ``url_for(``): no object to make first."""
+    parent = corpus.symbols.get(symbol.parent) if symbol.parent else None
+    return symbol.kind == "function" and (parent is None or parent.kind == "module") and use_prior(corpus, symbol) > 0
+
+
+def users_prefer(corpus: Any, twin: Any, found: Any) -> bool:
+    """Whether users call ``twin`` rather than its same-named ``found``: the front-door function over a method
+    (``httpx.stream`` over ``Client.stream``, whatever the tests call more), else the one user code calls more."""
+    if front_door(corpus, twin) != front_door(corpus, found) and {twin.kind, found.kind} == {"function", "method"}:
+        return front_door(corpus, twin)
+    return use_prior(corpus, twin) > use_prior(corpus, found)
 
 
 def _twins(corpus: Any, symbol: Any) -> list[Any]:
@@ -159,7 +174,7 @@ def rank_symbols(
         found = corpus.symbols[symbol_id]
         for twin in _twins(corpus, found):
             # The facade users call takes the found one's place; another twin comes just after it.
-            share = 1.05 if use_prior(corpus, twin) > use_prior(corpus, found) else 0.9
+            share = 1.05 if users_prefer(corpus, twin, found) else 0.9
             fused[twin.id] = max(fused.get(twin.id, 0.0), share * value)
 
     # "What is a transport?": the class the candidates share as a base is the idea asked about.
@@ -181,49 +196,79 @@ def rank_symbols(
         return side * fused[symbol_id] * (1 + popular) * (1 + NAME_WEIGHT * max(named, 0.0))
 
     order = list(fused)
-    return sorted(order, key=lambda i: (-score(i), order.index(i)))
+    ranked_ids = sorted(order, key=lambda i: (-score(i), order.index(i)))
+    return _front_doors_first(corpus, question, ranked_ids) if intent in {"how", "what"} and use_weight else ranked_ids
 
 
-def search_first(corpus: Any, hits: Sequence[dict[str, Any]], question: str = "") -> str | None:
+def _front_doors_first(corpus: Any, question: str, symbol_ids: list[str]) -> list[str]:
+    """A front-door function comes just before the same-named method it stands for, however often tests call
+    the method (``httpx.stream`` before ``Client.stream``), unless the question's words point at the method's
+    owner ("from async code": ``AsyncClient.request``)."""
+    result = list(symbol_ids)
+    for symbol_id in symbol_ids:
+        method = corpus.symbols[symbol_id]
+        if method.kind != "method":
+            continue
+        for twin in _twins(corpus, method):
+            if (
+                twin.id in result
+                and result.index(twin.id) > result.index(symbol_id)
+                and users_prefer(corpus, twin, method)
+                and asked_evidence(corpus, question, twin) >= asked_evidence(corpus, question, method)
+            ):
+                result.remove(twin.id)
+                result.insert(result.index(symbol_id), twin.id)
+    return result
+
+
+def search_first(corpus: Any, hits: Sequence[dict[str, Any]], question: str = "", intent: str = "") -> str | None:
     """The search's own best code symbol: the first hit's symbol that an answer can lead with, or None
-    when a docs section ranks above it (the docs' calls then speak for the search, through ``rank_symbols``)."""
+    when a docs section ranks above it (the docs' calls then speak for the search, through ``rank_symbols``).
+    A where or why question asks about the machinery: a private helper may lead it."""
+    private_ok = intent in MACHINERY_INTENTS
     for hit in hits:
         symbol = corpus.symbols.get(hit["symbol"]) if hit.get("symbol") else None
         if symbol is None:
             if hit.get("kind") != "concept" and hit.get("path"):
                 return None
             continue
-        if not can_lead(symbol) or (is_declaration_path(symbol.path) and not ASKS_ABOUT_TYPES.search(question)):
+        if not can_lead(symbol, private_ok) or (
+            is_declaration_path(symbol.path) and not ASKS_ABOUT_TYPES.search(question)
+        ):
             continue  # a concept hit names its best-matching member: that counts as the search's pick too
         return symbol.id
     return None
 
 
-def can_lead(symbol: Any) -> bool:
-    """Whether an answer may lead with ``symbol``: not a module, a test, a sample app or a private helper."""
+def can_lead(symbol: Any, private_ok: bool = False) -> bool:
+    """Whether an answer may lead with ``symbol``: not a module, a test, a sample app, or a private helper
+    (unless ``private_ok``: a where or why question about the machinery)."""
     return not (
         symbol.kind == "module"
         or is_test_path(symbol.path)
         or EXAMPLE_PATH.search(symbol.path)
-        or (symbol.name.startswith("_") and not symbol.name.startswith("__"))
+        or (not private_ok and symbol.name.startswith("_") and not symbol.name.startswith("__"))
     )
 
 
 def keep_search_lead(
-    corpus: Any, question: str, first: str | None, symbols: Sequence[str], use_counts: bool = False
+    corpus: Any, question: str, first: str | None, symbols: Sequence[str], use_counts: bool = False, intent: str = ""
 ) -> list[str]:
     """The search's best symbol leads unless the tutor's pick has more evidence tied to this question: more of
     its words in the name or docstring, a name that says it, or it is the same-named facade users call. With
     ``use_counts`` (a how-to asked by a learner who uses the library), a pick with as much evidence that user
     code calls more also keeps the lead."""
     symbols = list(symbols)
-    leading = [s for s in symbols if s in corpus.symbols and can_lead(corpus.symbols[s])]
+    private_ok = intent in MACHINERY_INTENTS
+    leading = [s for s in symbols if s in corpus.symbols and can_lead(corpus.symbols[s], private_ok)]
     if first is None or not leading or leading[0] == first or first not in corpus.symbols:
         return symbols
     pick, found = corpus.symbols[leading[0]], corpus.symbols[first]
-    if pick.name == found.name and use_prior(corpus, pick) > use_prior(corpus, found):
+    if pick.name == found.name and users_prefer(corpus, pick, found):
         return symbols  # the facade users call, for the code behind it (``app.use`` for ``proto.use``)
-    if name_score(corpus, question, pick.id) > name_score(corpus, question, found.id):
+    # A name that says what is asked ("render_template") is evidence for the API a user calls; a where or why
+    # question is about the machinery, whose names rarely spell the question ("split_template_path").
+    if not private_ok and name_score(corpus, question, pick.id) > name_score(corpus, question, found.id):
         return symbols
     evidence, against = asked_evidence(corpus, question, pick), asked_evidence(corpus, question, found)
     if evidence > against or (

@@ -235,6 +235,9 @@ def test_tests_rank_below_the_code_they_check_unless_asked_for():
     assert is_test_path("src/router.spec.ts") and not is_test_path("src/contest.py")
     assert is_test_path("internal/testutils/testutils.go") and is_test_path("pkg/testhelpers/db.py")
     assert not is_test_path("pkg/testimony/report.py")
+    # Integration tests at the root (fastify's integration/server.js), never a package's own integration module.
+    assert is_test_path("integration/server.js") and is_test_path("e2e/app.spec.ts")
+    assert not is_test_path("src/pkg/integration/slack.py")
 
 
 def test_release_notes_are_not_chunked():

@@ -108,7 +108,7 @@ def _api_corpus():
             kind="function",
             path="tests/test_app.py",
             excerpt='def test_it(app):\n    """Calls `router.use()` in prose."""\n    @app.errorhandler(404)\n'
-            "    name = request.form['name']\n    assert response.text == name\n",
+            "    name = request.form['the_name_of_the_user_field']\n    assert response.text == name\n",
         ),
     ]
     readme = SimpleNamespace(path="README.md", text="Use it:\n\n```js\napp.use(logger)\napp.use(json())\n```\n")
@@ -174,3 +174,79 @@ def test_what_question_leads_with_the_base_the_candidates_share():
     found = ["pkg.transports.MockTransport", "pkg.transports.HTTPTransport"]
     assert rank_symbols(corpus, "what is a transport?", "what", [(found, 1.0)])[0] == "pkg.transports.BaseTransport"
     assert "pkg.transports.BaseTransport" not in rank_symbols(corpus, "where is it sent?", "where", [(found, 1.0)])
+
+
+def _stream_corpus():
+    """A package-level ``pkg.api.stream`` and a ``Client.stream`` method; tests call ``client.stream(`` twice,
+    the README ``pkg.stream(`` once, and ``pkg.get(`` (no ``Headers.get`` is meant)."""
+
+    def symbol(id, kind, parent, path="pkg/api.py", excerpt=""):
+        return SimpleNamespace(
+            **dict(id=id, name=id.split(".")[-1], kind=kind, path=path, excerpt=excerpt, bases=(), decorators=()),
+            **dict(doc="Stream a response body.", lines=(1, 5), importance=0.1, parent=parent, signature="def f()"),
+        )
+
+    symbols = [
+        symbol("pkg.api", "module", None),
+        symbol("pkg.client", "module", None, path="pkg/client.py"),
+        symbol("pkg.api.stream", "function", "pkg.api"),
+        symbol("pkg.client.Client", "class", "pkg.client", path="pkg/client.py"),
+        symbol("pkg.client.Client.stream", "method", "pkg.client.Client", path="pkg/client.py"),
+        symbol("pkg.client.Headers", "class", "pkg.client", path="pkg/client.py"),
+        symbol("pkg.client.Headers.get", "method", "pkg.client.Headers", path="pkg/client.py"),
+        symbol(
+            "tests.test_client.test_it",
+            "function",
+            "tests.test_client",
+            path="tests/test_client.py",
+            excerpt="def test_it(client):\n    client.stream('GET', url)\n    client.stream('POST', url)\n",
+        ),
+    ]
+    readme = SimpleNamespace(path="README.md", text="```python\npkg.stream('GET', url)\npkg.get(url)\n```\n")
+    by_id = {s.id: s for s in symbols}
+    return SimpleNamespace(core=SimpleNamespace(sections=[readme], symbols=symbols), symbols=by_id)
+
+
+def test_a_package_level_call_counts_for_the_package_level_function_only():
+    from compiler.analysis.examples import user_call_count
+
+    corpus = _stream_corpus()
+    assert user_call_count(corpus, corpus.symbols["pkg.api.stream"]) == 1
+    assert user_call_count(corpus, corpus.symbols["pkg.client.Client.stream"]) == 2  # not ``pkg.stream(``
+    assert user_call_count(corpus, corpus.symbols["pkg.client.Headers.get"]) == 0  # ``pkg.get(`` is no method call
+
+
+def test_a_how_to_leads_with_the_front_door_function():
+    from compiler.tutor.rank import rank_symbols
+
+    corpus = _stream_corpus()
+    found = ["pkg.client.Client.stream", "pkg.api.stream"]
+    # Tests call the method more, but a user writes the package-level function first.
+    assert rank_symbols(corpus, "how do I stream a response?", "how", [(found, 1.0)])[0] == "pkg.api.stream"
+    assert rank_symbols(corpus, "where is a response streamed?", "where", [(found, 1.0)])[0] == found[0]
+
+
+def test_a_how_to_shows_the_use_that_reads_the_asked_attribute_however_late_it_comes():
+    from compiler.tutor.offline import Composer
+
+    common = dict(path="pkg/globals.py", excerpt="", doc="", decorators=())
+    request = SimpleNamespace(id="pkg.globals.request", name="request", kind="variable", parent="pkg.globals", **common)
+    module = SimpleNamespace(id="pkg.globals", name="globals", kind="module", parent=None, **common)
+    # Ten uses reading cookies come first in the docs; the one reading the form comes last.
+    code = "\n\n".join(f"```python\nvalue = request.cookies.get('k{n}')\n```" for n in range(10))
+    code += "\n\n```python\nname = request.form['the_name_of_the_user_field']\n```\n"
+    text = "# Requests\n\n" + code
+    section = SimpleNamespace(path="docs/requests.md", text=text, lines=(1, text.count("\n") + 1))
+    symbols = [module, request]
+    corpus = SimpleNamespace(
+        core=SimpleNamespace(sections=[section], symbols=symbols),
+        symbols={s.id: s for s in symbols},
+        files={"docs/requests.md": SimpleNamespace(lines=200, language="markdown")},
+    )
+    composer = SimpleNamespace(
+        how_to=True,
+        corpus=corpus,
+        plan=SimpleNamespace(question="how do I read a value the user submitted in a form?", goal=""),
+        main_symbols=lambda: [request],
+    )
+    assert Composer.example(composer).call == "name = request.form['the_name_of_the_user_field']"

@@ -52,11 +52,28 @@ def test_the_search_pick_leads_unless_the_rules_have_more_evidence_from_the_ques
     assert keep_search_lead(corpus, question, "pkg.lexer.tokenize", ranked)[0] == "pkg.env.Environment"
 
 
+def test_a_name_that_spells_the_question_overrides_the_search_only_for_the_api(monkeypatch):
+    corpus = _corpus()
+    monkeypatch.setattr(rank, "asked_evidence", lambda corpus, question, symbol: 0.5)
+    ranked = ["pkg.env.Environment", "pkg.lexer.tokenize"]
+    question = "central environment: how do I get one?"  # "central environment" is the pick's name, not the search's
+    assert keep_search_lead(corpus, question, "pkg.lexer.tokenize", ranked, intent="how")[0] == "pkg.env.Environment"
+    # A where question is about the machinery: the search's pick stays.
+    question = "where is the central environment made?"
+    assert keep_search_lead(corpus, question, "pkg.lexer.tokenize", ranked, intent="where")[0] == "pkg.lexer.tokenize"
+
+
 def test_the_search_pick_is_code_an_answer_can_lead_with():
     corpus = _corpus()
     hits = [_hit("pkg.cache._evict"), _hit("types.index.Options", kind="class"), _hit("pkg.lexer.tokenize")]
     assert search_first(corpus, hits, "how is the source split?") == "pkg.lexer.tokenize"
     assert search_first(corpus, hits, "which type holds the options?") == "types.index.Options"
+    # A where or why question asks about the machinery: a private helper may lead it.
+    assert search_first(corpus, hits, "where are old entries dropped?", "where") == "pkg.cache._evict"
+    assert keep_search_lead(corpus, "why drop entries?", "pkg.cache._evict", ["pkg.lexer.tokenize"], intent="why") == [
+        "pkg.cache._evict",
+        "pkg.lexer.tokenize",
+    ]
     # A docs section first: its calls speak for the search, through the docs votes.
     assert search_first(corpus, [_hit(path="docs/guide.md", kind="doc"), *hits], "split?") is None
 
