@@ -132,15 +132,21 @@ def kendall_tau(reference: list[str], place: dict[str, int]) -> float:
     return (concordant - discordant) / denominator if denominator else 0.0
 
 
+def anchors(reference: dict, keys: dict[str, str]) -> tuple[dict[str, set[str]], dict[str, int]]:
+    """(idea -> resolved anchor symbol ids, anchor file -> how many ideas list it)."""
+    symbol_ids = {i["id"]: {resolve(a, keys) for a in i["anchor_symbols"]} - {None} for i in reference["ideas"]}
+    file_owners: dict[str, int] = {}
+    for idea in reference["ideas"]:
+        for f in set(idea["anchor_files"]):
+            file_owners[f] = file_owners.get(f, 0) + 1
+    return symbol_ids, file_owners
+
+
 def first_places(reference: dict, found: Map, keys: dict[str, str]) -> dict[str, int]:
     """Key idea -> the first place in the learning path of a concept assigned to it (ideas no concept stands for
     are absent)."""
     ideas = reference["ideas"]
-    symbol_ids = {i["id"]: {resolve(a, keys) for a in i["anchor_symbols"]} - {None} for i in ideas}
-    file_owners: dict[str, int] = {}
-    for idea in ideas:
-        for f in set(idea["anchor_files"]):
-            file_owners[f] = file_owners.get(f, 0) + 1
+    symbol_ids, file_owners = anchors(reference, keys)
     by_id = {c[0]: c for c in found.concepts}
     place: dict[str, int] = {}
     for position, cid in enumerate(found.path):
@@ -164,11 +170,7 @@ def failing_pairs(reference: dict, place: dict[str, int]) -> tuple[list[str], li
 
 def score(reference: dict, found: Map, keys: dict[str, str]) -> tuple[Score, list[str]]:
     ideas = reference["ideas"]
-    symbol_ids = {i["id"]: {resolve(a, keys) for a in i["anchor_symbols"]} - {None} for i in ideas}
-    file_owners: dict[str, int] = {}
-    for idea in ideas:
-        for f in set(idea["anchor_files"]):
-            file_owners[f] = file_owners.get(f, 0) + 1
+    symbol_ids, file_owners = anchors(reference, keys)
     k = len(ideas)
     top = sorted(found.concepts, key=lambda c: (-c[4], c[0]))[: max(10, k)]
     assigned = [assign(c, ideas, symbol_ids, file_owners) for c in top]

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from compiler.analysis.concepts.families import VERBS, modularity_groups
+from compiler.analysis.concepts.families import VERBS, modularity_groups, split_off
 from compiler.analysis.concepts.mentions import PACKAGE_DOC, is_docs
 from compiler.model import Section, Symbol
 from compiler.roles import file_role
@@ -148,16 +148,7 @@ def core_groups(
             if sum(1 for sid in group if taught[symbols[sid].name]) < DOCS_MIN and not one_word:
                 continue  # neither taught by the docs nor led by one word few others bear (``Mark*``): internals
             out.append((_group_word(group, symbols, owner_words, taught), group))
-    if not out:
-        return members, []
-    taken = {sid for _, group in out for sid in group}
-    nested = {sid for sid in members if symbols[sid].parent in taken}
-    rest = [sid for sid in members if sid not in taken and sid not in nested]
-    groups_out = []
-    for name, group in out:
-        chosen = set(group)
-        groups_out.append((name, [sid for sid in members if sid in chosen or symbols[sid].parent in chosen]))
-    return rest, groups_out
+    return split_off(members, out, symbols)
 
 
 _DOTTED = re.compile(r"\.([A-Za-z_]\w*)|`([A-Za-z_][\w.]*)(?:\(\))?`")

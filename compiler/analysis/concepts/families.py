@@ -70,14 +70,7 @@ def method_families(
         owner = symbols.get(sym.parent) if sym.parent else None
         if sym.kind == "function" and (owner is None or owner.kind == "module") and sym.name in family_of:
             kept[family_of[sym.name]][1].append(sid)
-    taken = {sid for _, ids in kept for sid in ids}
-    nested = {sid for sid in members if symbols[sid].parent in taken}  # a method's own nested defs go with it
-    rest = [sid for sid in members if sid not in taken and sid not in nested]
-    out = []
-    for (_owner, word), ids in kept:
-        group = set(ids)
-        out.append((word, [sid for sid in members if sid in group or symbols[sid].parent in group]))
-    return rest, out
+    return split_off(members, [(word, ids) for (_owner, word), ids in kept], symbols)
 
 
 def variant_families(
@@ -92,7 +85,6 @@ def variant_families(
         sym = symbols[sid]
         if sym.kind == "method" and sym.parent:
             methods_of.setdefault(sym.parent, []).append(sid)
-    taken: set[str] = set()
     out: list[tuple[str, set[str]]] = []
     for owner, methods in sorted(methods_of.items()):
         if max(len(methods), (class_sizes or {}).get(owner, 0)) < CLASS_MIN:
@@ -107,12 +99,7 @@ def variant_families(
             group = {sid for sid in methods if stems.get(symbols[sid].name, ("", None))[0] in group_stems}
             head = min(group_stems, key=lambda stem: (len(stem), stem))
             out.append((split_words(head)[0] if split_words(head) else head.lower(), group))
-            taken |= group
-    if not out:
-        return members, []
-    nested = {sid for sid in members if symbols[sid].parent in taken}
-    rest = [sid for sid in members if sid not in taken and sid not in nested]
-    return rest, [(word, [sid for sid in members if sid in g or symbols[sid].parent in g]) for word, g in out]
+    return split_off(members, out, symbols)
 
 
 def big_classes(members: list[str], symbols: dict[str, Symbol]) -> tuple[list[str], list[list[str]]]:
@@ -215,7 +202,6 @@ def object_families(
         if sym.kind == "method" and sym.parent in calls:
             methods_of.setdefault(sym.parent, []).append(sid)
     out: list[tuple[str, list[str]]] = []
-    taken: set[str] = set()
     for owner, methods in sorted(methods_of.items()):
         if len(methods) < OBJECT_MIN:
             continue
@@ -229,9 +215,16 @@ def object_families(
             called = Counter(b for a, b in between if a in group and b in group)
             head = min(group, key=lambda sid: (-called[sid], symbols[sid].lines[0], sid))
             out.append((symbols[head].name, group))
-            taken.update(group)
+    return split_off(members, out, symbols)
+
+
+def split_off(
+    members: list[str], out: list[tuple[str, list[str]]], symbols: dict[str, Symbol]
+) -> tuple[list[str], list[tuple[str, list[str]]]]:
+    """(what stays, named groups in member order): each group takes the members nested in its own."""
     if not out:
         return members, []
+    taken = {sid for _, group in out for sid in group}
     nested = {sid for sid in members if symbols[sid].parent in taken}
     rest = [sid for sid in members if sid not in taken and sid not in nested]
     groups = []
