@@ -404,3 +404,28 @@ def test_python_code_out_of_the_front_doors_reach_ranks_like_support_code():
     importance = {c.id: c.importance for c in analysis.concepts}
     # everything flows into the engine, but a user never names it: the client comes first
     assert importance[concept_of(analysis, "pkg.api.Client")] > importance[concept_of(analysis, "pkg._engine.run")]
+
+
+def test_a_file_and_its_kinds_beside_it_are_one_idea_named_in_the_plural():
+    base = FileBuilder("formatter.py", "formatter")
+    base.cls("Formatter", methods={"format": [], "escape": [], "quote": []})
+    files = [base]
+    for kind in ("text", "json"):
+        f = FileBuilder(f"{kind}_formatter.py", f"{kind}_formatter")
+        f.imp("formatter", "Formatter")
+        f.cls(f"{kind.title()}Formatter", bases=("Formatter",), methods={"format": ["self.escape"], "escape": []})
+        files.append(f)
+    logger = FileBuilder("logger.py", "logger")
+    logger.imp("text_formatter", "TextFormatter")
+    logger.cls("Logger", methods={"log": ["TextFormatter"], "info": ["self.log"], "warn": ["self.log"]})
+    lone = FileBuilder("json_writer.py", "json_writer")  # the kind of a base no file is named after: no family
+    lone.imp("logger", "Logger")
+    lone.cls("JsonWriter", methods={"write": ["Logger"], "flush": [], "close": ["self.flush"]})
+    files += [logger, lone]
+    analysis = analyze([f.facts() for f in files])
+    formatters = concept_of(analysis, "formatter.Formatter")
+    assert concept_of(analysis, "text_formatter.TextFormatter") == formatters
+    assert concept_of(analysis, "json_formatter.JsonFormatter") == formatters
+    assert by_id(analysis)[formatters].title == "Formatters"
+    assert concept_of(analysis, "logger.Logger") != formatters
+    assert concept_of(analysis, "json_writer.JsonWriter") != formatters

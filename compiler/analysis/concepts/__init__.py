@@ -29,7 +29,8 @@ How (each step is a function below):
    (``tests``, ``examples``, ``benchmarks``); docs and tooling code are left out of the map.
 2. **Agglomeration**, over the weight of calls, inheritance and imports between units:
    (a) twin files, same name in different folders and linked (``app.py``,
-   ``sansio/app.py``), merge; (b) a sub-folder merges when it is small (at most eight
+   ``sansio/app.py``), merge, and so do a file and two to eight kinds of it beside it (``formatter.go``,
+   ``text_formatter.go``, ``json_formatter.go``: "Formatters"); (b) a sub-folder merges when it is small (at most eight
    files) and linked inside, or its files talk more to each other than half their talk
    outside and it is no bigger than an idea (3/max_concepts of the code: a cohesive
    subsystem such as an ORM package holds several ideas); (c) tiny units fold into their strongest neighbour (a folder prior, stronger

@@ -9,7 +9,7 @@ from __future__ import annotations
 import posixpath
 from collections import defaultdict
 
-from compiler.analysis.concepts.clustering import GENERIC_STEMS
+from compiler.analysis.concepts.clustering import GENERIC_STEMS, kind_families
 from compiler.analysis.concepts.units import SPECIAL_ROLES, Cluster, by_importance, file_stem
 from compiler.analysis.graph import CodeGraph
 from compiler.analysis.rank import Ranking
@@ -229,6 +229,9 @@ def cluster_title(
             return humanize(top_classes[0].name, expand=False)
         return humanize(file_stem(files[0]).strip("_") or "package")
     top_path, top_stem = named[0]
+    for base, variants in kind_families(files):  # formatter.go and its kinds: "Formatters"
+        if top_path == base or top_path in variants:
+            return humanize(plural(file_stem(base).strip("_")))
     title = _refine_with_classes(top_stem, top_classes) or humanize(top_stem)
     # a second file of comparable weight and another name joins the title
     for path, stem in named[1:]:
