@@ -221,9 +221,9 @@ def test_parallel_files_of_one_shape_are_one_idea_and_their_methods_on_an_outsid
     core = FileBuilder("flags/flag.go", "flags", language="go")
     flagset = core.cls("FlagSet", methods={"VarP": [], "getFlagType": [], "Parse": [], "Lookup": []})
     files = [core]
-    for stem in ("int", "bool", "string", "duration", "float", "uint"):
-        title = stem.capitalize()
-        f = FileBuilder(f"flags/{stem}.go", "flags", language="go")
+
+    def add_variant(f: FileBuilder, stem: str) -> None:
+        title = stem[0].upper() + stem[1:]
         f.cls(f"{stem}Value", methods={"Set": [], "Type": [], "String": []})
         new = f.func(f"new{title}Value")
         getter = f._add(f"Get{title}", "method", flagset, 3, "")
@@ -233,18 +233,26 @@ def test_parallel_files_of_one_shape_are_one_idea_and_their_methods_on_an_outsid
         f.call(var, new)
         define = f._add(title, "method", flagset, 3, "")
         f.call(define, f"{flagset}.{title}Var")
+
+    for stem in ("int", "bool", "string", "duration", "float", "uint"):
+        f = FileBuilder(f"flags/{stem}.go", "flags", language="go")
+        add_variant(f, stem)
         files.append(f)
+    both = FileBuilder("flags/bytes.go", "flags", language="go")  # the shape twice: bytesHex and bytesBase64
+    add_variant(both, "bytesHex")
+    add_variant(both, "bytesBase64")
+    files.append(both)
     analysis = analyze([f.facts() for f in files])
-    values = {concept_of(analysis, f"flags.{stem}Value") for stem in ("int", "bool", "string", "uint")}
+    values = {concept_of(analysis, f"flags.{stem}Value") for stem in ("int", "bool", "string", "uint", "bytesHex")}
     assert len(values) == 1
-    getters = {concept_of(analysis, f"flags.FlagSet.Get{t}") for t in ("Int", "Bool", "Uint")}
-    defining = {concept_of(analysis, f"flags.FlagSet.{t}") for t in ("Int", "Bool", "Uint")}
-    defining |= {concept_of(analysis, f"flags.FlagSet.{t}Var") for t in ("Int", "Bool", "Uint")}
+    getters = {concept_of(analysis, f"flags.FlagSet.Get{t}") for t in ("Int", "Bool", "Uint", "BytesBase64")}
+    defining = {concept_of(analysis, f"flags.FlagSet.{t}") for t in ("Int", "Bool", "Uint", "BytesHex")}
+    defining |= {concept_of(analysis, f"flags.FlagSet.{t}Var") for t in ("Int", "Bool", "Uint", "BytesHex")}
     assert len(getters) == 1 and len(defining) == 1
     assert len(values | getters | defining) == 3
     value_types = by_id(analysis)[values.pop()]
     assert value_types.title == "Value types"
-    assert value_types.summary.startswith("6 files of one shape, one per variant (`bool.go`")
+    assert value_types.summary.startswith("7 files of one shape, one per variant (`bool.go`")
     assert "`FlagSet`" in by_id(analysis)[getters.pop()].summary
 
 
