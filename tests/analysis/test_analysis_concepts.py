@@ -437,3 +437,15 @@ def test_a_file_and_its_kinds_beside_it_are_one_idea_named_in_the_plural():
     assert by_id(analysis)[formatters].title == "Formatters"
     assert concept_of(analysis, "logger.Logger") != formatters
     assert concept_of(analysis, "json_writer.JsonWriter") != formatters
+
+
+def test_parts_of_one_file_are_told_apart_by_their_own_class_or_the_class_they_add_to():
+    big = FileBuilder("pkg/runtime.py", "pkg.runtime", lines=900)
+    big.cls("Context", methods={f"resolve_{i}": ["self.resolve_0"] for i in range(24)})
+    big.cls("Undefined", methods={f"fail_{i}": ["self.fail_0"] for i in range(24)})
+    other = FileBuilder("pkg/other.py", "pkg.other")
+    other.func("go", "pkg.runtime.Context", "pkg.runtime.Undefined", "pkg.runtime.Undefined")
+    other.imp("pkg.runtime")
+    analysis = analyze([big.facts(), other.facts()])
+    titles = {by_id(analysis)[concept_of(analysis, f"pkg.runtime.{name}")].title for name in ("Context", "Undefined")}
+    assert titles in ({"Runtime", "Context"}, {"Runtime", "Undefined"})

@@ -40,7 +40,9 @@ How (each step is a function below):
    voluntary merge may make a concept hold more than a quarter (or 3/max_concepts) of the code.
 3. **Naming.** Author notes first; else a folder name when the concept is a folder, else
    the module names (``blueprints`` -> "Blueprints"), expanded when abbreviated and refined by
-   the dominant classes (``ctx`` with AppContext, RequestContext -> "App and request contexts").
+   the dominant classes (``ctx`` with AppContext, RequestContext -> "App and request contexts"). Of two
+   concepts with one title, the less important takes the class it is about ("Undefined", not "Runtime 2") or
+   the class its methods add to ("Logger writer").
 4. **Summaries.** Author notes, else docstrings (module first, then the main classes), else the
    README/docs section that names the concept, else the main definition's docstring, else a
    sentence generated from its main definitions (never a helper's docstring).
@@ -86,6 +88,7 @@ from compiler.analysis.concepts.naming import (
     cluster_title,
     code_vocabulary,
     humanize,
+    own_names,
     segment_word,
     unique_ids,
     unique_titles,
@@ -267,7 +270,9 @@ def distill(
     docs = [counts.get(str(i), 0) for i in range(len(all_clusters))]
     importance = cluster_importance(all_clusters, ranking, symbols, docs, surface)
     titles = [cluster_title(c, graph, ranking, roles, vocabulary) for c in all_clusters]
-    titles = unique_titles(titles, all_clusters, importance)
+    titles = unique_titles(
+        titles, all_clusters, importance, own_names(all_clusters, titles, symbols, ranking, vocabulary)
+    )
     ids = unique_ids(all_clusters, titles)
     membership = {sid: ids[i] for i, c in enumerate(all_clusters) for sid in c.symbols}
 
