@@ -449,3 +449,21 @@ def test_parts_of_one_file_are_told_apart_by_their_own_class_or_the_class_they_a
     analysis = analyze([big.facts(), other.facts()])
     titles = {by_id(analysis)[concept_of(analysis, f"pkg.runtime.{name}")].title for name in ("Context", "Undefined")}
     assert titles in ({"Runtime", "Context"}, {"Runtime", "Undefined"})
+
+
+def test_a_go_package_symbol_ties_no_importer_to_the_file_that_holds_it():
+    """``doc.go`` holds logrus's package symbol: every importer of the package points at it, which must not
+    pull the syslog hook into a concept with the package comment."""
+    doc = FileBuilder("doc.go", "logs", language="go", doc="Package logs writes logs.")
+    logger = FileBuilder("logger.go", "logs", language="go")
+    logger.symbols = logger.symbols[1:]  # one package symbol, in the first file
+    logger.cls("Logger", methods={name: [] for name in ("Info", "Warn", "Error", "Debug", "Print")})
+    entry = FileBuilder("entry.go", "logs", language="go")
+    entry.symbols = entry.symbols[1:]
+    entry.cls("Entry", methods={"Log": ["logs.Logger.Info"], "Dup": []})
+    hook = FileBuilder("hooks/syslog/syslog.go", "hooks.syslog", language="go")
+    hook.imp("logs")
+    hook.cls("SyslogHook", methods={"Fire": ["logs.Entry.Dup"], "Levels": []})
+    analysis = analyze([f.facts() for f in (doc, logger, entry, hook)])
+    assert concept_of(analysis, "logs") == concept_of(analysis, "logs.Logger")  # the package's biggest concept
+    assert concept_of(analysis, "hooks.syslog.SyslogHook") != concept_of(analysis, "logs")

@@ -34,7 +34,8 @@ How (each step is a function below):
    files) and linked inside, or its files talk more to each other than half their talk
    outside and it is no bigger than an idea (3/max_concepts of the code: a cohesive
    subsystem such as an ORM package holds several ideas); (c) tiny units fold into their strongest neighbour (a folder prior, stronger
-   the more specific the folder, breaks ties); (d) while there are more than
+   the more specific the folder, breaks ties; one without a link, the biggest concept of its folder: a Go
+   ``doc.go`` holding the package symbol, which importers point at as the package, not as that file); (d) while there are more than
    ``max_concepts``, the smallest concept joins the neighbour it is most tied to per unit of
    that neighbour's size (so no giant swallows the rest), favouring folder-mates. No
    voluntary merge may make a concept hold more than a quarter (or 3/max_concepts) of the code.

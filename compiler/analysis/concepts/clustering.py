@@ -5,14 +5,15 @@ In: unit ``Cluster``s, the ``CodeGraph`` and a budget of concepts. Out: at most 
 files, a cohesive folder of more than ``SMALL_FOLDER_FILES`` files merges only while it is idea-sized (a
 subsystem holds several ideas), tiny units fold into a neighbour, then the smallest joins the neighbour it is most tied to per
 unit of size). A call into an exception class is a weak tie (``ERROR_TIE``): everything raises the errors,
-and a unit is not about errors because it raises them.
+and a unit is not about errors because it raises them. An import of a Go package ties the importer to the package, not to
+the file that holds the package's symbol (``doc.go``).
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from compiler.analysis.concepts.units import LINK_KINDS, Cluster, file_stem
 from compiler.analysis.graph import CodeGraph
@@ -45,9 +46,10 @@ def agglomerate(units: list[Cluster], graph: CodeGraph, budget: int) -> list[Clu
             unit_of[sid] = i
     # ``code`` is the weight of calls, inheritance and imports; ``weight`` adds the folder prior
     code: dict[int, dict[int, float]] = defaultdict(lambda: defaultdict(float))
+    packages = Counter(graph.path_module.values())  # a Go package's symbol sits in one of its files (``doc.go``)
     for edge in graph.edges:
-        if edge.kind not in LINK_KINDS:
-            continue
+        if edge.kind not in LINK_KINDS or packages.get(edge.target, 0) > 1 or packages.get(edge.source, 0) > 1:
+            continue  # importing a package (or its files' top-level code) ties to it, not to the file holding its symbol
         a, b = unit_of.get(edge.source), unit_of.get(edge.target)
         if a is None or b is None or a == b:
             continue
@@ -166,7 +168,8 @@ def agglomerate(units: list[Cluster], graph: CodeGraph, budget: int) -> list[Clu
             cluster = clusters[i]
             if cluster.size >= TINY_SYMBOLS or cluster.lines >= TINY_LINES:
                 continue
-            neighbours = [(w, j) for j, w in weight[i].items() if j in clusters and w > 0]
+            linked = any(w > 0 and j in clusters for j, w in code[i].items())  # the folder prior only breaks ties
+            neighbours = [(w, j) for j, w in weight[i].items() if j in clusters and w > 0] if linked else []
             if neighbours:
                 _, j = min(neighbours, key=lambda item: (-item[0], clusters[item[1]].key))
             else:
