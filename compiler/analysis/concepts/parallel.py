@@ -56,30 +56,10 @@ def _stems(path: str) -> set[str]:
     return {s for s in (joined, joined.rstrip("s")) if len(s) >= 2}
 
 
-def _template(name: str, stems: set[str]) -> str | None:
-    """``name`` with its longest run of words spelling the file's stem replaced by ``{}``, or None."""
-    words = split_words(name)
+def _stem_runs(words: list[str], stems: set[str]) -> list[tuple[int, int]]:
+    """(first, last) of each run of ``words`` that spells one of the file's ``stems``."""
     longest = max((len(s) for s in stems), default=0)
-    best: tuple[int, int] | None = None
-    for i in range(len(words)):
-        spelled = ""
-        for j in range(i, len(words)):
-            spelled += words[j]
-            if len(spelled) > longest:
-                break
-            if spelled in stems and (best is None or j - i > best[1] - best[0]):
-                best = (i, j)
-    if best is None:
-        return None
-    return " ".join(words[: best[0]] + ["{}"] + words[best[1] + 1 :])
-
-
-def _variant_templates(name: str, stems: set[str]) -> list[str]:
-    """``name`` with a run of words that starts by spelling the file's stem, and may go on with a qualifier, replaced by
-    ``{}``: ``bytesHexValue`` in ``bytes.go`` -> ``{} hex value``, ``{} value``; shortest run first."""
-    words = split_words(name)
-    longest = max((len(s) for s in stems), default=0)
-    found = []
+    runs = []
     for i in range(len(words)):
         spelled = ""
         for j in range(i, len(words)):
@@ -87,8 +67,29 @@ def _variant_templates(name: str, stems: set[str]) -> list[str]:
             if len(spelled) > longest:
                 break
             if spelled in stems:
-                found += [" ".join(words[:i] + ["{}"] + words[end + 1 :]) for end in range(j, len(words))]
-    return found
+                runs.append((i, j))
+    return runs
+
+
+def _template(name: str, stems: set[str]) -> str | None:
+    """``name`` with its longest run of words spelling the file's stem replaced by ``{}``, or None."""
+    words = split_words(name)
+    runs = _stem_runs(words, stems)
+    if not runs:
+        return None
+    first, last = max(runs, key=lambda run: (run[1] - run[0], -run[0]))  # the longest, the first of equals
+    return " ".join(words[:first] + ["{}"] + words[last + 1 :])
+
+
+def _variant_templates(name: str, stems: set[str]) -> list[str]:
+    """``name`` with a run of words that starts by spelling the file's stem, and may go on with a qualifier, replaced by
+    ``{}``: ``bytesHexValue`` in ``bytes.go`` -> ``{} hex value``, ``{} value``; shortest run first."""
+    words = split_words(name)
+    return [
+        " ".join(words[:first] + ["{}"] + words[end + 1 :])
+        for first, last in _stem_runs(words, stems)
+        for end in range(last, len(words))
+    ]
 
 
 def _variant_key(sym: Symbol, symbols: dict[str, Symbol], stems: set[str], shared: set[str]) -> str:
