@@ -221,9 +221,9 @@ def test_parallel_files_of_one_shape_are_one_idea_and_their_methods_on_an_outsid
     core = FileBuilder("flags/flag.go", "flags", language="go")
     flagset = core.cls("FlagSet", methods={"VarP": [], "getFlagType": [], "Parse": [], "Lookup": []})
     files = [core]
-    for stem in ("int", "bool", "string", "duration", "float", "uint"):
-        title = stem.capitalize()
-        f = FileBuilder(f"flags/{stem}.go", "flags", language="go")
+
+    def add_variant(f: FileBuilder, stem: str) -> None:
+        title = stem[0].upper() + stem[1:]
         f.cls(f"{stem}Value", methods={"Set": [], "Type": [], "String": []})
         new = f.func(f"new{title}Value")
         getter = f._add(f"Get{title}", "method", flagset, 3, "")
@@ -233,18 +233,26 @@ def test_parallel_files_of_one_shape_are_one_idea_and_their_methods_on_an_outsid
         f.call(var, new)
         define = f._add(title, "method", flagset, 3, "")
         f.call(define, f"{flagset}.{title}Var")
+
+    for stem in ("int", "bool", "string", "duration", "float", "uint"):
+        f = FileBuilder(f"flags/{stem}.go", "flags", language="go")
+        add_variant(f, stem)
         files.append(f)
+    both = FileBuilder("flags/bytes.go", "flags", language="go")  # the shape twice: bytesHex and bytesBase64
+    add_variant(both, "bytesHex")
+    add_variant(both, "bytesBase64")
+    files.append(both)
     analysis = analyze([f.facts() for f in files])
-    values = {concept_of(analysis, f"flags.{stem}Value") for stem in ("int", "bool", "string", "uint")}
+    values = {concept_of(analysis, f"flags.{stem}Value") for stem in ("int", "bool", "string", "uint", "bytesHex")}
     assert len(values) == 1
-    getters = {concept_of(analysis, f"flags.FlagSet.Get{t}") for t in ("Int", "Bool", "Uint")}
-    defining = {concept_of(analysis, f"flags.FlagSet.{t}") for t in ("Int", "Bool", "Uint")}
-    defining |= {concept_of(analysis, f"flags.FlagSet.{t}Var") for t in ("Int", "Bool", "Uint")}
+    getters = {concept_of(analysis, f"flags.FlagSet.Get{t}") for t in ("Int", "Bool", "Uint", "BytesBase64")}
+    defining = {concept_of(analysis, f"flags.FlagSet.{t}") for t in ("Int", "Bool", "Uint", "BytesHex")}
+    defining |= {concept_of(analysis, f"flags.FlagSet.{t}Var") for t in ("Int", "Bool", "Uint", "BytesHex")}
     assert len(getters) == 1 and len(defining) == 1
     assert len(values | getters | defining) == 3
     value_types = by_id(analysis)[values.pop()]
     assert value_types.title == "Value types"
-    assert value_types.summary.startswith("6 files of one shape, one per variant (`bool.go`")
+    assert value_types.summary.startswith("7 files of one shape, one per variant (`bool.go`")
     assert "`FlagSet`" in by_id(analysis)[getters.pop()].summary
 
 
@@ -404,3 +412,58 @@ def test_python_code_out_of_the_front_doors_reach_ranks_like_support_code():
     importance = {c.id: c.importance for c in analysis.concepts}
     # everything flows into the engine, but a user never names it: the client comes first
     assert importance[concept_of(analysis, "pkg.api.Client")] > importance[concept_of(analysis, "pkg._engine.run")]
+
+
+def test_a_file_and_its_kinds_beside_it_are_one_idea_named_in_the_plural():
+    base = FileBuilder("formatter.py", "formatter")
+    base.cls("Formatter", methods={"format": [], "escape": [], "quote": []})
+    files = [base]
+    for kind in ("text", "json"):
+        f = FileBuilder(f"{kind}_formatter.py", f"{kind}_formatter")
+        f.imp("formatter", "Formatter")
+        f.cls(f"{kind.title()}Formatter", bases=("Formatter",), methods={"format": ["self.escape"], "escape": []})
+        files.append(f)
+    logger = FileBuilder("logger.py", "logger")
+    logger.imp("text_formatter", "TextFormatter")
+    logger.cls("Logger", methods={"log": ["TextFormatter"], "info": ["self.log"], "warn": ["self.log"]})
+    lone = FileBuilder("json_writer.py", "json_writer")  # the kind of a base no file is named after: no family
+    lone.imp("logger", "Logger")
+    lone.cls("JsonWriter", methods={"write": ["Logger"], "flush": [], "close": ["self.flush"]})
+    files += [logger, lone]
+    analysis = analyze([f.facts() for f in files])
+    formatters = concept_of(analysis, "formatter.Formatter")
+    assert concept_of(analysis, "text_formatter.TextFormatter") == formatters
+    assert concept_of(analysis, "json_formatter.JsonFormatter") == formatters
+    assert by_id(analysis)[formatters].title == "Formatters"
+    assert concept_of(analysis, "logger.Logger") != formatters
+    assert concept_of(analysis, "json_writer.JsonWriter") != formatters
+
+
+def test_parts_of_one_file_are_told_apart_by_their_own_class_or_the_class_they_add_to():
+    big = FileBuilder("pkg/runtime.py", "pkg.runtime", lines=900)
+    big.cls("Context", methods={f"resolve_{i}": ["self.resolve_0"] for i in range(24)})
+    big.cls("Undefined", methods={f"fail_{i}": ["self.fail_0"] for i in range(24)})
+    other = FileBuilder("pkg/other.py", "pkg.other")
+    other.func("go", "pkg.runtime.Context", "pkg.runtime.Undefined", "pkg.runtime.Undefined")
+    other.imp("pkg.runtime")
+    analysis = analyze([big.facts(), other.facts()])
+    titles = {by_id(analysis)[concept_of(analysis, f"pkg.runtime.{name}")].title for name in ("Context", "Undefined")}
+    assert titles in ({"Runtime", "Context"}, {"Runtime", "Undefined"})
+
+
+def test_a_go_package_symbol_ties_no_importer_to_the_file_that_holds_it():
+    """``doc.go`` holds logrus's package symbol: every importer of the package points at it, which must not
+    pull the syslog hook into a concept with the package comment."""
+    doc = FileBuilder("doc.go", "logs", language="go", doc="Package logs writes logs.")
+    logger = FileBuilder("logger.go", "logs", language="go")
+    logger.symbols = logger.symbols[1:]  # one package symbol, in the first file
+    logger.cls("Logger", methods={name: [] for name in ("Info", "Warn", "Error", "Debug", "Print")})
+    entry = FileBuilder("entry.go", "logs", language="go")
+    entry.symbols = entry.symbols[1:]
+    entry.cls("Entry", methods={"Log": ["logs.Logger.Info"], "Dup": []})
+    hook = FileBuilder("hooks/syslog/syslog.go", "hooks.syslog", language="go")
+    hook.imp("logs")
+    hook.cls("SyslogHook", methods={"Fire": ["logs.Entry.Dup"], "Levels": []})
+    analysis = analyze([f.facts() for f in (doc, logger, entry, hook)])
+    assert concept_of(analysis, "logs") == concept_of(analysis, "logs.Logger")  # the package's biggest concept
+    assert concept_of(analysis, "hooks.syslog.SyslogHook") != concept_of(analysis, "logs")

@@ -29,17 +29,21 @@ How (each step is a function below):
    (``tests``, ``examples``, ``benchmarks``); docs and tooling code are left out of the map.
 2. **Agglomeration**, over the weight of calls, inheritance and imports between units:
    (a) twin files, same name in different folders and linked (``app.py``,
-   ``sansio/app.py``), merge; (b) a sub-folder merges when it is small (at most eight
+   ``sansio/app.py``), merge, and so do a file and two to eight kinds of it beside it (``formatter.go``,
+   ``text_formatter.go``, ``json_formatter.go``: "Formatters"); (b) a sub-folder merges when it is small (at most eight
    files) and linked inside, or its files talk more to each other than half their talk
    outside and it is no bigger than an idea (3/max_concepts of the code: a cohesive
    subsystem such as an ORM package holds several ideas); (c) tiny units fold into their strongest neighbour (a folder prior, stronger
-   the more specific the folder, breaks ties); (d) while there are more than
+   the more specific the folder, breaks ties; one without a link, the biggest concept of its folder: a Go
+   ``doc.go`` holding the package symbol, which importers point at as the package, not as that file); (d) while there are more than
    ``max_concepts``, the smallest concept joins the neighbour it is most tied to per unit of
    that neighbour's size (so no giant swallows the rest), favouring folder-mates. No
    voluntary merge may make a concept hold more than a quarter (or 3/max_concepts) of the code.
 3. **Naming.** Author notes first; else a folder name when the concept is a folder, else
    the module names (``blueprints`` -> "Blueprints"), expanded when abbreviated and refined by
-   the dominant classes (``ctx`` with AppContext, RequestContext -> "App and request contexts").
+   the dominant classes (``ctx`` with AppContext, RequestContext -> "App and request contexts"). Of two
+   concepts with one title, the less important takes the class it is about ("Undefined", not "Runtime 2") or
+   the class its methods add to ("Logger writer").
 4. **Summaries.** Author notes, else docstrings (module first, then the main classes), else the
    README/docs section that names the concept, else the main definition's docstring, else a
    sentence generated from its main definitions (never a helper's docstring).
@@ -85,6 +89,7 @@ from compiler.analysis.concepts.naming import (
     cluster_title,
     code_vocabulary,
     humanize,
+    own_names,
     segment_word,
     unique_ids,
     unique_titles,
@@ -266,7 +271,9 @@ def distill(
     docs = [counts.get(str(i), 0) for i in range(len(all_clusters))]
     importance = cluster_importance(all_clusters, ranking, symbols, docs, surface)
     titles = [cluster_title(c, graph, ranking, roles, vocabulary) for c in all_clusters]
-    titles = unique_titles(titles, all_clusters, importance)
+    titles = unique_titles(
+        titles, all_clusters, importance, own_names(all_clusters, titles, symbols, ranking, vocabulary)
+    )
     ids = unique_ids(all_clusters, titles)
     membership = {sid: ids[i] for i, c in enumerate(all_clusters) for sid in c.symbols}
 

@@ -1,20 +1,23 @@
 """Agglomerate units into concepts over the weight of calls, inheritance and imports between them.
 
 In: unit ``Cluster``s, the ``CodeGraph`` and a budget of concepts. Out: at most ``budget`` clusters
-(twins merge, linked small folders merge unless the project has room for each of its substantial
+(twins merge, a file and its kinds beside it merge, linked small folders merge unless the project has room for each of its substantial
 files, a cohesive folder of more than ``SMALL_FOLDER_FILES`` files merges only while it is idea-sized (a
 subsystem holds several ideas), tiny units fold into a neighbour, then the smallest joins the neighbour it is most tied to per
 unit of size). A call into an exception class is a weak tie (``ERROR_TIE``): everything raises the errors,
-and a unit is not about errors because it raises them.
+and a unit is not about errors because it raises them. An import of a Go package ties the importer to the package, not to
+the file that holds the package's symbol (``doc.go``).
 """
 
 from __future__ import annotations
 
 import posixpath
-from collections import defaultdict
+import re
+from collections import Counter, defaultdict
 
 from compiler.analysis.concepts.units import LINK_KINDS, Cluster, file_stem
 from compiler.analysis.graph import CodeGraph
+from compiler.text import split_words
 
 MAX_CONCEPT_SHARE = 0.25  # no voluntary merge may hold more than this share of the code's symbols (or 3/budget)
 MIN_SIZE_LIMIT = 40  # ... unless it is this small anyway
@@ -26,6 +29,8 @@ TINY_LINES = 60
 DIR_PRIOR = 0.5  # folder prior, in units of the mean unit degree
 MAX_TWIN_FOLDERS = 3  # a file name in more folders than this (models.py in every app) makes no twins
 TWIN_MIN_WEIGHT = 1.0  # twins must at least call or subclass each other
+KIND_MIN_VARIANTS = 2  # a base file and this many ``<kind>_<base>`` files beside it are one idea
+_VERSION = re.compile(r"v?\d+")
 GENERIC_STEMS = frozenset(
     {"__init__", "__main__", "index", "main", "mod", "lib", "src", "init", "pkg", "internal", "source"}
 )
@@ -41,9 +46,10 @@ def agglomerate(units: list[Cluster], graph: CodeGraph, budget: int) -> list[Clu
             unit_of[sid] = i
     # ``code`` is the weight of calls, inheritance and imports; ``weight`` adds the folder prior
     code: dict[int, dict[int, float]] = defaultdict(lambda: defaultdict(float))
+    packages = Counter(graph.path_module.values())  # a Go package's symbol sits in one of its files (``doc.go``)
     for edge in graph.edges:
-        if edge.kind not in LINK_KINDS:
-            continue
+        if edge.kind not in LINK_KINDS or packages.get(edge.target, 0) > 1 or packages.get(edge.source, 0) > 1:
+            continue  # importing a package (or its files' top-level code) ties to it, not to the file holding its symbol
         a, b = unit_of.get(edge.source), unit_of.get(edge.target)
         if a is None or b is None or a == b:
             continue
@@ -119,6 +125,14 @@ def agglomerate(units: list[Cluster], graph: CodeGraph, budget: int) -> list[Clu
             break
         merge(*pair)
 
+    # a'. kinds of one thing: a file and the files beside it named after it with a qualifier in front
+    #     (formatter.go, text_formatter.go, json_formatter.go) are one idea, the base and its kinds; like twins,
+    #     the author's naming says so and the size limit does not apply
+    main_units = {c.paths[0]: i for i, c in clusters.items() if len(c.paths) == 1 and c.key == c.paths[0]}
+    for base, variants in kind_families(sorted(main_units)):  # a handful at most: forty are ``parallel``'s
+        for variant in variants:
+            merge(main_units[base], main_units[variant])
+
     # b. cohesive folders: a small sub-folder with linked files, or one whose files talk more
     #    to each other than to the rest
     #    (not when every file fits the budget twice over and each is substantial: then a small
@@ -154,7 +168,8 @@ def agglomerate(units: list[Cluster], graph: CodeGraph, budget: int) -> list[Clu
             cluster = clusters[i]
             if cluster.size >= TINY_SYMBOLS or cluster.lines >= TINY_LINES:
                 continue
-            neighbours = [(w, j) for j, w in weight[i].items() if j in clusters and w > 0]
+            linked = any(w > 0 and j in clusters for j, w in code[i].items())  # the folder prior only breaks ties
+            neighbours = [(w, j) for j, w in weight[i].items() if j in clusters and w > 0] if linked else []
             if neighbours:
                 _, j = min(neighbours, key=lambda item: (-item[0], clusters[item[1]].key))
             else:
@@ -194,6 +209,38 @@ def agglomerate(units: list[Cluster], graph: CodeGraph, budget: int) -> list[Clu
         merge(target, smallest)
 
     return [clusters[i] for i in sorted(clusters, key=lambda i: clusters[i].key)]
+
+
+def kind_families(paths: list[str]) -> list[tuple[str, list[str]]]:
+    """(base file, its kinds): files of one folder whose name words end with the base file's name words, a qualifier
+    in front and maybe a version after (``bash_completions``, ``bash_completionsV2`` for ``completions``), when
+    there are ``KIND_MIN_VARIANTS`` to ``SMALL_FOLDER_FILES`` of them; a file is the kind of one base only (the longest
+    name)."""
+    words = {}
+    for path in paths:
+        found = split_words(file_stem(path))
+        while len(found) > 1 and _VERSION.fullmatch(found[-1]):
+            found.pop()
+        words[path] = tuple(found)
+    taken: set[str] = set()
+    families = []
+    by_length = sorted(paths, key=lambda p: (-len(words[p]), p))
+    for base in by_length:
+        stem = words[base]
+        if not stem or file_stem(base).strip("_") in GENERIC_STEMS or base in taken:
+            continue
+        folder = posixpath.dirname(base)
+        variants = [
+            p
+            for p in paths
+            if p != base and p not in taken and posixpath.dirname(p) == folder
+            and len(words[p]) > len(stem) and words[p][-len(stem):] == stem
+        ]  # fmt: skip
+        if KIND_MIN_VARIANTS <= len(variants) <= SMALL_FOLDER_FILES:
+            taken.update(variants)
+            taken.add(base)
+            families.append((base, variants))
+    return sorted(families)
 
 
 def _shared_depth(a: Cluster, b: Cluster) -> int:

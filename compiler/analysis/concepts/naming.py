@@ -7,9 +7,9 @@ In: a ``Cluster``, the graph, the ranking. Out: a title (``cluster_title``), uni
 from __future__ import annotations
 
 import posixpath
-from collections import defaultdict
+from collections import Counter, defaultdict
 
-from compiler.analysis.concepts.clustering import GENERIC_STEMS
+from compiler.analysis.concepts.clustering import GENERIC_STEMS, kind_families
 from compiler.analysis.concepts.units import SPECIAL_ROLES, Cluster, by_importance, file_stem
 from compiler.analysis.graph import CodeGraph
 from compiler.analysis.rank import Ranking
@@ -229,6 +229,9 @@ def cluster_title(
             return humanize(top_classes[0].name, expand=False)
         return humanize(file_stem(files[0]).strip("_") or "package")
     top_path, top_stem = named[0]
+    for base, variants in kind_families(files):  # formatter.go and its kinds: "Formatters"
+        if top_path == base or top_path in variants:
+            return humanize(plural(file_stem(base).strip("_")))
     title = _refine_with_classes(top_stem, top_classes) or humanize(top_stem)
     # a second file of comparable weight and another name joins the title
     for path, stem in named[1:]:
@@ -291,13 +294,53 @@ def _common_dir(paths: list[str]) -> str:
     return "/".join(common)
 
 
-def unique_titles(titles: list[str], clusters: list[Cluster], importance: list[float]) -> list[str]:
-    """Disambiguate equal titles: the most important keeps it, the others name a telling folder."""
+def own_names(
+    clusters: list[Cluster], titles: list[str], symbols: dict[str, Symbol], ranking: Ranking, vocabulary: frozenset[str]
+) -> list[str]:
+    """What each cluster holds in the code's own words, for a title another cluster already bears: the public class
+    that is its most important member (``runtime.py``'s parts: "Undefined", "Context"), else the class most of its methods are added to and its
+    title (``writer.go``'s methods on ``Logger``: "Logger writer"); "" when neither, and for notes, tests and a
+    god-class's ideas (their titles name their owner already)."""
+    found = []
+    for cluster, title in zip(clusters, titles):
+        if cluster.note is not None or cluster.role in SPECIAL_ROLES or cluster.family:
+            found.append("")
+            continue
+        classes = [
+            s for s in cluster.symbols if symbols[s].kind in ("class", "interface", "type") and symbols[s].public
+        ]
+        classes = [s for s in classes if not symbols[s].name.startswith("_")]
+        inside = set(cluster.symbols)
+        owners = Counter(  # the classes its methods are added to from outside
+            symbols[s].parent
+            for s in cluster.symbols
+            if symbols[s].kind == "method" and symbols[s].parent in symbols and symbols[s].parent not in inside
+        )
+        top = next((s for s in by_importance(cluster.symbols, ranking.symbols) if symbols[s].kind != "module"), None)
+        if top in classes:  # the cluster is about its class, not a bag of helpers beside one
+            found.append(_humanize(symbols[top].name, False, vocabulary))
+        elif owners:
+            owner = symbols[min(owners, key=lambda o: (-owners[o], o))].name
+            found.append(f"{_humanize(owner, False, vocabulary)} {title[0].lower()}{title[1:]}")
+        else:
+            found.append("")
+    return found
+
+
+def unique_titles(
+    titles: list[str], clusters: list[Cluster], importance: list[float], alternatives: list[str] | None = None
+) -> list[str]:
+    """Disambiguate equal titles: the most important keeps it, the others take their ``alternatives`` (``own_names``)
+    or name a telling folder."""
     result = list(titles)
     seen: set[str] = set()
+    taken = {t.lower() for t in titles}
     for i in sorted(range(len(titles)), key=lambda i: (-importance[i], clusters[i].key)):
         title = titles[i]
-        if title.lower() in seen and clusters[i].paths:
+        other = alternatives[i] if alternatives else ""
+        if title.lower() in seen and other and other.lower() not in seen | taken:
+            title = other
+        elif title.lower() in seen and clusters[i].paths:
             words = set(split_words(title))
             folders = [f for f in reversed(posixpath.dirname(clusters[i].paths[0]).split("/")) if f]
             telling = next((f for f in folders if not set(split_words(f)) <= words), "")

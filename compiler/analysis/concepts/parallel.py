@@ -16,7 +16,8 @@ at least ``LINK_TEMPLATES`` templates form a family. Methods of an outside class
 template (a slot); two slots are one idea when, in most files holding both, their members call each
 other or call the same thing (``Int`` calls ``IntVarP``, ``IntVar`` and ``IntVarP`` both call ``VarP``;
 ``GetInt`` calls ``getFlagType``). Module-level functions that mirror such a method (``Int`` beside
-``FlagSet.Int``) join its slot.
+``FlagSet.Int``) join its slot. A file holding the shape for two variants of its stem (``bytes.go``: ``BytesHex``
+and ``BytesBase64``, ``bytesHexValue``) joins when its names fit the shape with the stem and a qualifier as ``{}``.
 """
 
 from __future__ import annotations
@@ -55,22 +56,54 @@ def _stems(path: str) -> set[str]:
     return {s for s in (joined, joined.rstrip("s")) if len(s) >= 2}
 
 
-def _template(name: str, stems: set[str]) -> str | None:
-    """``name`` with its longest run of words spelling the file's stem replaced by ``{}``, or None."""
-    words = split_words(name)
+def _stem_runs(words: list[str], stems: set[str]) -> list[tuple[int, int]]:
+    """(first, last) of each run of ``words`` that spells one of the file's ``stems``."""
     longest = max((len(s) for s in stems), default=0)
-    best: tuple[int, int] | None = None
+    runs = []
     for i in range(len(words)):
         spelled = ""
         for j in range(i, len(words)):
             spelled += words[j]
             if len(spelled) > longest:
                 break
-            if spelled in stems and (best is None or j - i > best[1] - best[0]):
-                best = (i, j)
-    if best is None:
+            if spelled in stems:
+                runs.append((i, j))
+    return runs
+
+
+def _template(name: str, stems: set[str]) -> str | None:
+    """``name`` with its longest run of words spelling the file's stem replaced by ``{}``, or None."""
+    words = split_words(name)
+    runs = _stem_runs(words, stems)
+    if not runs:
         return None
-    return " ".join(words[: best[0]] + ["{}"] + words[best[1] + 1 :])
+    first, last = max(runs, key=lambda run: (run[1] - run[0], -run[0]))  # the longest, the first of equals
+    return " ".join(words[:first] + ["{}"] + words[last + 1 :])
+
+
+def _variant_templates(name: str, stems: set[str]) -> list[str]:
+    """``name`` with a run of words that starts by spelling the file's stem, and may go on with a qualifier, replaced by
+    ``{}``: ``bytesHexValue`` in ``bytes.go`` -> ``{} hex value``, ``{} value``; shortest run first."""
+    words = split_words(name)
+    return [
+        " ".join(words[:first] + ["{}"] + words[end + 1 :])
+        for first, last in _stem_runs(words, stems)
+        for end in range(last, len(words))
+    ]
+
+
+def _variant_key(sym: Symbol, symbols: dict[str, Symbol], stems: set[str], shared: set[str]) -> str:
+    """The shape's key ``sym`` takes in a file holding the shape for two variants of its stem (``bytes.go``: BytesHex
+    and BytesBase64), else its own key."""
+    names = _variant_templates(sym.name, stems) + [sym.name.lower()]
+    parent = symbols.get(sym.parent) if sym.parent else None
+    if sym.kind == "method" and parent is not None:
+        inside = parent.path == sym.path
+        owners = (_variant_templates(parent.name, stems) + [parent.name.lower()]) if inside else [parent.id]
+        candidates = [f"{owner}|{name}" for owner in owners for name in names]
+    else:
+        candidates = [f"{sym.kind}:{name}" for name in names]
+    return next((c for c in candidates if c in shared), _key(sym, symbols, stems))
 
 
 def _key(sym: Symbol, symbols: dict[str, Symbol], stems: set[str]) -> str:
@@ -104,6 +137,17 @@ def parallel_units(
         typed = any("|" in k or k.startswith(_TYPE_KEYS) for k in shared)  # a shape is types, not just functions
         if found and typed and covered >= SHAPED_SHARE * len(found):
             shape[path] = shared
+    shapes: dict[str, set[str]] = defaultdict(set)  # folder -> the keys of its shape
+    for path, shared in shape.items():
+        shapes[posixpath.dirname(path)] |= shared
+    for path in sorted(set(keys) - set(shape)):  # a file with the shape twice over, for two variants of its stem
+        folder_shape = shapes.get(posixpath.dirname(path))
+        if folder_shape:
+            stems = _stems(path)
+            found = {sid: _variant_key(symbols[sid], symbols, stems, folder_shape) for sid in keys[path]}
+            shared = {k for k in found.values() if k in folder_shape}
+            if sum(1 for k in found.values() if k in shared) >= SHAPED_SHARE * len(found):
+                keys[path], shape[path] = found, shared
     sets = DisjointSets(shape)
     ordered = sorted(shape)
     by_folder: dict[str, list[str]] = defaultdict(list)
