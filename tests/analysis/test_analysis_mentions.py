@@ -1,6 +1,6 @@
 """The docs' first mention of each concept orders the learning path and overrules code links."""
 
-from compiler.analysis.concepts.links import follow_the_docs
+from compiler.analysis.concepts.links import follow_the_teaching_order
 from compiler.analysis.concepts.mentions import first_mentions, mention_counts
 from compiler.analysis.path import learning_path
 from compiler.model import Concept, Section, Symbol
@@ -52,7 +52,10 @@ def test_code_links_against_the_docs_order_become_related():
     ids = ["client", "transport", "noted"]
     prerequisites = [["transport", "noted"], [], []]
     related = [[], ["client"], []]
-    follow_the_docs(ids, prerequisites, related, {"client": 3, "transport": 9}, [False, False, True])
+    importance, public = [0.2, 1.0, 0.1], [1.0, 1.0, 1.0]
+    follow_the_teaching_order(
+        ids, prerequisites, related, {"client": 3, "transport": 9}, [False, False, True], importance, public
+    )
     assert prerequisites[0] == ["noted"]  # an author's concept keeps its link
     assert related[0][0] == "transport"
     concepts = [
@@ -64,6 +67,25 @@ def test_code_links_against_the_docs_order_become_related():
     # more important transport
     assert learning_path(concepts, {"client": 3, "transport": 9}) == ("noted", "client", "transport")
     assert learning_path(concepts)[0] == "transport"  # without docs: the most important ready concept
+
+
+def test_without_docs_the_public_hub_comes_before_what_it_calls_and_what_calls_it():
+    # code: app -> router (the app calls its router), docgen -> app (a doc generator calls the app)
+    ids = ["app", "router", "docgen", "helpers"]
+    prerequisites = [["router"], [], ["app"], []]
+    related: list[list[str]] = [[], [], [], []]
+    importance, public = [1.0, 0.6, 0.3, 0.9], [1.0, 1.0, 1.0, 0.2]
+    follow_the_teaching_order(ids, prerequisites, related, {}, [False] * 4, importance, public)
+    assert prerequisites == [[], [], ["app"], []]  # the router is taught after the app that calls it
+    assert related[0] == ["router"]
+    concepts = [
+        Concept(id=i, title=i, summary="", summary_source="generated", members=(), files=(), importance=imp,
+                prerequisites=tuple(p))
+        for i, imp, p in zip(ids, importance, prerequisites)
+    ]  # fmt: skip
+    # private helpers (a fifth nameable) come last however much the code relies on them
+    shares = dict(zip(ids, public))
+    assert learning_path(concepts, {}, shares) == ("app", "router", "docgen", "helpers")
 
 
 def test_rst_toctree_orders_pages_and_autodoc_directives_mention():

@@ -78,7 +78,7 @@ from compiler.analysis.concepts.families import (
     unnamed_classes,
     variant_families,
 )
-from compiler.analysis.concepts.links import cluster_importance, follow_the_docs, link_clusters
+from compiler.analysis.concepts.links import cluster_importance, follow_the_teaching_order, link_clusters
 from compiler.analysis.concepts.mentions import first_mentions, mention_counts, package_doc_sections
 from compiler.analysis.concepts.naming import (
     cluster_named,
@@ -107,6 +107,7 @@ from compiler.analysis.concepts.units import (
 )
 from compiler.analysis.graph import CodeGraph
 from compiler.analysis.notes import NOTES_FILE, ResolvedNote
+from compiler.analysis.order import public_share
 from compiler.analysis.rank import Ranking
 from compiler.model import Concept, Diagnostic, Section
 
@@ -272,7 +273,10 @@ def distill(
 
     prerequisites, related, link_diagnostics = link_clusters(all_clusters, ids, titles, importance, graph, membership)
     mentions = first_mentions(teaching, symbols, membership, front)
-    follow_the_docs(ids, prerequisites, related, mentions, [c.note is not None for c in all_clusters])
+    code = [c.role not in SPECIAL_ROLES for c in all_clusters]  # tests and examples are nothing a user names
+    shares = [public_share(c.symbols, symbols) if is_code else 0.0 for c, is_code in zip(all_clusters, code)]
+    noted = [c.note is not None for c in all_clusters]
+    follow_the_teaching_order(ids, prerequisites, related, mentions, noted, importance, shares)
     diagnostics.extend(link_diagnostics)
 
     entry_set = set(entry_points)
@@ -307,23 +311,11 @@ def distill(
             )
         )
     concepts.sort(key=lambda c: (-c.importance, c.id))
-    code = {cid for cid, cluster in zip(ids, all_clusters) if cluster.role not in SPECIAL_ROLES}
-    public = {  # tests, examples and benchmarks are nothing a user names: they stay last
-        c.id: round(sum(1 for sid in c.members if _nameable(symbols[sid])) / len(c.members), 6) if c.id in code else 0.0
-        for c in concepts if c.members
-    }  # fmt: skip
+    public = {cid: share for cid, share, cluster in zip(ids, shares, all_clusters) if cluster.symbols}
     return ConceptMap(
         concepts=tuple(concepts),
         membership=membership,
         diagnostics=tuple(diagnostics),
         mentions=mentions,
         public=public,
-    )
-
-
-def _nameable(sym) -> bool:
-    """A member a user can name: public, and no ``_private`` name (``__len__`` and its kind are protocol)."""
-    name = sym.name
-    return sym.public and (
-        not name.startswith("_") or (len(name) > 4 and name.startswith("__") and name.endswith("__"))
     )
