@@ -1,7 +1,8 @@
 """The teaching order: which of two concepts a newcomer learns first. One rule for the links and the path.
 
 In: per concept, where the docs first mention it (none: never), its importance and the share of its members a
-user can name. Out: ``teaching_key`` (smaller is taught earlier) and ``public_share``.
+user can name. Out: ``public_share``, ``teaching_weight`` (public importance) and ``teaching_key`` (smaller
+is taught earlier).
 
 The docs' own order wins where they have one: what the README's quick start names comes before what its
 later sections name, and what the docs name at all comes before what they never do. Where they are silent,
@@ -33,6 +34,11 @@ def public_share(members: list[str] | tuple[str, ...], symbols: dict[str, Symbol
     return round(sum(1 for sid in members if nameable(symbols[sid])) / len(members), 6)
 
 
-def teaching_key(concept_id: str, mention: float, importance: float, public: float) -> tuple:
-    """Sort key of a concept in the teaching order: first docs mention, then public importance, then importance."""
-    return (mention, -importance * public, -importance, concept_id)
+def teaching_weight(importance: float, public: float) -> float:
+    """How early a concept the docs do not place comes: its importance times its public share."""
+    return round(importance * public, 6)
+
+
+def teaching_key(concept_id: str, mention: float, weight: float, importance: float) -> tuple:
+    """Sort key of a concept in the teaching order: first docs mention, then teaching weight, then importance."""
+    return (mention, -weight, -importance, concept_id)

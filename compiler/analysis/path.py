@@ -75,20 +75,22 @@ def _inherited_mentions(concepts, mentions: dict[str, int]) -> dict[str, float]:
 def learning_path(
     concepts: tuple[Concept, ...] | list[Concept],
     mentions: dict[str, int] | None = None,
-    public: dict[str, float] | None = None,
+    weights: dict[str, float] | None = None,
 ) -> tuple[str, ...]:
     """A topological order of the prerequisite graph; among concepts ready to learn, the first in the teaching
     order (``order.teaching_key``): the one the docs mention first (``mentions``: concept id -> first mention;
-    a prerequisite counts the first mention of what needs it), then the most important public one
-    (``public``: concept id -> share of members a user can name; tests and examples have none).
+    a prerequisite counts the first mention of what needs it), then the one of most teaching weight
+    (``weights``: concept id -> ``order.teaching_weight``, public importance; tests and examples have none;
+    missing: its importance).
     Computed prerequisites follow the same order, so the path is that order wherever no author's
     ``requires:`` says otherwise."""
     known = {c.id: c for c in concepts}
-    shares = public or {}
+    weight = weights or {}
     first = _inherited_mentions(concepts, mentions or {})
 
     def key(cid: str) -> tuple:
-        return teaching_key(cid, first.get(cid, NEVER), known[cid].importance, shares.get(cid, 1.0))
+        importance = known[cid].importance
+        return teaching_key(cid, first.get(cid, NEVER), weight.get(cid, importance), importance)
 
     waiting = {c.id: {p for p in c.prerequisites if p in known and p != c.id} for c in concepts}
     dependents: dict[str, list[str]] = {c.id: [] for c in concepts}

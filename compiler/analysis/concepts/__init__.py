@@ -107,7 +107,7 @@ from compiler.analysis.concepts.units import (
 )
 from compiler.analysis.graph import CodeGraph
 from compiler.analysis.notes import NOTES_FILE, ResolvedNote
-from compiler.analysis.order import public_share
+from compiler.analysis.order import public_share, teaching_weight
 from compiler.analysis.rank import Ranking
 from compiler.model import Concept, Diagnostic, Section
 
@@ -122,7 +122,7 @@ class ConceptMap:
     membership: dict[str, str]  # symbol id -> concept id
     diagnostics: tuple[Diagnostic, ...]
     mentions: dict[str, int] = field(default_factory=dict)  # concept id -> first mention in the docs
-    public: dict[str, float] = field(default_factory=dict)  # concept id -> share of members a user can name
+    weights: dict[str, float] = field(default_factory=dict)  # concept id -> teaching weight (order.teaching_weight)
 
 
 def distill(
@@ -274,9 +274,12 @@ def distill(
     prerequisites, related, link_diagnostics = link_clusters(all_clusters, ids, titles, importance, graph, membership)
     mentions = first_mentions(teaching, symbols, membership, front)
     code = [c.role not in SPECIAL_ROLES for c in all_clusters]  # tests and examples are nothing a user names
-    shares = [public_share(c.symbols, symbols) if is_code else 0.0 for c, is_code in zip(all_clusters, code)]
+    weights = [
+        teaching_weight(importance[i], public_share(c.symbols, symbols)) if code[i] else 0.0
+        for i, c in enumerate(all_clusters)
+    ]
     noted = [c.note is not None for c in all_clusters]
-    follow_the_teaching_order(ids, prerequisites, related, mentions, noted, importance, shares)
+    follow_the_teaching_order(ids, prerequisites, related, mentions, noted, importance, weights)
     diagnostics.extend(link_diagnostics)
 
     entry_set = set(entry_points)
@@ -311,11 +314,10 @@ def distill(
             )
         )
     concepts.sort(key=lambda c: (-c.importance, c.id))
-    public = {cid: share for cid, share, cluster in zip(ids, shares, all_clusters) if cluster.symbols}
     return ConceptMap(
         concepts=tuple(concepts),
         membership=membership,
         diagnostics=tuple(diagnostics),
         mentions=mentions,
-        public=public,
+        weights={cid: w for cid, w, cluster in zip(ids, weights, all_clusters) if cluster.symbols},
     )

@@ -269,18 +269,18 @@ def follow_the_teaching_order(
     mentions: dict[str, int],
     noted: list[bool],
     importance: list[float],
-    public: list[float],
+    weights: list[float],
 ) -> None:
     """Code links that contradict the teaching order (``order.teaching_key``) become related, in place.
 
     A prerequisite the docs first mention after the concept that needs it, or never while they mention
     that concept, is taught later: the docs teach the API a user calls before what it is built on (a client
-    before its transport). Where the docs name neither, the more public, more important concept is taught
-    first: a link's code direction says who calls whom, not what a newcomer meets first (an application
+    before its transport). Where the docs name neither, the concept of more teaching weight (public
+    importance, ``order.teaching_weight``) is taught first: a link's code direction says who calls whom, not what a newcomer meets first (an application
     calls its router; a doc generator calls the command it documents). The author's ``requires:`` and
     links to noted concepts stay.
     """
-    key = {cid: teaching_key(cid, mentions.get(cid, NEVER), importance[i], public[i]) for i, cid in enumerate(ids)}
+    key = {cid: teaching_key(cid, mentions.get(cid, NEVER), weights[i], importance[i]) for i, cid in enumerate(ids)}
     is_noted = {cid for cid, flag in zip(ids, noted) if flag}
     for i, cid in enumerate(ids):
         if noted[i]:
