@@ -126,7 +126,7 @@ def _analyze(
         edges=graph.edges,
         files=_file_infos(ordered, graph, ranking),
         concepts=concepts,
-        learning_path=learning_path(concepts, concept_map.mentions, concept_map.public),
+        learning_path=learning_path(concepts, concept_map.mentions, concept_map.weights),
         entry_points=entry_points,
         description=describe(ordered, graph, ranking),
         diagnostics=tuple(sorted(diagnostics, key=lambda d: (d.path, d.line or 0, d.code, d.message))),

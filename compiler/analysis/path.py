@@ -6,6 +6,7 @@ import heapq
 import posixpath
 
 from compiler.analysis.graph import CodeGraph
+from compiler.analysis.order import NEVER, teaching_key
 from compiler.model import Concept, FileFacts
 from compiler.roles import file_role, language_family
 
@@ -74,26 +75,29 @@ def _inherited_mentions(concepts, mentions: dict[str, int]) -> dict[str, float]:
 def learning_path(
     concepts: tuple[Concept, ...] | list[Concept],
     mentions: dict[str, int] | None = None,
-    public: dict[str, float] | None = None,
+    weights: dict[str, float] | None = None,
 ) -> tuple[str, ...]:
-    """A topological order of the prerequisite graph; among concepts ready to learn, the one the docs
-    mention first (``mentions``: concept id -> first mention; a prerequisite counts the first mention of
-    what needs it), then the most important public one: importance times the share of its members a user
-    can name (``public``: concept id -> 0..1; tests and examples have none), so a concept of private helpers
-    comes late; then the most important. Concepts the docs never mention come after those they do."""
+    """A topological order of the prerequisite graph; among concepts ready to learn, the first in the teaching
+    order (``order.teaching_key``): the one the docs mention first (``mentions``: concept id -> first mention;
+    a prerequisite counts the first mention of what needs it), then the one of most teaching weight
+    (``weights``: concept id -> ``order.teaching_weight``, public importance; tests and examples have none;
+    missing: its importance).
+    Computed prerequisites follow the same order, so the path is that order wherever no author's
+    ``requires:`` says otherwise."""
     known = {c.id: c for c in concepts}
-    never = float("inf")
-    shares = public or {}
-    weight = {c.id: c.importance * shares.get(c.id, 1.0) for c in concepts}
+    weight = weights or {}
     first = _inherited_mentions(concepts, mentions or {})
+
+    def key(cid: str) -> tuple:
+        importance = known[cid].importance
+        return teaching_key(cid, first.get(cid, NEVER), weight.get(cid, importance), importance)
+
     waiting = {c.id: {p for p in c.prerequisites if p in known and p != c.id} for c in concepts}
     dependents: dict[str, list[str]] = {c.id: [] for c in concepts}
     for concept_id, prerequisites in waiting.items():
         for prerequisite in prerequisites:
             dependents[prerequisite].append(concept_id)
-    ready = [
-        (first.get(cid, never), -weight[cid], -known[cid].importance, cid) for cid, pre in waiting.items() if not pre
-    ]
+    ready = [key(cid) for cid, pre in waiting.items() if not pre]
     heapq.heapify(ready)
     order: list[str] = []
     while ready:
@@ -102,9 +106,7 @@ def learning_path(
         for dependent in sorted(dependents[concept_id]):
             waiting[dependent].discard(concept_id)
             if not waiting[dependent]:
-                heapq.heappush(
-                    ready, (first.get(dependent, never), -weight[dependent], -known[dependent].importance, dependent)
-                )
+                heapq.heappush(ready, key(dependent))
     # a cycle that slipped through (should not happen: prerequisites are made acyclic)
     leftovers = sorted((cid for cid in known if cid not in order), key=lambda cid: (-known[cid].importance, cid))
     return tuple(order + leftovers)

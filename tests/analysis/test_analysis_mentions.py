@@ -1,7 +1,8 @@
 """The docs' first mention of each concept orders the learning path and overrules code links."""
 
-from compiler.analysis.concepts.links import follow_the_docs
+from compiler.analysis.concepts.links import follow_the_teaching_order
 from compiler.analysis.concepts.mentions import first_mentions, mention_counts
+from compiler.analysis.order import teaching_weight
 from compiler.analysis.path import learning_path
 from compiler.model import Concept, Section, Symbol
 
@@ -52,7 +53,10 @@ def test_code_links_against_the_docs_order_become_related():
     ids = ["client", "transport", "noted"]
     prerequisites = [["transport", "noted"], [], []]
     related = [[], ["client"], []]
-    follow_the_docs(ids, prerequisites, related, {"client": 3, "transport": 9}, [False, False, True])
+    importance = [0.2, 1.0, 0.1]
+    follow_the_teaching_order(
+        ids, prerequisites, related, {"client": 3, "transport": 9}, [False, False, True], importance, importance
+    )
     assert prerequisites[0] == ["noted"]  # an author's concept keeps its link
     assert related[0][0] == "transport"
     concepts = [
@@ -64,6 +68,26 @@ def test_code_links_against_the_docs_order_become_related():
     # more important transport
     assert learning_path(concepts, {"client": 3, "transport": 9}) == ("noted", "client", "transport")
     assert learning_path(concepts)[0] == "transport"  # without docs: the most important ready concept
+
+
+def test_without_docs_the_public_hub_comes_before_what_it_calls_and_what_calls_it():
+    # code: app -> router (the app calls its router), docgen -> app (a doc generator calls the app)
+    ids = ["app", "router", "docgen", "helpers"]
+    prerequisites = [["router"], [], ["app"], []]
+    related: list[list[str]] = [[], [], [], []]
+    importance = [1.0, 0.6, 0.3, 0.9]
+    # helpers: a fifth of its members a user can name
+    weights = [teaching_weight(1.0, 1.0), 0.6, 0.3, teaching_weight(0.9, 0.2)]
+    follow_the_teaching_order(ids, prerequisites, related, {}, [False] * 4, importance, weights)
+    assert prerequisites == [[], [], ["app"], []]  # the router is taught after the app that calls it
+    assert related[0] == ["router"]
+    concepts = [
+        Concept(id=i, title=i, summary="", summary_source="generated", members=(), files=(), importance=imp,
+                prerequisites=tuple(p))
+        for i, imp, p in zip(ids, importance, prerequisites)
+    ]  # fmt: skip
+    # private helpers come last however much the code relies on them
+    assert learning_path(concepts, {}, dict(zip(ids, weights))) == ("app", "router", "docgen", "helpers")
 
 
 def test_rst_toctree_orders_pages_and_autodoc_directives_mention():
@@ -95,7 +119,8 @@ def test_without_docs_the_most_important_ready_concept_comes_first():
     # a mentioned concept comes first, its prerequisite just before it; the unmentioned follow by importance
     assert learning_path(concepts, {"client": 5}) == ("base", "client", "decoders", "api")
     # a concept of mostly private helpers is internals: after a less important public one
-    assert learning_path(concepts, public={"decoders": 0.1, "api": 1.0}) == ("api", "base", "client", "decoders")
+    weights = {"decoders": teaching_weight(1.0, 0.1), "api": teaching_weight(0.3, 1.0)}
+    assert learning_path(concepts, weights=weights) == ("api", "base", "client", "decoders")
 
 
 def test_reference_pages_come_after_the_guides_that_teach():

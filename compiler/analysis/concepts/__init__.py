@@ -82,7 +82,7 @@ from compiler.analysis.concepts.families import (
     unnamed_classes,
     variant_families,
 )
-from compiler.analysis.concepts.links import cluster_importance, follow_the_docs, link_clusters
+from compiler.analysis.concepts.links import cluster_importance, follow_the_teaching_order, link_clusters
 from compiler.analysis.concepts.mentions import first_mentions, mention_counts, package_doc_sections
 from compiler.analysis.concepts.naming import (
     cluster_named,
@@ -112,6 +112,7 @@ from compiler.analysis.concepts.units import (
 )
 from compiler.analysis.graph import CodeGraph
 from compiler.analysis.notes import NOTES_FILE, ResolvedNote
+from compiler.analysis.order import public_share, teaching_weight
 from compiler.analysis.rank import Ranking
 from compiler.model import Concept, Diagnostic, Section
 
@@ -126,7 +127,7 @@ class ConceptMap:
     membership: dict[str, str]  # symbol id -> concept id
     diagnostics: tuple[Diagnostic, ...]
     mentions: dict[str, int] = field(default_factory=dict)  # concept id -> first mention in the docs
-    public: dict[str, float] = field(default_factory=dict)  # concept id -> share of members a user can name
+    weights: dict[str, float] = field(default_factory=dict)  # concept id -> teaching weight (order.teaching_weight)
 
 
 def distill(
@@ -279,7 +280,13 @@ def distill(
 
     prerequisites, related, link_diagnostics = link_clusters(all_clusters, ids, titles, importance, graph, membership)
     mentions = first_mentions(teaching, symbols, membership, front)
-    follow_the_docs(ids, prerequisites, related, mentions, [c.note is not None for c in all_clusters])
+    code = [c.role not in SPECIAL_ROLES for c in all_clusters]  # tests and examples are nothing a user names
+    weights = [
+        teaching_weight(importance[i], public_share(c.symbols, symbols)) if code[i] else 0.0
+        for i, c in enumerate(all_clusters)
+    ]
+    noted = [c.note is not None for c in all_clusters]
+    follow_the_teaching_order(ids, prerequisites, related, mentions, noted, importance, weights)
     diagnostics.extend(link_diagnostics)
 
     entry_set = set(entry_points)
@@ -314,23 +321,10 @@ def distill(
             )
         )
     concepts.sort(key=lambda c: (-c.importance, c.id))
-    code = {cid for cid, cluster in zip(ids, all_clusters) if cluster.role not in SPECIAL_ROLES}
-    public = {  # tests, examples and benchmarks are nothing a user names: they stay last
-        c.id: round(sum(1 for sid in c.members if _nameable(symbols[sid])) / len(c.members), 6) if c.id in code else 0.0
-        for c in concepts if c.members
-    }  # fmt: skip
     return ConceptMap(
         concepts=tuple(concepts),
         membership=membership,
         diagnostics=tuple(diagnostics),
         mentions=mentions,
-        public=public,
-    )
-
-
-def _nameable(sym) -> bool:
-    """A member a user can name: public, and no ``_private`` name (``__len__`` and its kind are protocol)."""
-    name = sym.name
-    return sym.public and (
-        not name.startswith("_") or (len(name) > 4 and name.startswith("__") and name.endswith("__"))
+        weights={cid: w for cid, w, cluster in zip(ids, weights, all_clusters) if cluster.symbols},
     )

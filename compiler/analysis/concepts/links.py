@@ -12,6 +12,7 @@ from compiler.analysis.concepts.surface import Surface
 from compiler.analysis.concepts.units import LINK_KINDS, SPECIAL_ROLES, Cluster, file_stem
 from compiler.analysis.graph import CodeGraph
 from compiler.analysis.notes import NOTES_FILE
+from compiler.analysis.order import NEVER, teaching_key
 from compiler.analysis.rank import Ranking
 from compiler.model import Diagnostic, Symbol
 from compiler.roles import is_support_path
@@ -261,26 +262,30 @@ def _reachable(dag: dict[int, set[int]], start: int, goal: int) -> bool:
     return False
 
 
-def follow_the_docs(
+def follow_the_teaching_order(
     ids: list[str],
     prerequisites: list[list[str]],
     related: list[list[str]],
     mentions: dict[str, int],
     noted: list[bool],
+    importance: list[float],
+    weights: list[float],
 ) -> None:
-    """Code links that contradict the docs' teaching order become related, in place.
+    """Code links that contradict the teaching order (``order.teaching_key``) become related, in place.
 
     A prerequisite the docs first mention after the concept that needs it, or never while they mention
-    that concept, is taught later: the docs teach the API a user calls before what it is built on
-    (a client before its transport). The author's ``requires:`` and links to noted concepts stay.
+    that concept, is taught later: the docs teach the API a user calls before what it is built on (a client
+    before its transport). Where the docs name neither, the concept of more teaching weight (public
+    importance, ``order.teaching_weight``) is taught first: a link's code direction says who calls whom, not what a newcomer meets first (an application
+    calls its router; a doc generator calls the command it documents). The author's ``requires:`` and
+    links to noted concepts stay.
     """
-    if not mentions:
-        return
+    key = {cid: teaching_key(cid, mentions.get(cid, NEVER), weights[i], importance[i]) for i, cid in enumerate(ids)}
     is_noted = {cid for cid, flag in zip(ids, noted) if flag}
     for i, cid in enumerate(ids):
-        if noted[i] or cid not in mentions:
+        if noted[i]:
             continue
-        kept = [p for p in prerequisites[i] if p in is_noted or mentions.get(p, float("inf")) < mentions[cid]]
+        kept = [p for p in prerequisites[i] if p in is_noted or key[p] < key[cid]]
         moved = [p for p in prerequisites[i] if p not in kept]
         if moved:
             prerequisites[i][:] = kept
