@@ -323,7 +323,7 @@ class _Extractor:
         name = target.id
         if name.startswith("__") and name.endswith("__"):
             return  # __all__, __slots__, __version__: dunders are machinery, not API
-        if annotation is None and not _CONSTANT_NAME.match(name):
+        if annotation is None and not _CONSTANT_NAME.match(name) and not self._module_instance(name, node.value, scope):
             return
         symbol_id = f"{scope.id}.{name}"
         if symbol_id in self.ids:
@@ -348,6 +348,15 @@ class _Extractor:
                 parent=scope.id,
                 public=public,
             )
+        )
+
+    def _module_instance(self, name: str, value: ast.expr | None, scope: _Scope) -> bool:
+        """``stop_never = _stop_never()``: a public module-level instance of a class this module defines is API."""
+        if scope.kind != "module" or not public_name(name) or value.__class__ is not ast.Call:
+            return False
+        func = value.func
+        return func.__class__ is ast.Name and any(
+            s.kind == "class" and s.parent == scope.id and s.name == func.id for s in self.symbols
         )
 
     def _attach_attribute_doc(self, previous: ast.stmt, scope: _Scope, doc: str) -> None:

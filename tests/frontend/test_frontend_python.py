@@ -186,3 +186,16 @@ def test_unparseable_files_give_a_diagnostic_not_an_exception(text, code, line):
     assert facts.symbols == ()
     assert [(d.code, d.line, d.severity) for d in facts.diagnostics] == [(code, line, "error")]
     assert str(facts.diagnostics[0]).startswith(f"pkg/mod.py:{line}: error:")
+
+
+def test_a_public_module_instance_of_an_own_class_is_a_symbol():
+    facts = facts_of(
+        'class _stop_never:\n    """Never stop."""\n\n\nstop_never = _stop_never()\n'
+        "logger = make_logger()\n_private = _stop_never()\nlater = Later()\n\n\nclass Later:\n    pass\n"
+    )
+    ids = {s.id for s in facts.symbols}
+    assert "pkg.mod.stop_never" in ids
+    variable = symbols_by_id(facts)["pkg.mod.stop_never"]
+    assert variable.kind == "variable" and variable.public and variable.signature == "stop_never = _stop_never()"
+    # a call of something else, a private name, or a class defined further down: not API we can vouch for
+    assert not ids & {"pkg.mod.logger", "pkg.mod._private", "pkg.mod.later"}
