@@ -1,4 +1,15 @@
-"""Entry points (where a reader starts in the code) and the learning path (what to learn first)."""
+"""Entry points (where a reader starts in the code) and the learning path (what to learn first).
+
+In: the ``CodeGraph`` and the symbols' importance; the concepts, their doc mentions and public shares.
+Out: ``find_entry_points`` -> entry symbol ids (entry modules and their ``main`` functions);
+``learning_path`` -> concept ids in the order to learn them.
+
+A Go repository is an application when a ``main`` package lies outside its tooling folders
+(``_GO_TOOLING``, and what ``file_role`` does not call code: examples, tools, scripts, tests); its
+mains are where a reader starts. Otherwise it is a library: its root package (the one in the
+shallowest folder that holds code, when that folder is alone at its depth) is the entry, with the
+commands under ``cmd/`` that ship with it; a build script's or an example's ``main`` is not.
+"""
 
 from __future__ import annotations
 
@@ -12,23 +23,50 @@ from compiler.roles import file_role, language_family
 
 _MAIN_NAMES = frozenset({"main", "cli"})
 _JS_INDEX = frozenset({"index.js", "index.ts", "index.mjs", "index.cjs", "main.js", "main.ts", "mod.ts"})
+# Go folders whose ``main`` packages build, generate or demonstrate the code rather than being it.
+_GO_TOOLING = frozenset({"cmd", "internal", "hack", "ci", "tools", "tool", "scripts", "examples", "example"})
+_GO_COMMANDS = "cmd"  # a library's own commands: still a place to start
 
 
-def is_entry_file(facts: FileFacts, top_packages: set[str]) -> bool:
-    """A file a reader starts from: CLI mains, a package's public ``__init__``/``index.js``, Go ``main``."""
+def _is_go_main(facts: FileFacts) -> bool:
+    return facts.is_entry_point or any(s.name == "main" and s.kind == "function" for s in facts.symbols)
+
+
+def _in_go_tooling(path: str) -> bool:
+    return any(part in _GO_TOOLING or part.startswith("_") for part in path.split("/")[:-1])
+
+
+def go_library_root(files: list[FileFacts] | tuple[FileFacts, ...]) -> str | None:
+    """The root package's module id when the Go code is a library (see the module docstring), else None."""
+    go = [f for f in files if f.module and language_family(f.language) == "go" and file_role(f.path) == "code"]
+    outside = [f for f in go if not _in_go_tooling(f.path)]
+    if not outside or any(_is_go_main(f) for f in outside):
+        return None
+    folders = {posixpath.dirname(f.path): f.module for f in outside}
+    depth = {folder: folder.count("/") + (folder != "") for folder in folders}
+    shallowest = min(depth.values())
+    top = [folder for folder in folders if depth[folder] == shallowest]
+    return folders[top[0]] if len(top) == 1 else None
+
+
+def is_entry_file(facts: FileFacts, top_packages: set[str], go_library: str | None = None) -> bool:
+    """A file a reader starts from: CLI mains, a package's public ``__init__``/``index.js``, Go ``main``,
+    or a Go library's root package (``go_library``: its module id, from ``go_library_root``)."""
     if file_role(facts.path) != "code" or not facts.module:
         return False
+    family = language_family(facts.language)
+    if family == "go" and go_library is not None:
+        return facts.module == go_library or (_is_go_main(facts) and facts.path.split("/")[0] == _GO_COMMANDS)
     if facts.is_entry_point:
         return True
     name = posixpath.basename(facts.path)
     directory = posixpath.dirname(facts.path)
-    family = language_family(facts.language)
     if family == "python":
         return name in ("__main__.py", "cli.py") or (name == "__init__.py" and facts.module in top_packages)
     if family == "javascript":
         return (name in _JS_INDEX and directory in ("", "src", "lib")) or directory.split("/")[0] == "bin"
     if family == "go":
-        return any(s.name == "main" and s.kind == "function" for s in facts.symbols)
+        return _is_go_main(facts)
     return False
 
 
@@ -44,9 +82,10 @@ def find_entry_points(graph: CodeGraph, importance: dict[str, float]) -> tuple[s
     for sym in graph.symbols.values():
         if sym.name in _MAIN_NAMES and sym.kind == "function":
             mains.setdefault(sym.path, []).append(sym.id)
+    go_library = go_library_root(graph.files)
     found: set[str] = set()
     for facts in graph.files:
-        if not is_entry_file(facts, top_packages):
+        if not is_entry_file(facts, top_packages, go_library):
             continue
         if facts.module in graph.symbols and graph.symbols[facts.module].path == facts.path:
             found.add(facts.module)

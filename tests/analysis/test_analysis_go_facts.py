@@ -2,6 +2,7 @@
 composite literal) is a ``references`` edge; a local variable passed along is none."""
 
 from compiler.analysis.graph import link
+from compiler.analysis.path import find_entry_points
 from compiler.frontend import parse_file
 from compiler.model import SourceFile
 
@@ -76,3 +77,36 @@ def test_build_variants_of_a_name_are_symbols_and_calls_mean_the_default_build()
     assert ("logrus.format", "logrus.checkIfTerminal") in calls
     assert ("logrus.checkIfTerminal", "logrus.isTerminal") in calls
     assert ("logrus.check_windows.helper", "logrus.isTerminal") in calls  # by name: the default build's
+
+
+def go_entry_points(files: dict[str, str]) -> set[str]:
+    facts = [parse_file(SourceFile(path, "go", len(text), "0"), text) for path, text in files.items()]
+    graph = link(facts)
+    return set(find_entry_points(graph, {}))
+
+
+LIBRARY = {
+    "cache.go": "// Package cache keeps values.\npackage cache\n\nfunc New() *Cache { return nil }\n",
+    "store.go": "package cache\n\ntype Cache struct{}\n",
+    "codec/codec.go": "package codec\n\nfunc Encode() {}\n",
+    "ci/mage.go": "//go:build mage\n\npackage main\n\nfunc main() {}\n",
+    "internal/gen/main.go": "package main\n\nfunc main() {}\n",
+    "_examples/basic/main.go": "package main\n\nfunc main() {}\n",
+    "cmd/cachectl/main.go": "package main\n\nfunc main() {}\n",
+}
+
+
+def test_a_go_library_starts_at_its_root_package_not_at_its_build_scripts():
+    # no main package outside tooling folders: the root package is the entry, with the commands under cmd/
+    assert go_entry_points(LIBRARY) == {"cache", "cmd.cachectl", "cmd.cachectl.main"}
+    # a library whose code sits in one folder below the root: that package
+    nested = {"cache/" + path if "/" not in path else path: text for path, text in LIBRARY.items()}
+    del nested["codec/codec.go"]
+    assert go_entry_points(nested) == {"cache", "cmd.cachectl", "cmd.cachectl.main"}
+
+
+def test_a_go_application_starts_at_its_mains():
+    application = {**LIBRARY, "server/main.go": "package main\n\nfunc main() {}\n"}
+    found = go_entry_points(application)
+    assert {"server", "server.main", "cmd.cachectl.main"} <= found
+    assert "cache" not in found

@@ -134,3 +134,33 @@ def test_this_method_reaches_the_inherited_method(language, suffix):
     found = edges(parse(INHERITED, f"pkg/tree.{suffix}", language))
     assert ("pkg.tree.Sub", "pkg.tree.Base", "inherits") in found
     assert ("pkg.tree.Sub.go", "pkg.tree.Base.run", "calls") in found
+
+
+FACTORY = """
+function createApp () {
+  const app = { get, register }
+  return app
+
+  function get (url) { return register(url) }
+  function register (plugin) { return helper(plugin) }
+  function helper (x) { return x }
+}
+
+module.exports = createApp
+"""
+
+FACTORY_USER = """
+const createApp = require('./app')
+function main () {
+  const app = createApp()
+  app.get('/')
+}
+"""
+
+
+def test_a_factory_members_are_linked_to_what_they_call_and_to_their_callers():
+    found = edges(parse(FACTORY, "pkg/app.js", "javascript"), parse(FACTORY_USER, "pkg/main.js", "javascript"))
+    assert ("pkg.app.createApp.get", "pkg.app.createApp.register", "calls") in found
+    assert ("pkg.main.main", "pkg.app.createApp.get", "calls") in found  # app.get(): the factory's member
+    assert ("pkg.app.createApp", "pkg.app.createApp.get", "contains") in found
+    assert not any("helper" in target for _, target, _ in found)  # a helper the factory keeps is no symbol

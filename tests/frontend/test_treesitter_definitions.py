@@ -165,3 +165,103 @@ def test_go_methods_and_types_of_a_left_out_file_get_its_stem():
     assert symbols["term.term_windows.state.Restore"].parent == "term.term_windows.state"  # declared below it
     assert symbols["term.term_windows.Other.Close"].parent == "term.Other"  # a type of the package
     assert symbols["term.term_windows.mode"].name == "mode"
+
+
+FACTORY = """'use strict'
+
+/** Build an app. */
+function createApp (options) {
+  const app = {
+    /** Answer GET requests. */
+    get: function _get (url, handler) {
+      return route('GET', url, handler)
+    },
+    addHook,
+    use: useIt,
+    name: 'app',
+    decorate: helpers.add,
+    ready () {
+      return privateHelper()
+    }
+  }
+
+  app.listen = listen
+
+  return app
+
+  /**
+   * Add a hook.
+   */
+  function addHook (name, fn) {
+    return privateHelper()
+  }
+
+  function useIt (plugin) {
+    addHook('plugin', plugin)
+  }
+
+  function listen (port) {
+    return port
+  }
+
+  function route (method, url, handler) {
+    return privateHelper(method)
+  }
+
+  function privateHelper () {
+    return 1
+  }
+}
+
+function Emitter () {
+  this.on = function on (event) { return event }
+  function hidden () {}
+}
+
+const makeStore = () => ({
+  load () { return 1 },
+  save: (x) => x
+})
+
+function configure (options) {
+  function unused () {}
+  const local = { run () {} }
+  return options
+}
+
+module.exports = createApp
+"""
+
+
+def test_functions_a_factory_exposes_are_its_members_and_its_helpers_stay_out():
+    symbols = symbols_by_id(facts_of(FACTORY, "lib/app.js"))
+    members = {i for i, s in symbols.items() if s.kind == "method"}
+    assert members == {
+        "lib.app.createApp.get",  # a function written as the member's value
+        "lib.app.createApp.addHook",  # shorthand for a function declared in the factory
+        "lib.app.createApp.use",  # key: innerFunction
+        "lib.app.createApp.ready",  # a method of the returned literal
+        "lib.app.createApp.listen",  # assigned onto the returned object
+        "lib.app.Emitter.on",  # assigned onto ``this`` in a constructor function
+        "lib.app.makeStore.load",  # () => ({ ... })
+        "lib.app.makeStore.save",
+    }
+    # helpers the factory keeps to itself, and what a function builds but does not return, stay out
+    assert not {i for i in symbols if i.rsplit(".", 1)[-1] in ("route", "privateHelper", "hidden", "unused", "run")}
+    assert "lib.app.createApp.decorate" not in symbols and "lib.app.createApp.name" not in symbols
+    get = symbols["lib.app.createApp.get"]
+    assert shape(get) == ("method", (7, 9), "get: function _get (url, handler)")
+    assert get.doc == "Answer GET requests." and get.parent == "lib.app.createApp"
+    add_hook = symbols["lib.app.createApp.addHook"]  # the declaration's own lines, signature and JSDoc
+    assert shape(add_hook) == ("method", (26, 28), "function addHook (name, fn)")
+    assert add_hook.doc == "Add a hook."
+    assert symbols["lib.app.createApp.use"].signature == "function useIt (plugin)"
+    assert symbols["lib.app.createApp"].lines == (4, 45)
+
+
+def test_a_factory_members_calls_are_its_own():
+    calls = {(c.caller, c.callee) for c in facts_of(FACTORY, "lib/app.js").calls if not c.reference}
+    assert ("lib.app.createApp.get", "route") in calls
+    assert ("lib.app.createApp.addHook", "privateHelper") in calls
+    assert ("lib.app.createApp.use", "addHook") in calls
+    assert ("lib.app.createApp", "privateHelper") in calls  # from route, a helper: the factory's own

@@ -15,6 +15,9 @@ Ids
   f() {}``, ``key: [function key() {}]`` in an object literal (``export default {…}`` included).
   Properties defined by a call are members the same way: ``defineGetter(req, 'ip', function
   ip() {…})`` and ``Object.defineProperty(req, 'ip', {get: …})`` -> ``lib.request.req.ip``.
+  A factory's exposed functions are its members: ``function fastify () { const app = { get: function
+  _get () {}, addHook }; return app; function addHook () {} }`` -> ``fastify.fastify.get`` and
+  ``fastify.fastify.addHook`` (the inner declaration's lines and doc); inner helpers it keeps stay out.
 * Go: symbols belong to packages, so the id is the package directory, ``/`` -> ``.``
   (``internal/wal`` -> ``internal.wal``; the repository root directory uses the package
   name), then the name: ``internal.wal.Open``, ``internal.wal.Log.Append`` (methods by
@@ -37,7 +40,7 @@ first ERROR/MISSING node; everything that did parse is still reported.
 
 Layout: ``walker.py`` holds what the languages share (the extractor base, doc comments, the
 linear call walk, call chains described as data), ``javascript.py`` and ``go.py`` one language
-each (``js_values.py``: what a JS expression holds; ``go_build.py``: Go's build constraints). Every file gets ``FILE_BUDGET_S`` seconds of walking; a file that takes longer is left
+each (``js_values.py``: what a JS expression holds; ``js_factory.py``: what a factory exposes; ``go_build.py``: Go's build constraints). Every file gets ``FILE_BUDGET_S`` seconds of walking; a file that takes longer is left
 out with a ``file-too-slow`` diagnostic (its line count and hash kept) instead of stalling the build.
 """
 

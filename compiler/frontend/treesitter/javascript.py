@@ -4,7 +4,8 @@ In: a ``SourceFile``, its bytes and the parsed root (``treesitter/__init__.py`` 
 Out: a filled ``JsExtractor`` (definitions here; imports and calls in ``js_calls.py``): module symbol, definitions (functions, classes, methods,
 CommonJS ``exports.x =`` / ``Foo.prototype.x =`` members, properties defined by
 ``Object.defineProperty``-like calls, methods of object literals assigned, declared or exported by
-default, anonymous default exports), imports (``import``, ``require``, ``import()``) and calls.
+default, anonymous default exports, the functions a factory exposes on the object it returns
+(``js_factory.py``)), imports (``import``, ``require``, ``import()``) and calls.
 The id rules are in ``treesitter/__init__.py``'s docstring.
 """
 
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from compiler.frontend.treesitter.js_calls import JsImportsAndCalls, dotted_js
+from compiler.frontend.treesitter.js_factory import exposed_functions
 from compiler.frontend.treesitter.js_values import CLASS_VALUES, FUNCTION_VALUES, descriptor_function, function_value
 from compiler.frontend.treesitter.walker import Extractor, clean_comment, one_line_of
 from compiler.model import Import, Symbol, symbol_with
@@ -521,7 +523,35 @@ class JsExtractor(JsImportsAndCalls):
             return None
         if stub:
             self._stubs[symbol_id] = len(self.symbols) - 1
+        elif kind in ("function", "method"):
+            self.exposed_members(symbol_id, body)
         return symbol_id
+
+    def exposed_members(self, factory: str, body: Node | None) -> None:
+        """A factory's members: the functions it puts on the object it returns (``js_factory.py``),
+        ``<factory id>.<property>``; its other inner functions stay out. ``body``: the factory's
+        body, or its function node (``define_member``)."""
+        if body is None:
+            return
+        if body.type in FUNCTION_VALUES:
+            function, body = body, body.child_by_field_name("body")
+        else:
+            function = body.parent
+        if function is None or body is None:
+            return
+        for member in exposed_functions(self, function, body):
+            self.define(
+                member.name,
+                "method",
+                member.span,
+                member.span,
+                member.body,
+                member.span,
+                True,
+                symbol_id=f"{factory}.{member.name}",
+                parent=factory,
+                body_override=member.function,
+            )
 
     def _overload(self, symbol: Symbol, stub: bool, scope: Node) -> str | None:
         """One more overload signature of a symbol made from signatures, or its implementation."""
