@@ -467,3 +467,25 @@ def test_a_go_package_symbol_ties_no_importer_to_the_file_that_holds_it():
     analysis = analyze([f.facts() for f in (doc, logger, entry, hook)])
     assert concept_of(analysis, "logs") == concept_of(analysis, "logs.Logger")  # the package's biggest concept
     assert concept_of(analysis, "hooks.syslog.SyslogHook") != concept_of(analysis, "logs")
+
+
+def test_files_named_like_kinds_that_define_other_things_are_not_kinds():
+    # testify: http_assertions.go holds HTTPSuccess..., forward_assertions.go the Assertions type: own ideas
+    base = FileBuilder("assertions.py", "assertions")
+    base.func("equal", "fail", *[f"equal_step{i}" for i in range(4)])
+    base.func("fail")
+    for i in range(4):
+        base.func(f"equal_step{i}")
+    files = [base]
+    for kind, names in (("http", ("http_success", "http_error")), ("forward", ("forward_object", "new"))):
+        f = FileBuilder(f"{kind}_assertions.py", f"{kind}_assertions")
+        f.imp("assertions", "fail")
+        for name in names:
+            f.func(name, "fail", *[f"{name}_step{i}" for i in range(4)])
+            for i in range(4):
+                f.func(f"{name}_step{i}")
+        files.append(f)
+    analysis = analyze([f.facts() for f in files])
+    assertions = concept_of(analysis, "assertions.equal")
+    assert concept_of(analysis, "http_assertions.http_success") != assertions
+    assert concept_of(analysis, "forward_assertions.forward_object") != assertions

@@ -129,7 +129,7 @@ def agglomerate(units: list[Cluster], graph: CodeGraph, budget: int) -> list[Clu
     #     (formatter.go, text_formatter.go, json_formatter.go) are one idea, the base and its kinds; like twins,
     #     the author's naming says so and the size limit does not apply
     main_units = {c.paths[0]: i for i, c in clusters.items() if len(c.paths) == 1 and c.key == c.paths[0]}
-    for base, variants in kind_families(sorted(main_units)):  # a handful at most: forty are ``parallel``'s
+    for base, variants in kind_families(sorted(main_units), graph):  # a handful at most: forty are ``parallel``'s
         for variant in variants:
             merge(main_units[base], main_units[variant])
 
@@ -211,11 +211,16 @@ def agglomerate(units: list[Cluster], graph: CodeGraph, budget: int) -> list[Clu
     return [clusters[i] for i in sorted(clusters, key=lambda i: clusters[i].key)]
 
 
-def kind_families(paths: list[str]) -> list[tuple[str, list[str]]]:
+def kind_families(paths: list[str], graph: CodeGraph) -> list[tuple[str, list[str]]]:
     """(base file, its kinds): files of one folder whose name words end with the base file's name words, a qualifier
     in front and maybe a version after (``bash_completions``, ``bash_completionsV2`` for ``completions``), when
     there are ``KIND_MIN_VARIANTS`` to ``SMALL_FOLDER_FILES`` of them; a file is the kind of one base only (the longest
-    name)."""
+    name). A kind defines what its name says: text_formatter.go a ``TextFormatter``, bash_completions.go a
+    ``GenBashCompletion``; http_assertions.go, whose functions are ``HTTPSuccess``..., is its own idea."""
+    defined: dict[str, set[str]] = defaultdict(set)
+    for symbol in graph.symbols.values():
+        if symbol.kind != "module":  # a module is named after its file: it says nothing of what the file holds
+            defined[symbol.path].add(symbol.name.lower().replace("_", ""))
     words = {}
     for path in paths:
         found = split_words(file_stem(path))
@@ -234,13 +239,20 @@ def kind_families(paths: list[str]) -> list[tuple[str, list[str]]]:
             p
             for p in paths
             if p != base and p not in taken and posixpath.dirname(p) == folder
-            and len(words[p]) > len(stem) and words[p][-len(stem):] == stem
+            and len(words[p]) > len(stem) and words[p][-len(stem):] == stem and _defines_its_kind(p, words[p], defined)
         ]  # fmt: skip
         if KIND_MIN_VARIANTS <= len(variants) <= SMALL_FOLDER_FILES:
             taken.update(variants)
             taken.add(base)
             families.append((base, variants))
     return sorted(families)
+
+
+def _defines_its_kind(path: str, words: tuple[str, ...], defined: dict[str, set[str]]) -> bool:
+    """Whether ``path`` defines a name holding its own file name (singular or plural, any case or underscores)."""
+    kind = "".join(words).lower()
+    kinds = {kind, kind[:-1] if kind.endswith("s") else kind}
+    return any(k in name for name in defined.get(path, ()) for k in kinds)
 
 
 def _shared_depth(a: Cluster, b: Cluster) -> int:

@@ -229,7 +229,7 @@ def cluster_title(
             return humanize(top_classes[0].name, expand=False)
         return humanize(file_stem(files[0]).strip("_") or "package")
     top_path, top_stem = named[0]
-    for base, variants in kind_families(files):  # formatter.go and its kinds: "Formatters"
+    for base, variants in kind_families(files, graph):  # formatter.go and its kinds: "Formatters"
         if top_path == base or top_path in variants:
             return humanize(plural(file_stem(base).strip("_")))
     title = _refine_with_classes(top_stem, top_classes) or humanize(top_stem)
