@@ -301,3 +301,27 @@ def test_a_method_many_classes_bear_goes_to_the_class_its_receiver_names():
     sections = [section("README.md", "First `Entry`.\n\n```\nlogger.with_field('a', 1)\n```\n")]
     found = first_mentions(sections, symbols, membership)
     assert found["entry"] < found["logger"]
+
+
+def test_go_examples_of_the_outer_package_are_read_after_the_docs():
+    from compiler.analysis.concepts.mentions import example_sections
+
+    def go(sid, name, path, kind="function", excerpt=""):
+        return Symbol(id=sid, name=name, kind=kind, path=path, lines=(1, 9), parent=None, excerpt=excerpt)
+
+    symbols = {
+        s.id: s
+        for s in (
+            go("log.Logger", "Logger", "logger.go", kind="class"),
+            go("log.NewEntry", "NewEntry", "entry.go"),
+            go("log_test.Example_basic", "Example_basic", "example_test.go", excerpt="e := log.NewEntry(l)"),
+            go("doc_test.ExampleGen", "ExampleGen", "doc/doc_test.go", excerpt="var l log.Logger"),
+            go("log_test.Examined", "Examined", "x_test.go", excerpt="var l log.Logger"),
+        )
+    }
+    membership = {"log.Logger": "logger", "log.NewEntry": "entry"}
+    examples = example_sections(symbols)
+    assert [s.title for s in examples] == ["Example_basic"]  # not a sub-package's, not ``Examined``
+    found = first_mentions([section("README.md", "A `Logger`.")] + examples, symbols, membership)
+    assert found["logger"] < found["entry"]
+    assert "entry" not in first_mentions([section("README.md", "A `Logger`.")], symbols, membership)

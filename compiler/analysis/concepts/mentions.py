@@ -123,6 +123,26 @@ def package_doc_sections(symbols: dict[str, Symbol]) -> list[Section]:
     ]
 
 
+EXAMPLE_DOC = "example-doc"  # the anchor of a section made from a Go ``Example`` function
+_GO_EXAMPLE = re.compile(r"Example(?:$|[A-Z_])")
+
+
+def example_sections(symbols: dict[str, Symbol]) -> list[Section]:
+    """Go's ``Example*`` functions (in ``*_test.go``, shown by godoc beside the API) as docs sections of code, read
+    after every docs page: a package without a README still teaches what a user calls, and in which order."""
+    found = [
+        sym
+        for sym in symbols.values()
+        if sym.kind == "function" and sym.path.endswith("_test.go") and _GO_EXAMPLE.match(sym.name) and sym.excerpt
+    ]
+    top = min((s.path.count("/") for s in symbols.values() if s.path.endswith(".go")), default=0)
+    return [  # the outermost package's own examples: a sub-package's teach that sub-package, not the order
+        Section(sym.path, sym.name, 2, tuple(sym.lines), f"```go\n{sym.excerpt}\n```", EXAMPLE_DOC)
+        for sym in sorted(found, key=lambda s: (s.path, tuple(s.lines)))
+        if sym.path.count("/") == top
+    ]
+
+
 def is_docs(path: str) -> bool:
     stem = path.rsplit("/", 1)[-1].lower().replace("-", "_")
     return path.lower().endswith((".md", ".markdown", ".rst", ".txt")) and not stem.startswith(_NOT_DOCS)
@@ -230,7 +250,7 @@ def _mentions(sections: list[Section], symbols: dict[str, Symbol], membership: d
         return
     docs = [
         s for s in sections
-        if s.anchor == PACKAGE_DOC or (is_docs(s.path) and file_role(s.path) in ("code", "docs"))
+        if s.anchor in (PACKAGE_DOC, EXAMPLE_DOC) or (is_docs(s.path) and file_role(s.path) in ("code", "docs"))
     ]  # fmt: skip
     toc = _toctree_order(docs + [s for s in sections if s.anchor == NAV_ANCHOR])  # the nav orders, never teaches
     by_path: dict[str, list[Section]] = {}
@@ -241,7 +261,7 @@ def _mentions(sections: list[Section], symbols: dict[str, Symbol], membership: d
     readme_first = sorted(
         docs,
         key=lambda s: (not s.path.rsplit("/", 1)[-1].lower().startswith("readme"), s.anchor != PACKAGE_DOC,
-                       s.path in reference, toc.get(s.path, len(toc)), s.path.count("/"), s.path, tuple(s.lines)),
+                       s.anchor == EXAMPLE_DOC, s.path in reference, toc.get(s.path, len(toc)), s.path.count("/"), s.path, tuple(s.lines)),
     )  # fmt: skip
     position = 0
     for number, section in enumerate(readme_first):
