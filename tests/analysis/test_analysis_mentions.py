@@ -281,6 +281,8 @@ def test_keywords_roles_foreign_modules_and_value_methods_are_no_mentions():
         "session.pop('user', None)\n```\n\nSee :ref:`the guide <guide>` and the ``x`` command from ``y``.\n"
     )
     assert first_mentions([section("docs/guide.rst", text)], symbols, membership) == {}
+    labels = "See :ref:`prompt <prompting>` and :doc:`command`; then :func:`prompt`.\n"
+    assert set(first_mentions([section("docs/guide.rst", labels)], symbols, membership)) == {"prompts"}
     found = first_mentions(
         [section("README.md", "```\nprompt('Name')\ngroup.command('x')\nctx.pop()\n```\n")], symbols, membership
     )

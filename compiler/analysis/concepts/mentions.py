@@ -15,9 +15,9 @@ methods bear is a mention reached as ``.name`` or in backticks in the prose, not
 block (``items``, ``index``). In ``.rst`` pages, literal blocks (after
 ``::`` or ``.. code-block::``) are code, and ``.. autoclass:: pkg.Name`` mentions ``Name``.
 What names nothing of the project: a keyword argument or an assignment target (``prompt="Name"``), a
-reStructuredText role (``:ref:``), a name reached through another package the page imports (``click.command``)
-or through a builtin (``console.error``), and a method Python's own values bear (``input.read()``,
-``session.pop()``). A method reached through a receiver named after its class (``reply.code()``,
+reStructuredText role (``:ref:``) and the label a ``:ref:`` or ``:doc:`` points to, a name reached through
+another package the page imports (``click.command``) or through a builtin (``console.error``), and a method
+Python's own values bear (``input.read()``, ``session.pop()``). A method reached through a receiver named after its class (``reply.code()``,
 ``logger.WithField()``) is that class's, however many classes bear the name.
 Out too: ``mention_counts``, how often the docs mention each concept.
 """
@@ -39,6 +39,7 @@ _VALUE_METHODS = frozenset(
     n for t in (str, bytes, list, dict, set, io.TextIOBase, io.BufferedIOBase) for n in dir(t) if not n.startswith("_")
 )
 _ROLE = re.compile(r":[A-Za-z_][\w.-]*:`")  # reStructuredText ``:ref:`x```, ``:class:`x```: the role names nothing
+_LABEL_ROLE = re.compile(r":(?:ref|doc|term|numref|option|envvar|rfc|pep|download|abbr|keyword|token|std:\w+):\Z")
 _KEYWORD = re.compile(r"\s*=(?!=)")  # ``prompt="Name"``, ``x.level = 2``: a keyword argument or an assignment
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _KINDS = frozenset({"class", "function", "method", "interface", "type"})
@@ -297,6 +298,8 @@ def _mentions(sections: list[Section], symbols: dict[str, Symbol], membership: d
                 line = _TOC_LINK.sub("", line)  # a table of contents names what comes later: no teaching yet
             for match in _TOKEN.finditer(line):
                 position += 1
+                if match.group(1) and _LABEL_ROLE.search(line, 0, match.start()):
+                    continue  # ``:ref:`tests <tests>``` names a page or a label of the docs, not code
                 spans = [match.group(1)[1:-1]] if match.group(1) else [match.group(2)]
                 for text in spans:
                     for found in _WORD.finditer(text):
