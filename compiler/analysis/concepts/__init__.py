@@ -113,7 +113,7 @@ from compiler.analysis.concepts.units import (
 )
 from compiler.analysis.graph import CodeGraph
 from compiler.analysis.notes import NOTES_FILE, ResolvedNote
-from compiler.analysis.order import public_share, teaching_weight
+from compiler.analysis.order import parts_follow_their_class, public_share, teaching_weight
 from compiler.analysis.rank import Ranking
 from compiler.model import Concept, Diagnostic, Section
 
@@ -286,6 +286,7 @@ def distill(
         teaching_weight(importance[i], public_share(c.symbols, symbols)) if code[i] else 0.0
         for i, c in enumerate(all_clusters)
     ]
+    weights = parts_follow_their_class([c.symbols for c in all_clusters], symbols, weights, code, front)
     noted = [c.note is not None for c in all_clusters]
     follow_the_teaching_order(ids, prerequisites, related, mentions, noted, importance, weights)
     diagnostics.extend(link_diagnostics)
