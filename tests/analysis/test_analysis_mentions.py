@@ -281,6 +281,9 @@ def test_keywords_roles_foreign_modules_and_value_methods_are_no_mentions():
         "session.pop('user', None)\n```\n\nSee :ref:`the guide <guide>` and the ``x`` command from ``y``.\n"
     )
     assert first_mentions([section("docs/guide.rst", text)], symbols, membership) == {}
+    phrase = "Run `npm command` or ``git command --help``.\n"  # command lines, not the method
+    assert first_mentions([section("README.md", phrase)], symbols, membership) == {}
+    assert set(first_mentions([section("README.md", "Call `command()`.")], symbols, membership)) == {"cli"}
     labels = "See :ref:`prompt <prompting>` and :doc:`command`; then :func:`prompt`.\n"
     assert set(first_mentions([section("docs/guide.rst", labels)], symbols, membership)) == {"prompts"}
     found = first_mentions(

@@ -40,6 +40,7 @@ _VALUE_METHODS = frozenset(
 )
 _ROLE = re.compile(r":[A-Za-z_][\w.-]*:`")  # reStructuredText ``:ref:`x```, ``:class:`x```: the role names nothing
 _LABEL_ROLE = re.compile(r":(?:ref|doc|term|numref|option|envvar|rfc|pep|download|abbr|keyword|token|std:\w+):\Z")
+_PHRASE = re.compile(r"\S\s+\S")
 _KEYWORD = re.compile(r"\s*=(?!=)")  # ``prompt="Name"``, ``x.level = 2``: a keyword argument or an assignment
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _KINDS = frozenset({"class", "function", "method", "interface", "type"})
@@ -327,6 +328,8 @@ def _mentions(sections: list[Section], symbols: dict[str, Symbol], membership: d
                             continue  # ``open(path)`` is Python's, not FlaskClient.open
                         if word in methods and not (dotted or (match.group(1) and not code_line)):
                             continue  # a method is ``x.name`` or named in prose; ``items`` in a code block is a variable
+                        if word in methods and not dotted and not code_line and _PHRASE.search(text.split("(")[0]):
+                            continue  # ``npm init`` is a command line: a method named in prose is the whole span
                         if word in methods and word in _VALUE_METHODS:
                             continue  # ``input.read(1024)``: a file's method, whichever class also bears the name
                         end = match.end(2) if match.group(2) else -1
