@@ -258,3 +258,75 @@ def test_an_mkdocs_nav_gives_the_reading_order():
     assert without["transport"] < without["client"]  # the nav is what put basics.md first
     broken = parse_mkdocs(SourceFile(path="mkdocs.yml", language="text", size=1, sha256="x"), "nav: [a\n")
     assert broken.sections == ()
+
+
+def test_keywords_roles_foreign_modules_and_value_methods_are_no_mentions():
+    symbols = {
+        s.id: s
+        for s in (
+            sym("pkg.termui.prompt", kind="function", path="pkg/termui.py", parent="pkg.termui"),
+            sym("pkg.ctx.Ctx", path="pkg/ctx.py", parent="pkg.ctx"),
+            sym("pkg.ctx.Ctx.pop", kind="method", path="pkg/ctx.py", parent="pkg.ctx.Ctx"),
+            sym("pkg.cli.Group", path="pkg/cli.py", parent="pkg.cli"),
+            sym("pkg.cli.Group.command", kind="method", path="pkg/cli.py", parent="pkg.cli.Group"),
+            sym("pkg.refs.ref", kind="function", path="pkg/refs.py", parent="pkg.refs"),
+        )
+    }
+    membership = {
+        "pkg.termui.prompt": "prompts", "pkg.ctx.Ctx": "ctx", "pkg.ctx.Ctx.pop": "ctx",
+        "pkg.cli.Group": "cli", "pkg.cli.Group.command": "cli", "pkg.refs.ref": "refs",
+    }  # fmt: skip
+    text = (
+        "```\nimport click\n\n@option('--name', prompt='Your name')\n@click.command('x')\n"
+        "session.pop('user', None)\n```\n\nSee :ref:`the guide <guide>` and the ``x`` command from ``y``.\n"
+    )
+    assert first_mentions([section("docs/guide.rst", text)], symbols, membership) == {}
+    phrase = "Run `npm command` or ``git command --help``.\n"  # command lines, not the method
+    assert first_mentions([section("README.md", phrase)], symbols, membership) == {}
+    assert set(first_mentions([section("README.md", "Call `command()`.")], symbols, membership)) == {"cli"}
+    labels = "See :ref:`prompt <prompting>` and :doc:`command`; then :func:`prompt`.\n"
+    assert set(first_mentions([section("docs/guide.rst", labels)], symbols, membership)) == {"prompts"}
+    found = first_mentions(
+        [section("README.md", "```\nprompt('Name')\ngroup.command('x')\nctx.pop()\n```\n")], symbols, membership
+    )
+    assert set(found) == {"prompts", "cli", "ctx"}  # called, or reached through a receiver named after its class
+
+
+def test_a_method_many_classes_bear_goes_to_the_class_its_receiver_names():
+    symbols = {
+        s.id: s
+        for s in (
+            sym("pkg.entry.Entry", path="pkg/entry.py", parent="pkg.entry"),
+            sym("pkg.entry.Entry.with_field", kind="method", path="pkg/entry.py", parent="pkg.entry.Entry"),
+            sym("pkg.logger.Logger", path="pkg/logger.py", parent="pkg.logger"),
+            sym("pkg.logger.Logger.with_field", kind="method", path="pkg/logger.py", parent="pkg.logger.Logger"),
+        )
+    }
+    membership = {sid: sid.split(".")[1] for sid in symbols}
+    sections = [section("README.md", "First `Entry`.\n\n```\nlogger.with_field('a', 1)\n```\n")]
+    found = first_mentions(sections, symbols, membership)
+    assert found["entry"] < found["logger"]
+
+
+def test_go_examples_of_the_outer_package_are_read_after_the_docs():
+    from compiler.analysis.concepts.mentions import example_sections
+
+    def go(sid, name, path, kind="function", excerpt=""):
+        return Symbol(id=sid, name=name, kind=kind, path=path, lines=(1, 9), parent=None, excerpt=excerpt)
+
+    symbols = {
+        s.id: s
+        for s in (
+            go("log.Logger", "Logger", "logger.go", kind="class"),
+            go("log.NewEntry", "NewEntry", "entry.go"),
+            go("log_test.Example_basic", "Example_basic", "example_test.go", excerpt="e := log.NewEntry(l)"),
+            go("doc_test.ExampleGen", "ExampleGen", "doc/doc_test.go", excerpt="var l log.Logger"),
+            go("log_test.Examined", "Examined", "x_test.go", excerpt="var l log.Logger"),
+        )
+    }
+    membership = {"log.Logger": "logger", "log.NewEntry": "entry"}
+    examples = example_sections(symbols)
+    assert [s.title for s in examples] == ["Example_basic"]  # not a sub-package's, not ``Examined``
+    found = first_mentions([section("README.md", "A `Logger`.")] + examples, symbols, membership)
+    assert found["logger"] < found["entry"]
+    assert "entry" not in first_mentions([section("README.md", "A `Logger`.")], symbols, membership)

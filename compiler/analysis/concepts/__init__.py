@@ -58,7 +58,8 @@ How (each step is a function below):
    Related concepts are strongly linked ones, in either direction, that are not prerequisites.
 6. **Importance.** The PageRank that flows into a concept's members from other code
    concepts, plus a tenth of the members' own rank, blended half and half with how many docs
-   sections mention it (when the docs say enough: README, markdown and reStructuredText pages);
+   sections mention it (when the docs say enough: README, markdown and reStructuredText pages, the
+   package docstring, and a Go package's own ``Example`` functions, read last);
    support code (and Python or Go code a user cannot reach from the package's front door:
    ``surface``) and data count a quarter; tests and examples rank last. The docs' mentions
    give a name several concepts define to the one the front door exports.
@@ -83,7 +84,7 @@ from compiler.analysis.concepts.families import (
     variant_families,
 )
 from compiler.analysis.concepts.links import cluster_importance, follow_the_teaching_order, link_clusters
-from compiler.analysis.concepts.mentions import first_mentions, mention_counts, package_doc_sections
+from compiler.analysis.concepts.mentions import example_sections, first_mentions, mention_counts, package_doc_sections
 from compiler.analysis.concepts.naming import (
     cluster_named,
     cluster_title,
@@ -112,7 +113,7 @@ from compiler.analysis.concepts.units import (
 )
 from compiler.analysis.graph import CodeGraph
 from compiler.analysis.notes import NOTES_FILE, ResolvedNote
-from compiler.analysis.order import public_share, teaching_weight
+from compiler.analysis.order import parts_follow_their_class, public_share, teaching_weight
 from compiler.analysis.rank import Ranking
 from compiler.model import Concept, Diagnostic, Section
 
@@ -265,7 +266,7 @@ def distill(
 
     # 3. build the concepts
     by_index = {sid: str(i) for i, c in enumerate(all_clusters) for sid in c.symbols}
-    teaching = sections + package_doc_sections(symbols)  # the docs, then the package's own docstring
+    teaching = sections + package_doc_sections(symbols) + example_sections(symbols)  # docs, docstring, examples
     surface = public_surface(graph)
     front = surface.front if surface else frozenset()
     counts = mention_counts(teaching, symbols, by_index, front)
@@ -285,6 +286,7 @@ def distill(
         teaching_weight(importance[i], public_share(c.symbols, symbols)) if code[i] else 0.0
         for i, c in enumerate(all_clusters)
     ]
+    weights = parts_follow_their_class([c.symbols for c in all_clusters], symbols, weights, code, front)
     noted = [c.note is not None for c in all_clusters]
     follow_the_teaching_order(ids, prerequisites, related, mentions, noted, importance, weights)
     diagnostics.extend(link_diagnostics)

@@ -14,12 +14,18 @@ backticks, called ``name(``, or reached as ``.name``) or, for a capitalised name
 methods bear is a mention reached as ``.name`` or in backticks in the prose, not as a bare word of a code
 block (``items``, ``index``). In ``.rst`` pages, literal blocks (after
 ``::`` or ``.. code-block::``) are code, and ``.. autoclass:: pkg.Name`` mentions ``Name``.
+What names nothing of the project: a keyword argument or an assignment target (``prompt="Name"``), a
+reStructuredText role (``:ref:``) and the label a ``:ref:`` or ``:doc:`` points to, a name reached through
+another package the page imports (``click.command``) or through a builtin (``console.error``), and a method
+Python's own values bear (``input.read()``, ``session.pop()``). A method reached through a receiver named after its class (``reply.code()``,
+``logger.WithField()``) is that class's, however many classes bear the name.
 Out too: ``mention_counts``, how often the docs mention each concept.
 """
 
 from __future__ import annotations
 
 import builtins
+import io
 import posixpath
 import re
 
@@ -27,10 +33,19 @@ from compiler.model import NAV_ANCHOR, Section, Symbol
 from compiler.roles import file_role
 
 _BUILTINS = frozenset(n for n in dir(builtins) if not n.startswith("_")) | {"require", "console", "print", "len"}
+_BUILTINS |= {"process", "JSON", "Math", "Object", "Array", "Promise", "Reflect", "Buffer", "window", "document"}
+# methods Python's own values bear: ``input.read()``, ``session.pop()``, ``s.index()`` name no class of the project
+_VALUE_METHODS = frozenset(
+    n for t in (str, bytes, list, dict, set, io.TextIOBase, io.BufferedIOBase) for n in dir(t) if not n.startswith("_")
+)
+_ROLE = re.compile(r":[A-Za-z_][\w.-]*:`")  # reStructuredText ``:ref:`x```, ``:class:`x```: the role names nothing
+_LABEL_ROLE = re.compile(r":(?:ref|doc|term|numref|option|envvar|rfc|pep|download|abbr|keyword|token|std:\w+):\Z")
+_PHRASE = re.compile(r"\S\s+\S")
+_KEYWORD = re.compile(r"\s*=(?!=)")  # ``prompt="Name"``, ``x.level = 2``: a keyword argument or an assignment
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _KINDS = frozenset({"class", "function", "method", "interface", "type"})
 _FENCE = re.compile(r"^\s*(```|~~~)")
-_TOKEN = re.compile(r"(`[^`\n]+`)|([A-Za-z_][A-Za-z0-9_]*)(\s*\()?")
+_TOKEN = re.compile(r"(``[^`\n]+``|`[^`\n]+`)|([A-Za-z_][A-Za-z0-9_]*)(\s*\()?")
 _NOT_DOCS = ("changelog", "changes", "history", "news", "contributing", "license", "licence", "code_of_conduct",
              "security", "authors", "concepts")  # fmt: skip
 
@@ -71,6 +86,22 @@ def _names(
     return chosen, methods
 
 
+def _receivers(symbols: dict[str, Symbol], membership: dict[str, str]) -> dict[str, dict[str, str]]:
+    """Method name -> {lowercased class name -> the concept of that class's method}: ``reply.code()`` and
+    ``logger.WithField()`` name the method of the class their receiver is named after, however many classes
+    bear the method."""
+    found: dict[str, dict[str, str]] = {}
+    for sid, sym in symbols.items():
+        concept = membership.get(sid)
+        parent = symbols.get(sym.parent) if sym.parent else None
+        if concept is None or sym.kind != "method" or parent is None or parent.kind == "module" or not sym.public:
+            continue
+        if sym.name.startswith("_") or file_role(sym.path) != "code":
+            continue
+        found.setdefault(sym.name, {}).setdefault(parent.name.lower(), concept)
+    return found
+
+
 PACKAGE_DOC = "package-doc"  # the anchor of a section made from a package's docstring
 
 
@@ -91,6 +122,26 @@ def package_doc_sections(symbols: dict[str, Symbol]) -> list[Section]:
         Section(path, f"Package {sym.name}", 1, tuple(sym.lines), sym.doc, PACKAGE_DOC)
         for depth, path, sym in sorted(found, key=lambda f: (f[0], f[1]))
         if depth == top
+    ]
+
+
+EXAMPLE_DOC = "example-doc"  # the anchor of a section made from a Go ``Example`` function
+_GO_EXAMPLE = re.compile(r"Example(?:$|[A-Z_])")
+
+
+def example_sections(symbols: dict[str, Symbol]) -> list[Section]:
+    """Go's ``Example*`` functions (in ``*_test.go``, shown by godoc beside the API) as docs sections of code, read
+    after every docs page: a package without a README still teaches what a user calls, and in which order."""
+    found = [
+        sym
+        for sym in symbols.values()
+        if sym.kind == "function" and sym.path.endswith("_test.go") and _GO_EXAMPLE.match(sym.name) and sym.excerpt
+    ]
+    top = min((s.path.count("/") for s in symbols.values() if s.path.endswith(".go")), default=0)
+    return [  # the outermost package's own examples: a sub-package's teach that sub-package, not the order
+        Section(sym.path, sym.name, 2, tuple(sym.lines), f"```go\n{sym.excerpt}\n```", EXAMPLE_DOC)
+        for sym in sorted(found, key=lambda s: (s.path, tuple(s.lines)))
+        if sym.path.count("/") == top
     ]
 
 
@@ -195,21 +246,24 @@ def _mentions(sections: list[Section], symbols: dict[str, Symbol], membership: d
     """Yield (position, section number, concept id) for every mention, in reading order: README first, then the docs
     pages in their toctree order, then the rest by folder depth and path."""
     names, methods = _names(symbols, membership, front)
+    receivers = _receivers(symbols, membership)
+    modules = {part for sym in symbols.values() if sym.kind == "module" for part in sym.id.split(".")}
     if not names:
         return
     docs = [
         s for s in sections
-        if s.anchor == PACKAGE_DOC or (is_docs(s.path) and file_role(s.path) in ("code", "docs"))
+        if s.anchor in (PACKAGE_DOC, EXAMPLE_DOC) or (is_docs(s.path) and file_role(s.path) in ("code", "docs"))
     ]  # fmt: skip
     toc = _toctree_order(docs + [s for s in sections if s.anchor == NAV_ANCHOR])  # the nav orders, never teaches
     by_path: dict[str, list[Section]] = {}
     for s in docs:
         by_path.setdefault(s.path, []).append(s)
     reference = _reference_pages(by_path)
+    foreign = _foreign_modules(by_path, symbols)
     readme_first = sorted(
         docs,
         key=lambda s: (not s.path.rsplit("/", 1)[-1].lower().startswith("readme"), s.anchor != PACKAGE_DOC,
-                       s.path in reference, toc.get(s.path, len(toc)), s.path.count("/"), s.path, tuple(s.lines)),
+                       s.anchor == EXAMPLE_DOC, s.path in reference, toc.get(s.path, len(toc)), s.path.count("/"), s.path, tuple(s.lines)),
     )  # fmt: skip
     position = 0
     for number, section in enumerate(readme_first):
@@ -245,27 +299,66 @@ def _mentions(sections: list[Section], symbols: dict[str, Symbol], membership: d
                 line = _TOC_LINK.sub("", line)  # a table of contents names what comes later: no teaching yet
             for match in _TOKEN.finditer(line):
                 position += 1
+                if match.group(1) and _LABEL_ROLE.search(line, 0, match.start()):
+                    continue  # ``:ref:`tests <tests>``` names a page or a label of the docs, not code
                 spans = [match.group(1)[1:-1]] if match.group(1) else [match.group(2)]
                 for text in spans:
                     for found in _WORD.finditer(text):
                         word = found.group(0)
-                        concept = names.get(word)
-                        if concept is None:
+                        if word not in names and word not in receivers:
                             continue
                         as_code = code_line or bool(match.group(1)) or bool(match.group(3))
                         dotted = (match.start() > 0 and line[match.start() - 1] == ".") or (
                             found.start() > 0 and text[found.start() - 1] == "."
                         )
+                        before = text[: found.start()] if match.group(1) else line[: match.start()]
+                        receiver = _RECEIVER.search(before).group(1) if dotted and _RECEIVER.search(before) else ""
+                        if receiver in _BUILTINS or receiver in foreign.get(section.path, ()):
+                            continue  # ``console.error``, and ``click.command`` on a page that imports click
+                        concept = None
+                        if word in receivers and receiver not in modules:  # ``flask.x`` is the module's, not Flask's
+                            concept = receivers[word].get(receiver.lower())
+                        if concept is not None:  # ``reply.code(200)``: the method of the class the receiver names
+                            yield position, number, concept
+                            continue
+                        concept = names.get(word)
+                        if concept is None:
+                            continue
                         if word in _BUILTINS and not dotted:
                             continue  # ``open(path)`` is Python's, not FlaskClient.open
                         if word in methods and not (dotted or (match.group(1) and not code_line)):
                             continue  # a method is ``x.name`` or named in prose; ``items`` in a code block is a variable
+                        if word in methods and not dotted and not code_line and _PHRASE.search(text.split("(")[0]):
+                            continue  # ``npm init`` is a command line: a method named in prose is the whole span
+                        if word in methods and word in _VALUE_METHODS:
+                            continue  # ``input.read(1024)``: a file's method, whichever class also bears the name
+                        end = match.end(2) if match.group(2) else -1
+                        if end >= 0 and not match.group(3) and _KEYWORD.match(line, end):
+                            continue  # ``prompt="Name"`` passes a keyword, it calls no ``prompt()``
+                        if match.group(2) and _ROLE.match(line, match.start() - 1 if match.start() else 0):
+                            continue  # ``:ref:`` is reStructuredText's, not a project name
                         if (
                             as_code
                             or dotted
                             or (word[0].isupper() and not _sentence_start(line, match.start(), starts))
                         ):
                             yield position, number, concept
+
+
+_IMPORT = re.compile(r"^\s*(?:import\s+([A-Za-z_]\w*)(?=\s*$|\s*,|\s+as\s)|from\s+([A-Za-z_]\w*)[\w.]*\s+import)\b")
+_RECEIVER = re.compile(r"([A-Za-z_]\w*)\.\Z")
+
+
+def _foreign_modules(by_path: dict[str, list[Section]], symbols: dict[str, Symbol]) -> dict[str, frozenset[str]]:
+    """Docs page -> the other packages its code imports (``import click`` in a Flask tutorial): ``click.command``
+    there names click's function, not a method of the project that happens to bear the name."""
+    own = {sym.id.split(".", 1)[0] for sym in symbols.values() if sym.kind == "module"}
+    found = {}
+    for path, sections in by_path.items():
+        modules = {m.group(1) or m.group(2) for s in sections for m in map(_IMPORT.match, s.text.splitlines()) if m}
+        if modules - own:
+            found[path] = frozenset(modules - own)
+    return found
 
 
 _ITEM_MARK = re.compile(r"\s*(?:[-*+#>|]+|\d+[.)])")
