@@ -489,3 +489,19 @@ def test_files_named_like_kinds_that_define_other_things_are_not_kinds():
     assertions = concept_of(analysis, "assertions.equal")
     assert concept_of(analysis, "http_assertions.http_success") != assertions
     assert concept_of(analysis, "forward_assertions.forward_object") != assertions
+
+
+def test_a_small_library_gives_each_public_class_of_its_big_file_an_idea():
+    # tenacity: BaseRetrying (the retry loop) and RetryCallState (one attempt's state) share __init__.py
+    init = FileBuilder("retrylib/__init__.py", "retrylib", lines=700)
+    init.cls("Retrying", methods={m: ["RetryState"] for m in ("call", "wraps", "copy", "begin", "iter", "stats")})
+    init.cls("RetryState", methods={m: [] for m in ("prepare", "set_result", "set_exception", "since", "repr", "x")})
+    init.cls("_Helper", methods={m: [] for m in ("a", "b", "c", "d", "e", "f")})
+    init.func("retry", "Retrying")
+    stop = FileBuilder("retrylib/stop.py", "retrylib.stop")
+    stop.func("stop_after_attempt")
+    analysis = analyze([init.facts(), stop.facts()])
+    retrying = concept_of(analysis, "retrylib.Retrying")
+    assert concept_of(analysis, "retrylib.RetryState") != retrying
+    assert concept_of(analysis, "retrylib.Retrying.wraps") == retrying
+    assert "helper" not in concept_of(analysis, "retrylib._Helper")  # a private class is no idea of its own

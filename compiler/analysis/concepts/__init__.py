@@ -119,6 +119,8 @@ from compiler.model import Concept, Diagnostic, Section
 
 __all__ = ["SPLIT_MIN_LINES", "ConceptMap", "distill", "humanize", "segment_word"]
 
+ROOMY_FILES = 2  # a map whose concepts may number this many times its code files has room to split big files
+
 
 @dataclass(frozen=True)
 class ConceptMap:
@@ -181,6 +183,7 @@ def distill(
     )
     big_class_calls = class_calls(graph.edges, symbols, class_sizes)
     documented = documented_names(sections + package_doc_sections(symbols))  # what a user is taught to call
+    roomy = ROOMY_FILES * len(code_paths) <= max_concepts  # a small library: its big files may hold several ideas
     for path in sorted(by_path):
         role = roles.get(path, "code")
         if role in LEFT_OUT_ROLES or path in parallel_taken:
@@ -190,7 +193,7 @@ def distill(
             continue
         for number, part in enumerate(split_file(path, by_path[path], graph, file_lines.get(path, 0))):
             key = f"{path}#{number}" if number else path
-            part, classes = big_classes(part, symbols)
+            part, classes = big_classes(part, symbols, roomy)
             part, families = variant_families(part, symbols, class_sizes)  # Info, Infof, Infoln x 7 levels
             whole = part
             part, more = method_families(part, symbols, class_sizes)

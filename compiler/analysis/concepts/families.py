@@ -24,6 +24,7 @@ from compiler.text import split_words, variant_stems
 
 CLASS_MIN = 30  # methods a class must have before its methods are grouped into ideas
 BIG_CLASS = 15  # a file with two or more classes this big gives each its own unit (Client, AsyncClient)
+ROOMY_CLASS = 6  # ... or this big, public, when the map has room (``big_classes``)
 FAMILY_MIN = 4  # methods a family must have
 MAX_FAMILY_SHARE = 0.34  # a word most methods share (``request`` in a request class) is the class itself
 VERBS = frozenset(
@@ -102,12 +103,19 @@ def variant_families(
     return split_off(members, out, symbols)
 
 
-def big_classes(members: list[str], symbols: dict[str, Symbol]) -> tuple[list[str], list[list[str]]]:
+def big_classes(
+    members: list[str], symbols: dict[str, Symbol], roomy: bool = False
+) -> tuple[list[str], list[list[str]]]:
     """(members left with the unit, [one class and its members]) when the unit holds two or more classes
-    of at least ``BIG_CLASS`` methods each: each such class is an idea of its own."""
+    of at least ``BIG_CLASS`` methods each: each such class is an idea of its own. In a ``roomy`` map (a small
+    library whose files are far fewer than its concepts may be) two public classes of ``ROOMY_CLASS`` methods do
+    (tenacity's ``BaseRetrying`` and ``RetryCallState``, both in ``__init__.py``)."""
     methods: Counter[str] = Counter(symbols[sid].parent for sid in members if symbols[sid].kind == "method")
+    least = ROOMY_CLASS if roomy else BIG_CLASS
     big = sorted(
-        cid for cid, n in methods.items() if n >= BIG_CLASS and cid in symbols and symbols[cid].kind == "class"
+        cid
+        for cid, n in methods.items()
+        if n >= least and cid in symbols and symbols[cid].kind == "class" and (symbols[cid].public or not roomy)
     )
     if len(big) < 2:
         return members, []
