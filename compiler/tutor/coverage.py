@@ -78,8 +78,11 @@ def assess(corpus: Any, question: str, *, named: bool = False) -> Coverage:
     vocab = vocabulary(corpus)
     known = [w for w in words if w in vocab.strong or w in vocab.weak]
     score = sum(0.25 if w in _CODE_GENERIC else 1.0 if w in vocab.strong else 0.5 for w in known)
-    if len(content) <= 2 and content and all(w in vocab.strong and w not in _CODE_GENERIC for w in content):
-        score = max(score, COVERED_SCORE)  # "what is a transport?": one word, and it is one of our names
+    # "what is a transport?", "what is the reply object?": one or two words beside words any code uses, and
+    # they are our names.
+    specific = [w for w in content if w not in _CODE_GENERIC]
+    if len(specific) <= 2 and specific and all(w in vocab.strong for w in specific):
+        score = max(score, COVERED_SCORE)
     if content:  # a long question needs a share of its words to be ours, not one lucky word
         score *= min(1.0, 2.5 * len([w for w in known if w in content]) / len(content))
     return Coverage(covered=named or score >= COVERED_SCORE, score=round(score, 2), known=tuple(known))

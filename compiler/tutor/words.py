@@ -167,9 +167,24 @@ def tokens(text: str) -> list[str]:
 
 
 def _stem(word: str) -> str:
-    for suffix in ("ies", "ing", "ed", "es", "s"):
+    """One stem for a word's forms: plural, then -ing/-ed, then a final e (message, messages: messag; warning,
+    warnings, warn: warn; retry, retries: retri), so a question's words meet the code's in any form."""
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "i"
+    elif word.endswith("es") and word[-3:-2] in {"s", "x", "z", "h"} and len(word) > 4 and not word.endswith("ses"):
+        word = word[:-2]
+    elif word.endswith("sses"):
+        word = word[:-2]
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
+        word = word[:-1]
+    for suffix in ("ing", "ed"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+            word = word[: -len(suffix)]
+            break
+    if word.endswith("e") and len(word) > 4:
+        word = word[:-1]
+    elif word.endswith("y") and len(word) > 3 and word[-2] not in "aeiou":
+        word = word[:-1] + "i"  # retry, retries: retri
     return word
 
 
