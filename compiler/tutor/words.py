@@ -195,7 +195,7 @@ HOW_TO = re.compile(r"\bhow (do|can|could|should|would|to) (i|we|you)\b|\bhow to
 def is_private(symbol: Any) -> bool:
     """A helper the code keeps to itself: not exported (``public`` is False: Go's lower-case names, Python's
     ``__all__``) or named with one leading underscore (dunder methods are the language's public protocol)."""
-    return not symbol.public or (symbol.name.startswith("_") and not symbol.name.startswith("__"))
+    return not getattr(symbol, "public", True) or (symbol.name.startswith("_") and not symbol.name.startswith("__"))
 
 
 EXAMPLE_PATH = re.compile(r"(^|/)(examples?|samples?|docs?)/")
