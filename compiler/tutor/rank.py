@@ -265,17 +265,19 @@ def keep_search_lead(
     if first is None or not leading or leading[0] == first or first not in corpus.symbols:
         return symbols
     pick, found = corpus.symbols[leading[0]], corpus.symbols[first]
+    # When the pick wins, it leads: a helper no answer may lead with does not stay in front of it.
+    picked = [pick.id] + [s for s in symbols if s != pick.id]
     if pick.name == found.name and users_prefer(corpus, pick, found):
-        return symbols  # the facade users call, for the code behind it (``app.use`` for ``proto.use``)
+        return picked  # the facade users call, for the code behind it (``app.use`` for ``proto.use``)
     # A name that says what is asked ("render_template") is evidence for the API a user calls; a where or why
     # question is about the machinery, whose names rarely spell the question ("split_template_path").
     if not private_ok and name_score(corpus, question, pick.id) > name_score(corpus, question, found.id):
-        return symbols
+        return picked
     evidence, against = asked_evidence(corpus, question, pick), asked_evidence(corpus, question, found)
     if evidence > against or (
         use_counts and evidence and evidence == against and use_prior(corpus, pick) > use_prior(corpus, found)
     ):
-        return symbols
+        return picked
     return [first] + [s for s in symbols if s != first]
 
 
