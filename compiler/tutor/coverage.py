@@ -9,12 +9,11 @@ Generic words of any question ("make", "best", "way") count for nothing.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from compiler.roles import is_test_path
-from compiler.tutor.words import QUESTION_FILLER, tokens
+from compiler.tutor.words import CODE_META, QUESTION_FILLER, name_words, tokens
 
 COVERED_SCORE = 1.5
 _GENERIC = frozenset(tokens(" ".join(QUESTION_FILLER)))
@@ -25,15 +24,6 @@ _CODE_GENERIC = frozenset(
         "names object objects code test tests run call calls line lines text number"
     )
 )
-# Words about code in general ("where is X implemented?", "which class defines it?"): they say a question is
-# about code, not about this codebase, so they count neither for nor against it.
-_CODE_META = frozenset(
-    tokens(
-        "implemented implements implementation defined defines definition declared located lives live class "
-        "classes function functions method methods module modules library package codebase project source"
-    )
-)
-_NAME_PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 
 
 @dataclass(frozen=True)
@@ -51,13 +41,11 @@ class Vocabulary:
         strong: set[str] = set()
         weak: set[str] = set()
         for symbol in corpus.core.symbols:
-            names = tokens(" ".join(_NAME_PARTS.findall(symbol.name)))
+            names = name_words(symbol.name)
             (strong if symbol.public and not is_test_path(symbol.path) else weak).update(names)
             weak.update(tokens(symbol.doc or ""))
         for path in corpus.files:
-            (weak if is_test_path(path) else strong).update(
-                tokens(" ".join(_NAME_PARTS.findall(path.replace("/", " "))))
-            )
+            (weak if is_test_path(path) else strong).update(name_words(path.replace("/", " ")))
         for concept in corpus.core.concepts:
             strong.update(tokens(concept.title))
             weak.update(tokens(concept.summary))
@@ -86,12 +74,15 @@ def vocabulary(corpus: Any) -> Vocabulary:
 def assess(corpus: Any, question: str, *, named: bool = False) -> Coverage:
     """The verdict for ``question``; ``named`` is True when it names a symbol of the codebase outright."""
     words = [w for w in dict.fromkeys(tokens(question)) if w not in _GENERIC and len(w) > 2]
-    content = [w for w in words if w not in _CODE_META]  # what the question is about, in its own words
+    content = [w for w in words if w not in CODE_META]  # what the question is about, in its own words
     vocab = vocabulary(corpus)
     known = [w for w in words if w in vocab.strong or w in vocab.weak]
     score = sum(0.25 if w in _CODE_GENERIC else 1.0 if w in vocab.strong else 0.5 for w in known)
-    if len(content) <= 2 and content and all(w in vocab.strong and w not in _CODE_GENERIC for w in content):
-        score = max(score, COVERED_SCORE)  # "what is a transport?": one word, and it is one of our names
+    # "what is a transport?", "what is the reply object?": one or two words beside words any code uses, and
+    # they are our names.
+    specific = [w for w in content if w not in _CODE_GENERIC]
+    if len(specific) <= 2 and specific and all(w in vocab.strong for w in specific):
+        score = max(score, COVERED_SCORE)
     if content:  # a long question needs a share of its words to be ours, not one lucky word
         score *= min(1.0, 2.5 * len([w for w in known if w in content]) / len(content))
     return Coverage(covered=named or score >= COVERED_SCORE, score=round(score, 2), known=tuple(known))

@@ -34,7 +34,7 @@ from compiler.analysis.examples import (
     user_receiver_count,
 )
 from compiler.roles import file_role, is_declaration_path, is_test_path, unasked_side_roles
-from compiler.tutor.words import EXAMPLE_PATH, QUESTION_FILLER, tokens
+from compiler.tutor.words import ASKS_ABOUT_TYPES, EXAMPLE_PATH, QUESTION_FILLER, is_private, name_words, tokens
 
 # Weight of each list of symbol ids: (ids best first, weight). Concept hits point at members less surely.
 Ranked = Sequence[tuple[Sequence[str], float]]
@@ -42,9 +42,8 @@ Ranked = Sequence[tuple[Sequence[str], float]]
 GOAL_USE_WEIGHT = {"use": 1.5, "extend": 0.25, "fix": 0.0, "contribute": 0.0}
 NAME_WEIGHT = 0.5  # how much a name that says what the question asks multiplies the score, per word
 SIDE_WEIGHT = 0.3  # score factor of benchmark and tooling code the question does not ask about (roles.SIDE_ROLES)
+PRIVATE_WEIGHT = 0.5  # score factor of a private helper (words.is_private) for a how or what question
 MACHINERY_INTENTS = {"where", "why"}  # questions about how the code works inside, not about the API a user calls
-# TypeScript declaration files (roles.is_declaration_path) answer only questions about types.
-ASKS_ABOUT_TYPES = re.compile(r"\b(types?|typing|typings|typescript|declarations?|interfaces?)\b", re.I)
 
 
 def name_score(corpus: Any, question: str, symbol_id: str) -> float:
@@ -53,7 +52,7 @@ def name_score(corpus: Any, question: str, symbol_id: str) -> float:
     symbol = corpus.symbols.get(symbol_id)
     if symbol is None or not wanted:
         return 0.0
-    parts = set(tokens(" ".join(re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+", symbol.name))))
+    parts = set(name_words(symbol.name))
     matched = parts & wanted
     # Two words of the name, or the whole of a distinctive one-word name ("json", "client"): one shared
     # word of a longer name ("handle_request" for "a handler for every request") is no evidence.
@@ -84,7 +83,7 @@ def attribute_names(corpus: Any, receiver: str) -> list[str]:
 
 def use_prior(corpus: Any, symbol: Any) -> float:
     """How surely ``symbol`` is API a user calls: calls of it in user code, or its owner used there at all."""
-    if is_test_path(symbol.path) or (symbol.name.startswith("_") and not symbol.name.startswith("__")):
+    if is_test_path(symbol.path) or is_private(symbol):
         return 0.0
     calls = user_call_count(corpus, symbol)
     if calls:
@@ -189,6 +188,8 @@ def rank_symbols(
         side = SIDE_WEIGHT if file_role(symbol.path) in unasked else 1.0
         if is_declaration_path(symbol.path) and not ASKS_ABOUT_TYPES.search(question):
             side *= SIDE_WEIGHT
+        if intent in {"how", "what"} and is_private(symbol):
+            side *= PRIVATE_WEIGHT  # a how or what question asks about the API, not the helpers behind it
         # Popularity (real use) only promotes a candidate the question's own words point at.
         popular = use_weight * use_prior(corpus, symbol) if use_weight else 0.0
         if popular and not asked_evidence(corpus, question, symbol):
@@ -247,7 +248,7 @@ def can_lead(symbol: Any, private_ok: bool = False) -> bool:
         symbol.kind == "module"
         or is_test_path(symbol.path)
         or EXAMPLE_PATH.search(symbol.path)
-        or (not private_ok and symbol.name.startswith("_") and not symbol.name.startswith("__"))
+        or (not private_ok and is_private(symbol))
     )
 
 
@@ -264,17 +265,19 @@ def keep_search_lead(
     if first is None or not leading or leading[0] == first or first not in corpus.symbols:
         return symbols
     pick, found = corpus.symbols[leading[0]], corpus.symbols[first]
+    # When the pick wins, it leads: a helper no answer may lead with does not stay in front of it.
+    picked = [pick.id] + [s for s in symbols if s != pick.id]
     if pick.name == found.name and users_prefer(corpus, pick, found):
-        return symbols  # the facade users call, for the code behind it (``app.use`` for ``proto.use``)
+        return picked  # the facade users call, for the code behind it (``app.use`` for ``proto.use``)
     # A name that says what is asked ("render_template") is evidence for the API a user calls; a where or why
     # question is about the machinery, whose names rarely spell the question ("split_template_path").
     if not private_ok and name_score(corpus, question, pick.id) > name_score(corpus, question, found.id):
-        return symbols
+        return picked
     evidence, against = asked_evidence(corpus, question, pick), asked_evidence(corpus, question, found)
     if evidence > against or (
         use_counts and evidence and evidence == against and use_prior(corpus, pick) > use_prior(corpus, found)
     ):
-        return symbols
+        return picked
     return [first] + [s for s in symbols if s != first]
 
 

@@ -105,3 +105,13 @@ def test_a_function_is_never_called_as_a_method_of_something_else():
     assert not can_call('t.Error("unexpected error", err)', error)
     method = _symbol("pkg.Client.get", "pkg/client.py", kind="method")
     assert can_call("client.get(url)", method)
+
+
+def test_a_winning_pick_leads_before_a_helper_that_cannot_lead():
+    corpus = _corpus()
+    # The rules ranked a private helper first, then the class the question describes.
+    ranked = ["pkg.cache._evict", "pkg.env.Environment", "pkg.lexer.tokenize"]
+    question = "how do templates get loaded by the central object?"
+    result = keep_search_lead(corpus, question, "pkg.lexer.tokenize", ranked, intent="how")
+    assert result[0] == "pkg.env.Environment"
+    assert sorted(result) == sorted(ranked)
