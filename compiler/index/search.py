@@ -37,7 +37,7 @@ from compiler.roles import is_declaration_path
 # Ranking knobs. They are chosen on the retrieval benchmark's tuning codebases as a whole, never
 # for single questions, by leave-one-codebase-out cross-validation (bench/retrieval.py --cv,
 # whose GRID records what was tried); the Search index section of ARCHITECTURE.md says why each exists.
-CANDIDATES = 100  # from each retriever before fusion
+CANDIDATES = 200  # from each retriever before fusion (100 left cobra's and fastify's answers out)
 RRF_K = 20  # smaller than the classic 60: the first few ranks of each retriever carry the signal
 DENSE_WEIGHT = 1.0
 LEXICAL_WEIGHT = 0.7
