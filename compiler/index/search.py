@@ -37,7 +37,7 @@ from compiler.roles import is_declaration_path
 # Ranking knobs. They are chosen on the retrieval benchmark's tuning codebases as a whole, never
 # for single questions, by leave-one-codebase-out cross-validation (bench/retrieval.py --cv,
 # whose GRID records what was tried); the Search index section of ARCHITECTURE.md says why each exists.
-CANDIDATES = 100  # from each retriever before fusion
+CANDIDATES = 200  # from each retriever before fusion (100 left cobra's and fastify's answers out)
 RRF_K = 20  # smaller than the classic 60: the first few ranks of each retriever carry the signal
 DENSE_WEIGHT = 1.0
 LEXICAL_WEIGHT = 0.7
@@ -61,6 +61,14 @@ WHAT_IS_KEEPS_CLASS = True  # see question.WHAT_IS
 USER_PRIVATE_PRIOR = 0.5
 CONCEPT_MEMBER_BOOST = 0.1  # a matching concept lends its score to its members
 CONCEPT_SPECIFIC_SIZE = 5  # concepts up to this many members lend their full score
+# A docs section that matches the question lends its score to the code it names (docnames.py):
+# the section speaks the user's words, the code bears the answer's identifiers. Named code that no
+# retriever found becomes a candidate on that lend alone when DOC_LEND_ADDS.
+DOC_LEND = 0.0
+DOC_LEND_ADDS = True
+# Docs and code are ranked apart by each retriever (each has its own rank 1): a codebase with
+# many pages of docs would otherwise push its code out of the candidates.
+DOCS_APART = False
 NEIGHBOUR_BOOST = 0.1  # callers/callees/containers of the strongest hits
 STRONG_HITS = 5
 NEIGHBOUR_CEILING = 0.95  # share of the gap to the lending hit a neighbour's lift may close
@@ -289,7 +297,7 @@ def _dense_ranking(state: _State, asked: _Query) -> list[int]:
     if state.has_vector is not None:
         similarity = np.where(state.has_vector, similarity, -np.inf)
     asked.similarity = similarity
-    top = _top(similarity, CANDIDATES)
+    top = _top_apart(state, similarity)
     return [int(row) for row in top if np.isfinite(similarity[row])]
 
 
@@ -300,8 +308,17 @@ def _lexical_ranking(state: _State, asked: _Query) -> list[int]:
     if asked.aside and state.aside_rows is not None:
         scores = scores * np.where(_yielding(state, asked), TEST_PENALTY, 1.0)
     asked.lexical = scores
-    top = _top(scores, CANDIDATES)
+    top = _top_apart(state, scores)
     return [int(row) for row in top if scores[row] > 0]
+
+
+def _top_apart(state: _State, values: np.ndarray) -> np.ndarray:
+    """The best CANDIDATES rows; with DOCS_APART, the best code rows and then the best docs rows."""
+    if not DOCS_APART or state.doc_rows is None or not state.doc_rows.any():
+        return _top(values, CANDIDATES)
+    code = np.flatnonzero(~state.doc_rows)
+    docs = np.flatnonzero(state.doc_rows)
+    return np.concatenate([code[_top(values[code], CANDIDATES)], docs[_top(values[docs], CANDIDATES)]])
 
 
 def _top(values: np.ndarray, n: int) -> np.ndarray:
@@ -328,9 +345,13 @@ def _fuse(state: _State, asked: _Query) -> dict[int, float]:
     file a candidate lives in votes by how well the file as a whole matches the question."""
     fused: dict[int, float] = defaultdict(float)
     rankings = ((DENSE_WEIGHT, _dense_ranking(state, asked)), (LEXICAL_WEIGHT, _lexical_ranking(state, asked)))
+    apart = DOCS_APART and state.doc_rows is not None
     for weight, ranking in rankings:
-        for rank, row in enumerate(ranking, start=1):
-            fused[row] += weight / (RRF_K + rank)
+        ranks = [0, 0]  # code, docs: each ranked from 1 when DOCS_APART
+        for row in ranking:
+            group = int(state.doc_rows[row]) if apart else 0
+            ranks[group] += 1
+            fused[row] += weight / (RRF_K + ranks[group])
     file_ranks = _file_ranks(state, asked.text, asked) if fused and (FILE_WEIGHT or FOLDER_WEIGHT) else None
     if file_ranks is not None:
         folder_ranks = _folder_ranks(state, asked) if FOLDER_WEIGHT else None
@@ -374,13 +395,9 @@ def _boost(state: _State, fused: dict[int, float], asked: _Query | None = None) 
     for row, score in fused.items():
         chunk = chunks[row]
         if chunk.kind == "concept" and chunk.members:
-            # A concept of three members says which code it means; one of ninety barely does.
-            specificity = 1.0 / math.sqrt(max(1, len(chunk.members) / CONCEPT_SPECIFIC_SIZE))
-            for position, member in enumerate(chunk.members):
-                for member_row in state.by_symbol.get(member, ()):
-                    if member_row in fused:
-                        lift = CONCEPT_MEMBER_BOOST * specificity * score / (1 + 0.25 * position)
-                        lifts[member_row] = max(lifts[member_row], lift)
+            _lend(state, lifts, fused, chunk.members, CONCEPT_MEMBER_BOOST * score, adds=False)
+        elif DOC_LEND and chunk.kind == "doc" and row in _doc_names(state):
+            _lend(state, lifts, fused, state.doc_names[row], DOC_LEND * score, adds=DOC_LEND_ADDS)
 
     strong = sorted((r for r in fused if chunks[r].symbol and chunks[r].kind != "concept"), key=lambda r: -fused[r])[
         :STRONG_HITS
@@ -400,9 +417,29 @@ def _boost(state: _State, fused: dict[int, float], asked: _Query | None = None) 
                     lifts[other] = max(lifts[other], lift)
 
     for row, lift in lifts.items():
-        scores[row] += lift
+        scores[row] = scores.get(row, 0.0) + lift
 
     return scores
+
+
+def _doc_names(state: _State) -> dict:
+    """Which code each docs chunk names (docnames.py), worked out on first use."""
+    if state.doc_names is None:
+        from compiler.index.docnames import doc_names
+
+        state.doc_names = doc_names(state.corpus, state.chunks)
+    return state.doc_names
+
+
+def _lend(state: _State, lifts: dict, fused: dict, members, amount: float, *, adds: bool) -> None:
+    """Lift the chunks of ``members`` (best first) by ``amount``, less for later and for many members:
+    a concept or section naming three symbols says which code it means; one naming ninety barely does.
+    Only candidates are lifted unless ``adds``."""
+    specificity = 1.0 / math.sqrt(max(1, len(members) / CONCEPT_SPECIFIC_SIZE))
+    for position, member in enumerate(members):
+        for member_row in state.by_symbol.get(member, ()):
+            if member_row in fused or adds:
+                lifts[member_row] = max(lifts[member_row], amount * specificity / (1 + 0.25 * position))
 
 
 def _members(state: _State, chunk, asked: _Query | None = None) -> tuple[str, ...]:

@@ -42,6 +42,8 @@ class State:
     folder_of_file: np.ndarray | None = None  # index into folder_vectors per file
     folder_vectors: np.ndarray | None = None  # per folder: the normalised mean of its files' topics
     aside_files: np.ndarray | None = None  # aside code per file of file_vectors
+    doc_rows: np.ndarray | None = None  # True for README/docs chunks
+    doc_names: dict | None = None  # docs chunk row -> ids of the symbols its section names (docnames.py), on first use
     last_query: tuple = ("", None)  # (query, vector): the dense and file rankings share one embedding
 
 
@@ -59,6 +61,7 @@ def make_state(corpus, chunks, vectors, has_vector, lexical, embedder, server, p
         module_members=_module_members(corpus, chunks),
         class_members=_class_members(corpus),
         variants=variant_families(corpus),
+        doc_rows=np.array([c.kind == "doc" for c in chunks], dtype=bool),
         **_file_topics(chunks, vectors, has_vector),
     )  # fmt: skip
 
