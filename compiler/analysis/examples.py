@@ -110,7 +110,8 @@ def _window(lines: list[str], hit: int, before: int = 3, after: int = 3) -> tupl
     """The lines around ``hit`` worth showing: a little set-up before, the call and what follows."""
     first = max(0, hit - before)
     last = min(len(lines) - 1, hit + after)
-    while first < hit and not lines[first].strip():
+    # Never from blank lines or the tail of an earlier statement (``});``, ``}``): the set-up starts a statement.
+    while first < hit and not lines[first].strip(" \t)]};,"):
         first += 1
     while last > hit and not lines[last].strip():
         last -= 1
