@@ -59,6 +59,10 @@ def usage(corpus: Any, symbol: Any) -> str:
     parts = symbol.id.split(".")
     if len(parts) > 2 and any(p.startswith("_") for p in parts[1:-1]):  # httpx._api.get is used as httpx.get
         return f"{parts[0]}.{symbol.name}({shown})"
+    if symbol.kind == "function" and (parent is None or parent.kind == "module"):
+        package = usual_receiver(corpus, symbol)  # Go's log.WithFields(: called through its package, as imported
+        if package:
+            return f"{package}.{symbol.name}({shown})"
     return f"{symbol.name}({shown})"
 
 

@@ -105,3 +105,16 @@ def test_a_lead_users_never_call_gives_way_to_the_closest_real_use():
     # A learner who extends the code keeps the lead the plan chose.
     extend = SimpleNamespace(**{**plan.__dict__, "goal": "extend the reply object with a plugin"})
     assert choose_example(corpus, extend, [status, code]) is None
+
+
+def test_a_package_function_is_written_through_the_package_as_examples_import_it():
+    fields = _symbol("logrus.WithFields", "function", "func WithFields(fields Fields) *Entry", path="exported.go")
+    new = _symbol("logrus.New", "function", "func New() *Logger", path="logger.go")
+    text = '\n```go\nlog.WithFields(log.Fields{"animal": "walrus"}).Info("hi")\nlogger := New()\n```\n'
+    section = SimpleNamespace(path="README.md", title="Fields", text=text, lines=(1, 1 + text.rstrip("\n").count("\n")))
+    corpus = SimpleNamespace(
+        core=SimpleNamespace(sections=[section], symbols=[fields, new]),
+        symbols={"logrus.WithFields": fields, "logrus.New": new},
+    )
+    assert usage(corpus, fields) == "log.WithFields(fields)"  # ``log`` names the package logrus, as imported
+    assert usage(corpus, new) == "New()"  # called bare, so written bare
