@@ -105,7 +105,7 @@ def closest_use(corpus: Any, plan: Plan, asked: set[str]) -> Example | None:
     """Among the plan's library symbols that users call, the real use closest to the question;
     None when no use shares a word with it beyond the symbol's own popularity."""
     ids = [*plan.target_symbols, *(i for step in plan.steps if step.role != "prerequisite" for i in step.symbols)]
-    scored: list[tuple[float, int, Example]] = []
+    scored: list[tuple[float, int, bool, int, Example]] = []
     for position, symbol_id in enumerate(list(dict.fromkeys(ids))[:CANDIDATES]):
         symbol = corpus.symbols.get(symbol_id)
         if (
@@ -116,13 +116,16 @@ def closest_use(corpus: Any, plan: Plan, asked: set[str]) -> Example | None:
             or not user_call_count(corpus, symbol)
         ):
             continue
-        found, _ = uses(corpus, symbol)
-        for example in found:
-            scored.append((closeness(corpus, example, asked), -position, example))
+        found, read = uses(corpus, symbol)
+        # Its best uses, and the one its own rule picks (for an object users read from, the use that reads the
+        # asked attribute, however late it comes: ``request.form[`` for "a form").
+        pick = best_of(symbol, found, read, asked) if found else None
+        for example in dict.fromkeys([*found, *([pick] if pick else [])]):
+            scored.append((closeness(corpus, example, asked), -position, example is pick, -len(example.call), example))
     if not scored:
         return None
-    best = max(scored, key=lambda item: (item[0], item[1], -len(item[2].call)))
-    return best[2] if best[0] >= 2 else None
+    best = max(scored, key=lambda item: item[:4])
+    return best[4] if best[0] >= 2 else None
 
 
 def choose_example(corpus: Any, plan: Plan, main: Sequence[Any]) -> Example | None:

@@ -118,3 +118,28 @@ def test_a_package_function_is_written_through_the_package_as_examples_import_it
     )
     assert usage(corpus, fields) == "log.WithFields(fields)"  # ``log`` names the package logrus, as imported
     assert usage(corpus, new) == "New()"  # called bare, so written bare
+
+
+def test_the_closest_use_of_an_object_users_read_from_reads_the_asked_attribute():
+    request = _symbol("pkg.globals.request", "variable", path="pkg/globals.py", parent="pkg.globals")
+    helper = _symbol("pkg.helpers.stream_file", "function", "def stream_file(path)", path="pkg/helpers.py")
+    code = "\n\n".join(f"```python\nvalue = request.cookies.get('user_{n}')\n```" for n in range(10))
+    text = "\n" + code + "\n\n```python\nname = request.form['the_name_of_the_user_field']\n```\n"
+    section = SimpleNamespace(
+        path="docs/requests.md", title="Requests", text=text, lines=(1, 2 + text.rstrip().count("\n"))
+    )
+    symbols = [request, helper]
+    corpus = SimpleNamespace(
+        core=SimpleNamespace(sections=[section], symbols=symbols),
+        symbols={s.id: s for s in symbols},
+        symbols_by_path={},
+        files={"docs/requests.md": SimpleNamespace(lines=200, language="markdown")},
+    )
+    plan = SimpleNamespace(
+        question="how do I read a value the user submitted in a form?",
+        goal="",
+        target_symbols=(helper.id, request.id),
+        steps=(),
+    )
+    # The lead ``stream_file`` is called by nobody; of ``request``'s uses the form read beats the cookie reads.
+    assert choose_example(corpus, plan, [helper, request]).call == "name = request.form['the_name_of_the_user_field']"
