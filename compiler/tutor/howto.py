@@ -102,7 +102,8 @@ def uses(corpus: Any, symbol: Any) -> tuple[list[Example], list[Example]]:
 
 
 def closest_use(corpus: Any, plan: Plan, asked: set[str]) -> Example | None:
-    """Among the plan's library symbols that users call, the real use closest to the question;
+    """Among the plan's library symbols that users call, the real use written for users (docs, docstrings,
+    examples; never a test) closest to the question;
     None when no use shares a word with it beyond the symbol's own popularity."""
     ids = [*plan.target_symbols, *(i for step in plan.steps if step.role != "prerequisite" for i in step.symbols)]
     scored: list[tuple[float, int, bool, int, Example]] = []
@@ -121,6 +122,8 @@ def closest_use(corpus: Any, plan: Plan, asked: set[str]) -> Example | None:
         # asked attribute, however late it comes: ``request.form[`` for "a form").
         pick = best_of(symbol, found, read, asked) if found else None
         for example in dict.fromkeys([*found, *([pick] if pick else [])]):
+            if example.origin == "test":
+                continue  # taking the lead from the plan wants a use written for users, not a test's
             scored.append((closeness(corpus, example, asked), -position, example is pick, -len(example.call), example))
     if not scored:
         return None
