@@ -28,6 +28,10 @@ def _symbol(id: str, kind: str, signature: str = "", parent: str | None = None, 
     return SimpleNamespace(**{**base, **extra})
 
 
+def _plan(question: str, *targets):
+    return SimpleNamespace(question=question, goal="", target_symbols=tuple(t.id for t in targets), steps=())
+
+
 def _reply_corpus():
     reply = _symbol("lib.reply.Reply", "class", "function Reply (res)")
     status = _symbol(
@@ -93,12 +97,7 @@ def test_a_docs_example_starts_at_a_statement_not_at_the_tail_of_the_one_before(
 def test_a_lead_users_never_call_gives_way_to_the_closest_real_use():
     corpus = _reply_corpus()
     status, code = corpus.symbols["lib.reply.Reply.statusCode"], corpus.symbols["lib.reply.Reply.code"]
-    plan = SimpleNamespace(
-        question="how do I send an object back with a particular status code?",
-        goal="",
-        target_symbols=(status.id, code.id),
-        steps=(),
-    )
+    plan = _plan("how do I send an object back with a particular status code?", status, code)
     # ``statusCode`` is named for the question but nobody calls it; ``code`` is called in the docs, and the use
     # whose section talks about sending an object with a status code wins over the redirect one.
     assert choose_example(corpus, plan, [status, code]).call == "reply.code(404).send({ error: 'missing' })"
@@ -135,11 +134,6 @@ def test_the_closest_use_of_an_object_users_read_from_reads_the_asked_attribute(
         symbols_by_path={},
         files={"docs/requests.md": SimpleNamespace(lines=200, language="markdown")},
     )
-    plan = SimpleNamespace(
-        question="how do I read a value the user submitted in a form?",
-        goal="",
-        target_symbols=(helper.id, request.id),
-        steps=(),
-    )
+    plan = _plan("how do I read a value the user submitted in a form?", helper, request)
     # The lead ``stream_file`` is called by nobody; of ``request``'s uses the form read beats the cookie reads.
     assert choose_example(corpus, plan, [helper, request]).call == "name = request.form['the_name_of_the_user_field']"
