@@ -110,7 +110,8 @@ def _window(lines: list[str], hit: int, before: int = 3, after: int = 3) -> tupl
     """The lines around ``hit`` worth showing: a little set-up before, the call and what follows."""
     first = max(0, hit - before)
     last = min(len(lines) - 1, hit + after)
-    while first < hit and not lines[first].strip():
+    # Never from blank lines or the tail of an earlier statement (``});``, ``}``): the set-up starts a statement.
+    while first < hit and not lines[first].strip(" \t)]};,"):
         first += 1
     while last > hit and not lines[last].strip():
         last -= 1
@@ -337,14 +338,16 @@ def symbols_named(corpus: Any, name: str) -> list[Any]:
 
 def usual_receiver(corpus: Any, symbol: Any) -> str:
     """The name user code most often calls the method ``symbol`` on (``app`` for ``Scaffold.errorhandler``),
-    or "" when no user code calls it on a receiver named like its owner."""
-    if symbol.kind != "method":
+    or the package a function is called through more often than bare (``log`` for logrus's ``WithFields``,
+    imported as ``log``); "" when no user code calls it on a receiver named like its owner."""
+    if symbol.kind not in {"method", "function"}:
         return ""
     owners = _owners(corpus, symbol)
+    bare = user_calls(corpus)[("", symbol.name)] if symbol.kind == "function" else -1
     found = [
         (count, receiver)
         for (receiver, name), count in (*user_calls(corpus).items(), *user_reads(corpus).items())
-        if name == symbol.name and receiver and _is_owner(receiver, owners)
+        if name == symbol.name and receiver and _is_owner(receiver, owners) and count > bare
     ]
     return max(found)[1] if found else ""
 

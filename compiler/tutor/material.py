@@ -24,11 +24,19 @@ from compiler.untrusted import looks_like_instruction
 
 
 def usage(corpus: Any, symbol: Any) -> str:
-    """The call a user writes for ``symbol``, from its signature: ``app.use(fn)``, ``Client(...)``, ``obj.send(request)``."""
+    """The call a user writes for ``symbol``, from its signature: ``app.use(fn)``, ``Client(...)``, ``obj.send(request)``,
+    ``reply.code(code)`` for ``Reply.prototype.code = function (code)``; a getter is read: ``response.text``."""
     signature = " ".join((symbol.signature or "").split())
     assigned = re.match(r"^([\w$.]+)\s*=\s*(?:async\s+)?function\b[^(]*\(([^)]*)\)", signature)
     if assigned:  # JavaScript: proto.use = function use(fn)
-        return f"{assigned.group(1)}({assigned.group(2).strip()})"
+        target, args = assigned.group(1), assigned.group(2).strip()
+        owner, dot, name = target.rpartition(".prototype.")
+        if dot:  # Reply.prototype.code = function (code): users call it on an instance, ``reply.code(code)``
+            instance = usual_receiver(corpus, symbol) or owner.split(".")[-1][:1].lower() + owner.split(".")[-1][1:]
+            return f"{instance}.{name}({args})"
+        if target.split(".")[0] in {"module", "exports"}:  # module.exports = function (...): called by its name
+            return f"{symbol.name}({args})"
+        return f"{target}({args})"
     match = re.search(rf"\b{re.escape(symbol.name)}\s*\(([^)]*)\)", signature)
     if symbol.kind not in {"function", "method", "class"}:
         return ""
@@ -43,10 +51,18 @@ def usage(corpus: Any, symbol: Any) -> str:
     if symbol.kind == "method" and parent is not None:
         # The receiver users write in real examples (``app.errorhandler``), else the class's name.
         receiver = usual_receiver(corpus, symbol) or parent.name[:1].lower() + parent.name[1:]
+        if (signature and match is None) or "property" in " ".join(getattr(symbol, "decorators", ()) or ()):
+            return (
+                f"{receiver}.{symbol.name}"  # a getter (``Object.defineProperties``, ``@property``): read, not called
+            )
         return f"{receiver}.{symbol.name}({shown})"
     parts = symbol.id.split(".")
     if len(parts) > 2 and any(p.startswith("_") for p in parts[1:-1]):  # httpx._api.get is used as httpx.get
         return f"{parts[0]}.{symbol.name}({shown})"
+    if symbol.kind == "function" and (parent is None or parent.kind == "module"):
+        package = usual_receiver(corpus, symbol)  # Go's log.WithFields(: called through its package, as imported
+        if package:
+            return f"{package}.{symbol.name}({shown})"
     return f"{symbol.name}({shown})"
 
 

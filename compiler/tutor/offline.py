@@ -15,12 +15,11 @@ import textwrap
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from compiler.analysis.examples import examples_for, user_call_count
 from compiler.roles import is_test_path
 from compiler.tutor.analogies import analogies
 from compiler.tutor.citations import Citation
-from compiler.tutor.goals import goal_kind
-from compiler.tutor.material import Material, attributes_read, can_call, usage
+from compiler.tutor.howto import choose_example
+from compiler.tutor.material import Material, usage
 from compiler.tutor.plan import EXAMPLE_PATH, Plan, Step, symbol_text
 from compiler.tutor.prose import (
     decision_lines,
@@ -32,13 +31,9 @@ from compiler.tutor.prose import (
     ref,
     same_text,
 )
-from compiler.tutor.rank import name_score
 from compiler.tutor.reply import Draft, Reply, Turn
-from compiler.tutor.words import HOW_TO, QUESTION_FILLER, tokens
+from compiler.tutor.words import HOW_TO
 from compiler.untrusted import quote_flagged
-
-EXAMPLES_BEST = 8  # real uses, best by origin and receiver first, among which the answer's example is chosen
-EXAMPLES_READ = 40  # uses read for an object users read from (``request`` has dozens): the asked attribute's
 
 
 class OfflineBackend:
@@ -131,38 +126,8 @@ class Composer(Material):
         )
 
     def example(self) -> Any:
-        """The closest worked example for a how-to answer: real code that calls one of the main symbols."""
-        if not self.how_to:
-            return None
-        asked = set(tokens(self.plan.question)) - set(tokens(" ".join(QUESTION_FILLER)))
-        # A learner who uses the library is shown the closest API with a real use; one who extends, fixes or
-        # contributes to it keeps the code the plan leads with, and sees a use of that code only.
-        users = goal_kind(self.plan.goal) in {"", "use"}
-        for symbol in self.main_symbols()[: 3 if users else 1]:
-            read = examples_for(self.corpus, symbol, limit=EXAMPLES_READ)
-            found = [e for e in read[:EXAMPLES_BEST] if can_call(e.call, symbol)]
-            if found:
-                # Of the best real uses, the one that says what was asked (``request.form`` for "a form", ``404``
-                # for "not found" stays a tie), then the shortest calling line: the call itself, not a test's assert.
-                best = max(
-                    found,
-                    key=lambda e: (
-                        len(asked & set(tokens(e.call))),
-                        len(asked & set(tokens(e.code))),
-                        -len(e.call),
-                        -found.index(e),
-                    ),
-                )
-                # An object users read from: a later use that reads the asked attribute wins (``request.form[``).
-                later = [e for e in read[EXAMPLES_BEST:] if asked & attributes_read(e.call, symbol)]
-                if symbol.kind == "variable" and not asked & attributes_read(best.call, symbol):
-                    best = next((e for e in later if can_call(e.call, symbol)), best)
-                return best
-            if usage(self.corpus, symbol) and (
-                name_score(self.corpus, self.plan.question, symbol.id) > 0 or user_call_count(self.corpus, symbol)
-            ):
-                return None  # a lead named for the question, or called by users: its own call beats another's example
-        return None
+        """The closest worked example for a how-to answer (compiler.tutor.howto), None for other questions."""
+        return choose_example(self.corpus, self.plan, self.main_symbols()) if self.how_to else None
 
     def heading(self) -> tuple[str, list[Citation]]:
         plan = self.plan
