@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from compiler.analysis.concepts.families import VERBS, modularity_groups, split_off
+from compiler.analysis.concepts.families import VERBS, methods_by_owner, modularity_groups, split_off
 from compiler.analysis.concepts.mentions import PACKAGE_DOC, is_docs
 from compiler.model import Section, Symbol
 from compiler.roles import file_role
@@ -109,13 +109,8 @@ def core_groups(
     holds ``CORE_MIN`` methods or more (see the module docstring); a group the docs name fewer than ``DOCS_MIN``
     methods of (``documented``: the names each docs section writes) stays with the core."""
     taught = Counter(name for names in documented for name in names)
-    methods_of: dict[str, list[str]] = {}
-    for sid in members:
-        sym = symbols[sid]
-        if sym.kind == "method" and sym.parent in calls:
-            methods_of.setdefault(sym.parent, []).append(sid)
     out: list[tuple[str, list[str]]] = []
-    for owner, methods in sorted(methods_of.items()):
+    for owner, methods in methods_by_owner(members, symbols, calls):
         nodes = sorted(sid for sid in methods if symbols[sid].name not in _CONSTRUCTORS)
         if len(nodes) < CORE_MIN:
             continue

@@ -36,18 +36,23 @@ VERBS = frozenset(
 )
 
 
+def methods_by_owner(members: list[str], symbols: dict[str, Symbol], owners=None) -> list[tuple[str, list[str]]]:
+    """(owner, its methods among ``members`` in their order), owners sorted; only owners in ``owners`` when given."""
+    methods_of: dict[str, list[str]] = {}
+    for sid in members:
+        sym = symbols[sid]
+        if sym.kind == "method" and sym.parent and (owners is None or sym.parent in owners):
+            methods_of.setdefault(sym.parent, []).append(sid)
+    return sorted(methods_of.items())
+
+
 def method_families(
     members: list[str], symbols: dict[str, Symbol], class_sizes: Counter[str] | None = None
 ) -> tuple[list[str], list[tuple[str, list[str]]]]:
     """(members left with the unit, [(word, family members)]) — see the module docstring. ``class_sizes``
     (class -> methods in the whole code) lets a class whose methods span several files count them all."""
-    methods_of: dict[str, list[str]] = {}
-    for sid in members:
-        sym = symbols[sid]
-        if sym.kind == "method" and sym.parent:
-            methods_of.setdefault(sym.parent, []).append(sid)
     families: dict[tuple[str, str], list[str]] = {}
-    for owner, methods in sorted(methods_of.items()):
+    for owner, methods in methods_by_owner(members, symbols):
         if max(len(methods), (class_sizes or {}).get(owner, 0)) < CLASS_MIN:
             continue
         owner_words = set(split_words(symbols[owner].name)) if owner in symbols else set()
@@ -81,13 +86,8 @@ def variant_families(
     ``FAMILY_MIN`` or more stems are one idea, whatever the stem (logrus's ``Info``/``Infof``/``Infoln``,
     ``Warn``/``Warnf``/``Warnln``, ... and ``Log``/``Logf``/``Logln`` are "Logger log", not seven concepts),
     named after the shortest stem."""
-    methods_of: dict[str, list[str]] = {}
-    for sid in members:
-        sym = symbols[sid]
-        if sym.kind == "method" and sym.parent:
-            methods_of.setdefault(sym.parent, []).append(sid)
     out: list[tuple[str, set[str]]] = []
-    for owner, methods in sorted(methods_of.items()):
+    for owner, methods in methods_by_owner(members, symbols):
         if max(len(methods), (class_sizes or {}).get(owner, 0)) < CLASS_MIN:
             continue
         stems = variant_stems({symbols[sid].name for sid in methods})
@@ -204,13 +204,8 @@ def object_families(
     into the groups its methods' calls to each other form: greedy modularity over those calls, a call to
     a method many siblings call (``res.set``) weighing less. (members left, [(name, group members)]),
     each group named after the method its members call most (else its first)."""
-    methods_of: dict[str, list[str]] = {}
-    for sid in members:
-        sym = symbols[sid]
-        if sym.kind == "method" and sym.parent in calls:
-            methods_of.setdefault(sym.parent, []).append(sid)
     out: list[tuple[str, list[str]]] = []
-    for owner, methods in sorted(methods_of.items()):
+    for owner, methods in methods_by_owner(members, symbols, calls):
         if len(methods) < OBJECT_MIN:
             continue
         present = set(methods)  # calls to methods another family took are no tie here
