@@ -217,10 +217,13 @@ def kind_families(paths: list[str], graph: CodeGraph) -> list[tuple[str, list[st
     there are ``KIND_MIN_VARIANTS`` to ``SMALL_FOLDER_FILES`` of them; a file is the kind of one base only (the longest
     name). A kind defines what its name says: text_formatter.go a ``TextFormatter``, bash_completions.go a
     ``GenBashCompletion``; http_assertions.go, whose functions are ``HTTPSuccess``..., is its own idea."""
+    wanted = set(paths)  # naming asks per concept: read only these files' definitions
     defined: dict[str, set[str]] = defaultdict(set)
-    for symbol in graph.symbols.values():
-        if symbol.kind != "module":  # a module is named after its file: it says nothing of what the file holds
-            defined[symbol.path].add(symbol.name.lower().replace("_", ""))
+    for facts in graph.files:
+        if facts.path in wanted:
+            for symbol in facts.symbols:
+                if symbol.kind != "module":  # a module is named after its file: it says nothing of what it holds
+                    defined[symbol.path].add(symbol.name.lower().replace("_", ""))
     words = {}
     for path in paths:
         found = split_words(file_stem(path))
