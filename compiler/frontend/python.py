@@ -187,6 +187,7 @@ class _Extractor:
     _lines: list[str] = field(default_factory=list)
     _deferred: set[int] = field(default_factory=set)  # id() of definition nodes with their own scope
     _bound: set[str] = field(default_factory=set)  # names the module binds at its top level: see _reference
+    _module_classes: set[str] = field(default_factory=set)  # classes defined so far at the top level
 
     def run(self, tree: ast.Module, line_count: int) -> None:
         self._lines = self.text.split("\n")
@@ -296,6 +297,8 @@ class _Extractor:
             )  # fmt: skip
         inner = _Scope(symbol_id, kind, public)
         if kind == "class":
+            if scope.kind == "module":
+                self._module_classes.add(node.name)
             self._define(node.body, inner, work)
         # The whole definition (decorators, defaults, bases, body) is visited in its own scope.
         self._deferred.add(id(node))
@@ -355,9 +358,7 @@ class _Extractor:
         if scope.kind != "module" or not public_name(name) or value.__class__ is not ast.Call:
             return False
         func = value.func
-        return func.__class__ is ast.Name and any(
-            s.kind == "class" and s.parent == scope.id and s.name == func.id for s in self.symbols
-        )
+        return func.__class__ is ast.Name and func.id in self._module_classes
 
     def _attach_attribute_doc(self, previous: ast.stmt, scope: _Scope, doc: str) -> None:
         """A string right after ``NAME = value`` documents NAME (the convention Sphinx and griffe follow)."""
